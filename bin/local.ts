@@ -1,0 +1,35 @@
+/**
+ * `npm start`: the whole service on this machine, no AWS account needed.
+ *   npm start                 in-memory DynamoDB Local, data gone on exit
+ *   npm start -- --persist    keep data under .local/
+ * PORT (default 3000) picks the port; the server listens on 127.0.0.1 only.
+ */
+import { parseArgs } from 'node:util';
+import { startLocalService } from '#shared/local/local-service.ts';
+
+const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false } } });
+const port = Number(process.env.PORT ?? 3000);
+process.env.LOG_SILENT ??= 'true';
+
+const service = await startLocalService({
+  port,
+  ...(values.persist ? { persistPath: '.local' } : {}),
+  log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+});
+
+console.log(`Phone security service listening on ${service.url}`);
+console.log(
+  `  DynamoDB Local: ${service.dynamoEndpoint}${values.persist ? ' (data kept in .local/)' : ' (in memory)'}`,
+);
+console.log(`  SMS outbox:     ${service.url}/_local/sms`);
+console.log('Press Ctrl-C to stop.');
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await service.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { epochSeconds } from '../storage/dynamo.ts';
+
+/** Every event travels as `{metadata, data}`; `metadata.id` stays the same across every delivery attempt. */
+export interface DomainEvent<T = unknown> {
+  metadata: { id: string; type: string; version: number; time: string };
+  data: T;
+}
+
+export interface EventType<S extends z.ZodType> {
+  type: string;
+  version: number;
+  schema: S;
+}
+
+export function defineEvent<S extends z.ZodType>(type: string, version: number, schema: S): EventType<S> {
+  return { type, version, schema };
+}
+
+export function buildEvent<S extends z.ZodType>(
+  kind: EventType<S>,
+  data: z.input<S>,
+  now: Date,
+): DomainEvent<z.output<S>> {
+  return {
+    metadata: { id: randomUUID(), type: kind.type, version: kind.version, time: now.toISOString() },
+    data: kind.schema.parse(data),
+  };
+}
+
+/** Outbox records stay a week after the relay has had its chance to publish them, then TTL removes them. */
+const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The outbox item for an event, to put in the same transaction as the change it describes: if the change commits,
+ * so does the event, and the relay publishes it from the table's stream.
+ */
+export function outboxPut(tableName: string, event: DomainEvent, now: Date) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        PK: `OUTBOX#${event.metadata.id}`,
+        SK: 'EVENT',
+        entity: 'outbox',
+        event_id: event.metadata.id,
+        event_type: event.metadata.type,
+        event: JSON.stringify(event),
+        created_at: now.toISOString(),
+        ttl: epochSeconds(now) + OUTBOX_RETENTION_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { ZodType, z } from 'zod';
+import { logger } from '../logging.ts';
+import { badRequest, DomainError } from './errors.ts';
+
+/** Request bodies above this size are refused before parsing (413). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  requestId: string;
+  event: APIGatewayProxyEventV2;
+}
+
+export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodType> {
+  params?: P;
+  query?: Q;
+  body?: B;
+}
+
+type Out<T> = T extends ZodType ? z.output<T> : undefined;
+
+/** The shape every partner API error takes (Solaris error shape). */
+export interface ErrorBody {
+  errors: Array<{
+    id: string;
+    status: number;
+    code: string;
+    title: string;
+    detail: string;
+    source?: { field: string; message: string };
+  }>;
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Cache-Control': 'no-store',
+  'Content-Type': 'application/json',
+  'X-Content-Type-Options': 'nosniff',
+  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+interface PipelineState {
+  requestId: string;
+  startedAt: number;
+}
+
+const stateKey = Symbol('pipeline');
+type StatefulContext = Context & { [stateKey]?: PipelineState };
+
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+function fieldPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
+  return [prefix, ...path.map(String)].filter(Boolean).join('.');
+}
+
+function validate<T extends ZodType>(schema: T, value: unknown, prefix: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = fieldPath(prefix, issue.path);
+  throw badRequest(`${field || prefix}: ${issue.message}`, {
+    field: field || prefix,
+    message: issue.message,
+  });
+}
+
+function parseBody(event: APIGatewayProxyEventV2): unknown {
+  const raw = event.body;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new DomainError(
+      413,
+      'payload_too_large',
+      'Payload Too Large',
+      `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+    );
+  }
+  const contentType = header(event, 'content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType.trim())) {
+    throw new DomainError(
+      415,
+      'unsupported_media_type',
+      'Unsupported Media Type',
+      'Request bodies must be sent as application/json.',
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('The request body is not valid JSON.', { field: 'body', message: 'malformed JSON' });
+  }
+}
+
+export function errorResponse(error: DomainError, requestId: string): APIGatewayProxyStructuredResultV2 {
+  const body: ErrorBody = {
+    errors: [
+      {
+        id: requestId,
+        status: error.status,
+        code: error.code,
+        title: error.title,
+        detail: error.message,
+        ...(error.source ? { source: error.source } : {}),
+      },
+    ],
+  };
+  return {
+    statusCode: error.status,
+    headers: { ...SECURITY_HEADERS, ...error.headers, 'X-Request-Id': requestId },
+    body: JSON.stringify(body),
+  };
+}
+
+const internalError = () =>
+  new DomainError(500, 'internal_server_error', 'Internal Server Error', 'An unexpected error occurred.');
+
+/**
+ * Cross-cutting HTTP work, once for every partner route: correlation id, one log line per request, security headers
+ * and the mapping of errors to the Solaris error shape. Bodies and `device_data` are never logged.
+ */
+const httpCore = (
+  operation: string,
+): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => {
+  const finish = (request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>) => {
+    const state = (request.context as StatefulContext)[stateKey]!;
+    const response = request.response!;
+    response.headers = { ...SECURITY_HEADERS, ...response.headers, 'X-Request-Id': state.requestId };
+    logger.info('request', {
+      operation,
+      request_id: state.requestId,
+      method: request.event.requestContext?.http?.method,
+      path: request.event.rawPath,
+      status: response.statusCode,
+      duration_ms: Date.now() - state.startedAt,
+    });
+  };
+  return {
+    before: (request) => {
+      const incoming = header(request.event, 'x-request-id');
+      const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      (request.context as StatefulContext)[stateKey] = { requestId, startedAt: Date.now() };
+    },
+    after: finish,
+    onError: (request) => {
+      const context = request.context as StatefulContext;
+      context[stateKey] ??= { requestId: randomUUID(), startedAt: Date.now() };
+      const { requestId } = context[stateKey];
+      const error = request.error;
+      if (error instanceof DomainError) {
+        request.response = errorResponse(error, requestId);
+      } else {
+        logger.error('unhandled error', {
+          operation,
+          request_id: requestId,
+          error:
+            error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
+        });
+        request.response = errorResponse(internalError(), requestId);
+      }
+      finish(request);
+    },
+  };
+};
+
+/**
+ * Builds a Lambda handler for one partner API operation: the handler body receives validated input and returns
+ * a status and body; everything else happens here.
+ */
+export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodType>(
+  operation: string,
+  spec: RouteSpec<P, Q, B>,
+  handle: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<HttpResult>,
+) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(httpCore(operation))
+    .handler(async (event, context) => {
+      const { requestId } = (context as StatefulContext)[stateKey]!;
+      const params = spec.params ? validate(spec.params, event.pathParameters ?? {}, 'path') : undefined;
+      const query = spec.query ? validate(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
+      let body: unknown;
+      if (spec.body) {
+        const parsed = parseBody(event);
+        body = validate(spec.body, parsed ?? {}, '');
+      } else if (event.body) {
+        parseBody(event);
+      }
+      const result = await handle({
+        params: params as Out<P>,
+        query: query as Out<Q>,
+        body: body as Out<B>,
+        requestId,
+        event,
+      });
+      return {
+        statusCode: result.status,
+        headers: result.headers ?? {},
+        body: result.body === undefined ? '' : JSON.stringify(result.body),
+      };
+    });
+}

@@ -1,0 +1,37 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Language } from '../sms/templates.ts';
+import type { DocumentClient } from '../storage/dynamo.ts';
+
+export const DEFAULT_LANGUAGE: Language = 'en';
+
+export class LanguageStore {
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private key(personId: string) {
+    return { PK: `PERSON#${personId}`, SK: 'LANGUAGE_SETTINGS' };
+  }
+
+  async get(personId: string): Promise<Language | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(personId) }),
+    );
+    return Item?.language as Language | undefined;
+  }
+
+  /** The language a person's SMS are written in: their setting, or English. */
+  async languageFor(personId: string): Promise<Language> {
+    return (await this.get(personId)) ?? DEFAULT_LANGUAGE;
+  }
+
+  async put(personId: string, language: Language, now: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...this.key(personId), entity: 'language_settings', language, updated_at: now.toISOString() },
+      }),
+    );
+  }
+}

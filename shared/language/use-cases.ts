@@ -1,0 +1,21 @@
+import type { Runtime } from '../runtime.ts';
+import type { Language } from '../sms/templates.ts';
+import { DEFAULT_LANGUAGE } from './language-store.ts';
+
+export interface LanguageSettingsView {
+  language: Language;
+}
+
+/** A person without settings gets English SMS, and reads back `en`. */
+export async function getLanguageSettings(rt: Runtime, personId: string): Promise<LanguageSettingsView> {
+  return { language: (await rt.languages.get(personId)) ?? DEFAULT_LANGUAGE };
+}
+
+export async function putLanguageSettings(
+  rt: Runtime,
+  personId: string,
+  language: Language,
+): Promise<LanguageSettingsView> {
+  await rt.languages.put(personId, language, rt.clock.now());
+  return { language };
+}

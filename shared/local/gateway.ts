@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { DomainError } from '../http/errors.ts';
+import { errorResponse } from '../http/pipeline.ts';
+import { type HttpMethod, ROUTES, type RouteDefinition } from '../routes.ts';
+
+type LambdaHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A route that exists only in local mode (never in the stack), such as `GET /_local/sms`. */
+export interface LocalRoute {
+  method: HttpMethod;
+  path: string;
+  handle(request: IncomingMessage, body: string): Promise<{ status: number; body: unknown }>;
+}
+
+export interface GatewayOptions {
+  host?: string;
+  port?: number;
+  localRoutes?: LocalRoute[];
+  /** Called once per request with a short summary line. */
+  log?: (line: string) => void;
+  routes?: readonly RouteDefinition[];
+}
+
+export interface RunningGateway {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Same limit as API Gateway HTTP APIs' payload cap is much larger; locally we stop reading at 1 MiB. */
+const MAX_LOCAL_BODY = 1024 * 1024;
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  names: string[];
+}
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const match = /^\{(\w+)\}$/.exec(segment);
+      if (!match) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      names.push(match[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}$`), names };
+}
+
+const handlers = new Map<string, Promise<LambdaHandler>>();
+
+function loadHandler(route: RouteDefinition): Promise<LambdaHandler> {
+  let pending = handlers.get(route.operation);
+  if (!pending) {
+    pending = import(`../../functions/${route.operation}.ts`).then(
+      (module) => module.handler as LambdaHandler,
+    );
+    handlers.set(route.operation, pending);
+  }
+  return pending;
+}
+
+function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_LOCAL_BODY) {
+        reject(
+          new DomainError(413, 'payload_too_large', 'Payload Too Large', 'The request body is too large.'),
+        );
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolveBody(chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined));
+    request.on('error', reject);
+  });
+}
+
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  compiled: CompiledRoute,
+  match: RegExpExecArray,
+  body: string | undefined,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  const pathParameters: Record<string, string> = {};
+  compiled.names.forEach((name, index) => {
+    pathParameters[name] = decodeURIComponent(match[index + 1]!);
+  });
+  const now = new Date();
+  const method = compiled.route.method;
+  return {
+    version: '2.0',
+    routeKey: `${method} ${compiled.route.path}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(compiled.names.length ? { pathParameters } : {}),
+    ...(body !== undefined ? { body } : {}),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: request.headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: `${method} ${compiled.route.path}`,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+}
+
+function lambdaContext(operation: string): Context {
+  const started = Date.now();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: operation,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${operation}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${operation}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, 10_000 - (Date.now() - started)),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2) {
+  response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
+  response.end(result.body ?? '');
+}
+
+const errorFor = (error: DomainError) => errorResponse(error, randomUUID());
+
+/**
+ * A local stand-in for API Gateway: matches the route table, builds the HTTP API (payload v2) event and invokes the
+ * same handler module the Lambda runs.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const compiled = (options.routes ?? ROUTES).map(compile);
+  const local = (options.localRoutes ?? []).map((route) => ({
+    route,
+    compiled: compile({ operation: 'local', method: route.method, path: route.path, summary: '', table: [] }),
+  }));
+  const server = createServer(async (request, response) => {
+    const started = Date.now();
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const method = (request.method ?? 'GET').toUpperCase();
+    try {
+      const body = await readBody(request);
+      const localMatch = local.find(
+        (l) => l.route.method === method && l.compiled.pattern.test(url.pathname),
+      );
+      if (localMatch) {
+        const result = await localMatch.route.handle(request, body ?? '');
+        send(response, {
+          statusCode: result.status,
+          headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+          body: JSON.stringify(result.body),
+        });
+      } else {
+        const candidates = compiled.filter((c) => c.pattern.test(url.pathname));
+        const hit = candidates.find((c) => c.route.method === method);
+        if (!hit) {
+          const status = candidates.length ? 405 : 404;
+          send(
+            response,
+            errorFor(
+              new DomainError(
+                status,
+                status === 405 ? 'method_not_allowed' : 'route_not_found',
+                status === 405 ? 'Method Not Allowed' : 'Not Found',
+                `No route for ${method} ${url.pathname}.`,
+              ),
+            ),
+          );
+        } else {
+          const handler = await loadHandler(hit.route);
+          const match = hit.pattern.exec(url.pathname)!;
+          send(
+            response,
+            await handler(toEvent(request, url, hit, match, body), lambdaContext(hit.route.operation)),
+          );
+        }
+      }
+    } catch (error) {
+      const domain =
+        error instanceof DomainError
+          ? error
+          : new DomainError(
+              500,
+              'internal_server_error',
+              'Internal Server Error',
+              'An unexpected error occurred.',
+            );
+      if (!(error instanceof DomainError)) console.error(error);
+      if (!response.headersSent) send(response, errorFor(domain));
+    } finally {
+      options.log?.(`${method} ${url.pathname} ${response.statusCode} ${Date.now() - started}ms`);
+    }
+  });
+  await new Promise<void>((resolveListen) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolveListen),
+  );
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.closeAllConnections();
+        server.close(() => resolveClose());
+      }),
+  };
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config.ts';
+import { type Clock, createRuntime, type Runtime, useRuntime } from '../runtime.ts';
+import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
+import { ensureTable } from '../storage/dynamo.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LocalRoute, startGateway } from './gateway.ts';
+
+export interface LocalServiceOptions {
+  port?: number;
+  /** Use this DynamoDB (Local) endpoint instead of starting one. */
+  dynamoEndpoint?: string;
+  /** Keep DynamoDB Local's data (and the OTP pepper) in this folder. */
+  persistPath?: string;
+  tableName?: string;
+  clock?: Clock;
+  /** Extra configuration, as environment variables would give it (for example OTP_TTL_SECONDS). */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface LocalService {
+  url: string;
+  runtime: Runtime;
+  outbox: OutboxSmsSender;
+  dynamoEndpoint: string;
+  close(): Promise<void>;
+}
+
+/** Local mode generates a pepper per run; with --persist it is kept beside the data, so stored OTPs stay checkable. */
+function localPepper(persistPath?: string): string {
+  if (!persistPath) return randomBytes(32).toString('hex');
+  const file = join(persistPath, 'otp-pepper');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(persistPath, { recursive: true });
+  const pepper = randomBytes(32).toString('hex');
+  writeFileSync(file, pepper, { mode: 0o600 });
+  return pepper;
+}
+
+/**
+ * The whole service on one machine: DynamoDB Local, the table built from the stack's definition, the real handlers
+ * behind a local gateway, and SMS kept in an outbox instead of going to SNS.
+ */
+export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
+  let dynamo: DynamoDbLocal | undefined;
+  const dynamoEndpoint =
+    options.dynamoEndpoint ??
+    (dynamo = await startDynamoDbLocal(
+      options.persistPath ? { persistPath: join(options.persistPath, 'dynamodb') } : {},
+    )).endpoint;
+  try {
+    const config = loadConfig({
+      AWS_REGION: 'us-east-1',
+      TABLE_NAME: options.tableName ?? 'phone-security',
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      OTP_PEPPER: localPepper(options.persistPath),
+      SMS_ADAPTER: 'outbox',
+      SANDBOX_ENABLED: 'true',
+      ...options.env,
+    });
+    const clock = options.clock ?? { now: () => new Date() };
+    const outbox = new OutboxSmsSender(() => clock.now());
+    const runtime = createRuntime(config, { clock, smsSender: outbox });
+    await ensureTable(runtime.db, config.tableName);
+    useRuntime(runtime);
+    const localRoutes: LocalRoute[] = [
+      { method: 'GET', path: '/_local/sms', handle: async () => ({ status: 200, body: outbox.entries }) },
+    ];
+    const gateway = await startGateway({
+      port: options.port ?? 0,
+      localRoutes,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    return {
+      url: gateway.url,
+      runtime,
+      outbox,
+      dynamoEndpoint,
+      close: async () => {
+        await gateway.close();
+        runtime.db.destroy();
+        await dynamo?.stop();
+      },
+    };
+  } catch (error) {
+    await dynamo?.stop();
+    throw error;
+  }
+}

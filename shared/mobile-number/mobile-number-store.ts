@@ -1,0 +1,254 @@
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DomainEvent, outboxPut } from '../events/event.ts';
+import { conflict } from '../http/errors.ts';
+import { type DocumentClient, isConditionFailure, transactionConditionFailures } from '../storage/dynamo.ts';
+
+export interface MobileNumberRecord {
+  id: string;
+  personId: string;
+  number: string;
+  verified: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A pending OTP. Only the HMAC of the code is stored. */
+export interface OtpRecord {
+  otpId: string;
+  /** The mobile number record the OTP was sent for: a deleted and re-created number never accepts an old OTP. */
+  mobileNumberId: string;
+  hash: string;
+  expiresAtMs: number;
+  attempts: number;
+}
+
+const numberKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'MOBILE_NUMBER' });
+const otpKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'OTP#MOBILE_NUMBER' });
+
+function toRecord(item: Record<string, unknown>): MobileNumberRecord {
+  return {
+    id: item.id as string,
+    personId: item.person_id as string,
+    number: item.number as string,
+    verified: item.verified as boolean,
+    createdAt: item.created_at as string,
+    updatedAt: item.updated_at as string,
+  };
+}
+
+function toOtp(item: Record<string, unknown>): OtpRecord {
+  return {
+    otpId: item.otp_id as string,
+    mobileNumberId: item.mobile_number_id as string,
+    hash: item.otp_hash as string,
+    expiresAtMs: item.expires_at_ms as number,
+    attempts: item.attempts as number,
+  };
+}
+
+export class MobileNumberStore {
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(personId: string): Promise<MobileNumberRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: numberKey(personId), ConsistentRead: true }),
+    );
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  /** Creates the person's number and its event together; a person already having a number is a 409. */
+  async create(
+    record: MobileNumberRecord,
+    deviceData: string | undefined,
+    event: DomainEvent,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...numberKey(record.personId),
+                  entity: 'mobile_number',
+                  id: record.id,
+                  person_id: record.personId,
+                  number: record.number,
+                  verified: record.verified,
+                  created_at: record.createdAt,
+                  updated_at: record.updatedAt,
+                  device_data: deviceData,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            outboxPut(this.tableName, event, new Date(record.createdAt)),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (transactionConditionFailures(error)?.includes(0)) {
+        throw conflict(
+          'mobile_number_exists',
+          'Mobile Number Exists',
+          'The person already has a mobile number.',
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes an unverified number, its pending OTP and writes the event, in one transaction. Answers false when the
+   * number changed in between (deleted, re-created or verified), so nothing was deleted.
+   */
+  async deleteUnverified(record: MobileNumberRecord, event: DomainEvent, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: numberKey(record.personId),
+                ConditionExpression: 'id = :id AND verified = :false',
+                ExpressionAttributeValues: { ':id': record.id, ':false': false },
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: otpKey(record.personId) } },
+            outboxPut(this.tableName, event, now),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (transactionConditionFailures(error)?.includes(0)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Stores a new OTP for the number, replacing any previous one (its attempts start again at zero). Answers false
+   * when the number record is gone or was replaced.
+   */
+  async saveOtp(
+    record: MobileNumberRecord,
+    otp: Omit<OtpRecord, 'attempts'>,
+    deviceData: string | undefined,
+    now: Date,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: numberKey(record.personId),
+                ConditionExpression: 'id = :id',
+                ExpressionAttributeValues: { ':id': record.id },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...otpKey(record.personId),
+                  entity: 'mobile_number_otp',
+                  otp_id: otp.otpId,
+                  mobile_number_id: otp.mobileNumberId,
+                  otp_hash: otp.hash,
+                  expires_at_ms: otp.expiresAtMs,
+                  attempts: 0,
+                  created_at: now.toISOString(),
+                  device_data: deviceData,
+                  ttl: Math.ceil(otp.expiresAtMs / 1000) + 3600,
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (transactionConditionFailures(error)?.includes(0)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Charges one attempt to the pending OTP before the code is compared, and returns the OTP to compare against.
+   * Because the attempt is taken first and conditionally, no amount of parallel guessing gets more than
+   * `maxAttempts` comparisons per OTP. Answers undefined when there is no usable OTP (none, expired or burnt).
+   */
+  async takeOtpAttempt(personId: string, now: Date, maxAttempts: number): Promise<OtpRecord | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: otpKey(personId),
+          UpdateExpression: 'SET attempts = attempts + :one',
+          ConditionExpression: 'attribute_exists(PK) AND attempts < :max AND expires_at_ms > :now',
+          ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now.getTime() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toOtp(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Consumes the OTP and marks the number verified, atomically: of any number of concurrent confirms with the right
+   * code, exactly one succeeds. Answers the verified record, or undefined when another request consumed the OTP or
+   * the number changed.
+   */
+  async consumeOtpAndVerify(
+    record: MobileNumberRecord,
+    otpId: string,
+    deviceData: string | undefined,
+    now: Date,
+  ): Promise<MobileNumberRecord | undefined> {
+    const updatedAt = now.toISOString();
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: otpKey(record.personId),
+                ConditionExpression: 'otp_id = :otp',
+                ExpressionAttributeValues: { ':otp': otpId },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: numberKey(record.personId),
+                UpdateExpression: 'SET verified = :true, updated_at = :now, verified_device_data = :dd',
+                ConditionExpression: 'id = :id',
+                ExpressionAttributeValues: {
+                  ':true': true,
+                  ':now': updatedAt,
+                  ':id': record.id,
+                  ':dd': deviceData ?? null,
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return { ...record, verified: true, updatedAt };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TransactionCanceledException') return undefined;
+      throw error;
+    }
+  }
+}

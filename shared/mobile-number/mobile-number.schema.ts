@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { LANGUAGES } from '../sms/templates.ts';
+import { deviceData } from '../validation.ts';
+
+/** Raw input; sanitizing and E.164 validation happen in the use case (they depend on the sandbox setting). */
+const numberInput = z.string().min(1).max(40);
+
+export const createMobileNumberBody = z.strictObject({ number: numberInput, device_data: deviceData });
+export const deleteMobileNumberBody = z.strictObject({ number: numberInput });
+export const authorizeMobileNumberBody = z.strictObject({ number: numberInput, device_data: deviceData });
+export const confirmMobileNumberBody = z.strictObject({
+  number: numberInput,
+  token: z.string().regex(/^\d{6}$/, 'must be the six-digit OTP'),
+  device_data: deviceData,
+});
+
+const variableValue = z
+  .string()
+  .max(64)
+  .regex(/^[^\p{Cc}{}]*$/u, 'must not contain control characters or braces');
+
+export const reauthorizeMobileNumberBody = z.strictObject({
+  authorization_text_key: z.string().min(1).max(100),
+  authorization_text_variables: z
+    .record(z.string().regex(/^[a-z_]{1,32}$/i), variableValue)
+    .refine((value) => Object.keys(value).length <= 10, 'at most 10 variables')
+    .optional(),
+  device_data: deviceData,
+});
+
+export const languageSettingsBody = z.strictObject({ language: z.enum(LANGUAGES) });
+
+export interface MobileNumberView {
+  id: string;
+  number: string;
+  verified: boolean;
+}

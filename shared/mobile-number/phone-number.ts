@@ -1,0 +1,30 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+/** The Solaris sandbox number. Not a valid E.164 number for any carrier: it passes only by this allow-list. */
+export const SANDBOX_NUMBER = '+15550101';
+/** The OTP the sandbox number always receives. */
+export const SANDBOX_OTP = '212212';
+
+/** Separators the API removes before validating (as the Solaris reference describes). */
+const SEPARATORS = /[\s\-_/]/g;
+
+export type NumberCheck = { ok: true; number: string } | { ok: false; reason: string };
+
+/**
+ * Sanitizes and validates a mobile number: removes spaces, dashes, underscores and slashes, then requires a valid
+ * E.164 number (libphonenumber-js metadata, so the country's number plan is checked, not just the digit count).
+ */
+export function normalizeMobileNumber(input: string, options: { sandboxEnabled: boolean }): NumberCheck {
+  const stripped = input.replace(SEPARATORS, '');
+  if (options.sandboxEnabled && stripped === SANDBOX_NUMBER) return { ok: true, number: SANDBOX_NUMBER };
+  if (!/^\+[1-9]\d{4,14}$/.test(stripped)) {
+    return { ok: false, reason: 'must be in E.164 format: a plus sign and up to 15 digits' };
+  }
+  const parsed = parsePhoneNumberFromString(stripped);
+  if (!parsed?.isValid()) return { ok: false, reason: 'is not a valid phone number' };
+  if (parsed.number !== stripped) return { ok: false, reason: 'is not in canonical E.164 form' };
+  return { ok: true, number: parsed.number };
+}
+
+export const isSandboxNumber = (number: string, sandboxEnabled: boolean) =>
+  sandboxEnabled && number === SANDBOX_NUMBER;

@@ -1,0 +1,96 @@
+/**
+ * The route table: the one list of operations. The CDK stack makes one Lambda and one HTTP API route per entry and
+ * grants each exactly what the entry names; the local server serves the same entries with the same handlers.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** DynamoDB actions an operation performs (transactions are authorized per item action). */
+export type TableAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem'
+  | 'Query';
+
+export interface RouteDefinition {
+  /** Kebab-case verb-noun; also the handler's file name: `functions/<operation>.ts`. */
+  operation: string;
+  method: HttpMethod;
+  /** API Gateway path with `{name}` parameters. */
+  path: string;
+  summary: string;
+  table: readonly TableAction[];
+  /** May publish SMS through SNS. */
+  sendsSms?: boolean;
+  /** Reads the OTP pepper secret (issues or checks OTPs). */
+  usesPepper?: boolean;
+}
+
+const PERSON = '/v1/persons/{person_id}';
+
+export const ROUTES: readonly RouteDefinition[] = [
+  {
+    operation: 'create-mobile-number',
+    method: 'POST',
+    path: `${PERSON}/mobile_number`,
+    summary: 'Register a mobile number for a person (unverified)',
+    table: ['PutItem'],
+  },
+  {
+    operation: 'get-mobile-number',
+    method: 'GET',
+    path: `${PERSON}/mobile_number`,
+    summary: "Read a person's mobile number",
+    table: ['GetItem'],
+  },
+  {
+    operation: 'delete-mobile-number',
+    method: 'DELETE',
+    path: `${PERSON}/mobile_number`,
+    summary: 'Remove an unverified mobile number',
+    table: ['GetItem', 'DeleteItem', 'PutItem'],
+  },
+  {
+    operation: 'authorize-mobile-number',
+    method: 'POST',
+    path: `${PERSON}/mobile_number/authorize`,
+    summary: 'Send an SMS OTP to verify the mobile number',
+    table: ['GetItem', 'PutItem', 'ConditionCheckItem'],
+    sendsSms: true,
+    usesPepper: true,
+  },
+  {
+    operation: 'confirm-mobile-number',
+    method: 'POST',
+    path: `${PERSON}/mobile_number/confirm`,
+    summary: 'Verify the mobile number with the SMS OTP',
+    table: ['GetItem', 'UpdateItem', 'DeleteItem'],
+    usesPepper: true,
+  },
+  {
+    operation: 'reauthorize-mobile-number',
+    method: 'POST',
+    path: `${PERSON}/mobile_number/reauthorize`,
+    summary: 'Send a new SMS OTP with a chosen text',
+    table: ['GetItem', 'PutItem', 'ConditionCheckItem'],
+    sendsSms: true,
+    usesPepper: true,
+  },
+  {
+    operation: 'put-language-settings',
+    method: 'PUT',
+    path: `${PERSON}/language_settings`,
+    summary: "Set the language of a person's SMS",
+    table: ['PutItem'],
+  },
+  {
+    operation: 'get-language-settings',
+    method: 'GET',
+    path: `${PERSON}/language_settings`,
+    summary: "Read the language of a person's SMS",
+    table: ['GetItem'],
+  },
+];
+
+export const handlerEntry = (route: RouteDefinition) => `functions/${route.operation}.ts`;

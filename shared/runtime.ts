@@ -1,0 +1,69 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { type Config, loadConfig } from './config.ts';
+import { LanguageStore } from './language/language-store.ts';
+import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
+import { type PepperSource, pepperSource } from './otp/pepper.ts';
+import { SmsQuotaStore } from './quota/sms-quota-store.ts';
+import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
+import { SmsDispatcher } from './sms/sms-dispatcher.ts';
+import type { SmsSender } from './sms/sms-port.ts';
+import { SnsSmsSender } from './sms/sns-sms-sender.ts';
+import { createDocumentClient, type DocumentClient } from './storage/dynamo.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+/**
+ * Everything a use case needs, built once per Lambda instance (or once per local server) from configuration.
+ * Use cases receive it as an argument, so tests and the local runtime can hand in their own clock or SMS sender.
+ */
+export interface Runtime {
+  config: Config;
+  clock: Clock;
+  db: DocumentClient;
+  pepper: PepperSource;
+  sms: SmsDispatcher;
+  mobileNumbers: MobileNumberStore;
+  languages: LanguageStore;
+}
+
+export interface RuntimeOverrides {
+  clock?: Clock;
+  smsSender?: SmsSender;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Runtime {
+  const clock = overrides.clock ?? systemClock;
+  const db = createDocumentClient({ region: config.region, endpoint: config.dynamoEndpoint });
+  const sender =
+    overrides.smsSender ??
+    (config.smsAdapter === 'sns'
+      ? new SnsSmsSender(new SNSClient({ region: config.region }), config.smsSenderId)
+      : new OutboxSmsSender(() => clock.now()));
+  const quota = new SmsQuotaStore(db, config.tableName, config.smsQuotaPerHour);
+  return {
+    config,
+    clock,
+    db,
+    pepper: pepperSource(config.pepper, config.region),
+    sms: new SmsDispatcher(sender, quota, config.sandboxEnabled, () => clock.now()),
+    mobileNumbers: new MobileNumberStore(db, config.tableName),
+    languages: new LanguageStore(db, config.tableName),
+  };
+}
+
+let current: Runtime | undefined;
+
+/** The process-wide runtime: built from the environment on first use, or the one installed by `useRuntime`. */
+export function runtime(): Runtime {
+  current ??= createRuntime(loadConfig());
+  return current;
+}
+
+/** Installs a runtime for this process (the local server and tests do this before the first request). */
+export function useRuntime(next: Runtime): void {
+  current = next;
+}

@@ -1,0 +1,64 @@
+import { DomainError, tooManyRequests } from '../http/errors.ts';
+import { logger } from '../logging.ts';
+import { isSandboxNumber } from '../mobile-number/phone-number.ts';
+import type { SmsQuotaStore } from '../quota/sms-quota-store.ts';
+import { renderSms } from './render.ts';
+import type { SmsSender } from './sms-port.ts';
+import type { Language, TemplateKey } from './templates.ts';
+
+export interface DispatchRequest {
+  to: string;
+  templateKey: TemplateKey;
+  language: Language;
+  variables: Record<string, string>;
+  /** Runs after the quota is taken and before the SMS leaves, e.g. to store the OTP the SMS carries. */
+  beforeSend?: () => Promise<void>;
+}
+
+/**
+ * Every SMS the service sends goes through here, so that every one counts against the number's quota.
+ * 1. Render the text (a missing variable fails before anything is spent).
+ * 2. The sandbox number stops here: nothing is counted or sent.
+ * 3. Take one unit of the number's hourly quota (429 with Retry-After when none is left).
+ * 4. Run `beforeSend`, then hand the SMS to the sender; a sender failure is reported, never swallowed.
+ */
+export class SmsDispatcher {
+  constructor(
+    private readonly sender: SmsSender,
+    private readonly quota: SmsQuotaStore,
+    private readonly sandboxEnabled: boolean,
+    private readonly now: () => Date,
+  ) {}
+
+  async dispatch(request: DispatchRequest): Promise<void> {
+    const text = renderSms(request.templateKey, request.language, request.variables);
+    if (isSandboxNumber(request.to, this.sandboxEnabled)) {
+      await request.beforeSend?.();
+      return;
+    }
+    const decision = await this.quota.consume(request.to, this.now());
+    if (!decision.allowed) {
+      throw tooManyRequests('The SMS limit for this mobile number is reached.', decision.retryAfterSeconds);
+    }
+    await request.beforeSend?.();
+    try {
+      await this.sender.send({
+        to: request.to,
+        text,
+        language: request.language,
+        templateKey: request.templateKey,
+      });
+    } catch (error) {
+      logger.error('sms delivery failed', {
+        template_key: request.templateKey,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw new DomainError(
+        502,
+        'sms_delivery_failed',
+        'SMS Delivery Failed',
+        'The SMS could not be sent; retry.',
+      );
+    }
+  }
+}

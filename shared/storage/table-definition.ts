@@ -1,0 +1,49 @@
+/**
+ * The single DynamoDB table, described once. The CDK stack and the local runtime both build the table from this, so
+ * a key or index cannot exist in one and be missing in the other.
+ *
+ * Items (PK / SK):
+ * - PERSON#<pid> / MOBILE_NUMBER          the person's mobile number
+ * - PERSON#<pid> / OTP#MOBILE_NUMBER      the pending OTP for it (HMAC only; TTL)
+ * - PERSON#<pid> / LANGUAGE_SETTINGS      the person's SMS language
+ * - SMS_QUOTA#<e164> / SMS_QUOTA          timestamps of SMS sent in the last hour (TTL)
+ * - OUTBOX#<event id> / EVENT             an event written in the same transaction as its change (TTL)
+ * GSI1 (GSI1PK / GSI1SK) serves lookups by a second key, such as a person's devices.
+ */
+export const TABLE = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  ttlAttribute: 'ttl',
+  gsi1: { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+  /** Streams carry outbox records to the event relay. */
+  streamView: 'NEW_IMAGE',
+} as const;
+
+/** CreateTable input for DynamoDB Local (the stack builds the same table through CDK). */
+export function createTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [
+      { AttributeName: TABLE.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: TABLE.sortKey, AttributeType: 'S' as const },
+      { AttributeName: TABLE.gsi1.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: TABLE.gsi1.sortKey, AttributeType: 'S' as const },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: TABLE.gsi1.name,
+        KeySchema: [
+          { AttributeName: TABLE.gsi1.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: TABLE.gsi1.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },
+  };
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** Person ids are opaque to this service, but bounded: they end up in keys and logs. */
+export const personId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, underscores and dashes');
+
+/** Seon-style device fingerprint: accepted, capped, stored with the operation, never logged. */
+export const MAX_DEVICE_DATA_CHARS = 8192;
+export const deviceData = z
+  .string()
+  .max(MAX_DEVICE_DATA_CHARS, `must be at most ${MAX_DEVICE_DATA_CHARS} characters`)
+  .optional();
+
+export const personPath = z.object({ person_id: personId });
