@@ -45,12 +45,12 @@ function localPepper(persistPath?: string): string {
  * behind a local gateway, and SMS kept in an outbox instead of going to SNS.
  */
 export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
-  let dynamo: DynamoDbLocal | undefined;
-  const dynamoEndpoint =
-    options.dynamoEndpoint ??
-    (dynamo = await startDynamoDbLocal(
-      options.persistPath ? { persistPath: join(options.persistPath, 'dynamodb') } : {},
-    )).endpoint;
+  const dynamo: DynamoDbLocal | undefined = options.dynamoEndpoint
+    ? undefined
+    : await startDynamoDbLocal(
+        options.persistPath ? { persistPath: join(options.persistPath, 'dynamodb') } : {},
+      );
+  const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
   try {
     const config = loadConfig({
       AWS_REGION: 'us-east-1',

@@ -1,0 +1,68 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { TableAction } from '../shared/routes.ts';
+import { TABLE } from '../shared/storage/table-definition.ts';
+
+const READ_ACTIONS: ReadonlySet<TableAction> = new Set(['GetItem', 'Query', 'ConditionCheckItem']);
+
+/**
+ * The stateful part: the table (TTL, point-in-time recovery, customer-managed KMS key, kept on stack deletion) and
+ * the OTP pepper secret. Functions come and go; this stays.
+ */
+export class DataStore extends Construct {
+  readonly table: dynamodb.Table;
+  readonly key: kms.Key;
+  readonly pepper: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'TableKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the phone security table',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      stream: dynamodb.StreamViewType[TABLE.streamView],
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE.gsi1.name,
+      partitionKey: { name: TABLE.gsi1.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    this.pepper = new secretsmanager.Secret(this, 'OtpPepper', {
+      description: 'Secret pepper for the HMAC of stored OTPs',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * Grants exactly the named table actions and the matching use of the table's key,
+   * and sets TABLE_NAME: one call, so the name and the permissions cannot drift apart.
+   */
+  bindTable(
+    fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown },
+    actions: readonly TableAction[],
+  ) {
+    if (actions.length === 0) return;
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    // Table.grant covers the table and its indexes.
+    this.table.grant(fn, ...actions.map((action) => `dynamodb:${action}`));
+    if (actions.every((action) => READ_ACTIONS.has(action))) this.key.grantDecrypt(fn);
+    else this.key.grantEncryptDecrypt(fn);
+  }
+}
