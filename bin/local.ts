@@ -5,7 +5,10 @@
  * PORT (default 3000) picks the port; the server listens on 127.0.0.1 only.
  */
 import { parseArgs } from 'node:util';
-import { startLocalService } from '#shared/local/local-service.ts';
+
+// The lockfile pins the SDK; its notice about future Node versions is noise on every start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const { startLocalService } = await import('#shared/local/local-service.ts');
 
 const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false } } });
 const port = Number(process.env.PORT ?? 3000);

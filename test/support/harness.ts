@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { loadConfig } from '../../shared/config.ts';
+import { type LocalService, startLocalService } from '../../shared/local/local-service.ts';
+import { type Clock, createRuntime, type Runtime } from '../../shared/runtime.ts';
+import { OutboxSmsSender } from '../../shared/sms/outbox-sms-sender.ts';
+import { ensureTable } from '../../shared/storage/dynamo.ts';
+
+/** A clock tests can move. */
+export class TestClock implements Clock {
+  constructor(private current = new Date('2026-11-22T10:00:00.000Z')) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(seconds: number) {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+export const uniqueTable = () => `test-${randomUUID()}`;
+export const uniquePerson = () => `person-${randomUUID().replaceAll('-', '')}`;
+
+/** A runtime on the run's DynamoDB Local, in a fresh table, with an outbox and an optional test clock. */
+export async function testRuntime(options: { clock?: Clock; env?: Record<string, string> } = {}) {
+  const config = loadConfig({
+    TABLE_NAME: uniqueTable(),
+    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    OTP_PEPPER: 'test-pepper-test-pepper-test-pepper-0123',
+    SMS_ADAPTER: 'outbox',
+    SANDBOX_ENABLED: 'true',
+    ...options.env,
+  });
+  const clock = options.clock ?? { now: () => new Date() };
+  const outbox = new OutboxSmsSender(() => clock.now());
+  const runtime: Runtime = createRuntime(config, { clock, smsSender: outbox });
+  await ensureTable(runtime.db, config.tableName);
+  return { runtime, outbox };
+}
+
+/** The local server on the run's DynamoDB Local, on a free port of 127.0.0.1. */
+export function startTestService(
+  options: { clock?: Clock; env?: Record<string, string> } = {},
+): Promise<LocalService> {
+  return startLocalService({
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: uniqueTable(),
+    ...options,
+  });
+}
+
+/** A small JSON client for the local server. */
+export function client(baseUrl: string) {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected field by field
+    const json: any = text ? JSON.parse(text) : undefined;
+    return { status: response.status, headers: response.headers, body: json };
+  };
+  return {
+    get: (path: string, headers?: Record<string, string>) => call('GET', path, undefined, headers),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) =>
+      call('POST', path, body, headers),
+    put: (path: string, body?: unknown, headers?: Record<string, string>) => call('PUT', path, body, headers),
+    delete: (path: string, body?: unknown, headers?: Record<string, string>) =>
+      call('DELETE', path, body, headers),
+    raw: call,
+  };
+}
+
+/** The OTP in the newest SMS to `to`, read from the local outbox as a person would read their phone. */
+export async function latestOtp(baseUrl: string, to: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/_local/sms`);
+  const messages = (await response.json()) as Array<{ to: string; text: string }>;
+  const mine = messages.filter((m) => m.to === to);
+  const text = mine.at(-1)?.text;
+  const code = text?.match(/\b(\d{6})\b/)?.[1];
+  if (!code) throw new Error(`no OTP SMS to ${to}`);
+  return code;
+}
