@@ -128,6 +128,14 @@ async function issueOtp(
       `The text "${templateKey}" carries no OTP and cannot be used for an authorization.`,
     );
   }
+  // The OTP variable is always filled by the service (callers pass a placeholder such as {"tan":"{tan}"}); any
+  // other value must be plain text, so no SMS ever shows a template placeholder.
+  const { [template.otpVariable]: _placeholder, ...given } = variables;
+  const braced = Object.entries(given).find(([, value]) => /[{}]/.test(value));
+  if (braced) {
+    const field = `authorization_text_variables.${braced[0]}`;
+    throw badRequest(`${field} must not contain braces.`, { field, message: 'must not contain braces' });
+  }
   const sandbox = isSandboxNumber(record.number, rt.config.sandboxEnabled);
   const code = sandbox ? SANDBOX_OTP : generateOtp();
   const now = rt.clock.now();
@@ -138,7 +146,7 @@ async function issueOtp(
       to: record.number,
       templateKey,
       language,
-      variables: { ...variables, [template.otpVariable]: code },
+      variables: { ...given, [template.otpVariable]: code },
       beforeSend: async () => {
         const hash = hashOtp(await rt.pepper(), otpId, code);
         const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;
