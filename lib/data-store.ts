@@ -63,6 +63,11 @@ export class DataStore extends Construct {
     // Table.grant covers the table and its indexes.
     this.table.grant(fn, ...actions.map((action) => `dynamodb:${action}`));
     const readOnly = actions.every((action) => READ_ACTIONS.has(action));
-    this.key.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', ...(readOnly ? [] : ['kms:Encrypt', 'kms:GenerateDataKey']));
+    this.key.grant(
+      fn,
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      ...(readOnly ? [] : ['kms:Encrypt', 'kms:GenerateDataKey']),
+    );
   }
 }

@@ -12,7 +12,9 @@ type Json = any;
 
 beforeAll(() => {
   const app = new App();
-  stack = new PhoneSecurityStack(app, 'TestStack', { env: { account: '111111111111', region: 'eu-central-1' } });
+  stack = new PhoneSecurityStack(app, 'TestStack', {
+    env: { account: '111111111111', region: 'eu-central-1' },
+  });
   template = Template.fromStack(stack);
 }, 120_000);
 
@@ -36,7 +38,9 @@ describe('functions and routes', () => {
     });
     expect(Object.keys(functions)).toHaveLength(ROUTES.length);
     for (const route of ROUTES) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}` });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+      });
     }
     expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Route'))).toHaveLength(ROUTES.length);
   });
@@ -82,25 +86,37 @@ describe('table', () => {
 });
 
 describe('least privilege', () => {
-  it.each(ROUTES.map((route) => [route.operation, route] as const))('%s gets exactly its table actions', (_, route) => {
+  it.each(
+    ROUTES.map((route) => [route.operation, route] as const),
+  )('%s gets exactly its table actions', (_, route) => {
     const dynamo = statementsOf(route)
       .flatMap(actionsOf)
       .filter((action) => action.startsWith('dynamodb:'));
     expect(new Set(dynamo)).toEqual(new Set(route.table.map((action) => `dynamodb:${action}`)));
   });
 
-  it.each(ROUTES.map((route) => [route.operation, route] as const))('%s may publish SMS only if it sends them', (_, route) => {
-    const sns = statementsOf(route).filter((statement) => actionsOf(statement).some((a) => a.startsWith('sns:')));
+  it.each(
+    ROUTES.map((route) => [route.operation, route] as const),
+  )('%s may publish SMS only if it sends them', (_, route) => {
+    const sns = statementsOf(route).filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith('sns:')),
+    );
     if (!route.sendsSms) {
       expect(sns).toEqual([]);
       return;
     }
     expect(sns).toHaveLength(1);
-    expect(sns[0]).toMatchObject({ Action: 'sns:Publish', Effect: 'Allow', NotResource: 'arn:aws:sns:*:*:*' });
+    expect(sns[0]).toMatchObject({
+      Action: 'sns:Publish',
+      Effect: 'Allow',
+      NotResource: 'arn:aws:sns:*:*:*',
+    });
     expect(sns[0]).not.toHaveProperty('Resource');
   });
 
-  it.each(ROUTES.map((route) => [route.operation, route] as const))('%s reads the pepper only if it uses OTPs', (_, route) => {
+  it.each(
+    ROUTES.map((route) => [route.operation, route] as const),
+  )('%s reads the pepper only if it uses OTPs', (_, route) => {
     const secrets = statementsOf(route).filter((statement) =>
       actionsOf(statement).some((a) => a.startsWith('secretsmanager:')),
     );

@@ -7,7 +7,9 @@ describe('SmsQuotaStore on DynamoDB Local', () => {
     const { runtime } = await testRuntime();
     const quota = new SmsQuotaStore(runtime.db, runtime.config.tableName, 10);
     const now = new Date('2026-11-22T10:00:00Z');
-    const decisions = await Promise.all(Array.from({ length: 25 }, () => quota.consume('+4915111111111', now)));
+    const decisions = await Promise.all(
+      Array.from({ length: 25 }, () => quota.consume('+4915111111111', now)),
+    );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
   });
 
@@ -39,7 +41,10 @@ describe('MobileNumberStore on DynamoDB Local', () => {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    const event = { metadata: { id: crypto.randomUUID(), type: 'T', version: 1, time: now.toISOString() }, data: {} };
+    const event = {
+      metadata: { id: crypto.randomUUID(), type: 'T', version: 1, time: now.toISOString() },
+      data: {},
+    };
     await runtime.mobileNumbers.create(record, undefined, event);
     const saved = await runtime.mobileNumbers.saveOtp(
       record,

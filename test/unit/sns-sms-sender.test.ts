@@ -34,7 +34,12 @@ describe('SnsSmsSender', () => {
     sns.on(PublishCommand).rejects(new Error('throttled'));
     const sender = new SnsSmsSender(new SNSClient({ region: 'eu-central-1' }));
     await expect(
-      sender.send({ to: '+4915123456789', text: 'x', language: 'en', templateKey: 'sms.two_factor.authenticate' }),
+      sender.send({
+        to: '+4915123456789',
+        text: 'x',
+        language: 'en',
+        templateKey: 'sms.two_factor.authenticate',
+      }),
     ).rejects.toThrow('throttled');
     sns.restore();
   });
