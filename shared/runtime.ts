@@ -1,4 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import { ChangeRequestStore } from './change-requests/change-request-store.ts';
 import { type Config, loadConfig } from './config.ts';
 import { LanguageStore } from './language/language-store.ts';
 import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
@@ -26,6 +27,7 @@ export interface Runtime {
   sms: SmsDispatcher;
   mobileNumbers: MobileNumberStore;
   languages: LanguageStore;
+  changeRequests: ChangeRequestStore;
 }
 
 export interface RuntimeOverrides {
@@ -52,6 +54,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     sms: new SmsDispatcher(sender, quota, config.sandboxEnabled, () => clock.now()),
     mobileNumbers: new MobileNumberStore(db, config.tableName),
     languages: new LanguageStore(db, config.tableName),
+    changeRequests: new ChangeRequestStore(db, config.tableName),
   };
 }
 

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { DomainError } from '../http/errors.ts';
 import { errorResponse } from '../http/pipeline.ts';
 import { type HttpMethod, ROUTES, type RouteDefinition } from '../routes.ts';
+import { runAsRoute } from '../storage/access-guard.ts';
 
 type LambdaHandler = (
   event: APIGatewayProxyEventV2,
@@ -212,7 +213,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
           const match = hit.pattern.exec(url.pathname)!;
           send(
             response,
-            await handler(toEvent(request, url, hit, match, body), lambdaContext(hit.route.operation)),
+            await runAsRoute(hit.route, () =>
+              handler(toEvent(request, url, hit, match, body), lambdaContext(hit.route.operation)),
+            ),
           );
         }
       }

@@ -346,12 +346,17 @@ describe('delete', () => {
     expect((await api.get(path(person))).status).toBe(200);
   });
 
-  it('answers 409 change_request_required for a verified number and keeps it', async () => {
+  it('opens a change request for a verified number and keeps the number', async () => {
     const { person, number, otp } = await authorized();
     await api.post(path(person, '/confirm'), { number, token: otp });
     const response = await api.delete(path(person), { number });
-    expect(response.status).toBe(409);
-    expect(errorOf(response).code).toBe('change_request_required');
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{32}cchr$/),
+      status: 'AUTHORIZATION_REQUIRED',
+      updated_at: expect.any(String),
+      url: `/v1/change_requests/${response.body.id}/authorize`,
+    });
     expect((await api.get(path(person))).body.verified).toBe(true);
   });
 });
