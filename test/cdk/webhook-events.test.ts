@@ -173,3 +173,10 @@ describe('narrow permissions', () => {
     );
   });
 });
+
+describe('deployed configuration', () => {
+  it('never allows plain-http or loopback subscriber URLs (local mode only)', () => {
+    expect(JSON.stringify(template.toJSON())).not.toContain('WEBHOOK_ALLOW_LOCAL_HTTP');
+    expect(JSON.stringify(template.toJSON())).not.toContain('/_local/');
+  });
+});

@@ -69,8 +69,8 @@ describe('subscriptions', () => {
     }
   });
 
-  it('is not created when the verification POST does not get a 2xx', async () => {
-    const receiver = await startReceiver(() => 500);
+  it.each([500, 302, 404])('is not created when the verification POST gets %i', async (status) => {
+    const receiver = await startReceiver(() => status);
     try {
       const before = (await api.get('/v1/webhooks')).body.length;
       const refused = await api.post('/v1/webhooks', {
