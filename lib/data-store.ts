@@ -17,6 +17,8 @@ export class DataStore extends Construct {
   readonly table: dynamodb.Table;
   readonly key: kms.Key;
   readonly pepper: secretsmanager.Secret;
+  /** The key that seals webhook signing secrets in the table (read by the create and delivery functions only). */
+  readonly webhookKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -45,6 +47,11 @@ export class DataStore extends Construct {
     });
     this.pepper = new secretsmanager.Secret(this, 'OtpPepper', {
       description: 'Secret pepper for the HMAC of stored OTPs',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.webhookKey = new secretsmanager.Secret(this, 'WebhookSecretKey', {
+      description: 'Key material that seals webhook signing secrets stored in the table',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });

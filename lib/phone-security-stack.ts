@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
 import { DataStore } from './data-store.ts';
 import { ServiceFunction } from './service-function.ts';
+import { WebhookEvents } from './webhook-events.ts';
 
 export interface PhoneSecurityStackProps extends StackProps {
   /** Accept the sandbox number +15550101 with the fixed OTP 212212. Never in production. */
@@ -29,6 +30,7 @@ export class PhoneSecurityStack extends Stack {
   readonly api: apigw.HttpApi;
   readonly data: DataStore;
   readonly functions = new Map<string, ServiceFunction>();
+  readonly events: WebhookEvents;
 
   constructor(scope: Construct, id: string, props: PhoneSecurityStackProps = {}) {
     super(scope, id, props);
@@ -57,6 +59,8 @@ export class PhoneSecurityStack extends Stack {
       });
     }
 
+    this.events = new WebhookEvents(this, 'Events', { data: this.data });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
   }
@@ -78,6 +82,10 @@ export class PhoneSecurityStack extends Stack {
     } else {
       // Configuration requires a pepper source; functions that never touch OTPs get none they could read.
       fn.addEnvironment('OTP_PEPPER_SECRET_ARN', 'none');
+    }
+    if (route.usesWebhookKey) {
+      fn.addEnvironment('WEBHOOK_SECRET_KEY_ARN', this.data.webhookKey.secretArn);
+      this.data.webhookKey.grantRead(fn);
     }
     if (route.sendsSms) {
       // Publishing to a phone number has no resource ARN; excluding every topic ARN limits the grant to SMS.

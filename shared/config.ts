@@ -23,6 +23,34 @@ const schema = z.object({
     .optional(),
   /** The sandbox number +15550101 with its fixed OTP 212212 is accepted only where this is true. */
   SANDBOX_ENABLED: z.enum(['true', 'false']).default('false'),
+  /** Local and test mode: the key that seals webhook secrets (at least 32 characters). */
+  WEBHOOK_SECRET_KEY: z.string().min(32).optional(),
+  /** Deployed mode: the Secrets Manager secret holding the key that seals webhook secrets. */
+  WEBHOOK_SECRET_KEY_ARN: z.string().min(1).optional(),
+  /** Local mode only: lets subscriptions point at http://127.0.0.1 / localhost. Never set in a deployed stage. */
+  WEBHOOK_ALLOW_LOCAL_HTTP: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_VERIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+  WEBHOOK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(30_000),
+  /** First retry delay; each further retry doubles it, up to the maximum delay. Fractions allowed (local runs). */
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+  WEBHOOK_RETRY_MAX_DELAY_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(86_400)
+    .default(6 * 3600),
+  /** How long a delivery is retried, counted from its first attempt, before it goes to the dead-letter queue. */
+  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(5 * 24 * 3600),
+  WEBHOOK_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Deployed mode: the EventBridge bus the relay publishes to. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  /** Deployed mode: the queue of single deliveries (one message per subscription and event) and its DLQ. */
+  WEBHOOK_DELIVERY_QUEUE_URL: z.url().optional(),
+  WEBHOOK_DEAD_LETTER_QUEUE_URL: z.url().optional(),
+  /** Local mode: how often the in-process relay polls the table's stream. */
+  EVENT_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
 });
 
 export interface Config {
@@ -36,6 +64,22 @@ export interface Config {
   smsAdapter: 'sns' | 'outbox';
   smsSenderId: string | undefined;
   sandboxEnabled: boolean;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  secretKey: { kind: 'value'; value: string } | { kind: 'secret'; arn: string } | undefined;
+  allowLocalHttp: boolean;
+  verifyTimeoutMs: number;
+  deliveryTimeoutMs: number;
+  retryBaseSeconds: number;
+  retryMaxDelaySeconds: number;
+  retryWindowSeconds: number;
+  maxSubscriptions: number;
+  eventBusName: string | undefined;
+  deliveryQueueUrl: string | undefined;
+  deadLetterQueueUrl: string | undefined;
+  relayPollMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -62,5 +106,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsAdapter: e.SMS_ADAPTER,
     smsSenderId: e.SMS_SENDER_ID,
     sandboxEnabled: e.SANDBOX_ENABLED === 'true',
+    webhooks: {
+      secretKey: e.WEBHOOK_SECRET_KEY_ARN
+        ? { kind: 'secret', arn: e.WEBHOOK_SECRET_KEY_ARN }
+        : e.WEBHOOK_SECRET_KEY
+          ? { kind: 'value', value: e.WEBHOOK_SECRET_KEY }
+          : undefined,
+      allowLocalHttp: e.WEBHOOK_ALLOW_LOCAL_HTTP === 'true',
+      verifyTimeoutMs: e.WEBHOOK_VERIFY_TIMEOUT_MS,
+      deliveryTimeoutMs: e.WEBHOOK_DELIVERY_TIMEOUT_MS,
+      retryBaseSeconds: e.WEBHOOK_RETRY_BASE_SECONDS,
+      retryMaxDelaySeconds: e.WEBHOOK_RETRY_MAX_DELAY_SECONDS,
+      retryWindowSeconds: e.WEBHOOK_RETRY_WINDOW_SECONDS,
+      maxSubscriptions: e.WEBHOOK_MAX_SUBSCRIPTIONS,
+      eventBusName: e.EVENT_BUS_NAME,
+      deliveryQueueUrl: e.WEBHOOK_DELIVERY_QUEUE_URL,
+      deadLetterQueueUrl: e.WEBHOOK_DEAD_LETTER_QUEUE_URL,
+      relayPollMs: e.EVENT_RELAY_POLL_MS,
+    },
   };
 }

@@ -25,6 +25,8 @@ export interface RouteDefinition {
   sendsSms?: boolean;
   /** Reads the OTP pepper secret (issues or checks OTPs). */
   usesPepper?: boolean;
+  /** Reads the key that seals webhook signing secrets. */
+  usesWebhookKey?: boolean;
 }
 
 const PERSON = '/v1/persons/{person_id}';
@@ -115,6 +117,35 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/v1/change_requests/{id}',
     summary: 'Read the state of a change request',
     table: ['GetItem', 'UpdateItem'],
+  },
+  {
+    operation: 'create-webhook',
+    method: 'POST',
+    path: '/v1/webhooks',
+    summary: 'Subscribe a URL to an event type (verified by a test POST); answers the signing secret once',
+    table: ['PutItem', 'UpdateItem'],
+    usesWebhookKey: true,
+  },
+  {
+    operation: 'list-webhooks',
+    method: 'GET',
+    path: '/v1/webhooks',
+    summary: 'List webhook subscriptions',
+    table: ['Query'],
+  },
+  {
+    operation: 'get-webhook',
+    method: 'GET',
+    path: '/v1/webhooks/{id}',
+    summary: 'Read a webhook subscription',
+    table: ['GetItem'],
+  },
+  {
+    operation: 'delete-webhook',
+    method: 'DELETE',
+    path: '/v1/webhooks/{id}',
+    summary: 'Delete a webhook subscription',
+    table: ['DeleteItem', 'UpdateItem'],
   },
 ];
 

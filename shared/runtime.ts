@@ -10,6 +10,9 @@ import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
 import { SnsSmsSender } from './sms/sns-sms-sender.ts';
 import { createDocumentClient, type DocumentClient } from './storage/dynamo.ts';
+import { SecretBox, webhookKeySource } from './webhooks/secret-box.ts';
+import { nodeWebhookHttp, type WebhookHttp } from './webhooks/webhook-http.ts';
+import { WebhookStore } from './webhooks/webhook-store.ts';
 
 export interface Clock {
   now(): Date;
@@ -28,11 +31,17 @@ export interface Runtime {
   mobileNumbers: MobileNumberStore;
   languages: LanguageStore;
   changeRequests: ChangeRequestStore;
+  webhooks: WebhookStore;
+  /** Seals and opens subscribers' signing secrets. */
+  webhookSecrets: SecretBox;
+  /** Outbound HTTP to subscribers (verification and deliveries). */
+  webhookHttp: WebhookHttp;
 }
 
 export interface RuntimeOverrides {
   clock?: Clock;
   smsSender?: SmsSender;
+  webhookHttp?: WebhookHttp;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -55,6 +64,9 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     mobileNumbers: new MobileNumberStore(db, config.tableName),
     languages: new LanguageStore(db, config.tableName),
     changeRequests: new ChangeRequestStore(db, config.tableName),
+    webhooks: new WebhookStore(db, config.tableName),
+    webhookSecrets: new SecretBox(webhookKeySource(config.webhooks.secretKey, config.region)),
+    webhookHttp: overrides.webhookHttp ?? nodeWebhookHttp,
   };
 }
 

@@ -6,8 +6,10 @@ import { type Clock, createRuntime, type Runtime, useRuntime } from '../runtime.
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
 import { guardTableAccess } from '../storage/access-guard.ts';
 import { ensureTable } from '../storage/dynamo.ts';
+import type { WebhookHttp } from '../webhooks/webhook-http.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalRoute, startGateway } from './gateway.ts';
+import { type LocalEvents, startLocalEvents } from './local-events.ts';
 
 export interface LocalServiceOptions {
   port?: number;
@@ -20,6 +22,10 @@ export interface LocalServiceOptions {
   /** Extra configuration, as environment variables would give it (for example OTP_TTL_SECONDS). */
   env?: Record<string, string>;
   log?: (line: string) => void;
+  /** Run the in-process event relay and webhook delivery (default true). */
+  events?: boolean;
+  /** Outbound HTTP for webhooks (tests wrap it to watch traffic). */
+  webhookHttp?: WebhookHttp;
 }
 
 export interface LocalService {
@@ -27,13 +33,15 @@ export interface LocalService {
   runtime: Runtime;
   outbox: OutboxSmsSender;
   dynamoEndpoint: string;
+  /** The in-process event relay and webhook delivery, when running. */
+  events: LocalEvents | undefined;
   close(): Promise<void>;
 }
 
 /** Local mode generates a pepper per run; with --persist it is kept beside the data, so stored OTPs stay checkable. */
-function localPepper(persistPath?: string): string {
+function localPepper(persistPath?: string, name = 'otp-pepper'): string {
   if (!persistPath) return randomBytes(32).toString('hex');
-  const file = join(persistPath, 'otp-pepper');
+  const file = join(persistPath, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(persistPath, { recursive: true });
   const pepper = randomBytes(32).toString('hex');
@@ -60,29 +68,48 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       OTP_PEPPER: localPepper(options.persistPath),
       SMS_ADAPTER: 'outbox',
       SANDBOX_ENABLED: 'true',
+      // Sealing key for webhook secrets: generated like the pepper (kept with --persist, so secrets stay usable).
+      WEBHOOK_SECRET_KEY: localPepper(options.persistPath, 'webhook-secret-key'),
+      WEBHOOK_ALLOW_LOCAL_HTTP: 'true',
+      WEBHOOK_RETRY_BASE_SECONDS: '1',
+      WEBHOOK_RETRY_MAX_DELAY_SECONDS: '30',
       ...options.env,
     });
     const clock = options.clock ?? { now: () => new Date() };
     const outbox = new OutboxSmsSender(() => clock.now());
-    const runtime = createRuntime(config, { clock, smsSender: outbox });
+    const runtime = createRuntime(config, {
+      clock,
+      smsSender: outbox,
+      ...(options.webhookHttp ? { webhookHttp: options.webhookHttp } : {}),
+    });
     await ensureTable(runtime.db, config.tableName);
     guardTableAccess(runtime.db);
     useRuntime(runtime);
+    let events: LocalEvents | undefined;
     const localRoutes: LocalRoute[] = [
       { method: 'GET', path: '/_local/sms', handle: async () => ({ status: 200, body: outbox.entries }) },
+      {
+        method: 'GET',
+        path: '/_local/events',
+        handle: async () => ({ status: 200, body: events?.log.list() ?? [] }),
+      },
     ];
+
     const gateway = await startGateway({
       port: options.port ?? 0,
       localRoutes,
       ...(options.log ? { log: options.log } : {}),
     });
+    if (options.events !== false) events = startLocalEvents(runtime, dynamoEndpoint);
     return {
       url: gateway.url,
       runtime,
       outbox,
       dynamoEndpoint,
+      events,
       close: async () => {
         await gateway.close();
+        await events?.stop();
         runtime.db.destroy();
         await dynamo?.stop();
       },

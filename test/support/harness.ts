@@ -5,6 +5,7 @@ import { type LocalService, startLocalService } from '../../shared/local/local-s
 import { type Clock, createRuntime, type Runtime } from '../../shared/runtime.ts';
 import { OutboxSmsSender } from '../../shared/sms/outbox-sms-sender.ts';
 import { ensureTable } from '../../shared/storage/dynamo.ts';
+import type { WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 
 /** A clock tests can move. */
 export class TestClock implements Clock {
@@ -39,7 +40,7 @@ export async function testRuntime(options: { clock?: Clock; env?: Record<string,
 
 /** The local server on the run's DynamoDB Local, on a free port of 127.0.0.1. */
 export function startTestService(
-  options: { clock?: Clock; env?: Record<string, string> } = {},
+  options: { clock?: Clock; env?: Record<string, string>; webhookHttp?: WebhookHttp } = {},
 ): Promise<LocalService> {
   return startLocalService({
     dynamoEndpoint: inject('dynamoEndpoint'),

@@ -1,0 +1,14 @@
+import { MobileNumberCreated, MobileNumberDeleted } from './mobile-number-events.ts';
+
+/** The `source` of every event this service puts on its EventBridge bus. */
+export const EVENT_SOURCE = 'phone-security';
+
+/**
+ * Every event the service emits, grouped by family. A family gets one EventBridge rule on AWS; subscriptions may name
+ * any type listed here. A feature that adds events adds its family (or its types) here and nowhere else.
+ */
+export const EVENT_FAMILIES = [
+  { name: 'PersonMobileNumber', types: [MobileNumberCreated.type, MobileNumberDeleted.type] },
+] as const satisfies ReadonlyArray<{ name: string; types: readonly string[] }>;
+
+export const EVENT_TYPES = EVENT_FAMILIES.flatMap((family) => family.types) as [string, ...string[]];

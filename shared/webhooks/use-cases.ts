@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { badRequest, notFound } from '../http/errors.ts';
+import type { Runtime } from '../runtime.ts';
+import { type ResolvedTarget, resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
+import type { CreatedWebhookView, WebhookView } from './webhook.schema.ts';
+import type { WebhookRecord } from './webhook-store.ts';
+
+/** Solaris-style resource id: 32 hex characters and a type suffix. */
+const newWebhookId = () => `${randomBytes(16).toString('hex')}whk`;
+
+/** The header (and value) of the verification POST, spelled as Solaris documents it. */
+export const VERIFICATION_HEADER = 'SOLARIS-WEBHOOK-EVENT-TYPE';
+export const VERIFICATION_EVENT = 'WEBHOOK-SUBSCRIPTION';
+
+const toView = (record: WebhookRecord): WebhookView => ({
+  id: record.id,
+  event_type: record.eventType,
+  url: record.url,
+});
+
+/** Resolves and checks a subscriber URL under this deployment's policy; refusals are 400s naming the field. */
+export async function checkedTarget(rt: Runtime, url: string): Promise<ResolvedTarget> {
+  try {
+    return await resolveWebhookTarget(
+      url,
+      { allowLocalHttp: rt.config.webhooks.allowLocalHttp },
+      rt.webhookHttp.resolve,
+    );
+  } catch (error) {
+    if (error instanceof UnsafeWebhookUrl) {
+      throw badRequest(`url ${error.message}.`, { field: 'url', message: error.message });
+    }
+    if (error instanceof Error && 'code' in error) {
+      throw badRequest('url host could not be resolved.', { field: 'url', message: 'host does not resolve' });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Create a webhook subscription.
+ * 1. Check the URL (https, public address only; see url-guard) and resolve it to a checked address.
+ * 2. POST an empty body with `SOLARIS-WEBHOOK-EVENT-TYPE: WEBHOOK-SUBSCRIPTION` to that address (short timeout,
+ *    no redirects); anything but a 2xx: 400, nothing stored.
+ * 3. Generate the signing secret and seal it, bound to the new subscription's id.
+ * 4. Store the subscription within the subscription limit (409 at the limit).
+ * 5. Answer 201 with the secret: the only time it is ever shown.
+ */
+export async function createWebhook(
+  rt: Runtime,
+  input: { eventType: string; url: string },
+): Promise<CreatedWebhookView> {
+  const target = await checkedTarget(rt, input.url);
+  const reply = await rt.webhookHttp.post({
+    target,
+    headers: { [VERIFICATION_HEADER]: VERIFICATION_EVENT, 'User-Agent': 'phone-security-webhooks/1' },
+    body: '',
+    timeoutMs: rt.config.webhooks.verifyTimeoutMs,
+  });
+  if (!('status' in reply) || reply.status < 200 || reply.status > 299) {
+    const why = 'status' in reply ? `answered ${reply.status}` : 'could not be reached';
+    throw badRequest(`url ${why} to the verification request; it must answer 2xx.`, {
+      field: 'url',
+      message: 'verification failed',
+    });
+  }
+  const id = newWebhookId();
+  const secret = randomBytes(32).toString('hex');
+  const record: WebhookRecord = {
+    id,
+    eventType: input.eventType,
+    url: input.url,
+    sealedSecret: await rt.webhookSecrets.seal(secret, id),
+    createdAt: rt.clock.now().toISOString(),
+  };
+  await rt.webhooks.create(record, rt.config.webhooks.maxSubscriptions);
+  return { ...toView(record), secret };
+}
+
+export async function listWebhooks(rt: Runtime): Promise<WebhookView[]> {
+  return (await rt.webhooks.list()).map(toView);
+}
+
+export async function getWebhook(rt: Runtime, id: string): Promise<WebhookView> {
+  const record = await rt.webhooks.get(id);
+  if (!record) throw notFound('No webhook subscription with this id.');
+  return toView(record);
+}
+
+/** Delete a subscription: no further deliveries start for it (one already in flight may still arrive). */
+export async function deleteWebhook(rt: Runtime, id: string): Promise<void> {
+  if (!(await rt.webhooks.delete(id))) throw notFound('No webhook subscription with this id.');
+}

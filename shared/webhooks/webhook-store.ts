@@ -1,0 +1,150 @@
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { conflict } from '../http/errors.ts';
+import { type DocumentClient, transactionConditionFailures } from '../storage/dynamo.ts';
+import { TABLE } from '../storage/table-definition.ts';
+
+export interface WebhookRecord {
+  id: string;
+  eventType: string;
+  url: string;
+  /** The signing secret, sealed by SecretBox; never leaves the service. */
+  sealedSecret: string;
+  createdAt: string;
+}
+
+const webhookKey = (id: string) => ({ PK: `WEBHOOK#${id}`, SK: 'WEBHOOK' });
+const counterKey = { PK: 'WEBHOOK_COUNT', SK: 'WEBHOOK_COUNT' };
+const LIST_PARTITION = 'WEBHOOKS';
+
+function toRecord(item: Record<string, unknown>): WebhookRecord {
+  return {
+    id: item.id as string,
+    eventType: item.event_type as string,
+    url: item.url as string,
+    sealedSecret: item.secret_sealed as string,
+    createdAt: item.created_at as string,
+  };
+}
+
+/**
+ * Webhook subscriptions. All of them share one GSI1 partition (sorted by event type, then creation), which serves
+ * both the list route and the fan-out's lookup by event type; a counter item bounds how many can exist.
+ */
+export class WebhookStore {
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Stores the subscription and takes one unit of the limit in one transaction; at the limit: 409. */
+  async create(record: WebhookRecord, maxSubscriptions: number): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: counterKey,
+                UpdateExpression: 'ADD subscriptions :one',
+                ConditionExpression: 'attribute_not_exists(subscriptions) OR subscriptions < :max',
+                ExpressionAttributeValues: { ':one': 1, ':max': maxSubscriptions },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...webhookKey(record.id),
+                  entity: 'webhook',
+                  id: record.id,
+                  event_type: record.eventType,
+                  url: record.url,
+                  secret_sealed: record.sealedSecret,
+                  created_at: record.createdAt,
+                  [TABLE.gsi1.partitionKey]: LIST_PARTITION,
+                  [TABLE.gsi1.sortKey]: `${record.eventType}#${record.createdAt}#${record.id}`,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (transactionConditionFailures(error)?.includes(0)) {
+        throw conflict(
+          'webhook_limit_reached',
+          'Webhook Limit Reached',
+          `At most ${maxSubscriptions} webhook subscriptions can exist; delete one first.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<WebhookRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: webhookKey(id), ConsistentRead: true }),
+    );
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  /** Every subscription, or those for one event type. */
+  async list(eventType?: string): Promise<WebhookRecord[]> {
+    const records: WebhookRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.gsi1.name,
+          KeyConditionExpression: eventType ? '#pk = :pk AND begins_with(#sk, :type)' : '#pk = :pk',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.gsi1.partitionKey,
+            ...(eventType ? { '#sk': TABLE.gsi1.sortKey } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':pk': LIST_PARTITION,
+            ...(eventType ? { ':type': `${eventType}#` } : {}),
+          },
+          ExclusiveStartKey: start,
+        }),
+      );
+      records.push(...(page.Items ?? []).map(toRecord));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+
+  /** Deletes the subscription and gives back its unit of the limit; false when it did not exist. */
+  async delete(id: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: webhookKey(id),
+                ConditionExpression: 'attribute_exists(PK)',
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: counterKey,
+                UpdateExpression: 'ADD subscriptions :minus',
+                ExpressionAttributeValues: { ':minus': -1 },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (transactionConditionFailures(error)?.includes(0)) return false;
+      throw error;
+    }
+  }
+}

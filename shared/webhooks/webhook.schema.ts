@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { EVENT_TYPES } from '../events/catalog.ts';
+
+export const createWebhookBody = z.strictObject({
+  event_type: z.enum(EVENT_TYPES),
+  url: z.string().min(1).max(2048),
+});
+
+export const webhookPath = z.object({
+  id: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a webhook id'),
+});
+
+export interface WebhookView {
+  id: string;
+  event_type: string;
+  url: string;
+}
+
+/** Only the create response carries the secret; it is never shown again. */
+export interface CreatedWebhookView extends WebhookView {
+  secret: string;
+}

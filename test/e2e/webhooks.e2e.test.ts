@@ -1,0 +1,240 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalService } from '../../shared/local/local-service.ts';
+import { nodeWebhookHttp, type WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
+import { client, startTestService, uniquePerson } from '../support/harness.ts';
+import { eventually, type ReceivedRequest, startReceiver } from '../support/receiver.ts';
+
+let service: LocalService;
+let api: ReturnType<typeof client>;
+const outbound: string[] = [];
+/** Every outbound webhook request and DNS lookup goes through here, so tests can see what left the service. */
+const watchedHttp: WebhookHttp = {
+  resolve: (hostname) => {
+    outbound.push(`resolve ${hostname}`);
+    return nodeWebhookHttp.resolve(hostname);
+  },
+  post: (request) => {
+    outbound.push(`post ${request.target.address}`);
+    return nodeWebhookHttp.post(request);
+  },
+};
+
+beforeAll(async () => {
+  service = await startTestService({
+    env: { WEBHOOK_RETRY_BASE_SECONDS: '0.05', EVENT_RELAY_POLL_MS: '50' },
+    webhookHttp: watchedHttp,
+  });
+  api = client(service.url);
+});
+afterAll(() => service.close());
+
+const verifySignature = (secret: string, request: ReceivedRequest) => {
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(request.body).digest('hex')}`);
+  const given = Buffer.from(String(request.headers['solaris-webhook-signature']));
+  return given.length === expected.length && timingSafeEqual(given, expected);
+};
+
+async function subscribe(eventType: string, url: string) {
+  const created = await api.post('/v1/webhooks', { event_type: eventType, url });
+  expect(created.status).toBe(201);
+  return created.body as { id: string; event_type: string; url: string; secret: string };
+}
+
+describe('subscriptions', () => {
+  it('verifies the URL with an empty POST, answers the secret once, then lists, reads and deletes', async () => {
+    const receiver = await startReceiver();
+    try {
+      const created = await subscribe('PERSON_MOBILE_NUMBER_CREATED', `${receiver.url}/hooks`);
+      expect(created).toEqual({
+        id: expect.stringMatching(/^[0-9a-f]{32}whk$/),
+        event_type: 'PERSON_MOBILE_NUMBER_CREATED',
+        url: `${receiver.url}/hooks`,
+        secret: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      expect(receiver.requests).toHaveLength(1);
+      expect(receiver.requests[0]!.headers['solaris-webhook-event-type']).toBe('WEBHOOK-SUBSCRIPTION');
+      expect(receiver.requests[0]!.body).toBe('');
+
+      const { secret: _secret, ...view } = created;
+      expect((await api.get(`/v1/webhooks/${created.id}`)).body).toEqual(view);
+      expect((await api.get('/v1/webhooks')).body).toContainEqual(view);
+      expect(JSON.stringify((await api.get('/v1/webhooks')).body)).not.toContain(created.secret);
+
+      expect((await api.delete(`/v1/webhooks/${created.id}`)).status).toBe(204);
+      expect((await api.get(`/v1/webhooks/${created.id}`)).status).toBe(404);
+      expect((await api.delete(`/v1/webhooks/${created.id}`)).status).toBe(404);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it.each([500, 302, 404])('is not created when the verification POST gets %i', async (status) => {
+    const receiver = await startReceiver(() => status);
+    try {
+      const before = (await api.get('/v1/webhooks')).body.length;
+      const refused = await api.post('/v1/webhooks', {
+        event_type: 'PERSON_MOBILE_NUMBER_CREATED',
+        url: receiver.url,
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors[0].source.field).toBe('url');
+      expect(receiver.requests).toHaveLength(1);
+      expect((await api.get('/v1/webhooks')).body).toHaveLength(before);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('refuses unknown event types and malformed bodies with 400', async () => {
+    const receiver = await startReceiver();
+    try {
+      expect((await api.post('/v1/webhooks', { event_type: 'NOPE', url: receiver.url })).status).toBe(400);
+      expect((await api.post('/v1/webhooks', { url: receiver.url })).status).toBe(400);
+      expect(receiver.requests).toHaveLength(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://10.0.0.1/',
+    'https://192.168.1.10/',
+    'https://172.16.0.1/',
+    'https://100.64.0.1/',
+    'https://0.0.0.0/',
+    'https://[::ffff:169.254.169.254]/',
+    'https://[fe80::1]/',
+    'https://[fd00::1]/',
+    'http://2852039166/',
+    'http://0xa9.0xfe.0xa9.0xfe/',
+    'http://0251.0376.0251.0376/',
+    'https://224.0.0.1/',
+    'ftp://127.0.0.1/',
+    'http://user:pass@127.0.0.1/',
+  ])('refuses %s before sending anything', async (url) => {
+    outbound.length = 0;
+    const refused = await api.post('/v1/webhooks', { event_type: 'PERSON_MOBILE_NUMBER_CREATED', url });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].source.field).toBe('url');
+    expect(outbound).toEqual([]);
+  });
+});
+
+describe('deliveries', () => {
+  it('delivers created and deleted events once each, signed with the subscription secret', async () => {
+    const receiver = await startReceiver();
+    try {
+      const onCreate = await subscribe('PERSON_MOBILE_NUMBER_CREATED', `${receiver.url}/created`);
+      const onDelete = await subscribe('PERSON_MOBILE_NUMBER_DELETED', `${receiver.url}/deleted`);
+      const person = uniquePerson();
+      const created = await api.post(`/v1/persons/${person}/mobile_number`, { number: '+15550101' });
+      expect(created.status).toBe(201);
+      expect((await api.delete(`/v1/persons/${person}/mobile_number`, { number: '+15550101' })).status).toBe(
+        200,
+      );
+
+      const mine = () => receiver.deliveries().filter((r) => JSON.parse(r.body).data.person_id === person);
+      await eventually(() => expect(mine()).toHaveLength(2));
+      const [createdEvent, deletedEvent] = ['/created', '/deleted'].map(
+        (p) => mine().find((r) => r.path === p)!,
+      );
+
+      expect(JSON.parse(createdEvent!.body)).toEqual({
+        metadata: {
+          id: expect.any(String),
+          type: 'PERSON_MOBILE_NUMBER_CREATED',
+          version: 1,
+          time: expect.any(String),
+        },
+        data: { id: created.body.id, person_id: person, number: '+15550101', verified: false },
+      });
+      expect(createdEvent!.headers).toMatchObject({
+        'content-type': 'application/json',
+        'solaris-webhook-event-type': 'PERSON_MOBILE_NUMBER_CREATED',
+        'solaris-webhook-event-id': JSON.parse(createdEvent!.body).metadata.id,
+        'solaris-webhook-attempt': '1',
+        'solaris-webhook-subscription-id': onCreate.id,
+      });
+      expect(verifySignature(onCreate.secret, createdEvent!)).toBe(true);
+      expect(verifySignature(onDelete.secret, createdEvent!)).toBe(false);
+      expect(deletedEvent!.headers['solaris-webhook-event-type']).toBe('PERSON_MOBILE_NUMBER_DELETED');
+      expect(verifySignature(onDelete.secret, deletedEvent!)).toBe(true);
+
+      const log = (await api.get('/_local/events')).body as Array<{
+        event: { metadata: { id: string } };
+        deliveries: Array<{ outcome: string }>;
+      }>;
+      const entry = log.find((e) => e.event.metadata.id === JSON.parse(createdEvent!.body).metadata.id)!;
+      expect(entry.deliveries.map((d) => d.outcome)).toContain('delivered');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('retries a failing receiver with the same event id until it answers 2xx', async () => {
+    let failuresLeft = 2;
+    const receiver = await startReceiver((request) => {
+      if (request.headers['solaris-webhook-event-type'] === 'WEBHOOK-SUBSCRIPTION') return 200;
+      return failuresLeft-- > 0 ? 503 : 200;
+    });
+    try {
+      await subscribe('PERSON_MOBILE_NUMBER_CREATED', receiver.url);
+      const person = uniquePerson();
+      await api.post(`/v1/persons/${person}/mobile_number`, { number: '+15550101' });
+      await eventually(() => expect(receiver.deliveries()).toHaveLength(3));
+      const attempts = receiver.deliveries();
+      expect(attempts.map((r) => r.headers['solaris-webhook-attempt'])).toEqual(['1', '2', '3']);
+      expect(new Set(attempts.map((r) => r.headers['solaris-webhook-event-id'])).size).toBe(1);
+      expect(new Set(attempts.map((r) => r.body)).size).toBe(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('removes the subscription when the receiver answers 410', async () => {
+    const receiver = await startReceiver((request) =>
+      request.headers['solaris-webhook-event-type'] === 'WEBHOOK-SUBSCRIPTION' ? 200 : 410,
+    );
+    try {
+      const subscription = await subscribe('PERSON_MOBILE_NUMBER_CREATED', receiver.url);
+      await api.post(`/v1/persons/${uniquePerson()}/mobile_number`, { number: '+15550101' });
+      await eventually(async () =>
+        expect((await api.get(`/v1/webhooks/${subscription.id}`)).status).toBe(404),
+      );
+      expect(receiver.deliveries()).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('stops retrying an event the receiver rejects with 422', async () => {
+    const receiver = await startReceiver((request) =>
+      request.headers['solaris-webhook-event-type'] === 'WEBHOOK-SUBSCRIPTION' ? 200 : 422,
+    );
+    try {
+      const subscription = await subscribe('PERSON_MOBILE_NUMBER_CREATED', receiver.url);
+      await api.post(`/v1/persons/${uniquePerson()}/mobile_number`, { number: '+15550101' });
+      await eventually(() => expect(receiver.deliveries()).toHaveLength(1));
+      const eventId = String(receiver.deliveries()[0]!.headers['solaris-webhook-event-id']);
+      const outcomes = async () => {
+        const log = (await api.get('/_local/events')).body as Array<{
+          event: { metadata: { id: string } };
+          deliveries: Array<{ outcome: string; subscription_id: string }>;
+        }>;
+        return log
+          .find((e) => e.event.metadata.id === eventId)!
+          .deliveries.filter((d) => d.subscription_id === subscription.id)
+          .map((d) => d.outcome);
+      };
+      // A retry is always scheduled by the attempt before it ('retry_scheduled'); a 422 schedules none.
+      await eventually(async () => expect(await outcomes()).toEqual(['rejected']));
+      // The subscription stays; only this event is given up.
+      expect((await api.get(`/v1/webhooks/${subscription.id}`)).status).toBe(200);
+      expect(receiver.deliveries()).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
