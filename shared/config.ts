@@ -23,6 +23,28 @@ const schema = z.object({
     .optional(),
   /** The sandbox number +15550101 with its fixed OTP 212212 is accepted only where this is true. */
   SANDBOX_ENABLED: z.enum(['true', 'false']).default('false'),
+  /**
+   * The token issuer the API trusts. The gateway (API Gateway's JWT authorizer, or the local gateway) checks the
+   * signature; the pipeline checks the issuer again when this is set.
+   */
+  AUTH_ISSUER: z.string().min(1).optional(),
+  /** Scope a partner (client-credentials) token must carry on the partner API. */
+  AUTH_PARTNER_SCOPE: z
+    .string()
+    .regex(/^\S{1,128}$/)
+    .default('phone-security/partner'),
+  /** Scope an end user's token must carry on the end-user API. */
+  AUTH_USER_SCOPE: z
+    .string()
+    .regex(/^\S{1,128}$/)
+    .default('phone-security/user'),
+  /** The claim of a user token that holds the person id (Cognito access tokens: `sub` or `username`). */
+  AUTH_USER_ID_CLAIM: z
+    .string()
+    .regex(/^[\w:./-]{1,128}$/)
+    .default('sub'),
+  /** `resourceOwner` in the end-user API's details: this organisation id, or the person id when unset. */
+  RESOURCE_OWNER_ID: z.string().min(1).max(128).optional(),
 });
 
 export interface Config {
@@ -36,6 +58,13 @@ export interface Config {
   smsAdapter: 'sns' | 'outbox';
   smsSenderId: string | undefined;
   sandboxEnabled: boolean;
+  auth: {
+    issuer: string | undefined;
+    partnerScope: string;
+    userScope: string;
+    userIdClaim: string;
+    resourceOwnerId: string | undefined;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -62,5 +91,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsAdapter: e.SMS_ADAPTER,
     smsSenderId: e.SMS_SENDER_ID,
     sandboxEnabled: e.SANDBOX_ENABLED === 'true',
+    auth: {
+      issuer: e.AUTH_ISSUER,
+      partnerScope: e.AUTH_PARTNER_SCOPE,
+      userScope: e.AUTH_USER_SCOPE,
+      userIdClaim: e.AUTH_USER_ID_CLAIM,
+      resourceOwnerId: e.RESOURCE_OWNER_ID,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../auth/dev-issuer.ts';
 import { loadConfig } from '../config.ts';
 import { type Clock, createRuntime, type Runtime, useRuntime } from '../runtime.ts';
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
@@ -19,11 +20,15 @@ export interface LocalServiceOptions {
   /** Extra configuration, as environment variables would give it (for example OTP_TTL_SECONDS). */
   env?: Record<string, string>;
   log?: (line: string) => void;
+  /** Keep the development issuer's signing key in this file (created on first use); otherwise a key per run. */
+  issuerKeyFile?: string;
 }
 
 export interface LocalService {
   url: string;
   runtime: Runtime;
+  /** The development issuer whose tokens this server accepts. */
+  issuer: DevIssuer;
   outbox: OutboxSmsSender;
   dynamoEndpoint: string;
   close(): Promise<void>;
@@ -59,24 +64,39 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       OTP_PEPPER: localPepper(options.persistPath),
       SMS_ADAPTER: 'outbox',
       SANDBOX_ENABLED: 'true',
+      AUTH_ISSUER: DEV_ISSUER,
       ...options.env,
     });
     const clock = options.clock ?? { now: () => new Date() };
+    const issuer = await DevIssuer.create({
+      ...(options.issuerKeyFile ? { keyFile: options.issuerKeyFile } : {}),
+      scopes: config.auth,
+      now: () => clock.now(),
+    });
+    const authorizer = new LocalJwtAuthorizer(issuer.jwks(), DEV_ISSUER, [DEV_AUDIENCE], () => clock.now());
     const outbox = new OutboxSmsSender(() => clock.now());
     const runtime = createRuntime(config, { clock, smsSender: outbox });
     await ensureTable(runtime.db, config.tableName);
     useRuntime(runtime);
     const localRoutes: LocalRoute[] = [
       { method: 'GET', path: '/_local/sms', handle: async () => ({ status: 200, body: outbox.entries }) },
+      // Public on purpose: verifiers need the key set, and it holds only the public key.
+      {
+        method: 'GET',
+        path: '/.well-known/jwks.json',
+        handle: async () => ({ status: 200, body: issuer.jwks() }),
+      },
     ];
     const gateway = await startGateway({
       port: options.port ?? 0,
       localRoutes,
+      authorizer,
       ...(options.log ? { log: options.log } : {}),
     });
     return {
       url: gateway.url,
       runtime,
+      issuer,
       outbox,
       dynamoEndpoint,
       close: async () => {
