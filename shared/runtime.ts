@@ -2,6 +2,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { type Config, loadConfig } from './config.ts';
 import { LanguageStore } from './language/language-store.ts';
 import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
+import { PhoneSequenceStore } from './mobile-number/phone-sequence.ts';
 import { type PepperSource, pepperSource } from './otp/pepper.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
@@ -9,6 +10,7 @@ import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
 import { SnsSmsSender } from './sms/sns-sms-sender.ts';
 import { createDocumentClient, type DocumentClient } from './storage/dynamo.ts';
+import { PhoneRemovalStore } from './user-phone/phone-removal-store.ts';
 
 export interface Clock {
   now(): Date;
@@ -26,6 +28,8 @@ export interface Runtime {
   sms: SmsDispatcher;
   mobileNumbers: MobileNumberStore;
   languages: LanguageStore;
+  phoneSequence: PhoneSequenceStore;
+  phoneRemovals: PhoneRemovalStore;
 }
 
 export interface RuntimeOverrides {
@@ -52,6 +56,8 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     sms: new SmsDispatcher(sender, quota, config.sandboxEnabled, () => clock.now()),
     mobileNumbers: new MobileNumberStore(db, config.tableName),
     languages: new LanguageStore(db, config.tableName),
+    phoneSequence: new PhoneSequenceStore(db, config.tableName),
+    phoneRemovals: new PhoneRemovalStore(db, config.tableName),
   };
 }
 

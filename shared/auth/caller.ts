@@ -69,3 +69,9 @@ export function establishCaller(event: APIGatewayProxyEventV2, kind: AuthKind, a
   }
   return { kind: 'user', personId: subject.data };
 }
+
+/** The person a user route acts for. The pipeline guarantees a user caller on user routes; this keeps it typed. */
+export function personOf(caller: Caller): string {
+  if (caller.kind !== 'user') throw unauthenticated("This route needs an end user's token.", false);
+  return caller.personId;
+}
