@@ -100,3 +100,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   };
 }
+
+/** The two scope names alone (the token command needs them without the rest of the configuration). */
+export function loadAuthScopes(env: NodeJS.ProcessEnv = process.env): {
+  partnerScope: string;
+  userScope: string;
+} {
+  const parsed = schema.pick({ AUTH_PARTNER_SCOPE: true, AUTH_USER_SCOPE: true }).parse(env);
+  return { partnerScope: parsed.AUTH_PARTNER_SCOPE, userScope: parsed.AUTH_USER_SCOPE };
+}

@@ -24,6 +24,8 @@ import type { Claims } from './caller.ts';
 export const DEV_ISSUER = 'urn:phone-security:dev-issuer';
 export const DEV_AUDIENCE = 'phone-security-local';
 export const ALGORITHM = 'RS256';
+/** Where `npm start` and `npm run token` keep the development issuer's private key. */
+export const DEV_ISSUER_KEY_FILE = '.local/dev-issuer-key.json';
 /** Tokens live an hour, like Cognito's default access tokens. */
 export const DEFAULT_TOKEN_SECONDS = 3600;
 

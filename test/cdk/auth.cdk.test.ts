@@ -55,7 +55,9 @@ describe('every route behind the JWT authorizer', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: true,
       AllowedOAuthFlows: ['client_credentials'],
-      AllowedOAuthScopes: [{ 'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('ResourceServer') }, '/partner']] }],
+      AllowedOAuthScopes: [
+        { 'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('ResourceServer') }, '/partner']] },
+      ],
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
       Identifier: 'phone-security',
