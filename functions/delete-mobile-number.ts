@@ -7,8 +7,6 @@ import { personPath } from '#shared/validation.ts';
 export const handler = httpRoute(
   'delete-mobile-number',
   { params: personPath, body: deleteMobileNumberBody },
-  async ({ params, body }) => ({
-    status: 200,
-    body: await deleteMobileNumber(runtime(), { personId: params.person_id, number: body.number }),
-  }),
+  async ({ params, body }) =>
+    deleteMobileNumber(runtime(), { personId: params.person_id, number: body.number }),
 );

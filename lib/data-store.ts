@@ -62,7 +62,12 @@ export class DataStore extends Construct {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
     // Table.grant covers the table and its indexes.
     this.table.grant(fn, ...actions.map((action) => `dynamodb:${action}`));
-    if (actions.every((action) => READ_ACTIONS.has(action))) this.key.grantDecrypt(fn);
-    else this.key.grantEncryptDecrypt(fn);
+    const readOnly = actions.every((action) => READ_ACTIONS.has(action));
+    this.key.grant(
+      fn,
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      ...(readOnly ? [] : ['kms:Encrypt', 'kms:GenerateDataKey']),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import { ChangeRequestStore } from './change-requests/change-request-store.ts';
 import { type Config, loadConfig } from './config.ts';
 import { LanguageStore } from './language/language-store.ts';
 import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
@@ -30,6 +31,7 @@ export interface Runtime {
   languages: LanguageStore;
   phoneSequence: PhoneSequenceStore;
   phoneRemovals: PhoneRemovalStore;
+  changeRequests: ChangeRequestStore;
 }
 
 export interface RuntimeOverrides {
@@ -58,6 +60,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     languages: new LanguageStore(db, config.tableName),
     phoneSequence: new PhoneSequenceStore(db, config.tableName),
     phoneRemovals: new PhoneRemovalStore(db, config.tableName),
+    changeRequests: new ChangeRequestStore(db, config.tableName),
   };
 }
 

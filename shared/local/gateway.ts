@@ -6,6 +6,7 @@ import type { Verdict } from '../auth/dev-issuer.ts';
 import { DomainError, unauthenticated } from '../http/errors.ts';
 import { errorResponse } from '../http/pipeline.ts';
 import { authOf, errorShapeOf, type HttpMethod, ROUTES, type RouteDefinition } from '../routes.ts';
+import { runAsRoute } from '../storage/access-guard.ts';
 
 type LambdaHandler = (
   event: APIGatewayProxyEventV2,
@@ -233,9 +234,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
           const match = hit.pattern.exec(url.pathname)!;
           send(
             response,
-            await handler(
-              toEvent(request, url, hit, match, body, claims),
-              lambdaContext(hit.route.operation),
+            await runAsRoute(hit.route, () =>
+              handler(toEvent(request, url, hit, match, body, claims), lambdaContext(hit.route.operation)),
             ),
           );
         }

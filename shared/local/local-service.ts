@@ -5,6 +5,7 @@ import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../auth
 import { loadConfig } from '../config.ts';
 import { type Clock, createRuntime, type Runtime, useRuntime } from '../runtime.ts';
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
+import { guardTableAccess } from '../storage/access-guard.ts';
 import { ensureTable } from '../storage/dynamo.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalRoute, startGateway } from './gateway.ts';
@@ -77,6 +78,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     const outbox = new OutboxSmsSender(() => clock.now());
     const runtime = createRuntime(config, { clock, smsSender: outbox });
     await ensureTable(runtime.db, config.tableName);
+    guardTableAccess(runtime.db);
     useRuntime(runtime);
     const localRoutes: LocalRoute[] = [
       { method: 'GET', path: '/_local/sms', handle: async () => ({ status: 200, body: outbox.entries }) },

@@ -105,28 +105,34 @@ export class MobileNumberStore {
   }
 
   /**
+   * The transaction items that delete the number (only if it is still this record, in the expected verification
+   * state), its pending OTP, and write the deletion event. The change-request flow runs them together with its own
+   * state change.
+   */
+  deletionItems(record: MobileNumberRecord, event: DomainEvent, now: Date) {
+    return [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: numberKey(record.personId),
+          ConditionExpression: 'id = :id AND verified = :verified',
+          ExpressionAttributeValues: { ':id': record.id, ':verified': record.verified },
+        },
+      },
+      { Delete: { TableName: this.tableName, Key: otpKey(record.personId) } },
+      outboxPut(this.tableName, event, now),
+      phoneSequenceBump(this.tableName, record.personId, now),
+    ];
+  }
+
+  /**
    * Deletes an unverified number, its pending OTP and writes the event, in one transaction. Answers false when the
    * number changed in between (deleted, re-created or verified), so nothing was deleted.
    */
   async deleteUnverified(record: MobileNumberRecord, event: DomainEvent, now: Date): Promise<boolean> {
+    if (record.verified) return false;
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: numberKey(record.personId),
-                ConditionExpression: 'id = :id AND verified = :false',
-                ExpressionAttributeValues: { ':id': record.id, ':false': false },
-              },
-            },
-            { Delete: { TableName: this.tableName, Key: otpKey(record.personId) } },
-            outboxPut(this.tableName, event, now),
-            phoneSequenceBump(this.tableName, record.personId, now),
-          ],
-        }),
-      );
+      await this.db.send(new TransactWriteCommand({ TransactItems: this.deletionItems(record, event, now) }));
       return true;
     } catch (error) {
       if (transactionConditionFailures(error)?.includes(0)) return false;

@@ -17,7 +17,7 @@ export const confirmMobileNumberBody = z.strictObject({
 const variableValue = z
   .string()
   .max(64)
-  .regex(/^[^\p{Cc}{}]*$/u, 'must not contain control characters or braces');
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 export const reauthorizeMobileNumberBody = z.strictObject({
   authorization_text_key: z.string().min(1).max(100),

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { type ChangeRequestView, requestChange } from '../change-requests/request-change.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-number-events.ts';
 import { badRequest, conflict, invalidTan, notFound, unprocessable } from '../http/errors.ts';
@@ -75,20 +76,23 @@ export async function getMobileNumber(rt: Runtime, personId: string): Promise<Mo
 /**
  * Delete a mobile number.
  * 1. The given number must be the person's (404 otherwise).
- * 2. A verified number is the person's second factor: it can only go through a change request (409 for now).
- * 3. Delete the number, its pending OTP and write PERSON_MOBILE_NUMBER_DELETED in one transaction.
+ * 2. A verified number is the person's second factor: open a change request that deletes it once confirmed with a
+ *    second factor (202), and change nothing yet.
+ * 3. An unverified number goes at once: delete it, its pending OTP and write PERSON_MOBILE_NUMBER_DELETED in one
+ *    transaction (200).
  */
 export async function deleteMobileNumber(
   rt: Runtime,
   input: { personId: string; number: string },
-): Promise<MobileNumberView> {
+): Promise<{ status: 200; body: MobileNumberView } | { status: 202; body: ChangeRequestView }> {
   const record = await matchingNumber(rt, input.personId, input.number);
   if (record.verified) {
-    throw conflict(
-      'change_request_required',
-      'Change Request Required',
-      'A verified mobile number can only be removed through a change request.',
-    );
+    const body = await requestChange(rt, {
+      personId: record.personId,
+      action: 'mobile_number.delete',
+      params: { mobile_number_id: record.id, number: record.number },
+    });
+    return { status: 202, body };
   }
   const now = rt.clock.now();
   const event = buildEvent(
@@ -103,7 +107,7 @@ export async function deleteMobileNumber(
       'The mobile number changed meanwhile; retry.',
     );
   }
-  return toView(record);
+  return { status: 200, body: toView(record) };
 }
 
 /**
@@ -128,6 +132,14 @@ async function issueOtp(
       `The text "${templateKey}" carries no OTP and cannot be used for an authorization.`,
     );
   }
+  // The OTP variable is always filled by the service (callers pass a placeholder such as {"tan":"{tan}"}); any
+  // other value must be plain text, so no SMS ever shows a template placeholder.
+  const { [template.otpVariable]: _placeholder, ...given } = variables;
+  const braced = Object.entries(given).find(([, value]) => /[{}]/.test(value));
+  if (braced) {
+    const field = `authorization_text_variables.${braced[0]}`;
+    throw badRequest(`${field} must not contain braces.`, { field, message: 'must not contain braces' });
+  }
   const sandbox = isSandboxNumber(record.number, rt.config.sandboxEnabled);
   const code = sandbox ? SANDBOX_OTP : generateOtp();
   const now = rt.clock.now();
@@ -138,7 +150,7 @@ async function issueOtp(
       to: record.number,
       templateKey,
       language,
-      variables: { ...variables, [template.otpVariable]: code },
+      variables: { ...given, [template.otpVariable]: code },
       beforeSend: async () => {
         const hash = hashOtp(await rt.pepper(), otpId, code);
         const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;

@@ -1,15 +1,21 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { randomInt } from 'node:crypto';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DocumentClient, epochSeconds, isConditionFailure } from '../storage/dynamo.ts';
 
 export type QuotaDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 const WINDOW_MS = 3600_000;
-const MAX_WRITE_CONFLICTS = 12;
+const MAX_CLAIM_ATTEMPTS = 50;
 
 /**
- * A rolling one-hour SMS quota per phone number. The item keeps the send times of the last hour; a send is recorded
- * by a conditional write on the item's version (optimistic locking), so two concurrent requests can never both take
- * the last unit. Counting happens per number, not per person: the quota protects the phone and the SMS bill.
+ * A rolling one-hour SMS quota per phone number, exact and atomic.
+ *
+ * The number's quota item has one slot per allowed SMS (`s0` ... `s59` for 60 an hour), each holding the time of the
+ * SMS that last used it. A send claims a slot whose time is more than an hour old (or that was never used) with a
+ * write conditioned on that slot alone. A slot cannot be reclaimed within the hour, so the count of recent slot
+ * times is exactly the count of SMS in the last hour, and no two concurrent requests can take the same slot.
+ * Concurrent requests pick free slots at random, so they rarely collide; a collision just re-reads and picks again.
+ * Counting happens per number, not per person: the quota protects the phone and the SMS bill.
  */
 export class SmsQuotaStore {
   constructor(
@@ -20,41 +26,43 @@ export class SmsQuotaStore {
 
   async consume(number: string, now: Date): Promise<QuotaDecision> {
     const key = { PK: `SMS_QUOTA#${number}`, SK: 'SMS_QUOTA' };
-    for (let attempt = 0; attempt < MAX_WRITE_CONFLICTS; attempt++) {
+    const nowMs = now.getTime();
+    const cutoff = nowMs - WINDOW_MS;
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
       const { Item } = await this.db.send(
         new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
       );
-      const version = (Item?.version as number | undefined) ?? 0;
-      const nowMs = now.getTime();
-      const recent = ((Item?.sent_at as number[] | undefined) ?? [])
-        .filter((t) => t > nowMs - WINDOW_MS)
-        .sort((a, b) => a - b);
-      if (recent.length >= this.limitPerHour) {
-        const oldest = recent[recent.length - this.limitPerHour]!;
-        return { allowed: false, retryAfterSeconds: (oldest + WINDOW_MS - nowMs) / 1000 };
+      const slots = Array.from(
+        { length: this.limitPerHour },
+        (_, i) => (Item?.[`s${i}`] as number | undefined) ?? 0,
+      );
+      const free = slots.flatMap((time, index) => (time <= cutoff ? [index] : []));
+      if (free.length === 0) {
+        return { allowed: false, retryAfterSeconds: (Math.min(...slots) + WINDOW_MS - nowMs) / 1000 };
       }
+      const slot = free[randomInt(0, free.length)]!;
       try {
         await this.db.send(
-          new PutCommand({
+          new UpdateCommand({
             TableName: this.tableName,
-            Item: {
-              ...key,
-              entity: 'sms_quota',
-              sent_at: [...recent, nowMs],
-              version: version + 1,
-              ttl: epochSeconds(now) + WINDOW_MS / 1000 + 60,
+            Key: key,
+            UpdateExpression: 'SET #slot = :now, entity = :entity, #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(#slot) OR #slot <= :cutoff',
+            ExpressionAttributeNames: { '#slot': `s${slot}`, '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':now': nowMs,
+              ':cutoff': cutoff,
+              ':entity': 'sms_quota',
+              ':ttl': epochSeconds(now) + WINDOW_MS / 1000 + 60,
             },
-            ConditionExpression: Item ? 'version = :v' : 'attribute_not_exists(PK)',
-            ...(Item ? { ExpressionAttributeValues: { ':v': version } } : {}),
           }),
         );
         return { allowed: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
       }
     }
-    // Sustained contention on one number is itself a flood: refuse rather than risk counting wrong.
+    // Fifty lost races in a row means a flood on this one number: refuse rather than risk counting wrong.
     return { allowed: false, retryAfterSeconds: 1 };
   }
 }

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { buildEvent } from '../events/event.ts';
+import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
+import { conflict } from '../http/errors.ts';
+import { logger } from '../logging.ts';
+import type { Runtime } from '../runtime.ts';
+import type { TemplateKey } from '../sms/templates.ts';
+import type { ChangeRequestRecord } from './change-request-store.ts';
+
+export interface PreparedAction {
+  /** DynamoDB transaction items that perform the action; they commit together with the request's completion. */
+  items: Record<string, unknown>[];
+  /** What the guarded request would have answered, recorded as the change request's response. */
+  response: { code: number; body: unknown };
+  /** Work after the commit that must not undo it (a notification). */
+  afterCommit?: () => Promise<void>;
+}
+
+/**
+ * An action that needs a second factor. To guard another action, add one entry: the parameters it records when the
+ * request is opened, the SMS text for the TAN, and how it prepares its writes from the current state.
+ */
+export interface GuardedAction<P> {
+  params: z.ZodType<P>;
+  tanTemplate: TemplateKey;
+  tanVariables?: (params: P) => Record<string, string>;
+  prepare(rt: Runtime, request: ChangeRequestRecord, params: P, now: Date): Promise<PreparedAction>;
+}
+
+const defineAction = <P>(action: GuardedAction<P>) => action;
+
+const noLongerPossible = () =>
+  conflict(
+    'change_no_longer_possible',
+    'Change No Longer Possible',
+    'The resource changed since the request was opened.',
+  );
+
+export const GUARDED_ACTIONS = {
+  /** Remove a verified mobile number (the person's SMS second factor). */
+  'mobile_number.delete': defineAction({
+    params: z.object({ mobile_number_id: z.string(), number: z.string() }),
+    tanTemplate: 'sms.mobile_number.confirm_deletion',
+    async prepare(rt, request, params, now) {
+      const record = await rt.mobileNumbers.get(request.personId);
+      if (!record || record.id !== params.mobile_number_id || !record.verified) throw noLongerPossible();
+      const event = buildEvent(
+        MobileNumberDeleted,
+        { id: record.id, person_id: record.personId, number: record.number },
+        now,
+      );
+      return {
+        items: rt.mobileNumbers.deletionItems(record, event, now),
+        response: { code: 200, body: { id: record.id, number: record.number, verified: record.verified } },
+        afterCommit: async () => {
+          // The deletion stands whatever happens to this notice; a failure (e.g. the hourly SMS quota) is logged.
+          try {
+            await rt.sms.dispatch({
+              to: record.number,
+              templateKey: 'sms.mobile_number.deleted_notification',
+              language: await rt.languages.languageFor(record.personId),
+              variables: { number: record.number },
+            });
+          } catch (error) {
+            logger.warn('deletion notice not sent', {
+              change_request_id: request.id,
+              error: error instanceof Error ? error.message : String(error),
+            });
+          }
+        },
+      };
+    },
+  }),
+};
+
+export type GuardedActionName = keyof typeof GUARDED_ACTIONS;
+
+export function guardedAction(name: string): GuardedAction<Record<string, unknown>> | undefined {
+  return Object.hasOwn(GUARDED_ACTIONS, name)
+    ? (GUARDED_ACTIONS[name as GuardedActionName] as unknown as GuardedAction<Record<string, unknown>>)
+    : undefined;
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../http/errors.ts';
+import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
+import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
+import type { Runtime } from '../runtime.ts';
+import type { ChangeRequestRecord } from './change-request-store.ts';
+import { guardedAction } from './guarded-actions.ts';
+import type { ChangeRequestView } from './request-change.ts';
+
+/** Wrong TANs or signatures a change request survives: the third wrong one fails it for good. */
+export const MAX_CONFIRM_ATTEMPTS = 3;
+
+const OPEN = new Set(['AUTHORIZATION_REQUIRED', 'CONFIRMATION_REQUIRED']);
+
+const missing = () => notFound('No such change request.');
+const expired = () =>
+  new DomainError(
+    422,
+    'change_request_expired',
+    'Change Request Expired',
+    'The change request is older than 5 minutes.',
+  );
+const closed = (status: string) =>
+  conflict(
+    'change_request_closed',
+    'Change Request Closed',
+    `The change request is ${status} and cannot change.`,
+  );
+
+export const viewOf = (record: ChangeRequestRecord): ChangeRequestView => ({
+  id: record.id,
+  status: record.status,
+  updated_at: record.updatedAt,
+  ...(record.responseCode !== undefined
+    ? { response_code: record.responseCode, response_body: record.responseBody }
+    : {}),
+});
+
+/**
+ * The request, which must exist and belong to the person; an open request past its 5 minutes is closed as EXPIRED
+ * first, so every reader sees the same state. A request of another person is reported as missing.
+ */
+async function openRequest(rt: Runtime, id: string, personId?: string): Promise<ChangeRequestRecord> {
+  const record = await rt.changeRequests.get(id);
+  if (!record || (personId !== undefined && record.personId !== personId)) throw missing();
+  const now = rt.clock.now();
+  if (OPEN.has(record.status) && now.getTime() >= record.expiresAtMs) {
+    await rt.changeRequests.close(id, 'EXPIRED', now);
+    throw expired();
+  }
+  if (record.status === 'EXPIRED') throw expired();
+  if (!OPEN.has(record.status)) throw closed(record.status);
+  return record;
+}
+
+export async function getChangeRequest(rt: Runtime, id: string): Promise<ChangeRequestView> {
+  const record = await rt.changeRequests.get(id);
+  if (!record) throw missing();
+  const now = rt.clock.now();
+  if (OPEN.has(record.status) && now.getTime() >= record.expiresAtMs) {
+    await rt.changeRequests.close(id, 'EXPIRED', now);
+    return viewOf((await rt.changeRequests.get(id))!);
+  }
+  return viewOf(record);
+}
+
+/**
+ * Authorize a change request with an SMS TAN.
+ * 1. The request must be open, unexpired and the person's own (404 otherwise, 422 when expired).
+ * 2. The person must have a verified number: the TAN goes only there.
+ * 3. Send the action's TAN text in the person's language (counts against the number's SMS quota); its HMAC
+ *    replaces any earlier TAN or device challenge on the request, and the attempts start again.
+ */
+export async function authorizeWithSms(
+  rt: Runtime,
+  input: { id: string; personId: string },
+): Promise<ChangeRequestView> {
+  const record = await openRequest(rt, input.id, input.personId);
+  const action = guardedAction(record.action);
+  if (!action) throw closed('unsupported');
+  const number = await rt.mobileNumbers.get(record.personId);
+  if (!number?.verified) {
+    throw unprocessable(
+      'mobile_number_not_verified',
+      'Mobile Number Not Verified',
+      'The person has no verified number.',
+    );
+  }
+  const code = isSandboxNumber(number.number, rt.config.sandboxEnabled) ? SANDBOX_OTP : generateOtp();
+  const otpId = randomUUID();
+  const now = rt.clock.now();
+  const params = action.params.parse(record.params);
+  await rt.sms.dispatch({
+    to: number.number,
+    templateKey: action.tanTemplate,
+    language: await rt.languages.languageFor(record.personId),
+    variables: { ...(action.tanVariables?.(params) ?? {}), tan: code },
+    beforeSend: async () => {
+      const otpHash = hashOtp(await rt.pepper(), otpId, code);
+      if (
+        !(await rt.changeRequests.setAuthorization(
+          record.id,
+          { method: 'mobile_number', otpId, otpHash },
+          now,
+        ))
+      ) {
+        await openRequest(rt, record.id);
+        throw closed('no longer open');
+      }
+    },
+  });
+  return { id: record.id, status: 'CONFIRMATION_REQUIRED', updated_at: now.toISOString() };
+}
+
+/**
+ * Confirm a change request; on success the guarded action runs.
+ * 1. The request must be open, unexpired, the person's own, and authorized by the same method.
+ * 2. Charge one attempt before checking (at most MAX_CONFIRM_ATTEMPTS checks, however many arrive in parallel).
+ * 3. Check the TAN (constant time) or the device signature; the last wrong one fails the request.
+ * 4. Prepare the action from the current state, and commit it together with COMPLETED in one transaction.
+ * 5. Run the action's after-commit work (the deletion notice).
+ */
+export async function confirmChangeRequest(
+  rt: Runtime,
+  input: { id: string } & ({ personId: string; tan: string } | { deviceId: string; signature: string }),
+): Promise<ChangeRequestView> {
+  const isTan = 'tan' in input;
+  const record = await openRequest(rt, input.id, isTan ? input.personId : undefined);
+  if (record.status === 'AUTHORIZATION_REQUIRED') {
+    throw conflict('authorization_required', 'Authorization Required', 'Authorize the change request first.');
+  }
+  if (isTan !== (record.deliveryMethod === 'mobile_number')) {
+    throw unprocessable(
+      'delivery_method_mismatch',
+      'Delivery Method Mismatch',
+      `The change request was authorized by ${record.deliveryMethod}; confirm it the same way.`,
+    );
+  }
+  if (!isTan && input.deviceId !== record.deviceId) throw missing();
+  const now = rt.clock.now();
+  const charged = await rt.changeRequests.takeAttempt(record.id, now, MAX_CONFIRM_ATTEMPTS);
+  if (!charged) {
+    await openRequest(rt, record.id);
+    throw invalidTan();
+  }
+  const proven = isTan
+    ? Boolean(charged.otpId && otpMatches(await rt.pepper(), charged.otpId, input.tan, charged.otpHash!))
+    : await verifyDeviceProof(rt, charged, input.signature);
+  if (!proven) {
+    if (charged.attempts >= MAX_CONFIRM_ATTEMPTS) await rt.changeRequests.close(record.id, 'FAILED', now);
+    throw invalidTan();
+  }
+  const action = guardedAction(charged.action)!;
+  let prepared: Awaited<ReturnType<typeof action.prepare>>;
+  try {
+    prepared = await action.prepare(rt, charged, action.params.parse(charged.params), now);
+  } catch (error) {
+    await rt.changeRequests.close(record.id, 'FAILED', now);
+    throw error;
+  }
+  const outcome = await rt.changeRequests.complete(charged, prepared.items, prepared.response, now);
+  if (outcome === 'action_failed') {
+    await rt.changeRequests.close(record.id, 'FAILED', now);
+    throw conflict(
+      'change_no_longer_possible',
+      'Change No Longer Possible',
+      'The resource changed meanwhile.',
+    );
+  }
+  if (outcome === 'conflict') {
+    await openRequest(rt, record.id);
+    throw invalidTan();
+  }
+  await prepared.afterCommit?.();
+  return {
+    id: record.id,
+    status: 'COMPLETED',
+    updated_at: now.toISOString(),
+    response_code: prepared.response.code,
+    response_body: prepared.response.body,
+  };
+}
+
+async function verifyDeviceProof(
+  _rt: Runtime,
+  _request: ChangeRequestRecord,
+  _signature: string,
+): Promise<boolean> {
+  return false;
+}

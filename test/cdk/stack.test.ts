@@ -1,0 +1,131 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
+import { ROUTES, type RouteDefinition } from '../../shared/routes.ts';
+
+let template: Template;
+let stack: PhoneSecurityStack;
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
+type Json = any;
+
+beforeAll(() => {
+  const app = new App();
+  stack = new PhoneSecurityStack(app, 'TestStack', {
+    env: { account: '111111111111', region: 'eu-central-1' },
+  });
+  template = Template.fromStack(stack);
+}, 120_000);
+
+/** Every IAM statement attached to the function's role. */
+function statementsOf(route: RouteDefinition): Json[] {
+  const fn = stack.functions.get(route.operation)!;
+  const functionId = stack.getLogicalId(fn.node.defaultChild as never);
+  const roleId = template.toJSON().Resources[functionId].Properties.Role['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Json[];
+  return policies
+    .filter((policy) => policy.Properties.Roles.some((role: Json) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+const actionsOf = (statement: Json): string[] => [statement.Action].flat();
+
+describe('functions and routes', () => {
+  it('has one arm64 nodejs22.x function and one HTTP API route per route-table entry', () => {
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Runtime: 'nodejs22.x', Architectures: ['arm64'] },
+    });
+    expect(Object.keys(functions)).toHaveLength(ROUTES.length);
+    for (const route of ROUTES) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+      });
+    }
+    expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Route'))).toHaveLength(ROUTES.length);
+  });
+
+  it('has no local-only route', () => {
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route: Json) => route.Properties.RouteKey as string,
+    );
+    expect(keys.some((key) => key.includes('/_local'))).toBe(false);
+  });
+
+  it('throttles the stage and writes access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingBurstLimit: Match.anyValue(), ThrottlingRateLimit: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: Match.anyValue() },
+    });
+  });
+
+  it('never puts the pepper in an environment variable and keeps the sandbox off by default', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Json[]) {
+      const env = fn.Properties.Environment?.Variables ?? {};
+      expect(env).not.toHaveProperty('OTP_PEPPER');
+      expect(env.SANDBOX_ENABLED).toBe('false');
+    }
+  });
+});
+
+describe('table', () => {
+  it('has TTL, point-in-time recovery, KMS encryption, a stream and is retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+        DeletionProtectionEnabled: true,
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+});
+
+describe('least privilege', () => {
+  it.each(
+    ROUTES.map((route) => [route.operation, route] as const),
+  )('%s gets exactly its table actions', (_, route) => {
+    const dynamo = statementsOf(route)
+      .flatMap(actionsOf)
+      .filter((action) => action.startsWith('dynamodb:'));
+    expect(new Set(dynamo)).toEqual(new Set(route.table.map((action) => `dynamodb:${action}`)));
+  });
+
+  it.each(
+    ROUTES.map((route) => [route.operation, route] as const),
+  )('%s may publish SMS only if it sends them', (_, route) => {
+    const sns = statementsOf(route).filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith('sns:')),
+    );
+    if (!route.sendsSms) {
+      expect(sns).toEqual([]);
+      return;
+    }
+    expect(sns).toHaveLength(1);
+    expect(sns[0]).toMatchObject({
+      Action: 'sns:Publish',
+      Effect: 'Allow',
+      NotResource: 'arn:aws:sns:*:*:*',
+    });
+    expect(sns[0]).not.toHaveProperty('Resource');
+  });
+
+  it.each(
+    ROUTES.map((route) => [route.operation, route] as const),
+  )('%s reads the pepper only if it uses OTPs', (_, route) => {
+    const secrets = statementsOf(route).filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(secrets.length > 0).toBe(Boolean(route.usesPepper));
+  });
+
+  it('grants no wildcard actions', () => {
+    for (const route of ROUTES) {
+      for (const action of statementsOf(route).flatMap(actionsOf)) expect(action).not.toMatch(/\*$/);
+    }
+  });
+});

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalService } from '../../shared/local/local-service.ts';
+import { client, latestOtp, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+
+let service: LocalService;
+let api: ReturnType<typeof client>;
+const clock = new TestClock();
+
+beforeAll(async () => {
+  service = await startTestService({ clock });
+  api = client(service.url);
+});
+afterAll(() => service.close());
+
+let nextSubscriber = 5000;
+const freshNumber = () => `+49151${String(4000000 + nextSubscriber++).padStart(8, '0')}`;
+const numberPath = (person: string, suffix = '') => `/v1/persons/${person}/mobile_number${suffix}`;
+const cr = (id: string, suffix = '') => `/v1/change_requests/${id}${suffix}`;
+
+/** A person with a verified number and an open change request to delete it. */
+async function pendingDeletion(options: { language?: string } = {}) {
+  const person = uniquePerson();
+  const number = freshNumber();
+  if (options.language)
+    await api.put(`/v1/persons/${person}/language_settings`, { language: options.language });
+  await api.post(numberPath(person), { number });
+  await api.post(numberPath(person, '/authorize'), { number });
+  const verified = await api.post(numberPath(person, '/confirm'), {
+    number,
+    token: await latestOtp(service.url, number),
+  });
+  expect(verified.body.verified).toBe(true);
+  const opened = await api.delete(numberPath(person), { number });
+  expect(opened.status).toBe(202);
+  return { person, number, id: opened.body.id as string, mobileNumberId: verified.body.id as string };
+}
+
+async function authorizedBySms(options: { language?: string } = {}) {
+  const pending = await pendingDeletion(options);
+  const response = await api.post(cr(pending.id, '/authorize'), {
+    delivery_method: 'mobile_number',
+    person_id: pending.person,
+  });
+  expect(response.status).toBe(201);
+  return { ...pending, tan: await latestOtp(service.url, pending.number), authorized: response.body };
+}
+
+const errorCode = (response: { body: { errors: Array<{ code: string }> } }) => response.body.errors[0]!.code;
+
+describe('deleting a verified number by SMS TAN', () => {
+  it('runs the whole flow: 202, authorize, TAN SMS, confirm, deletion, notice', async () => {
+    const { person, number, id, tan, authorized, mobileNumberId } = await authorizedBySms({ language: 'de' });
+    expect(authorized).toEqual({ id, status: 'CONFIRMATION_REQUIRED', updated_at: expect.any(String) });
+    const tanSms = service.outbox.entries.filter((m) => m.to === number).at(-1)!;
+    expect(tanSms.template_key).toBe('sms.mobile_number.confirm_deletion');
+    expect(tanSms.text).toBe(
+      `Um die Löschung Ihrer Handynummer freizugeben, nutzen Sie bitte folgende TAN: ${tan}`,
+    );
+    expect((await api.get(cr(id))).body.status).toBe('CONFIRMATION_REQUIRED');
+
+    const confirmed = await api.post(cr(id, '/confirm'), { person_id: person, tan });
+    expect(confirmed.status).toBe(201);
+    expect(confirmed.body).toEqual({
+      id,
+      status: 'COMPLETED',
+      updated_at: expect.any(String),
+      response_code: 200,
+      response_body: { id: mobileNumberId, number, verified: true },
+    });
+    expect((await api.get(numberPath(person))).status).toBe(404);
+    const notice = service.outbox.entries.filter((m) => m.to === number).at(-1)!;
+    expect(notice).toMatchObject({ template_key: 'sms.mobile_number.deleted_notification', language: 'de' });
+    expect(notice.text).toContain(number);
+    expect((await api.get(cr(id))).body).toMatchObject({ status: 'COMPLETED', response_code: 200 });
+  });
+
+  it('cannot be confirmed again once completed', async () => {
+    const { person, id, tan } = await authorizedBySms();
+    expect((await api.post(cr(id, '/confirm'), { person_id: person, tan })).status).toBe(201);
+    const again = await api.post(cr(id, '/confirm'), { person_id: person, tan });
+    expect(again.status).toBe(409);
+    expect(errorCode(again)).toBe('change_request_closed');
+    expect(
+      (await api.post(cr(id, '/authorize'), { delivery_method: 'mobile_number', person_id: person })).status,
+    ).toBe(409);
+  });
+
+  it('fails after 3 wrong TANs and deletes nothing', async () => {
+    const { person, number, id, tan } = await authorizedBySms();
+    const wrong = tan === '111111' ? '222222' : '111111';
+    for (let i = 0; i < 3; i++) {
+      const response = await api.post(cr(id, '/confirm'), { person_id: person, tan: wrong });
+      expect(response.status).toBe(403);
+      expect(errorCode(response)).toBe('invalid_tan');
+    }
+    expect((await api.get(cr(id))).body.status).toBe('FAILED');
+    expect((await api.post(cr(id, '/confirm'), { person_id: person, tan })).status).toBe(409);
+    expect((await api.get(numberPath(person))).body).toMatchObject({ number, verified: true });
+  });
+
+  it('expires after 5 minutes with 422 and deletes nothing', async () => {
+    const { person, number, id, tan } = await authorizedBySms();
+    clock.advance(301);
+    const response = await api.post(cr(id, '/confirm'), { person_id: person, tan });
+    expect(response.status).toBe(422);
+    expect(errorCode(response)).toBe('change_request_expired');
+    expect((await api.get(cr(id))).body.status).toBe('EXPIRED');
+    expect((await api.get(numberPath(person))).body).toMatchObject({ number, verified: true });
+  });
+
+  it('expires when authorized too late', async () => {
+    const { person, id } = await pendingDeletion();
+    clock.advance(301);
+    const response = await api.post(cr(id, '/authorize'), {
+      delivery_method: 'mobile_number',
+      person_id: person,
+    });
+    expect(response.status).toBe(422);
+  });
+
+  it('lets exactly one of 10 concurrent confirms complete', async () => {
+    const { person, id, tan } = await authorizedBySms();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => api.post(cr(id, '/confirm'), { person_id: person, tan })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.every((r) => r.status === 201 || r.status === 403 || r.status === 409)).toBe(true);
+    expect((await api.get(numberPath(person))).status).toBe(404);
+  });
+
+  it('only answers the owner: another person can neither authorize nor confirm', async () => {
+    const { person, number, id, tan } = await authorizedBySms();
+    const other = uniquePerson();
+    expect(
+      (await api.post(cr(id, '/authorize'), { delivery_method: 'mobile_number', person_id: other })).status,
+    ).toBe(404);
+    expect((await api.post(cr(id, '/confirm'), { person_id: other, tan })).status).toBe(404);
+    expect((await api.get(numberPath(person))).body).toMatchObject({ number, verified: true });
+  });
+
+  it('replaces the TAN on a second authorize', async () => {
+    const { person, number, id, tan } = await authorizedBySms();
+    await api.post(cr(id, '/authorize'), { delivery_method: 'mobile_number', person_id: person });
+    const second = await latestOtp(service.url, number);
+    if (second !== tan)
+      expect((await api.post(cr(id, '/confirm'), { person_id: person, tan })).status).toBe(403);
+    expect((await api.post(cr(id, '/confirm'), { person_id: person, tan: second })).status).toBe(201);
+  });
+
+  it('answers 409 for a confirm before any authorize, and 404 for an unknown request', async () => {
+    const { person, id } = await pendingDeletion();
+    const early = await api.post(cr(id, '/confirm'), { person_id: person, tan: '123456' });
+    expect(early.status).toBe(409);
+    expect(errorCode(early)).toBe('authorization_required');
+    expect((await api.get(cr('nosuchrequestcchr'))).status).toBe(404);
+    expect(
+      (await api.post(cr('nosuchrequestcchr', '/confirm'), { person_id: person, tan: '123456' })).status,
+    ).toBe(404);
+  });
+
+  it('refuses bad bodies with 400', async () => {
+    const { person, id } = await pendingDeletion();
+    expect(
+      (await api.post(cr(id, '/authorize'), { delivery_method: 'carrier_pigeon', person_id: person })).status,
+    ).toBe(400);
+    expect((await api.post(cr(id, '/authorize'), { delivery_method: 'mobile_number' })).status).toBe(400);
+    expect((await api.post(cr(id, '/confirm'), { person_id: person, tan: '12' })).status).toBe(400);
+    expect((await api.post(cr(id, '/confirm'), { tan: '123456' })).status).toBe(400);
+  });
+
+  it('counts the TAN SMS against the hourly quota', async () => {
+    const { person, id } = await pendingDeletion();
+    const results = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        api.post(cr(id, '/authorize'), { delivery_method: 'mobile_number', person_id: person }),
+      ),
+    );
+    // One SMS (the verification OTP) already went to this number this hour; 59 more fit.
+    expect(results.filter((r) => r.status === 201)).toHaveLength(59);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(1);
+  });
+});

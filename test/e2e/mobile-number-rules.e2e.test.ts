@@ -1,0 +1,407 @@
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { LocalService } from '../../shared/local/local-service.ts';
+import { client, latestOtp, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+
+let service: LocalService;
+let api: ReturnType<typeof client>;
+const clock = new TestClock();
+
+beforeAll(async () => {
+  service = await startTestService({ clock });
+  api = client(service.url);
+});
+afterAll(() => service.close());
+
+const path = (person: string, suffix = '') => `/v1/persons/${person}/mobile_number${suffix}`;
+let nextSubscriber = 1000;
+/** A distinct valid German mobile number per test, so quotas never interfere. */
+const freshNumber = () => `+49151${String(2000000 + nextSubscriber++).padStart(8, '0')}`;
+
+async function created(number = freshNumber()) {
+  const person = uniquePerson();
+  const response = await api.post(path(person), { number });
+  expect(response.status).toBe(201);
+  return { person, number: response.body.number as string, id: response.body.id as string };
+}
+
+async function authorized(number = freshNumber()) {
+  const c = await created(number);
+  expect((await api.post(path(c.person, '/authorize'), { number: c.number })).status).toBe(201);
+  return { ...c, otp: await latestOtp(service.url, c.number) };
+}
+
+const errorOf = (response: { body: { errors: Array<{ code: string; status: number }> } }) =>
+  response.body.errors[0]!;
+
+describe('create', () => {
+  it('answers 400 for an invalid number, naming the field', async () => {
+    const response = await api.post(path(uniquePerson()), { number: '+49 123' });
+    expect(response.status).toBe(400);
+    expect(errorOf(response)).toMatchObject({ code: 'validation_error', source: { field: 'number' } });
+  });
+
+  it('allows one number per person (409 mobile_number_exists)', async () => {
+    const { person } = await created();
+    const again = await api.post(path(person), { number: freshNumber() });
+    expect(again.status).toBe(409);
+    expect(errorOf(again).code).toBe('mobile_number_exists');
+  });
+
+  it('lets several persons register the same number, and any number of persons the sandbox number', async () => {
+    const number = freshNumber();
+    await created(number);
+    await created(number);
+    for (let i = 0; i < 3; i++) await created('+15550101');
+  });
+
+  it('refuses oversized device_data and unknown fields', async () => {
+    const big = await api.post(path(uniquePerson()), {
+      number: freshNumber(),
+      device_data: 'x'.repeat(8193),
+    });
+    expect(big.status).toBe(400);
+    expect(errorOf(big)).toMatchObject({ source: { field: 'device_data' } });
+    expect((await api.post(path(uniquePerson()), { number: freshNumber(), role: 'admin' })).status).toBe(400);
+  });
+
+  it('refuses malformed JSON, other content types and oversized bodies with 4xx', async () => {
+    const person = uniquePerson();
+    expect(
+      (await api.raw('POST', path(person), '{"number":', { 'content-type': 'application/json' })).status,
+    ).toBe(400);
+    expect((await api.raw('POST', path(person), 'number=1', { 'content-type': 'text/plain' })).status).toBe(
+      415,
+    );
+    const huge = JSON.stringify({ number: freshNumber(), device_data: 'x'.repeat(20_000) });
+    expect((await api.raw('POST', path(person), huge, { 'content-type': 'application/json' })).status).toBe(
+      413,
+    );
+    expect((await api.post(path(person), { number: 4915123456789 })).status).toBe(400);
+    expect((await api.post('/v1/persons/bad%20id/mobile_number', { number: freshNumber() })).status).toBe(
+      400,
+    );
+  });
+
+  it('records PERSON_MOBILE_NUMBER_CREATED in the outbox with the change', async () => {
+    const { person, id, number } = await created();
+    const { Items } = await service.runtime.db.send(
+      new ScanCommand({
+        TableName: service.runtime.config.tableName,
+        FilterExpression: 'entity = :o AND event_type = :t',
+        ExpressionAttributeValues: { ':o': 'outbox', ':t': 'PERSON_MOBILE_NUMBER_CREATED' },
+      }),
+    );
+    const events = (Items ?? []).map((item) => JSON.parse(item.event as string));
+    const mine = events.find((e) => e.data.person_id === person);
+    expect(mine).toEqual({
+      metadata: {
+        id: expect.any(String),
+        type: 'PERSON_MOBILE_NUMBER_CREATED',
+        version: 1,
+        time: expect.any(String),
+      },
+      data: { id, person_id: person, number, verified: false },
+    });
+  });
+});
+
+describe('get', () => {
+  it('answers 404 model_not_found without a number', async () => {
+    const response = await api.get(path(uniquePerson()));
+    expect(response.status).toBe(404);
+    expect(errorOf(response).code).toBe('model_not_found');
+  });
+});
+
+describe('authorize and confirm', () => {
+  it('answers 404 for a person without a number or with a different number', async () => {
+    expect((await api.post(path(uniquePerson(), '/authorize'), { number: freshNumber() })).status).toBe(404);
+    const { person } = await created();
+    expect((await api.post(path(person, '/authorize'), { number: freshNumber() })).status).toBe(404);
+    expect(
+      (await api.post(path(person, '/confirm'), { number: freshNumber(), token: '123456' })).status,
+    ).toBe(404);
+  });
+
+  it('accepts the number with separators, as created', async () => {
+    const { person, number } = await created();
+    const spaced = `${number.slice(0, 3)} ${number.slice(3, 6)}-${number.slice(6)}`;
+    expect((await api.post(path(person, '/authorize'), { number: spaced })).status).toBe(201);
+  });
+
+  it('answers 403 invalid_tan for a wrong code and for a code never requested', async () => {
+    const { person, number, otp } = await authorized();
+    const wrong = otp === '000000' ? '000001' : '000000';
+    const response = await api.post(path(person, '/confirm'), { number, token: wrong });
+    expect(response.status).toBe(403);
+    expect(errorOf(response).code).toBe('invalid_tan');
+    const fresh = await created();
+    expect(
+      (await api.post(path(fresh.person, '/confirm'), { number: fresh.number, token: '123456' })).status,
+    ).toBe(403);
+  });
+
+  it('refuses a token that is not six digits with 400, spending no attempt', async () => {
+    const { person, number, otp } = await authorized();
+    for (const token of ['12345', '1234567', 'abcdef', '']) {
+      expect((await api.post(path(person, '/confirm'), { number, token })).status).toBe(400);
+    }
+    expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(201);
+  });
+
+  it('makes the OTP single use', async () => {
+    const { person, number, otp } = await authorized();
+    expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(201);
+    expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(403);
+  });
+
+  it('expires the OTP after 5 minutes', async () => {
+    const { person, number, otp } = await authorized();
+    clock.advance(301);
+    const response = await api.post(path(person, '/confirm'), { number, token: otp });
+    expect(response.status).toBe(403);
+    expect(errorOf(response).code).toBe('invalid_tan');
+  });
+
+  it('burns the OTP after 5 wrong tries, until a new authorize', async () => {
+    const { person, number, otp } = await authorized();
+    const wrong = otp === '999999' ? '999998' : '999999';
+    for (let i = 0; i < 5; i++) {
+      expect((await api.post(path(person, '/confirm'), { number, token: wrong })).status).toBe(403);
+    }
+    expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(403);
+    expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
+    const next = await latestOtp(service.url, number);
+    expect((await api.post(path(person, '/confirm'), { number, token: next })).status).toBe(201);
+  });
+
+  it('replaces the previous OTP on a new authorize', async () => {
+    const { person, number, otp } = await authorized();
+    expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
+    const second = await latestOtp(service.url, number);
+    if (second !== otp) {
+      expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(403);
+    }
+    expect((await api.post(path(person, '/confirm'), { number, token: second })).status).toBe(201);
+  });
+
+  it('lets exactly one of 20 concurrent confirms with the right OTP succeed', async () => {
+    const { person, number, otp } = await authorized();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => api.post(path(person, '/confirm'), { number, token: otp })),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 403)).toHaveLength(19);
+  });
+
+  it('gives 100 parallel guesses no more than 5 comparisons', async () => {
+    const { person, number, otp } = await authorized();
+    const guesses = Array.from({ length: 100 }, (_, i) => String(i).padStart(6, '0')).filter(
+      (g) => g !== otp,
+    );
+    guesses.splice(50, 0, otp);
+    const results = await Promise.all(
+      guesses.map((token) => api.post(path(person, '/confirm'), { number, token })),
+    );
+    // The right code sits mid-batch: it can only win if it was among the first five attempts charged.
+    const successes = results.filter((r) => r.status === 201).length;
+    expect(successes).toBeLessThanOrEqual(1);
+    expect(results.filter((r) => r.status === 403).length).toBeGreaterThanOrEqual(99);
+    const { Items } = await service.runtime.db.send(
+      new QueryCommand({
+        TableName: service.runtime.config.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': `PERSON#${person}` },
+      }),
+    );
+    const pending = Items?.find((item) => item.SK === 'OTP#MOBILE_NUMBER');
+    if (successes === 0) expect(pending?.attempts).toBe(5);
+  });
+
+  it('returns a verified number on authorize and sends no SMS', async () => {
+    const { person, number, otp } = await authorized();
+    await api.post(path(person, '/confirm'), { number, token: otp });
+    const before = service.outbox.entries.length;
+    const response = await api.post(path(person, '/authorize'), { number });
+    expect(response).toMatchObject({ status: 201, body: { number, verified: true } });
+    expect(service.outbox.entries.length).toBe(before);
+  });
+
+  it('does not accept an OTP sent before the number was deleted and re-created', async () => {
+    const { person, number, otp } = await authorized();
+    expect((await api.delete(path(person), { number })).status).toBe(200);
+    expect((await api.post(path(person), { number })).status).toBe(201);
+    expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(403);
+  });
+});
+
+describe('SMS quota', () => {
+  it('sends 60 SMS per number per hour and answers the 61st with 429 and Retry-After', async () => {
+    const { person, number } = await created();
+    const results = await Promise.all(
+      Array.from({ length: 61 }, () => api.post(path(person, '/authorize'), { number })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(60);
+    const refused = results.find((r) => r.status === 429)!;
+    expect(errorOf(refused).code).toBe('too_many_requests');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
+    expect(service.outbox.entries.filter((m) => m.to === number)).toHaveLength(60);
+
+    const other = await api.post(path(person, '/reauthorize'), {
+      authorization_text_key: 'sms.two_factor.authenticate',
+    });
+    expect(other.status).toBe(429);
+
+    clock.advance(3601);
+    expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
+  });
+
+  it('counts per number across persons', async () => {
+    const number = freshNumber();
+    const a = await created(number);
+    const b = await created(number);
+    for (let i = 0; i < 30; i++) await api.post(path(a.person, '/authorize'), { number });
+    const fromB = await Promise.all(
+      Array.from({ length: 31 }, () => api.post(path(b.person, '/authorize'), { number })),
+    );
+    expect(fromB.filter((r) => r.status === 201)).toHaveLength(30);
+    expect(fromB.filter((r) => r.status === 429)).toHaveLength(1);
+  });
+});
+
+describe('reauthorize', () => {
+  it('sends the keyed text in the person language with the OTP, which confirm accepts', async () => {
+    const { person, number } = await created();
+    await api.put(`/v1/persons/${person}/language_settings`, { language: 'fr' });
+    const response = await api.post(path(person, '/reauthorize'), {
+      authorization_text_key: 'sms.sepa.transaction',
+      authorization_text_variables: { iban: 'DE02120300000000202051', amount: '12,50 EUR', tan: '{tan}' },
+    });
+    expect(response.status).toBe(201);
+    const sms = service.outbox.entries.at(-1)!;
+    expect(sms.text).toMatch(
+      /^Afin d'activer le paiement de 12,50 EUR depuis le compte DE02120300000000202051, utilisez le code OTP suivant : \d{6}$/,
+    );
+    const otp = await latestOtp(service.url, number);
+    expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(201);
+  });
+
+  it('answers 422 for an unknown key, a text without OTP and a missing variable', async () => {
+    const { person } = await created();
+    const unknown = await api.post(path(person, '/reauthorize'), { authorization_text_key: 'sms.nope' });
+    expect(unknown.status).toBe(422);
+    const noOtp = await api.post(path(person, '/reauthorize'), {
+      authorization_text_key: 'sms.mobile_number.deleted_notification',
+    });
+    expect(noOtp.status).toBe(422);
+    const missing = await api.post(path(person, '/reauthorize'), {
+      authorization_text_key: 'sms.account.closure',
+    });
+    expect(missing.status).toBe(422);
+    expect(errorOf(missing).code).toBe('missing_authorization_text_variable');
+  });
+
+  it('refuses variables that could smuggle placeholders or control characters', async () => {
+    const { person } = await created();
+    const response = await api.post(path(person, '/reauthorize'), {
+      authorization_text_key: 'sms.account.closure',
+      authorization_text_variables: { iban: '{tan}' },
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('answers 404 without a number', async () => {
+    const response = await api.post(path(uniquePerson(), '/reauthorize'), {
+      authorization_text_key: 'sms.two_factor.authenticate',
+    });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('delete', () => {
+  it('deletes an unverified number, records the event, and answers 404 afterwards', async () => {
+    const { person, number, id } = await created();
+    const response = await api.delete(path(person), { number });
+    expect(response).toMatchObject({ status: 200, body: { id, number, verified: false } });
+    expect((await api.get(path(person))).status).toBe(404);
+    const { Items } = await service.runtime.db.send(
+      new ScanCommand({
+        TableName: service.runtime.config.tableName,
+        FilterExpression: 'event_type = :t',
+        ExpressionAttributeValues: { ':t': 'PERSON_MOBILE_NUMBER_DELETED' },
+      }),
+    );
+    expect((Items ?? []).map((i) => JSON.parse(i.event as string).data)).toContainEqual({
+      id,
+      person_id: person,
+      number,
+    });
+  });
+
+  it('answers 404 for a different number and keeps the number', async () => {
+    const { person } = await created();
+    expect((await api.delete(path(person), { number: freshNumber() })).status).toBe(404);
+    expect((await api.get(path(person))).status).toBe(200);
+  });
+
+  it('opens a change request for a verified number and keeps the number', async () => {
+    const { person, number, otp } = await authorized();
+    await api.post(path(person, '/confirm'), { number, token: otp });
+    const response = await api.delete(path(person), { number });
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{32}cchr$/),
+      status: 'AUTHORIZATION_REQUIRED',
+      updated_at: expect.any(String),
+      url: `/v1/change_requests/${response.body.id}/authorize`,
+    });
+    expect((await api.get(path(person))).body.verified).toBe(true);
+  });
+});
+
+describe('language settings', () => {
+  it('defaults to en, stores a choice and refuses unknown languages', async () => {
+    const person = uniquePerson();
+    expect((await api.get(`/v1/persons/${person}/language_settings`)).body).toEqual({ language: 'en' });
+    expect((await api.put(`/v1/persons/${person}/language_settings`, { language: 'it' })).status).toBe(200);
+    expect((await api.get(`/v1/persons/${person}/language_settings`)).body).toEqual({ language: 'it' });
+    expect((await api.put(`/v1/persons/${person}/language_settings`, { language: 'pt' })).status).toBe(400);
+  });
+});
+
+describe('transport', () => {
+  it('echoes X-Request-Id into headers and error ids, and answers unknown routes in the error shape', async () => {
+    const response = await api.get(path(uniquePerson()), { 'X-Request-Id': 'trace-42' });
+    expect(response.headers.get('x-request-id')).toBe('trace-42');
+    expect(errorOf(response)).toMatchObject({ id: 'trace-42' });
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect((await api.get('/v1/nothing/here')).status).toBe(404);
+    expect((await api.raw('PATCH', path(uniquePerson()))).status).toBe(405);
+  });
+
+  it('never writes device_data or OTPs to the log', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(String(line)));
+    const spyErr = vi
+      .spyOn(console, 'error')
+      .mockImplementation((line: string) => void lines.push(String(line)));
+    const previous = process.env.LOG_SILENT;
+    process.env.LOG_SILENT = 'false';
+    try {
+      const secret = 'Web;fingerprint-that-must-not-be-logged';
+      const { person, number } = await created();
+      await api.post(path(person, '/authorize'), { number, device_data: secret });
+      const otp = await latestOtp(service.url, number);
+      await api.post(path(person, '/confirm'), { number, token: otp, device_data: secret });
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.join('\n')).not.toContain(secret);
+      expect(lines.join('\n')).not.toContain(otp);
+    } finally {
+      process.env.LOG_SILENT = previous;
+      spy.mockRestore();
+      spyErr.mockRestore();
+    }
+  });
+});

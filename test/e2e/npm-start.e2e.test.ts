@@ -1,0 +1,55 @@
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { freePort } from '../../shared/local/dynamodb-local.ts';
+
+/** `npm start` as a newcomer runs it: it serves, prints its URL, and Ctrl-C stops everything, Java included. */
+it('starts the local service, serves a request, and stops DynamoDB Local on SIGINT', async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'bin/local.ts'], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 90_000;
+    while (!output.includes('listening on')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(output).toContain(`http://127.0.0.1:${port}`);
+    const dynamoEndpoint = output.match(/DynamoDB Local: (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+    expect(dynamoEndpoint).toBeDefined();
+
+    const create = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${port}/v1/persons/p1/mobile_number`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ number: '+15550101' }),
+      });
+    expect((await create({})).status).toBe(401);
+    // `npm run token -- --partner`, as the docs show: it shares the development issuer's key with the server.
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      'node_modules/tsx/dist/cli.mjs',
+      'bin/token.ts',
+      '--partner',
+    ]);
+    const response = await create({ authorization: `Bearer ${stdout.trim()}` });
+    expect(response.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(output).toMatch(/POST \/v1\/persons\/p1\/mobile_number 201/);
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    await expect(fetch(dynamoEndpoint!)).rejects.toThrow();
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}, 120_000);
