@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 // The lockfile pins the SDK; its notice about future Node versions is noise on every start.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { startLocalService } = await import('#shared/local/local-service.ts');
+const { DEV_ISSUER_KEY_FILE } = await import('#shared/auth/dev-issuer.ts');
 
 const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false } } });
 const port = Number(process.env.PORT ?? 3000);
@@ -17,6 +18,8 @@ process.env.LOG_SILENT ??= 'true';
 const service = await startLocalService({
   port,
   ...(values.persist ? { persistPath: '.local' } : {}),
+  // Kept on disk even without --persist, so tokens from `npm run token` work with this server.
+  issuerKeyFile: DEV_ISSUER_KEY_FILE,
   log: (line) => console.log(`${new Date().toISOString()} ${line}`),
 });
 
@@ -25,6 +28,9 @@ console.log(
   `  DynamoDB Local: ${service.dynamoEndpoint}${values.persist ? ' (data kept in .local/)' : ' (in memory)'}`,
 );
 console.log(`  SMS outbox:     ${service.url}/_local/sms`);
+console.log(
+  `  Token keys:     ${service.url}/.well-known/jwks.json (npm run token -- --partner | --user <id>)`,
+);
 console.log('Press Ctrl-C to stop.');
 
 let stopping = false;

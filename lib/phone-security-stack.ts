@@ -1,10 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
+import { authOf, handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
+import { ApiAuth, type ApiAuthProps, PARTNER_SCOPE, USER_SCOPE } from './api-auth.ts';
 import { DataStore } from './data-store.ts';
 import { ServiceFunction } from './service-function.ts';
 import { WebhookEvents } from './webhook-events.ts';
@@ -16,6 +18,12 @@ export interface PhoneSecurityStackProps extends StackProps {
   smsSenderId?: string;
   /** Steady-state and burst request limits for the whole API (requests per second). */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** Token issuer: a Cognito user pool made here (default), or an external issuer. */
+  auth?: ApiAuthProps;
+  /** `resourceOwner` in the end-user API's details (for example the Zitadel organisation id); default the person id. */
+  resourceOwnerId?: string;
+  /** The routes to deploy; only tests pass anything but the route table. */
+  routes?: readonly RouteDefinition[];
 }
 
 /** Upper-camel-case construct id from a kebab-case operation name. */
@@ -29,6 +37,7 @@ const constructId = (operation: string) =>
 export class PhoneSecurityStack extends Stack {
   readonly api: apigw.HttpApi;
   readonly data: DataStore;
+  readonly auth: ApiAuth;
   readonly functions = new Map<string, ServiceFunction>();
   readonly events: WebhookEvents;
 
@@ -40,7 +49,7 @@ export class PhoneSecurityStack extends Stack {
       retention: logs.RetentionDays.THREE_MONTHS,
     });
     this.api = new apigw.HttpApi(this, 'Api', {
-      description: 'Phone security service: partner API',
+      description: 'Phone security service: partner API and end-user API',
       createDefaultStage: false,
     });
     this.api.addStage('DefaultStage', {
@@ -50,12 +59,22 @@ export class PhoneSecurityStack extends Stack {
       accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
     });
 
-    for (const route of ROUTES) {
+    this.auth = new ApiAuth(this, 'Auth', props.auth);
+    // One authorizer checks signature, issuer, audience and lifetime for every route; each route names its scope.
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', this.auth.issuer, {
+      jwtAudience: this.auth.audiences,
+    });
+
+    for (const route of props.routes ?? ROUTES) {
       const fn = this.addOperation(route, props);
+      const kind = authOf(route);
       this.api.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${constructId(route.operation)}Integration`, fn),
+        ...(kind === 'public'
+          ? { authorizer: new apigw.HttpNoneAuthorizer() }
+          : { authorizer, authorizationScopes: [kind === 'user' ? USER_SCOPE : PARTNER_SCOPE] }),
       });
     }
 
@@ -63,6 +82,10 @@ export class PhoneSecurityStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });
+    if (this.auth.partnerClient) {
+      new CfnOutput(this, 'PartnerClientId', { value: this.auth.partnerClient.userPoolClientId });
+    }
   }
 
   private addOperation(route: RouteDefinition, props: PhoneSecurityStackProps): ServiceFunction {
@@ -73,6 +96,12 @@ export class PhoneSecurityStack extends Stack {
       environment: {
         SANDBOX_ENABLED: props.sandbox ? 'true' : 'false',
         ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
+        // The pipeline checks issuer, scope and subject again from the authorizer's claims (defence in depth).
+        AUTH_ISSUER: this.auth.issuer,
+        AUTH_PARTNER_SCOPE: PARTNER_SCOPE,
+        AUTH_USER_SCOPE: USER_SCOPE,
+        AUTH_USER_ID_CLAIM: this.auth.userIdClaim,
+        ...(props.resourceOwnerId ? { RESOURCE_OWNER_ID: props.resourceOwnerId } : {}),
       },
     });
     this.data.bindTable(fn, route.table);

@@ -51,6 +51,28 @@ const schema = z.object({
   WEBHOOK_DEAD_LETTER_QUEUE_URL: z.url().optional(),
   /** Local mode: how often the in-process relay polls the table's stream. */
   EVENT_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /**
+   * The token issuer the API trusts. The gateway (API Gateway's JWT authorizer, or the local gateway) checks the
+   * signature; the pipeline checks the issuer again when this is set.
+   */
+  AUTH_ISSUER: z.string().min(1).optional(),
+  /** Scope a partner (client-credentials) token must carry on the partner API. */
+  AUTH_PARTNER_SCOPE: z
+    .string()
+    .regex(/^\S{1,128}$/)
+    .default('phone-security/partner'),
+  /** Scope an end user's token must carry on the end-user API. */
+  AUTH_USER_SCOPE: z
+    .string()
+    .regex(/^\S{1,128}$/)
+    .default('phone-security/user'),
+  /** The claim of a user token that holds the person id (Cognito access tokens: `sub` or `username`). */
+  AUTH_USER_ID_CLAIM: z
+    .string()
+    .regex(/^[\w:./-]{1,128}$/)
+    .default('sub'),
+  /** `resourceOwner` in the end-user API's details: this organisation id, or the person id when unset. */
+  RESOURCE_OWNER_ID: z.string().min(1).max(128).optional(),
 });
 
 export interface Config {
@@ -65,6 +87,7 @@ export interface Config {
   smsSenderId: string | undefined;
   sandboxEnabled: boolean;
   webhooks: WebhookConfig;
+  auth: AuthConfig;
 }
 
 export interface WebhookConfig {
@@ -80,6 +103,14 @@ export interface WebhookConfig {
   deliveryQueueUrl: string | undefined;
   deadLetterQueueUrl: string | undefined;
   relayPollMs: number;
+}
+
+export interface AuthConfig {
+  issuer: string | undefined;
+  partnerScope: string;
+  userScope: string;
+  userIdClaim: string;
+  resourceOwnerId: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -124,5 +155,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       deadLetterQueueUrl: e.WEBHOOK_DEAD_LETTER_QUEUE_URL,
       relayPollMs: e.EVENT_RELAY_POLL_MS,
     },
+    auth: {
+      issuer: e.AUTH_ISSUER,
+      partnerScope: e.AUTH_PARTNER_SCOPE,
+      userScope: e.AUTH_USER_SCOPE,
+      userIdClaim: e.AUTH_USER_ID_CLAIM,
+      resourceOwnerId: e.RESOURCE_OWNER_ID,
+    },
   };
+}
+
+/** The two scope names alone (the token command needs them without the rest of the configuration). */
+export function loadAuthScopes(env: NodeJS.ProcessEnv = process.env): {
+  partnerScope: string;
+  userScope: string;
+} {
+  const parsed = schema.pick({ AUTH_PARTNER_SCOPE: true, AUTH_USER_SCOPE: true }).parse(env);
+  return { partnerScope: parsed.AUTH_PARTNER_SCOPE, userScope: parsed.AUTH_USER_SCOPE };
 }

@@ -13,6 +13,17 @@ export type TableAction =
   | 'ConditionCheckItem'
   | 'Query';
 
+/**
+ * Who may call a route.
+ * - `partner`: a client-credentials token carrying the partner scope (the bank's backend). The default.
+ * - `user`: an end user's token carrying the user scope; the person id comes from the token, never from the path.
+ * - `public`: no token (nothing in the deployed API is public today).
+ */
+export type AuthKind = 'partner' | 'user' | 'public';
+
+/** The shape errors take on a route: Solaris for the partner API, gRPC-gateway (Zitadel) for the end-user API. */
+export type ErrorShape = 'solaris' | 'zitadel';
+
 export interface RouteDefinition {
   /** Kebab-case verb-noun; also the handler's file name: `functions/<operation>.ts`. */
   operation: string;
@@ -27,17 +38,80 @@ export interface RouteDefinition {
   usesPepper?: boolean;
   /** Reads the key that seals webhook signing secrets. */
   usesWebhookKey?: boolean;
+  /** Who may call it; omitted means `partner`, so a route added without thinking about it is never open. */
+  auth?: AuthKind;
 }
+
+/** A route's caller kind, defaulting to the partner API. */
+export const authOf = (route: Pick<RouteDefinition, 'auth'>): AuthKind => route.auth ?? 'partner';
+
+/** End-user routes live under `/auth/v1` and answer in the Zitadel error shape; everything else in Solaris's. */
+export const errorShapeOf = (route: Pick<RouteDefinition, 'path'>): ErrorShape =>
+  route.path.startsWith('/auth/') ? 'zitadel' : 'solaris';
 
 const PERSON = '/v1/persons/{person_id}';
 
+const ME = '/auth/v1/users/me/phone';
+
+/** The end-user API (Zitadel v1 auth API shape): the same mobile number resource, for the person in the token. */
+const USER_ROUTES: readonly RouteDefinition[] = [
+  {
+    operation: 'get-my-phone',
+    method: 'GET',
+    path: ME,
+    summary: "Read the caller's phone",
+    table: ['GetItem'],
+    auth: 'user',
+  },
+  {
+    operation: 'set-my-phone',
+    method: 'PUT',
+    path: ME,
+    summary: "Set the caller's phone (unverified) and send a verification code",
+    table: ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'],
+    sendsSms: true,
+    usesPepper: true,
+    auth: 'user',
+  },
+  {
+    operation: 'remove-my-phone',
+    method: 'DELETE',
+    path: ME,
+    summary: "Remove the caller's phone (a verified one only with a fresh code sent to it)",
+    table: ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'],
+    sendsSms: true,
+    usesPepper: true,
+    auth: 'user',
+  },
+  {
+    operation: 'resend-my-phone-verification',
+    method: 'POST',
+    path: `${ME}/_resend_verification`,
+    summary: "Send a new verification code to the caller's phone",
+    table: ['GetItem', 'PutItem', 'ConditionCheckItem', 'UpdateItem'],
+    sendsSms: true,
+    usesPepper: true,
+    auth: 'user',
+  },
+  {
+    operation: 'verify-my-phone',
+    method: 'POST',
+    path: `${ME}/_verify`,
+    summary: "Verify the caller's phone with the code sent to it",
+    table: ['GetItem', 'UpdateItem', 'DeleteItem'],
+    usesPepper: true,
+    auth: 'user',
+  },
+];
+
 export const ROUTES: readonly RouteDefinition[] = [
+  ...USER_ROUTES,
   {
     operation: 'create-mobile-number',
     method: 'POST',
     path: `${PERSON}/mobile_number`,
     summary: 'Register a mobile number for a person (unverified)',
-    table: ['PutItem'],
+    table: ['PutItem', 'UpdateItem'],
   },
   {
     operation: 'get-mobile-number',
@@ -51,7 +125,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'DELETE',
     path: `${PERSON}/mobile_number`,
     summary: 'Remove an unverified number, or open a change request for a verified one',
-    table: ['GetItem', 'DeleteItem', 'PutItem'],
+    table: ['GetItem', 'DeleteItem', 'PutItem', 'UpdateItem'],
   },
   {
     operation: 'authorize-mobile-number',

@@ -3,6 +3,7 @@ import { ChangeRequestStore } from './change-requests/change-request-store.ts';
 import { type Config, loadConfig } from './config.ts';
 import { LanguageStore } from './language/language-store.ts';
 import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
+import { PhoneSequenceStore } from './mobile-number/phone-sequence.ts';
 import { type PepperSource, pepperSource } from './otp/pepper.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
@@ -10,6 +11,7 @@ import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
 import { SnsSmsSender } from './sms/sns-sms-sender.ts';
 import { createDocumentClient, type DocumentClient } from './storage/dynamo.ts';
+import { PhoneRemovalStore } from './user-phone/phone-removal-store.ts';
 import { SecretBox, webhookKeySource } from './webhooks/secret-box.ts';
 import { nodeWebhookHttp, type WebhookHttp } from './webhooks/webhook-http.ts';
 import { WebhookStore } from './webhooks/webhook-store.ts';
@@ -30,6 +32,8 @@ export interface Runtime {
   sms: SmsDispatcher;
   mobileNumbers: MobileNumberStore;
   languages: LanguageStore;
+  phoneSequence: PhoneSequenceStore;
+  phoneRemovals: PhoneRemovalStore;
   changeRequests: ChangeRequestStore;
   webhooks: WebhookStore;
   /** Seals and opens subscribers' signing secrets. */
@@ -63,6 +67,8 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     sms: new SmsDispatcher(sender, quota, config.sandboxEnabled, () => clock.now()),
     mobileNumbers: new MobileNumberStore(db, config.tableName),
     languages: new LanguageStore(db, config.tableName),
+    phoneSequence: new PhoneSequenceStore(db, config.tableName),
+    phoneRemovals: new PhoneRemovalStore(db, config.tableName),
     changeRequests: new ChangeRequestStore(db, config.tableName),
     webhooks: new WebhookStore(db, config.tableName),
     webhookSecrets: new SecretBox(webhookKeySource(config.webhooks.secretKey, config.region)),

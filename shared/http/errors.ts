@@ -13,13 +13,15 @@ export class DomainError extends Error {
   readonly title: string;
   readonly source: ErrorSource | undefined;
   readonly headers: Record<string, string>;
+  /** The gRPC code the end-user (Zitadel-shaped) API answers with, where the HTTP status alone does not say it. */
+  readonly grpcCode: number | undefined;
 
   constructor(
     status: number,
     code: string,
     title: string,
     detail: string,
-    options: { source?: ErrorSource; headers?: Record<string, string> } = {},
+    options: { source?: ErrorSource; headers?: Record<string, string>; grpcCode?: number } = {},
   ) {
     super(detail);
     this.name = 'DomainError';
@@ -28,6 +30,7 @@ export class DomainError extends Error {
     this.title = title;
     this.source = options.source;
     this.headers = options.headers ?? {};
+    this.grpcCode = options.grpcCode;
   }
 }
 
@@ -53,3 +56,25 @@ export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
 
 export const invalidTan = () =>
   forbidden('invalid_tan', 'Invalid TAN', 'The TAN is invalid, expired or no longer usable.');
+
+/** RFC 6750: a 401 names the scheme (and, for a presented but unusable token, `invalid_token`). */
+export const unauthenticated = (detail: string, tokenPresented: boolean) =>
+  new DomainError(401, 'unauthorized', 'Unauthorized', detail, {
+    headers: {
+      'WWW-Authenticate': tokenPresented
+        ? 'Bearer realm="phone-security", error="invalid_token"'
+        : 'Bearer realm="phone-security"',
+    },
+  });
+
+/** RFC 6750: a valid token that lacks what the route needs answers 403 `insufficient_scope`. */
+export const insufficientScope = (detail: string, scope: string) =>
+  new DomainError(403, 'insufficient_scope', 'Forbidden', detail, {
+    headers: {
+      'WWW-Authenticate': `Bearer realm="phone-security", error="insufficient_scope", scope="${scope}"`,
+    },
+  });
+
+/** gRPC FAILED_PRECONDITION (9): the request is fine, the resource's state does not allow it now. */
+export const failedPrecondition = (detail: string) =>
+  new DomainError(400, 'failed_precondition', 'Failed Precondition', detail, { grpcCode: 9 });

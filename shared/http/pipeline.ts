@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { ZodType, z } from 'zod';
+import { type Caller, establishCaller } from '../auth/caller.ts';
 import { logger } from '../logging.ts';
+import { type AuthKind, authOf, type ErrorShape, errorShapeOf, ROUTES } from '../routes.ts';
+import { runtime } from '../runtime.ts';
 import { badRequest, DomainError } from './errors.ts';
 
 /** Request bodies above this size are refused before parsing (413). */
@@ -20,12 +23,16 @@ export interface RouteInput<P, Q, B> {
   body: B;
   requestId: string;
   event: APIGatewayProxyEventV2;
+  /** The caller the token names; on user routes the person id comes from here, never from the request. */
+  caller: Caller;
 }
 
 export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodType> {
   params?: P;
   query?: Q;
   body?: B;
+  /** Only for operations outside the route table (tests); table routes take their kind from the table. */
+  auth?: AuthKind;
 }
 
 type Out<T> = T extends ZodType ? z.output<T> : undefined;
@@ -110,7 +117,53 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-export function errorResponse(error: DomainError, requestId: string): APIGatewayProxyStructuredResultV2 {
+/** The end-user API's error shape (gRPC gateway, as Zitadel answers). */
+export interface GrpcErrorBody {
+  code: number;
+  message: string;
+  details: unknown[];
+}
+
+/** gRPC codes by HTTP status, for errors that do not name their own (the inverse of grpc-gateway's mapping). */
+const GRPC_BY_STATUS: Record<number, number> = {
+  400: 3,
+  401: 16,
+  403: 7,
+  404: 5,
+  405: 12,
+  409: 10,
+  413: 3,
+  415: 3,
+  422: 9,
+  429: 8,
+  500: 13,
+  502: 14,
+};
+
+/**
+ * Zitadel answers a wrong verification code with INVALID_ARGUMENT (400), not with a 403 as Solaris does for a TAN;
+ * the end-user API follows Zitadel.
+ */
+function grpcStatus(error: DomainError): { code: number; status: number } {
+  if (error.code === 'invalid_tan') return { code: 3, status: 400 };
+  if (error.code === 'mobile_number_exists') return { code: 6, status: 409 };
+  return { code: error.grpcCode ?? GRPC_BY_STATUS[error.status] ?? 2, status: error.status };
+}
+
+export function errorResponse(
+  error: DomainError,
+  requestId: string,
+  shape: ErrorShape = 'solaris',
+): APIGatewayProxyStructuredResultV2 {
+  if (shape === 'zitadel') {
+    const { code, status } = grpcStatus(error);
+    const grpcBody: GrpcErrorBody = { code, message: error.message, details: [] };
+    return {
+      statusCode: status,
+      headers: { ...SECURITY_HEADERS, ...error.headers, 'X-Request-Id': requestId },
+      body: JSON.stringify(grpcBody),
+    };
+  }
   const body: ErrorBody = {
     errors: [
       {
@@ -139,6 +192,7 @@ const internalError = () =>
  */
 const httpCore = (
   operation: string,
+  shape: ErrorShape,
 ): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => {
   const finish = (request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>) => {
     const state = (request.context as StatefulContext)[stateKey]!;
@@ -166,7 +220,7 @@ const httpCore = (
       const { requestId } = context[stateKey];
       const error = request.error;
       if (error instanceof DomainError) {
-        request.response = errorResponse(error, requestId);
+        request.response = errorResponse(error, requestId, shape);
       } else {
         logger.error('unhandled error', {
           operation,
@@ -174,7 +228,7 @@ const httpCore = (
           error:
             error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
         });
-        request.response = errorResponse(internalError(), requestId);
+        request.response = errorResponse(internalError(), requestId, shape);
       }
       finish(request);
     },
@@ -182,18 +236,24 @@ const httpCore = (
 };
 
 /**
- * Builds a Lambda handler for one partner API operation: the handler body receives validated input and returns
- * a status and body; everything else happens here.
+ * Builds a Lambda handler for one operation: the handler body receives the caller and validated input and returns
+ * a status and body; everything else happens here. The route table decides who may call (partner by default) and
+ * the error shape (Zitadel's under `/auth/`, Solaris's elsewhere). The caller is checked before any input is
+ * looked at, so an anonymous request learns nothing about validation rules or resources.
  */
 export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodType>(
   operation: string,
   spec: RouteSpec<P, Q, B>,
   handle: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<HttpResult>,
 ) {
+  const route = ROUTES.find((candidate) => candidate.operation === operation);
+  const kind: AuthKind = route ? authOf(route) : (spec.auth ?? 'partner');
+  const shape: ErrorShape = route ? errorShapeOf(route) : 'solaris';
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(httpCore(operation))
+    .use(httpCore(operation, shape))
     .handler(async (event, context) => {
       const { requestId } = (context as StatefulContext)[stateKey]!;
+      const caller = establishCaller(event, kind, runtime().config.auth);
       const params = spec.params ? validate(spec.params, event.pathParameters ?? {}, 'path') : undefined;
       const query = spec.query ? validate(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
       let body: unknown;
@@ -209,6 +269,7 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
         body: body as Out<B>,
         requestId,
         event,
+        caller,
       });
       return {
         statusCode: result.status,

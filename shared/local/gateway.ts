@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { DomainError } from '../http/errors.ts';
+import type { Verdict } from '../auth/dev-issuer.ts';
+import { DomainError, unauthenticated } from '../http/errors.ts';
 import { errorResponse } from '../http/pipeline.ts';
-import { type HttpMethod, ROUTES, type RouteDefinition } from '../routes.ts';
+import { authOf, errorShapeOf, type HttpMethod, ROUTES, type RouteDefinition } from '../routes.ts';
 import { runAsRoute } from '../storage/access-guard.ts';
 
 type LambdaHandler = (
@@ -26,6 +27,11 @@ export interface GatewayOptions {
   /** Called once per request with a short summary line. */
   log?: (line: string) => void;
   routes?: readonly RouteDefinition[];
+  /**
+   * Verifies bearer tokens as API Gateway's JWT authorizer would. Without one, every route that is not public
+   * answers 401: a gateway that forgot its authorizer must not serve anyone.
+   */
+  authorizer?: { verify(authorization: string | undefined): Promise<Verdict> };
 }
 
 export interface RunningGateway {
@@ -96,6 +102,7 @@ function toEvent(
   compiled: CompiledRoute,
   match: RegExpExecArray,
   body: string | undefined,
+  claims: Record<string, string> | undefined,
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -137,8 +144,10 @@ function toEvent(
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
+      // Where API Gateway puts a verified token's claims; built only from the verified token, never from the request.
+      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
     },
-  };
+  } as APIGatewayProxyEventV2;
 }
 
 function lambdaContext(operation: string): Context {
@@ -209,12 +218,24 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
             ),
           );
         } else {
+          let claims: Record<string, string> | undefined;
+          if (authOf(hit.route) !== 'public') {
+            const verdict: Verdict = options.authorizer
+              ? await options.authorizer.verify(request.headers.authorization)
+              : { ok: false, tokenPresented: false, reason: 'No authorizer is configured.' };
+            if (!verdict.ok) {
+              const error = unauthenticated(verdict.reason, verdict.tokenPresented);
+              send(response, errorResponse(error, randomUUID(), errorShapeOf(hit.route)));
+              return;
+            }
+            claims = verdict.claims;
+          }
           const handler = await loadHandler(hit.route);
           const match = hit.pattern.exec(url.pathname)!;
           send(
             response,
             await runAsRoute(hit.route, () =>
-              handler(toEvent(request, url, hit, match, body), lambdaContext(hit.route.operation)),
+              handler(toEvent(request, url, hit, match, body, claims), lambdaContext(hit.route.operation)),
             ),
           );
         }

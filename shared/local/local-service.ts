@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../auth/dev-issuer.ts';
 import { loadConfig } from '../config.ts';
 import { type Clock, createRuntime, type Runtime, useRuntime } from '../runtime.ts';
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
@@ -26,11 +27,15 @@ export interface LocalServiceOptions {
   events?: boolean;
   /** Outbound HTTP for webhooks (tests wrap it to watch traffic). */
   webhookHttp?: WebhookHttp;
+  /** Keep the development issuer's signing key in this file (created on first use); otherwise a key per run. */
+  issuerKeyFile?: string;
 }
 
 export interface LocalService {
   url: string;
   runtime: Runtime;
+  /** The development issuer whose tokens this server accepts. */
+  issuer: DevIssuer;
   outbox: OutboxSmsSender;
   dynamoEndpoint: string;
   /** The in-process event relay and webhook delivery, when running. */
@@ -73,9 +78,16 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       WEBHOOK_ALLOW_LOCAL_HTTP: 'true',
       WEBHOOK_RETRY_BASE_SECONDS: '1',
       WEBHOOK_RETRY_MAX_DELAY_SECONDS: '30',
+      AUTH_ISSUER: DEV_ISSUER,
       ...options.env,
     });
     const clock = options.clock ?? { now: () => new Date() };
+    const issuer = await DevIssuer.create({
+      ...(options.issuerKeyFile ? { keyFile: options.issuerKeyFile } : {}),
+      scopes: config.auth,
+      now: () => clock.now(),
+    });
+    const authorizer = new LocalJwtAuthorizer(issuer.jwks(), DEV_ISSUER, [DEV_AUDIENCE], () => clock.now());
     const outbox = new OutboxSmsSender(() => clock.now());
     const runtime = createRuntime(config, {
       clock,
@@ -93,17 +105,25 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         path: '/_local/events',
         handle: async () => ({ status: 200, body: events?.log.list() ?? [] }),
       },
+      // Public on purpose: verifiers need the key set, and it holds only the public key.
+      {
+        method: 'GET',
+        path: '/.well-known/jwks.json',
+        handle: async () => ({ status: 200, body: issuer.jwks() }),
+      },
     ];
 
     const gateway = await startGateway({
       port: options.port ?? 0,
       localRoutes,
+      authorizer,
       ...(options.log ? { log: options.log } : {}),
     });
     if (options.events !== false) events = startLocalEvents(runtime, dynamoEndpoint);
     return {
       url: gateway.url,
       runtime,
+      issuer,
       outbox,
       dynamoEndpoint,
       events,

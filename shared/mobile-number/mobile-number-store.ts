@@ -2,6 +2,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import { conflict } from '../http/errors.ts';
 import { type DocumentClient, isConditionFailure, transactionConditionFailures } from '../storage/dynamo.ts';
+import { phoneSequenceBump } from './phone-sequence.ts';
 
 export interface MobileNumberRecord {
   id: string;
@@ -22,8 +23,8 @@ export interface OtpRecord {
   attempts: number;
 }
 
-const numberKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'MOBILE_NUMBER' });
-const otpKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'OTP#MOBILE_NUMBER' });
+export const numberKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'MOBILE_NUMBER' });
+export const otpKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'OTP#MOBILE_NUMBER' });
 
 function toRecord(item: Record<string, unknown>): MobileNumberRecord {
   return {
@@ -87,6 +88,7 @@ export class MobileNumberStore {
               },
             },
             outboxPut(this.tableName, event, new Date(record.createdAt)),
+            phoneSequenceBump(this.tableName, record.personId, new Date(record.createdAt)),
           ],
         }),
       );
@@ -119,6 +121,7 @@ export class MobileNumberStore {
       },
       { Delete: { TableName: this.tableName, Key: otpKey(record.personId) } },
       outboxPut(this.tableName, event, now),
+      phoneSequenceBump(this.tableName, record.personId, now),
     ];
   }
 
@@ -176,6 +179,7 @@ export class MobileNumberStore {
                 },
               },
             },
+            phoneSequenceBump(this.tableName, record.personId, now),
           ],
         }),
       );
@@ -248,6 +252,7 @@ export class MobileNumberStore {
                 },
               },
             },
+            phoneSequenceBump(this.tableName, record.personId, now),
           ],
         }),
       );

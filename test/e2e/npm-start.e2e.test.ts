@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { freePort } from '../../shared/local/dynamodb-local.ts';
 
@@ -27,11 +28,20 @@ it('starts the local service, serves a request, and stops DynamoDB Local on SIGI
     const dynamoEndpoint = output.match(/DynamoDB Local: (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
     expect(dynamoEndpoint).toBeDefined();
 
-    const response = await fetch(`http://127.0.0.1:${port}/v1/persons/p1/mobile_number`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ number: '+15550101' }),
-    });
+    const create = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${port}/v1/persons/p1/mobile_number`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ number: '+15550101' }),
+      });
+    expect((await create({})).status).toBe(401);
+    // `npm run token -- --partner`, as the docs show: it shares the development issuer's key with the server.
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      'node_modules/tsx/dist/cli.mjs',
+      'bin/token.ts',
+      '--partner',
+    ]);
+    const response = await create({ authorization: `Bearer ${stdout.trim()}` });
     expect(response.status).toBe(201);
     await new Promise((r) => setTimeout(r, 200));
     expect(output).toMatch(/POST \/v1\/persons\/p1\/mobile_number 201/);

@@ -38,23 +38,53 @@ export async function testRuntime(options: { clock?: Clock; env?: Record<string,
   return { runtime, outbox };
 }
 
+/** Test services by URL, so `client(service.url)` can mint tokens from that service's development issuer. */
+const services = new Map<string, LocalService>();
+
 /** The local server on the run's DynamoDB Local, on a free port of 127.0.0.1. */
-export function startTestService(
+export async function startTestService(
   options: { clock?: Clock; env?: Record<string, string>; webhookHttp?: WebhookHttp } = {},
 ): Promise<LocalService> {
-  return startLocalService({
+  const service = await startLocalService({
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName: uniqueTable(),
     ...options,
   });
+  services.set(service.url, service);
+  return service;
 }
 
-/** A small JSON client for the local server. */
-export function client(baseUrl: string) {
+/**
+ * What the client authenticates as: a partner (the default, so partner-route tests need not think about tokens),
+ * an end user (person id), a given token, or nothing.
+ */
+export type ClientAuth = 'partner' | 'none' | { user: string } | { token: string };
+
+async function authorizationFor(baseUrl: string, auth: ClientAuth): Promise<Record<string, string>> {
+  if (auth === 'none') return {};
+  if (typeof auth === 'object' && 'token' in auth) return { authorization: `Bearer ${auth.token}` };
+  const service = services.get(baseUrl);
+  if (!service) throw new Error(`${baseUrl} was not started with startTestService; pass {auth: {token}}`);
+  const token = await service.issuer.mint(
+    auth === 'partner' ? { kind: 'partner' } : { kind: 'user', personId: auth.user },
+  );
+  return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * A small JSON client for the local server. Every call carries a fresh token (minted on the service's clock, so a
+ * test that moves its clock never holds an expired one); an `authorization` header passed to a call wins.
+ */
+export function client(baseUrl: string, options: { auth?: ClientAuth } = {}) {
+  const auth = options.auth ?? 'partner';
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(await authorizationFor(baseUrl, auth)),
+        ...headers,
+      },
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const text = await response.text();

@@ -1,8 +1,31 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { loadConfig } from '../../shared/config.ts';
 import { notFound } from '../../shared/http/errors.ts';
 import { httpRoute, MAX_BODY_BYTES } from '../../shared/http/pipeline.ts';
+import { createRuntime, useRuntime } from '../../shared/runtime.ts';
+
+beforeAll(() => {
+  // The pipeline reads the auth settings from the runtime; nothing here touches DynamoDB.
+  useRuntime(
+    createRuntime(
+      loadConfig({
+        TABLE_NAME: 'unit',
+        OTP_PEPPER: 'unit-pepper-unit-pepper-unit-pepper-0123',
+        AUTH_ISSUER: 'iss',
+      }),
+    ),
+  );
+});
+
+/** Claims as API Gateway's JWT authorizer passes them for a partner's client-credentials token. */
+const PARTNER_CLAIMS = {
+  iss: 'iss',
+  sub: 'client-1',
+  client_id: 'client-1',
+  scope: 'phone-security/partner',
+};
 
 const handler = httpRoute(
   'test-operation',
@@ -21,6 +44,7 @@ function event(
   body: string | undefined,
   headers: Record<string, string> = {},
   id = 'abc',
+  claims: Record<string, string> | null = PARTNER_CLAIMS,
 ): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
@@ -33,6 +57,7 @@ function event(
     isBase64Encoded: false,
     requestContext: {
       http: { method: 'POST', path: `/things/${id}` },
+      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
     } as APIGatewayProxyEventV2['requestContext'],
   };
 }
@@ -98,5 +123,64 @@ describe('HTTP pipeline', () => {
     expect(result.statusCode).toBe(500);
     expect(result.body).not.toContain('hunter2');
     expect(result.json.errors[0].code).toBe('internal_server_error');
+  });
+
+  it('refuses an event without authorizer claims (a route deployed without its authorizer) with 401', async () => {
+    const result = await invoke(event('{"name":"a","count":2}', {}, 'abc', null));
+    expect(result.statusCode).toBe(401);
+    expect(result.headers?.['WWW-Authenticate']).toBe('Bearer realm="phone-security"');
+    expect(result.json.errors[0].code).toBe('unauthorized');
+  });
+
+  it('refuses claims from another issuer with 401, before looking at the input', async () => {
+    const result = await invoke(event('not json', {}, 'abc', { ...PARTNER_CLAIMS, iss: 'other' }));
+    expect(result.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['no scope', { iss: 'iss', sub: 'p1' }],
+    ['the user scope', { iss: 'iss', sub: 'p1', scope: 'phone-security/user' }],
+    [
+      'a scope that only contains the partner scope as a prefix',
+      { iss: 'iss', scope: 'phone-security/partnerx' },
+    ],
+  ])('refuses a token with %s on a partner route with 403', async (_, claims) => {
+    const result = await invoke(event('{"name":"a","count":2}', {}, 'abc', claims));
+    expect(result.statusCode).toBe(403);
+    expect(result.json.errors[0].code).toBe('insufficient_scope');
+  });
+
+  it('reads scopes in the bracketed form API Gateway gives arrays', async () => {
+    const claims = { iss: 'iss', scp: '[openid phone-security/partner]' };
+    expect((await invoke(event('{"name":"a","count":2}', {}, 'abc', claims))).statusCode).toBe(201);
+  });
+});
+
+describe('user operations', () => {
+  const whoAmI = httpRoute('test-user-operation', { auth: 'user' }, async ({ caller }) => ({
+    status: 200,
+    body: caller,
+  }));
+  const call = async (claims: Record<string, string>) => {
+    const e = event(undefined, {}, 'abc', claims);
+    const result = (await whoAmI(e, {} as Context)) as APIGatewayProxyStructuredResultV2;
+    return { status: result.statusCode, json: result.body ? JSON.parse(result.body) : undefined };
+  };
+
+  it('take the person from the subject', async () => {
+    const result = await call({ iss: 'iss', sub: 'person-1', scope: 'openid phone-security/user' });
+    expect(result).toEqual({ status: 200, json: { kind: 'user', personId: 'person-1' } });
+  });
+
+  it.each([
+    ['a partner token', { iss: 'iss', sub: 'c', scope: 'phone-security/partner' }],
+    [
+      'a token with both scopes',
+      { iss: 'iss', sub: 'c', scope: 'phone-security/user phone-security/partner' },
+    ],
+    ['a malformed subject', { iss: 'iss', sub: '../other', scope: 'phone-security/user' }],
+    ['no subject', { iss: 'iss', scope: 'phone-security/user' }],
+  ])('refuse %s with 403', async (_, claims) => {
+    expect((await call(claims)).status).toBe(403);
   });
 });

@@ -1,0 +1,95 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+
+/** Trust an issuer the operator already runs (Zitadel, Entra ID, an existing Cognito pool) instead of creating one. */
+export interface ExternalIssuer {
+  /** The `iss` of its access tokens; API Gateway reads `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  /** Accepted `aud` (or, without `aud`, `client_id`) values. */
+  audiences: string[];
+}
+
+export interface ApiAuthProps {
+  external?: ExternalIssuer;
+  /** Built-in pool only: the hosted-domain prefix serving `/oauth2/token`. Must be unique in the region. */
+  domainPrefix?: string;
+  /** Built-in pool only: app client ids of the operator's end-user apps, accepted on the end-user API. */
+  userAudiences?: string[];
+  /** The claim of a user token holding the person id (Cognito: `username`, with users named by person id). */
+  userIdClaim?: string;
+}
+
+export const RESOURCE_SERVER = 'phone-security';
+export const PARTNER_SCOPE = `${RESOURCE_SERVER}/partner`;
+export const USER_SCOPE = `${RESOURCE_SERVER}/user`;
+
+/**
+ * Who may call the API: an issuer, the audiences accepted from it and the two scopes. Unless an external issuer is
+ * given, a Cognito user pool is created with a resource server (`phone-security/partner`, `phone-security/user`) and
+ * one confidential client-credentials app client for the partner backend, whose id is the partner audience.
+ */
+export class ApiAuth extends Construct {
+  readonly issuer: string;
+  readonly audiences: string[];
+  readonly userIdClaim: string;
+  readonly userPool: cognito.UserPool | undefined;
+  readonly partnerClient: cognito.UserPoolClient | undefined;
+
+  constructor(scope: Construct, id: string, props: ApiAuthProps = {}) {
+    super(scope, id);
+    this.userIdClaim = props.userIdClaim ?? 'sub';
+    if (props.external) {
+      if (props.external.audiences.length === 0)
+        throw new Error('An external issuer needs at least one audience');
+      this.issuer = props.external.issuer;
+      this.audiences = props.external.audiences;
+      return;
+    }
+    const pool = new cognito.UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true },
+      passwordPolicy: {
+        minLength: 14,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+      accountRecovery: cognito.AccountRecovery.NONE,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const partner = new cognito.ResourceServerScope({
+      scopeName: 'partner',
+      scopeDescription: 'Partner backend: the whole partner API',
+    });
+    const user = new cognito.ResourceServerScope({
+      scopeName: 'user',
+      scopeDescription: 'End user: their own phone through the end-user API',
+    });
+    const server = pool.addResourceServer('ResourceServer', {
+      identifier: RESOURCE_SERVER,
+      scopes: [partner, user],
+    });
+    this.partnerClient = pool.addClient('PartnerClient', {
+      generateSecret: true,
+      authFlows: {},
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [cognito.OAuthScope.resourceServer(server, partner)],
+      },
+      accessTokenValidity: Duration.hours(1),
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+    });
+    pool.addDomain('Domain', {
+      cognitoDomain: {
+        domainPrefix: props.domainPrefix ?? `phone-security-${Stack.of(this).account}`,
+      },
+    });
+    this.userPool = pool;
+    this.issuer = pool.userPoolProviderUrl;
+    this.audiences = [this.partnerClient.userPoolClientId, ...(props.userAudiences ?? [])];
+  }
+}

@@ -1,0 +1,56 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '../storage/dynamo.ts';
+
+/**
+ * A per-person counter of phone events (number created, code sent, verified, removed), whichever API caused them.
+ * The end-user API reports it as Zitadel's `details.sequence`. It is bumped inside the same transaction as the change
+ * it counts, so it never moves without the change nor the change without it, and it survives the number's removal,
+ * so it only ever grows.
+ */
+export interface PhoneSequence {
+  sequence: number;
+  /** The person's first phone event. */
+  createdAt: string;
+  /** The person's latest phone event. */
+  changedAt: string;
+}
+
+const sequenceKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'PHONE_SEQUENCE' });
+
+/** The TransactWriteItems entry that counts one phone event of the person. */
+export function phoneSequenceBump(tableName: string, personId: string, now: Date) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: sequenceKey(personId),
+      UpdateExpression:
+        'SET #seq = if_not_exists(#seq, :zero) + :one, created_at = if_not_exists(created_at, :now), changed_at = :now, entity = :entity',
+      ExpressionAttributeNames: { '#seq': 'sequence' },
+      ExpressionAttributeValues: {
+        ':zero': 0,
+        ':one': 1,
+        ':now': now.toISOString(),
+        ':entity': 'phone_sequence',
+      },
+    },
+  };
+}
+
+export class PhoneSequenceStore {
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(personId: string): Promise<PhoneSequence | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: sequenceKey(personId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return {
+      sequence: Item.sequence as number,
+      createdAt: Item.created_at as string,
+      changedAt: Item.changed_at as string,
+    };
+  }
+}

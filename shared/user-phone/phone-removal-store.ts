@@ -1,0 +1,142 @@
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DomainEvent, outboxPut } from '../events/event.ts';
+import type { MobileNumberRecord, OtpRecord } from '../mobile-number/mobile-number-store.ts';
+import { numberKey, otpKey } from '../mobile-number/mobile-number-store.ts';
+import { phoneSequenceBump } from '../mobile-number/phone-sequence.ts';
+import { type DocumentClient, isConditionFailure, transactionConditionFailures } from '../storage/dynamo.ts';
+
+/**
+ * The pending "confirm removal" code for a person's verified phone (end-user API). It is its own item, apart from the
+ * verification OTP, and its HMAC is taken in its own scope, so a verification code can never remove a phone and a
+ * removal code can never verify one. Only the HMAC is stored.
+ */
+const removalKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'OTP#PHONE_REMOVAL' });
+
+function toOtp(item: Record<string, unknown>): OtpRecord {
+  return {
+    otpId: item.otp_id as string,
+    mobileNumberId: item.mobile_number_id as string,
+    hash: item.otp_hash as string,
+    expiresAtMs: item.expires_at_ms as number,
+    attempts: item.attempts as number,
+  };
+}
+
+export class PhoneRemovalStore {
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Stores a new removal code for the verified number, replacing any previous one. Answers false when the number is
+   * gone, was replaced or is not verified (then there is nothing a code could protect).
+   */
+  async saveChallenge(
+    record: MobileNumberRecord,
+    otp: Omit<OtpRecord, 'attempts'>,
+    now: Date,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: numberKey(record.personId),
+                ConditionExpression: 'id = :id AND verified = :true',
+                ExpressionAttributeValues: { ':id': record.id, ':true': true },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...removalKey(record.personId),
+                  entity: 'phone_removal_otp',
+                  otp_id: otp.otpId,
+                  mobile_number_id: otp.mobileNumberId,
+                  otp_hash: otp.hash,
+                  expires_at_ms: otp.expiresAtMs,
+                  attempts: 0,
+                  created_at: now.toISOString(),
+                  ttl: Math.ceil(otp.expiresAtMs / 1000) + 3600,
+                },
+              },
+            },
+            phoneSequenceBump(this.tableName, record.personId, now),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (transactionConditionFailures(error)?.includes(0)) return false;
+      throw error;
+    }
+  }
+
+  /** Charges one attempt before the code is compared (see MobileNumberStore.takeOtpAttempt for why). */
+  async takeAttempt(personId: string, now: Date, maxAttempts: number): Promise<OtpRecord | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: removalKey(personId),
+          UpdateExpression: 'SET attempts = attempts + :one',
+          ConditionExpression: 'attribute_exists(PK) AND attempts < :max AND expires_at_ms > :now',
+          ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now.getTime() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toOtp(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Consumes the removal code and removes the number with its pending verification OTP and the DELETED event, in one
+   * transaction: of concurrent removals with the right code exactly one succeeds. Answers false when the code was
+   * consumed meanwhile or the number changed.
+   */
+  async consumeAndRemove(
+    record: MobileNumberRecord,
+    otpId: string,
+    event: DomainEvent,
+    now: Date,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: removalKey(record.personId),
+                ConditionExpression: 'otp_id = :otp AND mobile_number_id = :id',
+                ExpressionAttributeValues: { ':otp': otpId, ':id': record.id },
+              },
+            },
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: numberKey(record.personId),
+                ConditionExpression: 'id = :id',
+                ExpressionAttributeValues: { ':id': record.id },
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: otpKey(record.personId) } },
+            outboxPut(this.tableName, event, now),
+            phoneSequenceBump(this.tableName, record.personId, now),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TransactionCanceledException') return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { buildEvent } from '../events/event.ts';
+import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
+import {
+  badRequest,
+  DomainError,
+  failedPrecondition,
+  forbidden,
+  invalidTan,
+  notFound,
+} from '../http/errors.ts';
+import type { MobileNumberRecord } from '../mobile-number/mobile-number-store.ts';
+import { isSandboxNumber, normalizeMobileNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
+import {
+  authorizeMobileNumber,
+  confirmMobileNumber,
+  createMobileNumber,
+  deleteMobileNumber,
+} from '../mobile-number/use-cases.ts';
+import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
+import type { Runtime } from '../runtime.ts';
+import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
+
+/**
+ * The end-user API over the one mobile number resource: every rule (number format, OTP, attempts, SMS quota, events)
+ * is the partner API's, reached through the same use cases; the person is always the token's, never the request's.
+ */
+
+const noPhone = () => notFound('The user has no phone.');
+
+/**
+ * Zitadel's ObjectDetails from the person's phone event counter. After a change it is read back consistently, so it
+ * includes that change (and perhaps a later concurrent one: the sequence never goes backwards).
+ */
+async function details(rt: Runtime, personId: string): Promise<DetailsView> {
+  const sequence = await rt.phoneSequence.get(personId);
+  const now = rt.clock.now().toISOString();
+  return {
+    details: {
+      sequence: String(sequence?.sequence ?? 0),
+      creationDate: sequence?.createdAt ?? now,
+      changeDate: sequence?.changedAt ?? now,
+      resourceOwner: rt.config.auth.resourceOwnerId ?? personId,
+    },
+  };
+}
+
+async function currentPhone(rt: Runtime, personId: string): Promise<MobileNumberRecord> {
+  const record = await rt.mobileNumbers.get(personId);
+  if (!record) throw noPhone();
+  return record;
+}
+
+export async function getMyPhone(rt: Runtime, personId: string): Promise<MyPhoneView> {
+  const record = await currentPhone(rt, personId);
+  return { ...(await details(rt, personId)), phone: record.number, isPhoneVerified: record.verified };
+}
+
+/**
+ * Set the caller's phone.
+ * 1. `isVerified: true` is refused (7): only a code sent to the number can verify it.
+ * 2. Sanitize and validate the number as the partner API does.
+ * 3. The same number again: 9 (as Zitadel's "not changed"). A verified number is the person's second factor: it is
+ *    never replaced in passing, the caller removes it first (DELETE with a code sent to it), else 9.
+ * 4. An unverified different number is removed, the new one created (each with its event), then a verification code
+ *    is sent (SMS quota applies: 8 when spent; the number stays set and `_resend_verification` sends one later).
+ */
+export async function setMyPhone(
+  rt: Runtime,
+  personId: string,
+  input: { phone: string; isVerified?: boolean | undefined },
+): Promise<DetailsView> {
+  if (input.isVerified === true) {
+    throw forbidden(
+      'self_verification_refused',
+      'Forbidden',
+      'A phone cannot be set as verified; verify it with the code sent to it.',
+    );
+  }
+  const checked = normalizeMobileNumber(input.phone, { sandboxEnabled: rt.config.sandboxEnabled });
+  if (!checked.ok) throw badRequest(`phone ${checked.reason}.`, { field: 'phone', message: checked.reason });
+  const current = await rt.mobileNumbers.get(personId);
+  if (current?.number === checked.number) {
+    throw failedPrecondition(
+      'The phone is already set to this number; use _resend_verification for a new code.',
+    );
+  }
+  if (current?.verified) {
+    throw failedPrecondition(
+      'The current phone is verified; remove it first (DELETE /auth/v1/users/me/phone with a code sent to it).',
+    );
+  }
+  if (current) await deleteMobileNumber(rt, { personId, number: current.number });
+  await createMobileNumber(rt, { personId, number: checked.number });
+  await authorizeMobileNumber(rt, { personId, number: checked.number });
+  return details(rt, personId);
+}
+
+/** Send a new verification code: 5 without a phone, 9 when it is verified already. */
+export async function resendMyPhoneVerification(rt: Runtime, personId: string): Promise<DetailsView> {
+  const record = await currentPhone(rt, personId);
+  if (record.verified) throw failedPrecondition('The phone is already verified.');
+  await authorizeMobileNumber(rt, { personId, number: record.number });
+  return details(rt, personId);
+}
+
+/**
+ * Verify the phone with the code: 5 without a phone, 9 when verified already; otherwise exactly the partner API's
+ * confirm (attempt charged before comparing, constant-time comparison, one winner among concurrent requests). A wrong,
+ * expired or used-up code is 3, as Zitadel answers.
+ */
+export async function verifyMyPhone(rt: Runtime, personId: string, code: string): Promise<DetailsView> {
+  const record = await currentPhone(rt, personId);
+  if (record.verified) throw failedPrecondition('The phone is already verified.');
+  await confirmMobileNumber(rt, { personId, number: record.number, token: code });
+  return details(rt, personId);
+}
+
+/** The removal code's HMAC scope: distinct from the verification OTP's, so neither code can stand in for the other. */
+const removalScope = (otpId: string) => `phone-removal\0${otpId}`;
+
+/**
+ * Remove the caller's phone.
+ * - No phone: 5. An unverified phone: removed at once (as the partner API removes one), any code is ignored.
+ * - A verified phone without a code: a "confirm deletion" SMS with a fresh code goes to that phone (SMS quota
+ *   applies) and the answer is 9, telling the client to repeat the DELETE with `{"code": "..."}`.
+ * - A verified phone with a code: charge an attempt, compare in constant time (3 when wrong, expired or used up),
+ *   then remove the number and consume the code in one transaction.
+ */
+export async function removeMyPhone(
+  rt: Runtime,
+  personId: string,
+  code: string | undefined,
+): Promise<DetailsView> {
+  const record = await currentPhone(rt, personId);
+  if (!record.verified) {
+    await deleteMobileNumber(rt, { personId, number: record.number });
+    return details(rt, personId);
+  }
+  if (code === undefined) {
+    await sendRemovalCode(rt, record);
+    throw failedPrecondition(
+      'A code to confirm the removal was sent to the phone; repeat the DELETE with {"code": "<code>"}.',
+    );
+  }
+  const now = rt.clock.now();
+  const otp = await rt.phoneRemovals.takeAttempt(personId, now, rt.config.otpMaxAttempts);
+  if (!otp || otp.mobileNumberId !== record.id) throw invalidTan();
+  if (!otpMatches(await rt.pepper(), removalScope(otp.otpId), code, otp.hash)) throw invalidTan();
+  const event = buildEvent(
+    MobileNumberDeleted,
+    { id: record.id, person_id: record.personId, number: record.number },
+    now,
+  );
+  if (!(await rt.phoneRemovals.consumeAndRemove(record, otp.otpId, event, now))) throw invalidTan();
+  return details(rt, personId);
+}
+
+async function sendRemovalCode(rt: Runtime, record: MobileNumberRecord): Promise<void> {
+  const code = isSandboxNumber(record.number, rt.config.sandboxEnabled) ? SANDBOX_OTP : generateOtp();
+  const now = rt.clock.now();
+  const otpId = randomUUID();
+  await rt.sms.dispatch({
+    to: record.number,
+    templateKey: 'sms.mobile_number.confirm_deletion',
+    language: await rt.languages.languageFor(record.personId),
+    variables: { tan: code },
+    beforeSend: async () => {
+      const hash = hashOtp(await rt.pepper(), removalScope(otpId), code);
+      const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;
+      const saved = await rt.phoneRemovals.saveChallenge(
+        record,
+        { otpId, mobileNumberId: record.id, hash, expiresAtMs },
+        now,
+      );
+      if (!saved)
+        throw new DomainError(
+          409,
+          'mobile_number_changed',
+          'Conflict',
+          'The phone changed meanwhile; retry.',
+        );
+    },
+  });
+}
