@@ -1,5 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type Config, loadConfig } from './config.ts';
+import { DeviceStore } from './devices/device-store.ts';
 import { LanguageStore } from './language/language-store.ts';
 import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
 import { type PepperSource, pepperSource } from './otp/pepper.ts';
@@ -26,6 +27,7 @@ export interface Runtime {
   sms: SmsDispatcher;
   mobileNumbers: MobileNumberStore;
   languages: LanguageStore;
+  devices: DeviceStore;
 }
 
 export interface RuntimeOverrides {
@@ -52,6 +54,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     sms: new SmsDispatcher(sender, quota, config.sandboxEnabled, () => clock.now()),
     mobileNumbers: new MobileNumberStore(db, config.tableName),
     languages: new LanguageStore(db, config.tableName),
+    devices: new DeviceStore(db, config.tableName),
   };
 }
 
