@@ -275,7 +275,9 @@ export async function listDeviceKeys(
       name: device.name,
       created_at: isoSeconds(device.createdAt),
       deleted_at: null,
-      keys: keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(keyView),
+      keys: keys
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId))
+        .map(keyView),
     },
   ];
 }

@@ -162,6 +162,7 @@ describe('device signing with the reference client (WebCrypto)', () => {
 describe('adding keys', () => {
   it('adds a restricted key signed by the unrestricted one over the new key hex; it can then sign', async () => {
     const { key, deviceId, person } = await boundDevice();
+    clock.advance(1); // keys are listed oldest first
     const restricted = await generateDeviceKey();
     const newKey = await publicKeyHex(restricted.publicKey);
     const added = await api.post(`${DEVICES}/${deviceId}/keys`, {
