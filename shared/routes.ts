@@ -50,6 +50,7 @@ export const errorShapeOf = (route: Pick<RouteDefinition, 'path'>): ErrorShape =
   route.path.startsWith('/auth/') ? 'zitadel' : 'solaris';
 
 const PERSON = '/v1/persons/{person_id}';
+const DEVICE = '/v1/mfa/devices/{device_id}';
 
 const ME = '/auth/v1/users/me/phone';
 
@@ -220,6 +221,97 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/v1/webhooks/{id}',
     summary: 'Delete a webhook subscription',
     table: ['DeleteItem', 'UpdateItem'],
+  },
+  {
+    operation: 'create-device',
+    method: 'POST',
+    path: '/v1/mfa/devices',
+    summary: 'Start binding a device: SMS OTP to the verified number, to be signed by the new key',
+    // Mobile number, language, active-device count and SMS quota reads; device, key and challenge puts; the quota
+    // slot update.
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
+    sendsSms: true,
+    usesPepper: true,
+  },
+  {
+    operation: 'list-devices',
+    method: 'GET',
+    path: '/v1/mfa/devices',
+    summary: "List a person's bound devices (GSI1 query)",
+    table: ['Query'],
+  },
+  {
+    operation: 'get-device',
+    method: 'GET',
+    path: `${DEVICE}`,
+    summary: 'Read a device',
+    table: ['GetItem'],
+  },
+  {
+    operation: 'delete-device',
+    method: 'DELETE',
+    path: `${DEVICE}`,
+    summary: 'Delete a device (soft); its keys can no longer sign',
+    // Device update and active-device count update, with the outbox put, in one transaction.
+    table: ['GetItem', 'UpdateItem', 'PutItem'],
+  },
+  {
+    operation: 'get-signature-challenge',
+    method: 'GET',
+    path: '/v1/mfa/challenges/signatures/{challenge_id}',
+    summary: 'Read a device binding challenge',
+    table: ['GetItem'],
+  },
+  {
+    operation: 'verify-signature-challenge',
+    method: 'PUT',
+    path: '/v1/mfa/challenges/signatures/{challenge_id}',
+    summary: "Complete a device binding with the new key's signature over the SMS OTP",
+    // Attempt charge, then challenge, device, key and count updates with the outbox put in one transaction.
+    table: ['GetItem', 'UpdateItem', 'PutItem'],
+    usesPepper: true,
+  },
+  {
+    operation: 'add-device-key',
+    method: 'POST',
+    path: `${DEVICE}/keys`,
+    summary: "Add a key to a bound device, signed by the device's active key",
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
+  },
+  {
+    operation: 'list-device-keys',
+    method: 'GET',
+    path: `${DEVICE}/keys`,
+    summary: "List a device's keys",
+    table: ['GetItem', 'Query'],
+  },
+  {
+    operation: 'get-device-key',
+    method: 'GET',
+    path: `${DEVICE}/keys/{key_id}`,
+    summary: 'Read one key of a device',
+    table: ['GetItem'],
+  },
+  {
+    operation: 'create-device-challenge',
+    method: 'POST',
+    path: '/v1/mfa/challenges/devices',
+    summary: 'Start a device signing challenge',
+    table: ['GetItem', 'ConditionCheckItem', 'PutItem'],
+  },
+  {
+    operation: 'get-device-challenge',
+    method: 'GET',
+    path: '/v1/mfa/challenges/devices/{challenge_id}',
+    summary: 'Read a device signing challenge',
+    table: ['GetItem'],
+  },
+  {
+    operation: 'verify-device-challenge',
+    method: 'PUT',
+    path: '/v1/mfa/challenges/devices/{challenge_id}',
+    summary: "Answer a device signing challenge with the device's signature",
+    table: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
   },
 ];
 

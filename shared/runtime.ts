@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ChangeRequestStore } from './change-requests/change-request-store.ts';
 import { type Config, loadConfig } from './config.ts';
+import { DeviceStore } from './devices/device-store.ts';
 import { LanguageStore } from './language/language-store.ts';
 import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/phone-sequence.ts';
@@ -40,6 +41,7 @@ export interface Runtime {
   webhookSecrets: SecretBox;
   /** Outbound HTTP to subscribers (verification and deliveries). */
   webhookHttp: WebhookHttp;
+  devices: DeviceStore;
 }
 
 export interface RuntimeOverrides {
@@ -73,6 +75,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     webhooks: new WebhookStore(db, config.tableName),
     webhookSecrets: new SecretBox(webhookKeySource(config.webhooks.secretKey, config.region)),
     webhookHttp: overrides.webhookHttp ?? nodeWebhookHttp,
+    devices: new DeviceStore(db, config.tableName),
   };
 }
 

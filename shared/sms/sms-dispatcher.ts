@@ -11,6 +11,8 @@ export interface DispatchRequest {
   templateKey: TemplateKey;
   language: Language;
   variables: Record<string, string>;
+  /** Appended as the SMS's own last line, e.g. an Android SMS Retriever app hash. */
+  lastLine?: string | undefined;
   /** Runs after the quota is taken and before the SMS leaves, e.g. to store the OTP the SMS carries. */
   beforeSend?: () => Promise<void>;
 }
@@ -31,7 +33,8 @@ export class SmsDispatcher {
   ) {}
 
   async dispatch(request: DispatchRequest): Promise<void> {
-    const text = renderSms(request.templateKey, request.language, request.variables);
+    const rendered = renderSms(request.templateKey, request.language, request.variables);
+    const text = request.lastLine ? `${rendered}\n${request.lastLine}` : rendered;
     if (isSandboxNumber(request.to, this.sandboxEnabled)) {
       await request.beforeSend?.();
       return;

@@ -1,0 +1,93 @@
+/**
+ * `npm run device -- <command>`: a pretend phone for the local server (`npm start`), built on
+ * shared/devices/device-client.ts.
+ *   bind --person <id> [--name <name>] [--purpose unrestricted|restricted]
+ *       new P-256 key, bind it (OTP read from /_local/sms), key saved under .local/devices/<device id>.json
+ *   sign --device <id> [--purpose unrestricted|restricted]
+ *       start a device challenge, sign it, answer it
+ *   sign --device <id> --string <text>
+ *       only print the DER hex signature of <text> (e.g. a change request's string_to_sign)
+ * A partner token comes from the development issuer (as `npm run token -- --partner`).
+ * --url (default http://127.0.0.1:3000) must be a loopback address: this is a local demo, it keeps a private key
+ * in a file.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEV_ISSUER_KEY_FILE, DevIssuer } from '#shared/auth/dev-issuer.ts';
+import { loadAuthScopes } from '#shared/config.ts';
+import {
+  type Api,
+  bind,
+  type CryptoKey,
+  generateDeviceKey,
+  signChallenge,
+  signHex,
+} from '#shared/devices/device-client.ts';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    url: { type: 'string', default: 'http://127.0.0.1:3000' },
+    person: { type: 'string' },
+    device: { type: 'string' },
+    name: { type: 'string', default: 'Reference device' },
+    purpose: { type: 'string', default: 'unrestricted' },
+    string: { type: 'string' },
+  },
+});
+
+const url = new URL(values.url);
+if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+  throw new Error('--url must point at the local server (127.0.0.1)');
+}
+if (values.purpose !== 'unrestricted' && values.purpose !== 'restricted') {
+  throw new Error('--purpose must be unrestricted or restricted');
+}
+const purpose = values.purpose;
+// The partner's backend would call the API with its client-credentials token; locally the development issuer mints
+// one (the same key file `npm start` and `npm run token` use).
+const issuer = await DevIssuer.create({ keyFile: DEV_ISSUER_KEY_FILE, scopes: loadAuthScopes() });
+const api: Api = { baseUrl: url.origin, token: await issuer.mint({ kind: 'partner' }) };
+const DIR = join('.local', 'devices');
+const keyFile = (deviceId: string) => join(DIR, `${deviceId.replace(/[^0-9a-f-]/gi, '')}.json`);
+
+async function loadPrivateKey(deviceId: string): Promise<CryptoKey> {
+  const saved = JSON.parse(readFileSync(keyFile(deviceId), 'utf8'));
+  const jwk = saved.keys[purpose];
+  if (!jwk) throw new Error(`no ${purpose} key saved for device ${deviceId}`);
+  return crypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+}
+
+const [command] = positionals;
+if (command === 'bind' && values.person) {
+  // Extractable only because this demo keeps the key in a file; a phone keeps it in secure hardware.
+  const keys = await generateDeviceKey(true);
+  const device = await bind(api, {
+    personId: values.person,
+    name: values.name,
+    keys,
+    keyPurpose: purpose,
+  });
+  mkdirSync(DIR, { recursive: true });
+  const jwk = await crypto.subtle.exportKey('jwk', keys.privateKey);
+  writeFileSync(keyFile(device.deviceId), JSON.stringify({ ...device, keys: { [purpose]: jwk } }), {
+    mode: 0o600,
+  });
+  console.log(
+    JSON.stringify({ device_id: device.deviceId, key_id: device.keyId, key_file: keyFile(device.deviceId) }),
+  );
+} else if (command === 'sign' && values.device && values.string !== undefined) {
+  console.log(await signHex(await loadPrivateKey(values.device), values.string));
+} else if (command === 'sign' && values.device) {
+  const privateKey = await loadPrivateKey(values.device);
+  const challengeId = await signChallenge(api, {
+    deviceId: values.device,
+    privateKey,
+    keyPurpose: purpose,
+  });
+  console.log(JSON.stringify({ challenge_id: challengeId, status: 'completed' }));
+} else {
+  console.error('usage: npm run device -- bind --person <id> | sign --device <id> [--string <text>]');
+  process.exit(2);
+}

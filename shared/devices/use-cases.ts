@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from '../events/device-events.ts';
+import { buildEvent } from '../events/event.ts';
+import { conflict, notFound } from '../http/errors.ts';
+import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
+import { generateOtp } from '../otp/otp.ts';
+import type { Runtime } from '../runtime.ts';
+import {
+  challengeNotFound,
+  challengeView,
+  deviceNotFound,
+  invalidSignature,
+  isoSeconds,
+  publicKeyFrom,
+  refusal,
+  signatureFrom,
+  signedBy,
+} from './challenge-common.ts';
+import type { ChallengeView, DeviceView, KeyView } from './device.schema.ts';
+import {
+  type DeviceRecord,
+  type KeyPurpose,
+  type KeyRecord,
+  MAX_ACTIVE_DEVICES,
+  type SignatureChallengeRecord,
+} from './device-store.ts';
+import { openOtp, sealOtp } from './otp-seal.ts';
+
+/**
+ * Owner scoping. The partner API is server to server and names devices and challenges by id; every route that does so
+ * also accepts the person's id (body `person_id` or query `person_id`). When it is given and the object belongs to
+ * someone else, the answer is exactly the 404 of an unknown id, so a caller learns nothing about other people's
+ * devices. Authenticated callers pass the person from their token here.
+ */
+const ownedBy = (record: { personId: string }, personId: string | undefined) =>
+  personId === undefined || record.personId === personId;
+
+export const deviceView = (device: DeviceRecord): DeviceView => ({
+  id: device.id,
+  name: device.name,
+  person_id: device.personId,
+  created_at: isoSeconds(device.createdAt),
+  deleted_at: device.deletedAt ? isoSeconds(device.deletedAt) : null,
+  status: device.status,
+});
+
+export const keyView = (key: KeyRecord): KeyView => ({
+  key_id: key.keyId,
+  key_purpose: key.keyPurpose,
+  key_type: key.keyType,
+  used_at: key.usedAt ? isoSeconds(key.usedAt) : null,
+});
+
+/** A device the caller may see (any state), or 404. */
+async function visibleDevice(rt: Runtime, deviceId: string, personId: string | undefined) {
+  const device = await rt.devices.getDevice(deviceId);
+  if (!device || !ownedBy(device, personId)) throw deviceNotFound();
+  return device;
+}
+
+/** A device the caller may act on: visible and not deleted (a deleted device's keys went with it), or 404. */
+async function liveDevice(rt: Runtime, deviceId: string, personId: string | undefined) {
+  const device = await visibleDevice(rt, deviceId, personId);
+  if (device.status === 'deleted') throw deviceNotFound();
+  return device;
+}
+
+export interface BindDeviceInput {
+  personId: string;
+  key: string;
+  keyPurpose: KeyPurpose;
+  name: string;
+  appSignature?: string | undefined;
+  language?: 'de' | 'en' | 'fr' | undefined;
+  deviceData?: string | undefined;
+}
+
+export interface BindDeviceResult {
+  id: string;
+  key_id: string;
+  challenge: { id: string; type: 'signature'; created_at: string; expires_at: string };
+}
+
+/**
+ * Bind a device (start).
+ * 1. The key must be an uncompressed P-256 point on the curve (400).
+ * 2. The person needs a verified mobile number (409), and fewer than 5 bound devices (409; enforced again, atomically,
+ *    when the binding completes).
+ * 3. Generate the OTP (the sandbox number always gets 212212) and render the SMS in the asked language (else the
+ *    person's), with the app hash as its last line.
+ * 4. Through the SMS dispatcher: take one unit of the number's hourly quota (429), store the pending device, pending
+ *    key and the signature challenge (OTP sealed) in one transaction, then send.
+ */
+export async function bindDevice(rt: Runtime, input: BindDeviceInput): Promise<BindDeviceResult> {
+  publicKeyFrom(input.key, 'key');
+  const number = await rt.mobileNumbers.get(input.personId);
+  if (!number?.verified) {
+    throw conflict(
+      'verified_mobile_number_required',
+      'Verified Mobile Number Required',
+      'The person needs a verified mobile number before a device can be bound.',
+    );
+  }
+  if ((await rt.devices.activeDeviceCount(input.personId)) >= MAX_ACTIVE_DEVICES) throw tooManyDevices();
+
+  const now = rt.clock.now();
+  const createdAt = now.toISOString();
+  const device: DeviceRecord = {
+    id: randomUUID(),
+    personId: input.personId,
+    name: input.name,
+    status: 'pending',
+    createdAt,
+    activeKeys: {},
+  };
+  const key: KeyRecord = {
+    keyId: randomUUID(),
+    deviceId: device.id,
+    personId: input.personId,
+    publicKey: input.key.toLowerCase(),
+    keyType: 'ecdsa-p256',
+    keyPurpose: input.keyPurpose,
+    createdAt,
+  };
+  const otp = isSandboxNumber(number.number, rt.config.sandboxEnabled) ? SANDBOX_OTP : generateOtp();
+  const challengeId = randomUUID();
+  const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;
+  await rt.sms.dispatch({
+    to: number.number,
+    templateKey: 'sms.two_factor.authenticate',
+    language: input.language ?? (await rt.languages.languageFor(input.personId)),
+    variables: { tan: otp },
+    lastLine: input.appSignature,
+    beforeSend: async () => {
+      const challenge: SignatureChallengeRecord = {
+        id: challengeId,
+        type: 'signature',
+        deviceId: device.id,
+        keyId: key.keyId,
+        keyPurpose: key.keyPurpose,
+        personId: input.personId,
+        createdAt,
+        expiresAtMs,
+        attempts: 0,
+        sealedOtp: sealOtp(await rt.pepper(), challengeId, otp),
+      };
+      await rt.devices.createPendingBinding(device, key, challenge, input.deviceData);
+    },
+  });
+  return {
+    id: device.id,
+    key_id: key.keyId,
+    challenge: {
+      id: challengeId,
+      type: 'signature',
+      created_at: isoSeconds(now),
+      expires_at: isoSeconds(new Date(expiresAtMs)),
+    },
+  };
+}
+
+const tooManyDevices = () =>
+  conflict(
+    'too_many_devices',
+    'Too Many Devices',
+    `A person can have at most ${MAX_ACTIVE_DEVICES} bound devices; delete one first.`,
+  );
+
+async function signatureChallenge(rt: Runtime, challengeId: string, personId: string | undefined) {
+  const challenge = await rt.devices.getChallenge(challengeId);
+  if (challenge?.type !== 'signature' || !ownedBy(challenge, personId)) throw challengeNotFound();
+  return challenge;
+}
+
+export async function getSignatureChallenge(
+  rt: Runtime,
+  input: { challengeId: string; personId?: string | undefined },
+): Promise<ChallengeView> {
+  const challenge = await signatureChallenge(rt, input.challengeId, input.personId);
+  return challengeView(challenge, rt.clock.now(), rt.config.otpMaxAttempts);
+}
+
+/**
+ * Complete a binding with the device's signature over the SMS OTP.
+ * 1. The signature must be hex of a strict DER ECDSA signature (400, no attempt charged).
+ * 2. The challenge must exist, be a binding challenge, belong to the person if one is named, and its device must
+ *    not be deleted (404).
+ * 3. Charge one attempt before verifying: used 403, expired 422, out of attempts 403.
+ * 4. Verify ECDSA P-256 / SHA-256 over the OTP's ASCII bytes with the pending key; wrong: 403.
+ * 5. In one transaction consume the challenge, activate device and key, count the device (409 at the limit) and
+ *    write DEVICE_BOUND. Of concurrent correct answers exactly one gets here first; the others see 403.
+ */
+export async function verifySignatureChallenge(
+  rt: Runtime,
+  input: { challengeId: string; signature: string; personId?: string | undefined },
+): Promise<void> {
+  const signature = signatureFrom(input.signature, 'signature');
+  const found = await signatureChallenge(rt, input.challengeId, input.personId);
+  const device = await rt.devices.getDevice(found.deviceId);
+  if (!device || device.status === 'deleted') throw deviceNotFound();
+
+  const now = rt.clock.now();
+  const attempt = await rt.devices.takeAttempt(found.id, now, rt.config.otpMaxAttempts);
+  if (!attempt.ok) throw refusal(attempt.reason);
+  const challenge = attempt.challenge as SignatureChallengeRecord;
+  const key = await rt.devices.getKey(challenge.deviceId, challenge.keyId);
+  if (!key) throw deviceNotFound();
+  const otp = openOtp(await rt.pepper(), challenge.id, challenge.sealedOtp);
+  if (!signedBy(key.publicKey, otp, signature)) throw invalidSignature();
+
+  const event = buildEvent(
+    DeviceBound,
+    {
+      device_id: device.id,
+      person_id: device.personId,
+      key_id: key.keyId,
+      key_purpose: key.keyPurpose,
+      name: device.name,
+    },
+    now,
+  );
+  const outcome = await rt.devices.completeBinding(challenge, device, event, now);
+  if (outcome === 'used') throw refusal('used');
+  if (outcome === 'device_gone') throw deviceNotFound();
+  if (outcome === 'too_many_devices') throw tooManyDevices();
+}
+
+export async function listDevices(
+  rt: Runtime,
+  input: { personId: string; includeDeleted: boolean; pageSize: number; pageNumber: number },
+): Promise<DeviceView[]> {
+  return (await rt.devices.listDevices(input.personId, input)).map(deviceView);
+}
+
+export async function getDevice(
+  rt: Runtime,
+  input: { deviceId: string; personId?: string | undefined },
+): Promise<DeviceView> {
+  return deviceView(await visibleDevice(rt, input.deviceId, input.personId));
+}
+
+/**
+ * Delete a device (soft).
+ * 1. The device must exist, belong to the person if one is named, and not be deleted already (404).
+ * 2. In one transaction: set `deleted_at`, drop its active keys (no challenge can complete with them any more), free
+ *    its place among the person's bound devices, write DEVICE_DELETED. A concurrent change (a binding completing)
+ *    makes it read the device again and retry.
+ */
+export async function deleteDevice(
+  rt: Runtime,
+  input: { deviceId: string; personId?: string | undefined },
+): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    const device = await liveDevice(rt, input.deviceId, input.personId);
+    const now = rt.clock.now();
+    const event = buildEvent(DeviceDeleted, { device_id: device.id, person_id: device.personId }, now);
+    if (await rt.devices.deleteDevice(device, event, now)) return;
+  }
+  throw conflict('device_changed', 'Device Changed', 'The device changed meanwhile; retry.');
+}
+
+/**
+ * Keys of a device, in the shape of the Solaris reference: a list holding the device with its keys.
+ */
+export async function listDeviceKeys(
+  rt: Runtime,
+  input: { deviceId: string; personId?: string | undefined },
+) {
+  const device = await liveDevice(rt, input.deviceId, input.personId);
+  const keys = await rt.devices.listKeys(device.id);
+  return [
+    {
+      device_id: device.id,
+      person_id: device.personId,
+      name: device.name,
+      created_at: isoSeconds(device.createdAt),
+      deleted_at: null,
+      keys: keys
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId))
+        .map(keyView),
+    },
+  ];
+}
+
+export async function getDeviceKey(
+  rt: Runtime,
+  input: { deviceId: string; keyId: string; personId?: string | undefined },
+): Promise<KeyView> {
+  const device = await liveDevice(rt, input.deviceId, input.personId);
+  const key = await rt.devices.getKey(device.id, input.keyId);
+  if (!key) throw notFound('No key with this id on this device.');
+  return keyView(key);
+}
+
+/**
+ * Add a key to a bound device.
+ * 1. The new key must be a valid P-256 point and the signature strict DER (400).
+ * 2. The device must be bound and not deleted (404), and have no key yet for the new key's purpose (409).
+ * 3. The signature must be made by the device's active key of `signature_key_purpose` over the ASCII bytes of the new
+ *    key's hex exactly as sent in `key` (our choice; the seeds leave the signed message open): 403 otherwise.
+ * 4. In one transaction: store the key, point the purpose at it, mark the signer used, write DEVICE_KEY_ADDED.
+ */
+export async function addDeviceKey(
+  rt: Runtime,
+  input: {
+    deviceId: string;
+    key: string;
+    keyPurpose: KeyPurpose;
+    signatureKeyPurpose: KeyPurpose;
+    signature: string;
+    personId?: string | undefined;
+  },
+): Promise<{ id: string }> {
+  publicKeyFrom(input.key, 'key');
+  const signature = signatureFrom(input.signature, 'device_signature.signature');
+  const device = await liveDevice(rt, input.deviceId, input.personId);
+  if (device.status !== 'active') throw notFound('The device is not bound yet.');
+  const signerId = device.activeKeys[input.signatureKeyPurpose];
+  const signer = signerId ? await rt.devices.getKey(device.id, signerId) : undefined;
+  if (!signer) {
+    throw invalidSignature(`The device has no active ${input.signatureKeyPurpose} key to sign with.`);
+  }
+  if (device.activeKeys[input.keyPurpose]) throw keyPurposeTaken(input.keyPurpose);
+  if (!signedBy(signer.publicKey, input.key, signature)) throw invalidSignature();
+
+  const now = rt.clock.now();
+  const key: KeyRecord = {
+    keyId: randomUUID(),
+    deviceId: device.id,
+    personId: device.personId,
+    publicKey: input.key.toLowerCase(),
+    keyType: 'ecdsa-p256',
+    keyPurpose: input.keyPurpose,
+    createdAt: now.toISOString(),
+  };
+  const event = buildEvent(
+    DeviceKeyAdded,
+    {
+      device_id: device.id,
+      person_id: device.personId,
+      key_id: key.keyId,
+      key_purpose: key.keyPurpose,
+      signed_by_key_id: signer.keyId,
+    },
+    now,
+  );
+  if (await rt.devices.addKey(key, signer, event, now)) return { id: key.keyId };
+  const current = await rt.devices.getDevice(device.id);
+  if (current?.status !== 'active') throw deviceNotFound();
+  if (current.activeKeys[input.keyPurpose]) throw keyPurposeTaken(input.keyPurpose);
+  throw invalidSignature('The signing key changed meanwhile.');
+}
+
+const keyPurposeTaken = (purpose: KeyPurpose) =>
+  conflict('key_purpose_exists', 'Key Purpose Exists', `The device already has an active ${purpose} key.`);
