@@ -2,7 +2,7 @@ import {
   authorizeChangeRequestBody,
   changeRequestPath,
 } from '#shared/change-requests/change-request.schema.ts';
-import { authorizeWithSms } from '#shared/change-requests/use-cases.ts';
+import { authorizeWithDevice, authorizeWithSms } from '#shared/change-requests/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { runtime } from '#shared/runtime.ts';
 
@@ -11,6 +11,13 @@ export const handler = httpRoute(
   { params: changeRequestPath, body: authorizeChangeRequestBody },
   async ({ params, body }) => ({
     status: 201,
-    body: await authorizeWithSms(runtime(), { id: params.id, personId: body.person_id }),
+    body:
+      body.delivery_method === 'mobile_number'
+        ? await authorizeWithSms(runtime(), { id: params.id, personId: body.person_id })
+        : await authorizeWithDevice(runtime(), {
+            id: params.id,
+            deviceId: body.device_id,
+            keyPurpose: body.key_purpose,
+          }),
   }),
 );

@@ -11,6 +11,11 @@ export const handler = httpRoute(
   { params: changeRequestPath, body: confirmChangeRequestBody },
   async ({ params, body }) => ({
     status: 201,
-    body: await confirmChangeRequest(runtime(), { id: params.id, personId: body.person_id, tan: body.tan }),
+    body: await confirmChangeRequest(
+      runtime(),
+      'tan' in body
+        ? { id: params.id, personId: body.person_id, tan: body.tan }
+        : { id: params.id, deviceId: body.device_id, signature: body.signature },
+    ),
   }),
 );

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { signatureFrom } from '../devices/challenge-common.ts';
+import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../http/errors.ts';
 import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
@@ -112,6 +114,45 @@ export async function authorizeWithSms(
   return { id: record.id, status: 'CONFIRMATION_REQUIRED', updated_at: now.toISOString() };
 }
 
+/** The device challenge of a change request answers only through that change request. */
+const boundTo = (id: string) => `change_request:${id}`;
+
+/**
+ * Authorize a change request by device signing.
+ * 1. The request must be open and unexpired (422 when expired).
+ * 2. The device must be the request's person's own, active, with an active key of the purpose (404 otherwise).
+ * 3. Start a device challenge bound to this request; it replaces any earlier TAN or challenge on the request.
+ * 4. Answer with `string_to_sign`, which the device signs and the partner sends to confirm.
+ */
+export async function authorizeWithDevice(
+  rt: Runtime,
+  input: { id: string; deviceId: string; keyPurpose?: 'unrestricted' | 'restricted' | undefined },
+): Promise<ChangeRequestView> {
+  const record = await openRequest(rt, input.id);
+  const challenge = await startDeviceChallenge(rt, {
+    deviceId: input.deviceId,
+    keyPurpose: input.keyPurpose,
+    personId: record.personId,
+    boundTo: boundTo(record.id),
+  });
+  const now = rt.clock.now();
+  const authorization = {
+    method: 'device_signing' as const,
+    challengeId: challenge.id,
+    deviceId: input.deviceId,
+  };
+  if (!(await rt.changeRequests.setAuthorization(record.id, authorization, now))) {
+    await openRequest(rt, record.id);
+    throw closed('no longer open');
+  }
+  return {
+    id: record.id,
+    status: 'CONFIRMATION_REQUIRED',
+    updated_at: now.toISOString(),
+    string_to_sign: challenge.string_to_sign,
+  };
+}
+
 /**
  * Confirm a change request; on success the guarded action runs.
  * 1. The request must be open, unexpired, the person's own, and authorized by the same method.
@@ -137,6 +178,8 @@ export async function confirmChangeRequest(
     );
   }
   if (!isTan && input.deviceId !== record.deviceId) throw missing();
+  // A malformed signature is a 400 before any attempt is charged, as on the device routes.
+  if (!isTan) signatureFrom(input.signature, 'signature');
   const now = rt.clock.now();
   const charged = await rt.changeRequests.takeAttempt(record.id, now, MAX_CONFIRM_ATTEMPTS);
   if (!charged) {
@@ -181,10 +224,28 @@ export async function confirmChangeRequest(
   };
 }
 
+/**
+ * Checks the device's signature over the request's challenge. A signature that does not verify is a wrong answer
+ * (false); a challenge already answered or burnt is not this caller's wrong answer, so it is reported as such and
+ * never counts toward failing the request.
+ */
 async function verifyDeviceProof(
-  _rt: Runtime,
-  _request: ChangeRequestRecord,
-  _signature: string,
+  rt: Runtime,
+  request: ChangeRequestRecord,
+  signature: string,
 ): Promise<boolean> {
-  return false;
+  try {
+    await verifyDeviceChallenge(rt, {
+      challengeId: request.challengeId!,
+      deviceId: request.deviceId,
+      personId: request.personId,
+      boundTo: boundTo(request.id),
+      signature,
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'invalid_signature') return false;
+    if (error instanceof DomainError && error.status === 403) throw invalidTan();
+    throw error;
+  }
 }

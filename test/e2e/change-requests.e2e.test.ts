@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalService } from '../../shared/local/local-service.ts';
+import { bindWithOpenssl } from '../support/devices.ts';
 import { client, latestOtp, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+import { OpensslKey } from '../support/openssl.ts';
 
 let service: LocalService;
 let api: ReturnType<typeof client>;
@@ -178,5 +180,147 @@ describe('deleting a verified number by SMS TAN', () => {
     // One SMS (the verification OTP) already went to this number this hour; 59 more fit.
     expect(results.filter((r) => r.status === 201)).toHaveLength(59);
     expect(results.filter((r) => r.status === 429)).toHaveLength(1);
+  });
+});
+
+describe('deleting a verified number by device signing (signatures by the openssl CLI)', () => {
+  async function withDevice() {
+    const pending = await pendingDeletion();
+    const key = OpensslKey.generate();
+    const device = await bindWithOpenssl(
+      api,
+      service.url,
+      { personId: pending.person, number: pending.number },
+      key,
+    );
+    return { ...pending, key, deviceId: device.deviceId };
+  }
+
+  async function authorizedByDevice() {
+    const ctx = await withDevice();
+    const response = await api.post(cr(ctx.id, '/authorize'), {
+      delivery_method: 'device_signing',
+      device_id: ctx.deviceId,
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({
+      id: ctx.id,
+      status: 'CONFIRMATION_REQUIRED',
+      updated_at: expect.any(String),
+      string_to_sign: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    return { ...ctx, stringToSign: response.body.string_to_sign as string };
+  }
+
+  it('completes with the device signature over string_to_sign and deletes the number', async () => {
+    const { person, number, id, key, deviceId, stringToSign, mobileNumberId } = await authorizedByDevice();
+    const smsBefore = service.outbox.entries.filter((m) => m.to === number).length;
+    const confirmed = await api.post(cr(id, '/confirm'), {
+      device_id: deviceId,
+      signature: key.sign(stringToSign),
+    });
+    expect(confirmed.status).toBe(201);
+    expect(confirmed.body).toMatchObject({
+      status: 'COMPLETED',
+      response_code: 200,
+      response_body: { id: mobileNumberId, number, verified: true },
+    });
+    expect((await api.get(numberPath(person))).status).toBe(404);
+    const after = service.outbox.entries.filter((m) => m.to === number);
+    expect(after.length).toBe(smsBefore + 1);
+    expect(after.at(-1)!.template_key).toBe('sms.mobile_number.deleted_notification');
+  });
+
+  it('refuses a signature by another key or over another string with 403 invalid_tan, failing after 3', async () => {
+    const { person, number, id, key, deviceId, stringToSign } = await authorizedByDevice();
+    const other = OpensslKey.generate();
+    const tries = [other.sign(stringToSign), key.sign(`${stringToSign}x`), other.sign('anything')];
+    for (const signature of tries) {
+      const response = await api.post(cr(id, '/confirm'), { device_id: deviceId, signature });
+      expect(response.status).toBe(403);
+      expect(errorCode(response)).toBe('invalid_tan');
+    }
+    expect((await api.get(cr(id))).body.status).toBe('FAILED');
+    const late = await api.post(cr(id, '/confirm'), {
+      device_id: deviceId,
+      signature: key.sign(stringToSign),
+    });
+    expect(late.status).toBe(409);
+    expect((await api.get(numberPath(person))).body).toMatchObject({ number, verified: true });
+  });
+
+  it('refuses malformed DER with 400 without charging an attempt', async () => {
+    const { id, key, deviceId, stringToSign } = await authorizedByDevice();
+    const good = key.sign(stringToSign);
+    for (const signature of [`${good}00`, 'zz', good.slice(0, 20)]) {
+      expect((await api.post(cr(id, '/confirm'), { device_id: deviceId, signature })).status).toBe(400);
+    }
+    expect((await api.post(cr(id, '/confirm'), { device_id: deviceId, signature: good })).status).toBe(201);
+  });
+
+  it('lets exactly one of 10 concurrent correct confirms complete', async () => {
+    const { person, id, key, deviceId, stringToSign } = await authorizedByDevice();
+    const signature = key.sign(stringToSign);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => api.post(cr(id, '/confirm'), { device_id: deviceId, signature })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect((await api.get(cr(id))).body.status).toBe('COMPLETED');
+    expect((await api.get(numberPath(person))).status).toBe(404);
+  });
+
+  it('expires after 5 minutes and deletes nothing', async () => {
+    const { person, id, key, deviceId, stringToSign } = await authorizedByDevice();
+    clock.advance(301);
+    const response = await api.post(cr(id, '/confirm'), {
+      device_id: deviceId,
+      signature: key.sign(stringToSign),
+    });
+    expect(response.status).toBe(422);
+    expect((await api.get(numberPath(person))).body.verified).toBe(true);
+  });
+
+  it("accepts only the person's own active device", async () => {
+    const { id } = await pendingDeletion();
+    const stranger = await withDevice();
+    const foreign = await api.post(cr(id, '/authorize'), {
+      delivery_method: 'device_signing',
+      device_id: stranger.deviceId,
+    });
+    expect(foreign.status).toBe(404);
+    expect(
+      (await api.post(cr(id, '/authorize'), { delivery_method: 'device_signing', device_id: 'nope' })).status,
+    ).toBe(404);
+
+    const own = await withDevice();
+    expect((await api.delete(`/v1/mfa/devices/${own.deviceId}?person_id=${own.person}`)).status).toBe(204);
+    const deleted = await api.post(cr(own.id, '/authorize'), {
+      delivery_method: 'device_signing',
+      device_id: own.deviceId,
+    });
+    expect(deleted.status).toBe(404);
+  });
+
+  it('cannot answer the request challenge through the public device-challenge route, nor with another device', async () => {
+    const { person, number, id, key, deviceId, stringToSign } = await authorizedByDevice();
+    const second = OpensslKey.generate();
+    const secondDevice = await bindWithOpenssl(api, service.url, { personId: person, number }, second);
+    const wrongDevice = await api.post(cr(id, '/confirm'), {
+      device_id: secondDevice.deviceId,
+      signature: second.sign(stringToSign),
+    });
+    expect(wrongDevice.status).toBe(404);
+    const { body } = await api.get(cr(id));
+    expect(body.status).toBe('CONFIRMATION_REQUIRED');
+    expect(
+      (await api.post(cr(id, '/confirm'), { device_id: deviceId, signature: key.sign(stringToSign) })).status,
+    ).toBe(201);
+  });
+
+  it('answers 422 when confirmed by a method other than the one it was authorized with', async () => {
+    const { person, id } = await authorizedByDevice();
+    const response = await api.post(cr(id, '/confirm'), { person_id: person, tan: '123456' });
+    expect(response.status).toBe(422);
+    expect(errorCode(response)).toBe('delivery_method_mismatch');
   });
 });
