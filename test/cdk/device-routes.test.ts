@@ -22,7 +22,7 @@ const DEVICE_ROUTES = ROUTES.filter((r) => r.path.startsWith('/v1/mfa/'));
 
 /** Written out here, not read from the route table, so that widening a grant fails this test. */
 const EXPECTED_TABLE_ACTIONS: Record<string, string[]> = {
-  'create-device': ['GetItem', 'PutItem'],
+  'create-device': ['GetItem', 'PutItem', 'UpdateItem'],
   'list-devices': ['Query'],
   'get-device': ['GetItem'],
   'delete-device': ['GetItem', 'PutItem', 'UpdateItem'],
