@@ -15,6 +15,8 @@ const schema = z.object({
   OTP_PEPPER_SECRET_ARN: z.string().min(1).optional(),
   OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Checks of one-time codes (OTP, TAN, removal code) per person in any rolling 24 hours, across all codes. */
+  CODE_CHECKS_PER_DAY: z.coerce.number().int().min(5).max(1000).default(30),
   SMS_QUOTA_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(60),
   SMS_ADAPTER: z.enum(['sns', 'outbox']).default('sns'),
   SMS_SENDER_ID: z
@@ -82,6 +84,7 @@ export interface Config {
   pepper: { kind: 'value'; value: string } | { kind: 'secret'; arn: string };
   otpTtlSeconds: number;
   otpMaxAttempts: number;
+  codeChecksPerDay: number;
   smsQuotaPerHour: number;
   smsAdapter: 'sns' | 'outbox';
   smsSenderId: string | undefined;
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pepper,
     otpTtlSeconds: e.OTP_TTL_SECONDS,
     otpMaxAttempts: e.OTP_MAX_ATTEMPTS,
+    codeChecksPerDay: e.CODE_CHECKS_PER_DAY,
     smsQuotaPerHour: e.SMS_QUOTA_PER_HOUR,
     smsAdapter: e.SMS_ADAPTER,
     smsSenderId: e.SMS_SENDER_ID,

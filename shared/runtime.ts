@@ -6,6 +6,7 @@ import { LanguageStore } from './language/language-store.ts';
 import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/phone-sequence.ts';
 import { type PepperSource, pepperSource } from './otp/pepper.ts';
+import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
@@ -32,6 +33,8 @@ export interface Runtime {
   pepper: PepperSource;
   sms: SmsDispatcher;
   mobileNumbers: MobileNumberStore;
+  /** Every one-time-code check is charged here first. */
+  guessBudget: GuessBudget;
   languages: LanguageStore;
   phoneSequence: PhoneSequenceStore;
   phoneRemovals: PhoneRemovalStore;
@@ -68,6 +71,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     pepper: pepperSource(config.pepper, config.region),
     sms: new SmsDispatcher(sender, quota, config.sandboxEnabled, () => clock.now()),
     mobileNumbers: new MobileNumberStore(db, config.tableName),
+    guessBudget: new GuessBudget(db, config.tableName, config.codeChecksPerDay),
     languages: new LanguageStore(db, config.tableName),
     phoneSequence: new PhoneSequenceStore(db, config.tableName),
     phoneRemovals: new PhoneRemovalStore(db, config.tableName),

@@ -181,6 +181,8 @@ export async function confirmChangeRequest(
   // A malformed signature is a 400 before any attempt is charged, as on the device routes.
   if (!isTan) signatureFrom(input.signature, 'signature');
   const now = rt.clock.now();
+  // A TAN is six digits and guessable: it spends the person's daily budget. A signature is not guessable.
+  if (isTan) await rt.guessBudget.charge(record.personId, now);
   const charged = await rt.changeRequests.takeAttempt(record.id, now, MAX_CONFIRM_ATTEMPTS);
   if (!charged) {
     await openRequest(rt, record.id);

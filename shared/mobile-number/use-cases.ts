@@ -218,7 +218,8 @@ export async function reauthorizeMobileNumber(
 /**
  * Confirm a mobile number with the OTP.
  * 1. The given number must be the person's (404 otherwise).
- * 2. Charge one attempt to the pending OTP before comparing; none left, expired or none pending: 403.
+ * 2. Charge the person's daily code-check budget (429 when spent), then one attempt to the pending OTP, both before
+ *    comparing; no attempt left, expired or none pending: 403.
  * 3. Compare the code's HMAC in constant time; wrong: 403.
  * 4. Consume the OTP and mark the number verified in one transaction; losing a race to another confirm: 403.
  */
@@ -228,6 +229,7 @@ export async function confirmMobileNumber(
 ): Promise<MobileNumberView> {
   const record = await matchingNumber(rt, input.personId, input.number);
   const now = rt.clock.now();
+  await rt.guessBudget.charge(input.personId, now);
   const otp = await rt.mobileNumbers.takeOtpAttempt(input.personId, now, rt.config.otpMaxAttempts);
   if (!otp || otp.mobileNumberId !== record.id) throw invalidTan();
   if (!otpMatches(await rt.pepper(), otp.otpId, input.token, otp.hash)) throw invalidTan();

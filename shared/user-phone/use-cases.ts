@@ -144,6 +144,7 @@ export async function removeMyPhone(
     );
   }
   const now = rt.clock.now();
+  await rt.guessBudget.charge(personId, now);
   const otp = await rt.phoneRemovals.takeAttempt(personId, now, rt.config.otpMaxAttempts);
   if (!otp || otp.mobileNumberId !== record.id) throw invalidTan();
   if (!otpMatches(await rt.pepper(), removalScope(otp.otpId), code, otp.hash)) throw invalidTan();

@@ -208,7 +208,9 @@ describe('authorize and confirm', () => {
     // The right code sits mid-batch: it can only win if it was among the first five attempts charged.
     const successes = results.filter((r) => r.status === 201).length;
     expect(successes).toBeLessThanOrEqual(1);
-    expect(results.filter((r) => r.status === 403).length).toBeGreaterThanOrEqual(99);
+    // Beyond the OTP's 5 attempts: 403; beyond the person's 30 daily code checks: 429.
+    expect(results.every((r) => [201, 403, 429].includes(r.status))).toBe(true);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(results.length - 30);
     const { Items } = await service.runtime.db.send(
       new QueryCommand({
         TableName: service.runtime.config.tableName,
@@ -218,6 +220,27 @@ describe('authorize and confirm', () => {
     );
     const pending = Items?.find((item) => item.SK === 'OTP#MOBILE_NUMBER');
     if (successes === 0) expect(pending?.attempts).toBe(5);
+  });
+
+  it('keeps a daily budget of 30 code checks per person that new codes do not reset', async () => {
+    const { person, number } = await created();
+    for (let round = 0; round < 6; round++) {
+      expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
+      const otp = await latestOtp(service.url, number);
+      const wrong = otp === '000000' ? '000001' : '000000';
+      for (let i = 0; i < 5; i++) {
+        expect((await api.post(path(person, '/confirm'), { number, token: wrong })).status).toBe(403);
+      }
+    }
+    expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
+    const otp = await latestOtp(service.url, number);
+    const spent = await api.post(path(person, '/confirm'), { number, token: otp });
+    expect(spent.status).toBe(429);
+    expect(Number(spent.headers.get('retry-after'))).toBeGreaterThan(24 * 3600 - 120);
+    clock.advance(24 * 3600);
+    expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
+    const fresh = await latestOtp(service.url, number);
+    expect((await api.post(path(person, '/confirm'), { number, token: fresh })).status).toBe(201);
   });
 
   it('returns a verified number on authorize and sends no SMS', async () => {
