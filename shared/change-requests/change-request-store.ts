@@ -222,7 +222,7 @@ export class ChangeRequestStore {
                 Key: key(record.id),
                 UpdateExpression:
                   'SET #status = :completed, updated_at = :updated, response_code = :code, response_body = :body',
-                ConditionExpression: `#status = :confirm AND ${proof.expression}`,
+                ConditionExpression: `#status = :confirm AND expires_at_ms > :nowMs AND ${proof.expression}`,
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':completed': 'COMPLETED',
@@ -231,6 +231,7 @@ export class ChangeRequestStore {
                   ':code': response.code,
                   ':body': JSON.stringify(response.body),
                   ':proof': proof.value,
+                  ':nowMs': now.getTime(),
                 },
               },
             },

@@ -200,10 +200,17 @@ export async function confirmChangeRequest(
   try {
     prepared = await action.prepare(rt, charged, action.params.parse(charged.params), now);
   } catch (error) {
-    await rt.changeRequests.close(record.id, 'FAILED', now);
+    // The resource changed since the request was opened: the request can never succeed. Anything else (a
+    // throttled read, say) leaves it open for another try.
+    if (error instanceof DomainError) await rt.changeRequests.close(record.id, 'FAILED', now);
     throw error;
   }
-  const outcome = await rt.changeRequests.complete(charged, prepared.items, prepared.response, now);
+  const outcome = await rt.changeRequests.complete(
+    charged,
+    prepared.items,
+    prepared.response,
+    rt.clock.now(),
+  );
   if (outcome === 'action_failed') {
     await rt.changeRequests.close(record.id, 'FAILED', now);
     throw conflict(

@@ -96,6 +96,20 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
   });
 }
 
+/** A malformed percent-escape is the client's mistake (400), not a crash. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new DomainError(
+      400,
+      'validation_error',
+      'Validation Error',
+      'The path holds a malformed percent-escape.',
+    );
+  }
+}
+
 function toEvent(
   request: IncomingMessage,
   url: URL,
@@ -113,7 +127,7 @@ function toEvent(
     query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const pathParameters: Record<string, string> = {};
   compiled.names.forEach((name, index) => {
-    pathParameters[name] = decodeURIComponent(match[index + 1]!);
+    pathParameters[name] = decodePathSegment(match[index + 1]!);
   });
   const now = new Date();
   const method = compiled.route.method;
@@ -202,19 +216,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
           body: JSON.stringify(result.body),
         });
       } else {
-        const candidates = compiled.filter((c) => c.pattern.test(url.pathname));
-        const hit = candidates.find((c) => c.route.method === method);
+        // As API Gateway HTTP APIs do: a path without a route for this method is a plain 404, like an unknown path.
+        const hit = compiled.find((c) => c.route.method === method && c.pattern.test(url.pathname));
         if (!hit) {
-          const status = candidates.length ? 405 : 404;
           send(
             response,
             errorFor(
-              new DomainError(
-                status,
-                status === 405 ? 'method_not_allowed' : 'route_not_found',
-                status === 405 ? 'Method Not Allowed' : 'Not Found',
-                `No route for ${method} ${url.pathname}.`,
-              ),
+              new DomainError(404, 'route_not_found', 'Not Found', `No route for ${method} ${url.pathname}.`),
             ),
           );
         } else {

@@ -5,8 +5,9 @@ import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../auth
 import { loadConfig } from '../config.ts';
 import { type Clock, createRuntime, type Runtime, useRuntime } from '../runtime.ts';
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
-import { guardTableAccess } from '../storage/access-guard.ts';
+import { guardTableAccess, requireGrant } from '../storage/access-guard.ts';
 import { ensureTable } from '../storage/dynamo.ts';
+import { SecretBox, webhookKeySource } from '../webhooks/secret-box.ts';
 import type { WebhookHttp } from '../webhooks/webhook-http.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalRoute, startGateway } from './gateway.ts';
@@ -91,11 +92,27 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     const outbox = new OutboxSmsSender(() => clock.now());
     const runtime = createRuntime(config, {
       clock,
-      smsSender: outbox,
+      smsSender: {
+        send: async (message) => {
+          requireGrant('sendsSms');
+          await outbox.send(message);
+        },
+      },
       ...(options.webhookHttp ? { webhookHttp: options.webhookHttp } : {}),
     });
     await ensureTable(runtime.db, config.tableName);
+    // Hold every request to its route-table grants, as IAM holds each Lambda on AWS.
     guardTableAccess(runtime.db);
+    const pepper = runtime.pepper;
+    runtime.pepper = () => {
+      requireGrant('usesPepper');
+      return pepper();
+    };
+    const webhookKey = webhookKeySource(config.webhooks.secretKey, config.region);
+    runtime.webhookSecrets = new SecretBox(() => {
+      requireGrant('usesWebhookKey');
+      return webhookKey();
+    });
     useRuntime(runtime);
     let events: LocalEvents | undefined;
     const localRoutes: LocalRoute[] = [

@@ -234,8 +234,9 @@ export class MobileNumberStore {
               Delete: {
                 TableName: this.tableName,
                 Key: otpKey(record.personId),
-                ConditionExpression: 'otp_id = :otp',
-                ExpressionAttributeValues: { ':otp': otpId },
+                // Re-checked at commit: a confirm that began before expiry cannot complete after it.
+                ConditionExpression: 'otp_id = :otp AND expires_at_ms > :nowMs',
+                ExpressionAttributeValues: { ':otp': otpId, ':nowMs': now.getTime() },
               },
             },
             {

@@ -17,7 +17,8 @@ export const confirmMobileNumberBody = z.strictObject({
 const variableValue = z
   .string()
   .max(64)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+  // Control, format (bidi overrides, zero-width) and line-separator characters could disguise what an SMS says.
+  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, 'must not contain control, format or line-separator characters');
 
 export const reauthorizeMobileNumberBody = z.strictObject({
   authorization_text_key: z.string().min(1).max(100),

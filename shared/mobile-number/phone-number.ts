@@ -8,6 +8,8 @@ export const SANDBOX_OTP = '212212';
 /** Separators the API removes before validating (as the Solaris reference describes). */
 const SEPARATORS = /[\s\-_/]/g;
 
+const REFUSED_TYPES = new Set(['PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'UAN', 'VOICEMAIL', 'PAGER']);
+
 export type NumberCheck = { ok: true; number: string } | { ok: false; reason: string };
 
 /**
@@ -23,6 +25,11 @@ export function normalizeMobileNumber(input: string, options: { sandboxEnabled: 
   const parsed = parsePhoneNumberFromString(stripped);
   if (!parsed?.isValid()) return { ok: false, reason: 'is not a valid phone number' };
   if (parsed.number !== stripped) return { ok: false, reason: 'is not in canonical E.164 form' };
+  // SMS to premium-rate and other service numbers cost the sender money or reach no person: a classic SMS
+  // pumping target. Landlines stay allowed (the seeds' own example is one; many receive SMS as voice).
+  const type = parsed.getType();
+  if (type && REFUSED_TYPES.has(type))
+    return { ok: false, reason: `is a ${type.toLowerCase().replaceAll('_', '-')} number` };
   return { ok: true, number: parsed.number };
 }
 

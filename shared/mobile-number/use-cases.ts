@@ -5,7 +5,7 @@ import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-numbe
 import { badRequest, conflict, invalidTan, notFound, unprocessable } from '../http/errors.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
-import { isTemplateKey, MissingTemplateVariable, templateFor } from '../sms/render.ts';
+import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import type { MobileNumberView } from './mobile-number.schema.ts';
 import type { MobileNumberRecord } from './mobile-number-store.ts';
@@ -135,6 +135,12 @@ async function issueOtp(
   // The OTP variable is always filled by the service (callers pass a placeholder such as {"tan":"{tan}"}); any
   // other value must be plain text, so no SMS ever shows a template placeholder.
   const { [template.otpVariable]: _placeholder, ...given } = variables;
+  const known = new Set(templateVariables(templateKey));
+  const unknown = Object.keys(given).find((name) => !known.has(name));
+  if (unknown) {
+    const field = `authorization_text_variables.${unknown}`;
+    throw badRequest(`${field} is not a variable of this text.`, { field, message: 'unknown variable' });
+  }
   const braced = Object.entries(given).find(([, value]) => /[{}]/.test(value));
   if (braced) {
     const field = `authorization_text_variables.${braced[0]}`;
@@ -233,7 +239,12 @@ export async function confirmMobileNumber(
   const otp = await rt.mobileNumbers.takeOtpAttempt(input.personId, now, rt.config.otpMaxAttempts);
   if (!otp || otp.mobileNumberId !== record.id) throw invalidTan();
   if (!otpMatches(await rt.pepper(), otp.otpId, input.token, otp.hash)) throw invalidTan();
-  const verified = await rt.mobileNumbers.consumeOtpAndVerify(record, otp.otpId, input.deviceData, now);
+  const verified = await rt.mobileNumbers.consumeOtpAndVerify(
+    record,
+    otp.otpId,
+    input.deviceData,
+    rt.clock.now(),
+  );
   if (!verified) throw invalidTan();
   return toView(verified);
 }

@@ -54,7 +54,8 @@ export class SmsDispatcher {
     } catch (error) {
       logger.error('sms delivery failed', {
         template_key: request.templateKey,
-        error: error instanceof Error ? error.message : String(error),
+        // The provider's message may quote the phone number: log only the error's name.
+        error: error instanceof Error ? error.name : 'unknown',
       });
       throw new DomainError(
         502,

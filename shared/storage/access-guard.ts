@@ -3,8 +3,8 @@ import type { RouteDefinition, TableAction } from '../routes.ts';
 import type { DocumentClient } from './dynamo.ts';
 
 /**
- * Local and test mode only: holds each request to the DynamoDB actions its route-table entry lists, which are
- * exactly the IAM permissions the stack grants that Lambda. A use case that starts calling a new action fails its
+ * Local and test mode only: holds each request to the DynamoDB actions and the grants (pepper, SMS, webhook key) its
+ * route-table entry lists, which are exactly the IAM permissions the stack grants that Lambda. A use case that starts calling a new action fails its
  * end-to-end tests here, instead of failing with AccessDenied after deployment.
  */
 const currentRoute = new AsyncLocalStorage<RouteDefinition>();
@@ -30,7 +30,9 @@ const TRANSACT_ACTIONS: Record<string, TableAction> = {
 
 export class AccessDenied extends Error {
   constructor(operation: string, action: string) {
-    super(`${operation} is not granted dynamodb:${action} in the route table`);
+    super(
+      `${operation} is not granted ${action.startsWith('uses') || action.startsWith('sends') ? action : `dynamodb:${action}`} in the route table`,
+    );
     this.name = 'AccessDenied';
   }
 }
@@ -41,6 +43,15 @@ function actionsOf(commandName: string, input: Record<string, unknown>): string[
     return items.flatMap((item) => Object.keys(item).map((kind) => TRANSACT_ACTIONS[kind] ?? kind));
   }
   return [COMMAND_ACTIONS[commandName] ?? commandName.replace(/Command$/, '')];
+}
+
+/** The route-table flags that stand for a grant other than table actions. */
+export type RouteGrant = 'usesPepper' | 'sendsSms' | 'usesWebhookKey';
+
+/** Throws unless the current request's route holds the grant (outside a request, e.g. the relay, nothing is checked). */
+export function requireGrant(grant: RouteGrant): void {
+  const route = currentRoute.getStore();
+  if (route && !route[grant]) throw new AccessDenied(route.operation, grant);
 }
 
 export function guardTableAccess(client: DocumentClient): void {

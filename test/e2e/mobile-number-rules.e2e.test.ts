@@ -335,6 +335,23 @@ describe('reauthorize', () => {
     expect(response.status).toBe(400);
   });
 
+  it('refuses variables the text does not have, and disguising characters', async () => {
+    const { person } = await created();
+    const unknown = await api.post(path(person, '/reauthorize'), {
+      authorization_text_key: 'sms.account.closure',
+      authorization_text_variables: { iban: 'DE02120300000000202051', amount: '1 EUR' },
+    });
+    expect(unknown.status).toBe(400);
+    expect(errorOf(unknown)).toMatchObject({ source: { field: 'authorization_text_variables.amount' } });
+    for (const iban of ['DE02\u202E1202', 'DE02\u200B1202', 'DE02\u20281202']) {
+      const response = await api.post(path(person, '/reauthorize'), {
+        authorization_text_key: 'sms.account.closure',
+        authorization_text_variables: { iban: JSON.parse(`"${iban}"`) },
+      });
+      expect(response.status).toBe(400);
+    }
+  });
+
   it('answers 404 without a number', async () => {
     const response = await api.post(path(uniquePerson(), '/reauthorize'), {
       authorization_text_key: 'sms.two_factor.authenticate',
@@ -401,7 +418,9 @@ describe('transport', () => {
     expect(errorOf(response)).toMatchObject({ id: 'trace-42' });
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect((await api.get('/v1/nothing/here')).status).toBe(404);
-    expect((await api.raw('PATCH', path(uniquePerson()))).status).toBe(405);
+    // API Gateway HTTP APIs answer 404 for a known path without that method; so does the local gateway.
+    expect((await api.raw('PATCH', path(uniquePerson()))).status).toBe(404);
+    expect((await api.get('/v1/persons/%E0%A4%A/mobile_number')).status).toBe(400);
   });
 
   it('never writes device_data or OTPs to the log', async () => {

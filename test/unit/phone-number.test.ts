@@ -29,6 +29,13 @@ describe('normalizeMobileNumber', () => {
     expect(normalizeMobileNumber(input, off).ok).toBe(false);
   });
 
+  it.each([
+    ['+448712345678', 'premium-rate'],
+    ['+4980012345678', 'toll-free'],
+  ])('refuses the %s %s number (SMS pumping target)', (input, kind) => {
+    expect(normalizeMobileNumber(input, off)).toEqual({ ok: false, reason: `is a ${kind} number` });
+  });
+
   it('accepts the sandbox number only through the allow-list', () => {
     expect(normalizeMobileNumber('+1 555 0101', on)).toEqual({ ok: true, number: SANDBOX_NUMBER });
     expect(normalizeMobileNumber(SANDBOX_NUMBER, off).ok).toBe(false);
