@@ -2,7 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalService } from '../../shared/local/local-service.ts';
 import { nodeWebhookHttp, type WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
+import { bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
 import { client, startTestService, uniquePerson } from '../support/harness.ts';
+import { OpensslKey } from '../support/openssl.ts';
 import { eventually, type ReceivedRequest, startReceiver } from '../support/receiver.ts';
 
 let service: LocalService;
@@ -123,6 +125,26 @@ describe('subscriptions', () => {
 });
 
 describe('deliveries', () => {
+  it('delivers device events too: a binding reaches a DEVICE_BOUND subscriber, signed', async () => {
+    const receiver = await startReceiver();
+    try {
+      const onBound = await subscribe('DEVICE_BOUND', `${receiver.url}/bound`);
+      const person = await verifiedPerson(api, service.url);
+      const device = await bindWithOpenssl(api, service.url, person, OpensslKey.generate());
+      const mine = () =>
+        receiver.deliveries().filter((r) => JSON.parse(r.body).data.person_id === person.personId);
+      await eventually(() => expect(mine()).toHaveLength(1));
+      const delivery = mine()[0]!;
+      expect(JSON.parse(delivery.body)).toMatchObject({
+        metadata: { type: 'DEVICE_BOUND', version: 1 },
+        data: { device_id: device.deviceId, person_id: person.personId, key_id: device.keyId },
+      });
+      expect(verifySignature(onBound.secret, delivery)).toBe(true);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('delivers created and deleted events once each, signed with the subscription secret', async () => {
     const receiver = await startReceiver();
     try {
