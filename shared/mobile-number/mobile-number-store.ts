@@ -37,7 +37,8 @@ function toRecord(item: Record<string, unknown>): MobileNumberRecord {
   };
 }
 
-function toOtp(item: Record<string, unknown>): OtpRecord {
+/** An OTP item as the stores keep it (the mobile number OTP and the end-user removal code share the shape). */
+export function toOtp(item: Record<string, unknown>): OtpRecord {
   return {
     otpId: item.otp_id as string,
     mobileNumberId: item.mobile_number_id as string,
@@ -45,6 +46,36 @@ function toOtp(item: Record<string, unknown>): OtpRecord {
     expiresAtMs: item.expires_at_ms as number,
     attempts: item.attempts as number,
   };
+}
+
+/**
+ * Charges one attempt to the OTP item at `key` before the code is compared, and returns the OTP to compare against.
+ * Because the attempt is taken first and conditionally, no amount of parallel guessing gets more than `maxAttempts`
+ * comparisons per OTP. Answers undefined when there is no usable OTP (none, expired or burnt).
+ */
+export async function chargeOtpAttempt(
+  db: DocumentClient,
+  tableName: string,
+  key: Record<string, string>,
+  now: Date,
+  maxAttempts: number,
+): Promise<OtpRecord | undefined> {
+  try {
+    const { Attributes } = await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: 'SET attempts = attempts + :one',
+        ConditionExpression: 'attribute_exists(PK) AND attempts < :max AND expires_at_ms > :now',
+        ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now.getTime() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes ? toOtp(Attributes) : undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
 }
 
 export class MobileNumberStore {
@@ -196,22 +227,7 @@ export class MobileNumberStore {
    * `maxAttempts` comparisons per OTP. Answers undefined when there is no usable OTP (none, expired or burnt).
    */
   async takeOtpAttempt(personId: string, now: Date, maxAttempts: number): Promise<OtpRecord | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: otpKey(personId),
-          UpdateExpression: 'SET attempts = attempts + :one',
-          ConditionExpression: 'attribute_exists(PK) AND attempts < :max AND expires_at_ms > :now',
-          ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now.getTime() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? toOtp(Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return chargeOtpAttempt(this.db, this.tableName, otpKey(personId), now, maxAttempts);
   }
 
   /**

@@ -1,9 +1,9 @@
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import type { MobileNumberRecord, OtpRecord } from '../mobile-number/mobile-number-store.ts';
-import { numberKey, otpKey } from '../mobile-number/mobile-number-store.ts';
+import { chargeOtpAttempt, numberKey, otpKey } from '../mobile-number/mobile-number-store.ts';
 import { phoneSequenceBump } from '../mobile-number/phone-sequence.ts';
-import { type DocumentClient, isConditionFailure, transactionConditionFailures } from '../storage/dynamo.ts';
+import { type DocumentClient, transactionConditionFailures } from '../storage/dynamo.ts';
 
 /**
  * The pending "confirm removal" code for a person's verified phone (end-user API). It is its own item, apart from the
@@ -11,16 +11,6 @@ import { type DocumentClient, isConditionFailure, transactionConditionFailures }
  * removal code can never verify one. Only the HMAC is stored.
  */
 const removalKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'OTP#PHONE_REMOVAL' });
-
-function toOtp(item: Record<string, unknown>): OtpRecord {
-  return {
-    otpId: item.otp_id as string,
-    mobileNumberId: item.mobile_number_id as string,
-    hash: item.otp_hash as string,
-    expiresAtMs: item.expires_at_ms as number,
-    attempts: item.attempts as number,
-  };
-}
 
 export class PhoneRemovalStore {
   constructor(
@@ -78,22 +68,7 @@ export class PhoneRemovalStore {
 
   /** Charges one attempt before the code is compared (see MobileNumberStore.takeOtpAttempt for why). */
   async takeAttempt(personId: string, now: Date, maxAttempts: number): Promise<OtpRecord | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: removalKey(personId),
-          UpdateExpression: 'SET attempts = attempts + :one',
-          ConditionExpression: 'attribute_exists(PK) AND attempts < :max AND expires_at_ms > :now',
-          ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now.getTime() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? toOtp(Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return chargeOtpAttempt(this.db, this.tableName, removalKey(personId), now, maxAttempts);
   }
 
   /**

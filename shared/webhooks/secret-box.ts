@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { WebhookConfig } from '../config.ts';
+import { secretSource } from '../storage/secret-source.ts';
 
 export type KeySource = () => Promise<Buffer>;
 
@@ -17,25 +17,11 @@ export function webhookKeySource(config: WebhookConfig['secretKey'], region: str
   if (!config) {
     return () => Promise.reject(new Error('no webhook secret key is configured for this function'));
   }
-  if (config.kind === 'value') {
-    const key = derive(config.value);
-    return async () => key;
-  }
-  let pending: Promise<Buffer> | undefined;
-  return () => {
-    pending ??= new SecretsManagerClient({ region })
-      .send(new GetSecretValueCommand({ SecretId: config.arn }))
-      .then((result) => {
-        if (!result.SecretString || result.SecretString.length < 32) {
-          throw new Error('The webhook key secret is missing or shorter than 32 characters');
-        }
-        return derive(result.SecretString);
-      })
-      .catch((error: unknown) => {
-        pending = undefined;
-        throw error;
-      });
-    return pending;
+  const read = secretSource(config, region, 'webhook key');
+  let key: Buffer | undefined;
+  return async () => {
+    key ??= derive(await read());
+    return key;
   };
 }
 
