@@ -65,12 +65,13 @@ async function bundles() {
 
 async function latency() {
   const service = await startLocalService({});
+  const authorization = `Bearer ${await service.issuer.mint({ kind: 'partner' }, { expiresIn: 3600 })}`;
   const timings: Record<string, number[]> = { create: [], authorize: [], confirm: [], get: [] };
   const call = async (name: string, method: string, path: string, body?: unknown) => {
     const started = performance.now();
     const response = await fetch(`${service.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     await response.text();
