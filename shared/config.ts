@@ -18,6 +18,8 @@ const schema = z.object({
   /** Checks of one-time codes (OTP, TAN, removal code) per person in any rolling 24 hours, across all codes. */
   CODE_CHECKS_PER_DAY: z.coerce.number().int().min(5).max(1000).default(30),
   SMS_QUOTA_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(60),
+  /** SMS per person in any rolling hour; below the per-number quota so one person cannot spend a number's quota. */
+  SMS_PER_PERSON_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(30),
   SMS_ADAPTER: z.enum(['sns', 'outbox']).default('sns'),
   SMS_SENDER_ID: z
     .string()
@@ -86,6 +88,7 @@ export interface Config {
   otpMaxAttempts: number;
   codeChecksPerDay: number;
   smsQuotaPerHour: number;
+  smsPerPersonPerHour: number;
   smsAdapter: 'sns' | 'outbox';
   smsSenderId: string | undefined;
   sandboxEnabled: boolean;
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otpMaxAttempts: e.OTP_MAX_ATTEMPTS,
     codeChecksPerDay: e.CODE_CHECKS_PER_DAY,
     smsQuotaPerHour: e.SMS_QUOTA_PER_HOUR,
+    smsPerPersonPerHour: e.SMS_PER_PERSON_PER_HOUR,
     smsAdapter: e.SMS_ADAPTER,
     smsSenderId: e.SMS_SENDER_ID,
     sandboxEnabled: e.SANDBOX_ENABLED === 'true',

@@ -7,6 +7,7 @@ import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/phone-sequence.ts';
 import { type PepperSource, pepperSource } from './otp/pepper.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
+import { RollingLimit } from './quota/rolling-limit.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
@@ -69,7 +70,13 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     clock,
     db,
     pepper: pepperSource(config.pepper, config.region),
-    sms: new SmsDispatcher(sender, quota, config.sandboxEnabled, () => clock.now()),
+    sms: new SmsDispatcher(
+      sender,
+      quota,
+      new RollingLimit(db, config.tableName, 'SMS_PERSON', config.smsPerPersonPerHour, 3600_000),
+      config.sandboxEnabled,
+      () => clock.now(),
+    ),
     mobileNumbers: new MobileNumberStore(db, config.tableName),
     guessBudget: new GuessBudget(db, config.tableName, config.codeChecksPerDay),
     languages: new LanguageStore(db, config.tableName),

@@ -57,6 +57,7 @@ export const GUARDED_ACTIONS = {
           try {
             await rt.sms.dispatch({
               to: record.number,
+              personId: record.personId,
               templateKey: 'sms.mobile_number.deleted_notification',
               language: await rt.languages.languageFor(record.personId),
               variables: { number: record.number },

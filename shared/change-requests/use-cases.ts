@@ -94,6 +94,7 @@ export async function authorizeWithSms(
   const params = action.params.parse(record.params);
   await rt.sms.dispatch({
     to: number.number,
+    personId: record.personId,
     templateKey: action.tanTemplate,
     language: await rt.languages.languageFor(record.personId),
     variables: { ...(action.tanVariables?.(params) ?? {}), tan: code },

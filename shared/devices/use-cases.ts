@@ -127,6 +127,7 @@ export async function bindDevice(rt: Runtime, input: BindDeviceInput): Promise<B
   const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;
   await rt.sms.dispatch({
     to: number.number,
+    personId: input.personId,
     templateKey: 'sms.two_factor.authenticate',
     language: input.language ?? (await rt.languages.languageFor(input.personId)),
     variables: { tan: otp },

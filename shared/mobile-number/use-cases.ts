@@ -154,6 +154,7 @@ async function issueOtp(
   try {
     await rt.sms.dispatch({
       to: record.number,
+      personId: record.personId,
       templateKey,
       language,
       variables: { ...given, [template.otpVariable]: code },

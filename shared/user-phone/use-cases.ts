@@ -163,6 +163,7 @@ async function sendRemovalCode(rt: Runtime, record: MobileNumberRecord): Promise
   const otpId = randomUUID();
   await rt.sms.dispatch({
     to: record.number,
+    personId: record.personId,
     templateKey: 'sms.mobile_number.confirm_deletion',
     language: await rt.languages.languageFor(record.personId),
     variables: { tan: code },

@@ -262,9 +262,11 @@ describe('authorize and confirm', () => {
 
 describe('SMS quota', () => {
   it('sends 60 SMS per number per hour and answers the 61st with 429 and Retry-After', async () => {
-    const { person, number } = await created();
+    // Three persons share the number, so the number's quota (60) binds before any person's own limit (30).
+    const number = freshNumber();
+    const persons = [await created(number), await created(number), await created(number)];
     const results = await Promise.all(
-      Array.from({ length: 61 }, () => api.post(path(person, '/authorize'), { number })),
+      Array.from({ length: 61 }, (_, i) => api.post(path(persons[i % 3]!.person, '/authorize'), { number })),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(60);
     const refused = results.find((r) => r.status === 429)!;
@@ -272,13 +274,25 @@ describe('SMS quota', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
     expect(service.outbox.entries.filter((m) => m.to === number)).toHaveLength(60);
 
-    const other = await api.post(path(person, '/reauthorize'), {
+    const other = await api.post(path(persons[0]!.person, '/reauthorize'), {
       authorization_text_key: 'sms.two_factor.authenticate',
     });
     expect(other.status).toBe(429);
 
     clock.advance(3601);
-    expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
+    expect((await api.post(path(persons[0]!.person, '/authorize'), { number })).status).toBe(201);
+  });
+
+  it('holds one person to 30 SMS an hour, so nobody can spend the quota of a number they typed in', async () => {
+    const number = freshNumber();
+    const intruder = await created(number);
+    const owner = await created(number);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => api.post(path(intruder.person, '/authorize'), { number })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(30);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(10);
+    expect((await api.post(path(owner.person, '/authorize'), { number })).status).toBe(201);
   });
 
   it('counts per number across persons', async () => {
