@@ -241,11 +241,18 @@ const httpCore = (
  * the error shape (Zitadel's under `/auth/`, Solaris's elsewhere). The caller is checked before any input is
  * looked at, so an anonymous request learns nothing about validation rules or resources.
  */
+/**
+ * The schemas each loaded handler validates with, by operation: the OpenAPI document is built from these and the
+ * route table, so it describes exactly what the handlers accept.
+ */
+export const ROUTE_SCHEMAS = new Map<string, { params?: ZodType; query?: ZodType; body?: ZodType }>();
+
 export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodType>(
   operation: string,
   spec: RouteSpec<P, Q, B>,
   handle: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<HttpResult>,
 ) {
+  ROUTE_SCHEMAS.set(operation, spec);
   const route = ROUTES.find((candidate) => candidate.operation === operation);
   const kind: AuthKind = route ? authOf(route) : (spec.auth ?? 'partner');
   const shape: ErrorShape = route ? errorShapeOf(route) : 'solaris';

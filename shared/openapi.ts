@@ -1,0 +1,122 @@
+import { type ZodType, z } from 'zod';
+import { ROUTE_SCHEMAS } from './http/pipeline.ts';
+import { authOf, errorShapeOf, handlerEntry, ROUTES, type RouteDefinition } from './routes.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON Schema / OpenAPI objects
+type Json = Record<string, any>;
+
+const jsonSchema = (schema: ZodType): Json => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  return rest;
+};
+
+const SOLARIS_ERROR: Json = {
+  type: 'object',
+  required: ['errors'],
+  properties: {
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'status', 'code', 'title', 'detail'],
+        properties: {
+          id: { type: 'string', description: 'The request correlation id (X-Request-Id)' },
+          status: { type: 'integer' },
+          code: { type: 'string' },
+          title: { type: 'string' },
+          detail: { type: 'string' },
+          source: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  },
+};
+
+const ZITADEL_ERROR: Json = {
+  type: 'object',
+  required: ['code', 'message', 'details'],
+  properties: {
+    code: { type: 'integer', description: 'gRPC status code' },
+    message: { type: 'string' },
+    details: { type: 'array', items: { type: 'object' } },
+  },
+};
+
+/** Path and query parameters from an object schema: one parameter per property. */
+function parameters(schema: ZodType | undefined, where: 'path' | 'query'): Json[] {
+  if (!schema) return [];
+  const object = jsonSchema(schema);
+  const required = new Set<string>(object.required ?? []);
+  return Object.entries((object.properties ?? {}) as Json).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: property,
+  }));
+}
+
+function operationOf(route: RouteDefinition, scopes: { partner: string; user: string }): Json {
+  const schemas = ROUTE_SCHEMAS.get(route.operation);
+  if (!schemas) throw new Error(`${handlerEntry(route)} registered no schemas; is it built with httpRoute?`);
+  const auth = authOf(route);
+  const errorRef =
+    errorShapeOf(route) === 'zitadel' ? '#/components/schemas/ZitadelError' : '#/components/schemas/Error';
+  return {
+    operationId: route.operation,
+    summary: route.summary,
+    tags: [route.path.split('/')[2] === 'users' ? 'end-user' : (route.path.split('/')[2] ?? 'api')],
+    parameters: [
+      ...parameters(schemas.params, 'path'),
+      ...parameters(schemas.query, 'query'),
+      {
+        name: 'X-Request-Id',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+      },
+    ],
+    ...(schemas.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(schemas.body) } },
+          },
+        }
+      : {}),
+    ...(auth === 'public'
+      ? { security: [] }
+      : { security: [{ bearer: [auth === 'user' ? scopes.user : scopes.partner] }] }),
+    responses: {
+      '2XX': { description: "Success; see the README for each operation's body." },
+      default: { description: 'Error', content: { 'application/json': { schema: { $ref: errorRef } } } },
+    },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the deployed API, generated from the route table and the zod schemas the handlers
+ * validate with (each handler module is loaded to register them), so it cannot drift from the code.
+ */
+export async function buildOpenApi(
+  scopes = { partner: 'phone-security/partner', user: 'phone-security/user' },
+) {
+  await Promise.all(ROUTES.map((route) => import(`../functions/${route.operation}.ts`)));
+  const paths: Json = {};
+  for (const route of ROUTES) {
+    paths[route.path] ??= {};
+    paths[route.path][route.method.toLowerCase()] = operationOf(route, scopes);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Phone security service',
+      version: '1',
+      description: 'Partner API (Solaris-compatible) and end-user phone API (Zitadel-compatible).',
+    },
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: SOLARIS_ERROR, ZitadelError: ZITADEL_ERROR },
+    },
+  };
+}
