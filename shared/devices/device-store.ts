@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
-import { type DocumentClient, isConditionFailure } from '../storage/dynamo.ts';
+import { type DocumentClient, isConditionFailure, transactionConditionFailures } from '../storage/dynamo.ts';
 
 export const KEY_PURPOSES = ['unrestricted', 'restricted'] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
@@ -165,28 +165,17 @@ export type AttemptRefusal = 'not_found' | 'used' | 'expired' | 'burnt';
 export type AttemptResult = { ok: true; challenge: ChallengeRecord } | { ok: false; reason: AttemptRefusal };
 
 /**
- * Runs a transaction, retrying while it is cancelled only by conflicts with concurrent transactions (DynamoDB cancels
- * rather than waits). Answers the indexes of items whose condition failed, or undefined when it committed.
+ * Runs a transaction (the client retries conflicts with concurrent transactions, see storage/dynamo.ts). Answers the
+ * indexes of items whose condition failed, or undefined when it committed.
  */
 async function transact(db: DocumentClient, input: TransactWriteCommandInput): Promise<number[] | undefined> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await db.send(new TransactWriteCommand(input));
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
-      const reasons =
-        (error as Error & { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
-      const failed = reasons.flatMap((reason, index) =>
-        reason.Code === 'ConditionalCheckFailed' ? [index] : [],
-      );
-      if (failed.length > 0) return failed;
-      const onlyConflicts = reasons.every(
-        (r) => !r.Code || r.Code === 'None' || r.Code === 'TransactionConflict',
-      );
-      if (!onlyConflicts || attempt >= 8) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
-    }
+  try {
+    await db.send(new TransactWriteCommand(input));
+    return undefined;
+  } catch (error) {
+    const failed = transactionConditionFailures(error);
+    if (failed) return failed;
+    throw error;
   }
 }
 

@@ -14,7 +14,44 @@ export function createDocumentClient(options: {
       ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  documents.middlewareStack.add(
+    (next, context) => async (args) =>
+      context.commandName === 'TransactWriteItemsCommand'
+        ? withConflictRetries(() => next(args))
+        : next(args),
+    { step: 'initialize', name: 'retryTransactionConflicts' },
+  );
+  return documents;
+}
+
+const CONFLICT_RETRIES = 8;
+
+/** True when DynamoDB cancelled a transaction only because a concurrent transaction touched one of its items. */
+export function isConflictOnly(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
+  const reasons =
+    (error as Error & { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+  return (
+    reasons.some((r) => r.Code === 'TransactionConflict') &&
+    reasons.every((r) => !r.Code || r.Code === 'None' || r.Code === 'TransactionConflict')
+  );
+}
+
+/**
+ * DynamoDB cancels, rather than queues, a transaction that meets a concurrent one on the same item. Such a
+ * cancellation says nothing about the conditions, so every transaction is retried here, with jitter, until it either
+ * commits or fails on its own conditions; stores then only ever see real condition failures.
+ */
+export async function withConflictRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isConflictOnly(error) || attempt >= CONFLICT_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
+    }
+  }
 }
 
 /** True when a single conditional write failed its condition. */

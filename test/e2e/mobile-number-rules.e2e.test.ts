@@ -48,6 +48,15 @@ describe('create', () => {
     expect(errorOf(again).code).toBe('mobile_number_exists');
   });
 
+  it('lets exactly one of 15 concurrent creates for a person win; the rest are 409, never 500', async () => {
+    const person = uniquePerson();
+    const results = await Promise.all(
+      Array.from({ length: 15 }, () => api.post(path(person), { number: freshNumber() })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(14);
+  });
+
   it('lets several persons register the same number, and any number of persons the sandbox number', async () => {
     const number = freshNumber();
     await created(number);
