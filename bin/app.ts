@@ -33,5 +33,6 @@ new PhoneSecurityStack(app, context('stackName') ?? 'PhoneSecurity', {
     ...(context('userIdClaim') ? { userIdClaim: context('userIdClaim')! } : {}),
   },
   ...(context('resourceOwnerId') ? { resourceOwnerId: context('resourceOwnerId')! } : {}),
+  ...(context('alarmEmail') ? { alarmEmail: context('alarmEmail')! } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

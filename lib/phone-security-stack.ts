@@ -2,8 +2,13 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { authOf, handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
 import { ApiAuth, type ApiAuthProps, PARTNER_SCOPE, USER_SCOPE } from './api-auth.ts';
@@ -18,6 +23,8 @@ export interface PhoneSecurityStackProps extends StackProps {
   smsSenderId?: string;
   /** Steady-state and burst request limits for the whole API (requests per second). */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** Where alarm notifications go besides the operator topic (an email subscription, confirmed by its owner). */
+  alarmEmail?: string;
   /** Token issuer: a Cognito user pool made here (default), or an external issuer. */
   auth?: ApiAuthProps;
   /** `resourceOwner` in the end-user API's details (for example the Zitadel organisation id); default the person id. */
@@ -39,6 +46,7 @@ export class PhoneSecurityStack extends Stack {
   readonly data: DataStore;
   readonly auth: ApiAuth;
   readonly functions = new Map<string, ServiceFunction>();
+  readonly alarmTopic: sns.Topic;
   readonly events: WebhookEvents;
 
   constructor(scope: Construct, id: string, props: PhoneSecurityStackProps = {}) {
@@ -80,7 +88,41 @@ export class PhoneSecurityStack extends Stack {
 
     this.events = new WebhookEvents(this, 'Events', { data: this.data });
 
+    // Every alarm notifies one operator topic; subscribe a pager or chat integration to it. CloudWatch cannot publish
+    // to a topic under the AWS-managed SNS key, so the topic has its own key that admits CloudWatch alarms.
+    const alarmKey = new kms.Key(this, 'OperatorAlarmsKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the operator alarm topic',
+    });
+    alarmKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, 'OperatorAlarms', {
+      displayName: 'Phone security service alarms',
+      enforceSSL: true,
+      masterKey: alarmKey,
+    });
+    if (props.alarmEmail)
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    const apiErrors = new cloudwatch.Alarm(this, 'ApiServerErrorsAlarm', {
+      alarmDescription:
+        'The API answered 5xx: an unexpected error or an unavailable dependency (see the function logs)',
+      metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [...this.events.alarms, apiErrors]) {
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    }
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });
     if (this.auth.partnerClient) {
