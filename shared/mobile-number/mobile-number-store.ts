@@ -37,6 +37,26 @@ function toRecord(item: Record<string, unknown>): MobileNumberRecord {
   };
 }
 
+/** A fresh OTP item (no attempts yet; TTL an hour after expiry) at `key`: only the code's HMAC is stored. */
+export function otpItem(
+  key: Record<string, string>,
+  entity: string,
+  otp: Omit<OtpRecord, 'attempts'>,
+  now: Date,
+) {
+  return {
+    ...key,
+    entity,
+    otp_id: otp.otpId,
+    mobile_number_id: otp.mobileNumberId,
+    otp_hash: otp.hash,
+    expires_at_ms: otp.expiresAtMs,
+    attempts: 0,
+    created_at: now.toISOString(),
+    ttl: Math.ceil(otp.expiresAtMs / 1000) + 3600,
+  };
+}
+
 /** An OTP item as the stores keep it (the mobile number OTP and the end-user removal code share the shape). */
 export function toOtp(item: Record<string, unknown>): OtpRecord {
   return {
@@ -197,16 +217,8 @@ export class MobileNumberStore {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  ...otpKey(record.personId),
-                  entity: 'mobile_number_otp',
-                  otp_id: otp.otpId,
-                  mobile_number_id: otp.mobileNumberId,
-                  otp_hash: otp.hash,
-                  expires_at_ms: otp.expiresAtMs,
-                  attempts: 0,
-                  created_at: now.toISOString(),
+                  ...otpItem(otpKey(record.personId), 'mobile_number_otp', otp, now),
                   device_data: deviceData,
-                  ttl: Math.ceil(otp.expiresAtMs / 1000) + 3600,
                 },
               },
             },

@@ -1,7 +1,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import type { MobileNumberRecord, OtpRecord } from '../mobile-number/mobile-number-store.ts';
-import { chargeOtpAttempt, numberKey, otpKey } from '../mobile-number/mobile-number-store.ts';
+import { chargeOtpAttempt, numberKey, otpItem, otpKey } from '../mobile-number/mobile-number-store.ts';
 import { phoneSequenceBump } from '../mobile-number/phone-sequence.ts';
 import { type DocumentClient, transactionConditionFailures } from '../storage/dynamo.ts';
 
@@ -42,17 +42,7 @@ export class PhoneRemovalStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: {
-                  ...removalKey(record.personId),
-                  entity: 'phone_removal_otp',
-                  otp_id: otp.otpId,
-                  mobile_number_id: otp.mobileNumberId,
-                  otp_hash: otp.hash,
-                  expires_at_ms: otp.expiresAtMs,
-                  attempts: 0,
-                  created_at: now.toISOString(),
-                  ttl: Math.ceil(otp.expiresAtMs / 1000) + 3600,
-                },
+                Item: otpItem(removalKey(record.personId), 'phone_removal_otp', otp, now),
               },
             },
             phoneSequenceBump(this.tableName, record.personId, now),
