@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * All configuration is read here, once, from the environment. A missing or malformed variable fails the cold start

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Person ids are opaque to this service, but bounded: they end up in keys and logs. */
 export const personId = z

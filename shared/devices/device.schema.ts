@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deviceData, personId } from '../validation.ts';
 import { KEY_PURPOSES } from './device-store.ts';
 

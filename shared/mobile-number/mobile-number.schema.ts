@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LANGUAGES } from '../sms/templates.ts';
 import { deviceData } from '../validation.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Zitadel's `code` field: non-empty, at most 200 characters. */
 const code = z.string().min(1).max(200);
