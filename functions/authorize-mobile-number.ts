@@ -1,3 +1,5 @@
+import '#shared/aws/secrets-manager.ts';
+import '#shared/aws/sns.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { authorizeMobileNumberBody } from '#shared/mobile-number/mobile-number.schema.ts';
 import { authorizeMobileNumber } from '#shared/mobile-number/use-cases.ts';

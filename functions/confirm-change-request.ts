@@ -1,3 +1,5 @@
+import '#shared/aws/secrets-manager.ts';
+import '#shared/aws/sns.ts';
 import {
   changeRequestPath,
   confirmChangeRequestBody,

@@ -1,3 +1,4 @@
+import '#shared/aws/secrets-manager.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { confirmMobileNumberBody } from '#shared/mobile-number/mobile-number.schema.ts';
 import { confirmMobileNumber } from '#shared/mobile-number/use-cases.ts';

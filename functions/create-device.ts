@@ -1,3 +1,5 @@
+import '#shared/aws/secrets-manager.ts';
+import '#shared/aws/sns.ts';
 import { bindDeviceBody } from '#shared/devices/device.schema.ts';
 import { bindDevice } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';

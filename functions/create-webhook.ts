@@ -1,3 +1,4 @@
+import '#shared/aws/secrets-manager.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { runtime } from '#shared/runtime.ts';
 import { createWebhook } from '#shared/webhooks/use-cases.ts';

@@ -1,3 +1,4 @@
+import '#shared/aws/secrets-manager.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '#shared/logging.ts';
 import { runtime } from '#shared/runtime.ts';

@@ -1,3 +1,5 @@
+import '#shared/aws/secrets-manager.ts';
+import '#shared/aws/sns.ts';
 import { personOf } from '#shared/auth/caller.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { runtime } from '#shared/runtime.ts';

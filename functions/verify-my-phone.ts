@@ -1,3 +1,4 @@
+import '#shared/aws/secrets-manager.ts';
 import { personOf } from '#shared/auth/caller.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { runtime } from '#shared/runtime.ts';

@@ -1,3 +1,4 @@
+import '#shared/aws/secrets-manager.ts';
 import { challengePath, verifySignatureChallengeBody } from '#shared/devices/device.schema.ts';
 import { verifySignatureChallenge } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';

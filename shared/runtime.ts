@@ -1,4 +1,4 @@
-import { SNSClient } from '@aws-sdk/client-sns';
+import { awsAdapters, missingAdapter } from './aws/adapters.ts';
 import { ChangeRequestStore } from './change-requests/change-request-store.ts';
 import { type Config, loadConfig } from './config.ts';
 import { DeviceStore } from './devices/device-store.ts';
@@ -12,7 +12,6 @@ import { SmsQuotaStore } from './quota/sms-quota-store.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
-import { SnsSmsSender } from './sms/sns-sms-sender.ts';
 import { createDocumentClient, type DocumentClient } from './storage/dynamo.ts';
 import { PhoneRemovalStore } from './user-phone/phone-removal-store.ts';
 import { SecretBox, webhookKeySource } from './webhooks/secret-box.ts';
@@ -56,14 +55,20 @@ export interface RuntimeOverrides {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** SNS when this function loads the adapter; otherwise a sender that refuses, naming the missing import. */
+function snsSender(config: Config): SmsSender {
+  if (awsAdapters.smsSender) return awsAdapters.smsSender(config.region, config.smsSenderId);
+  return {
+    send: () => Promise.reject(missingAdapter('SNS', '#shared/aws/sns.ts')),
+  };
+}
+
 export function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Runtime {
   const clock = overrides.clock ?? systemClock;
   const db = createDocumentClient({ region: config.region, endpoint: config.dynamoEndpoint });
   const sender =
     overrides.smsSender ??
-    (config.smsAdapter === 'sns'
-      ? new SnsSmsSender(new SNSClient({ region: config.region }), config.smsSenderId)
-      : new OutboxSmsSender(() => clock.now()));
+    (config.smsAdapter === 'sns' ? snsSender(config) : new OutboxSmsSender(() => clock.now()));
   const quota = new SmsQuotaStore(db, config.tableName, config.smsQuotaPerHour);
   return {
     config,

@@ -1,4 +1,8 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type MetadataJson, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import metadataJson from './phone-metadata.json' with { type: 'json' };
+
+/** libphonenumber-js's full metadata without formatting rules (see scripts/phone-metadata.ts). */
+const metadata = metadataJson as unknown as MetadataJson;
 
 /** The Solaris sandbox number. Not a valid E.164 number for any carrier: it passes only by this allow-list. */
 export const SANDBOX_NUMBER = '+15550101';
@@ -22,7 +26,7 @@ export function normalizeMobileNumber(input: string, options: { sandboxEnabled: 
   if (!/^\+[1-9]\d{4,14}$/.test(stripped)) {
     return { ok: false, reason: 'must be in E.164 format: a plus sign and up to 15 digits' };
   }
-  const parsed = parsePhoneNumberFromString(stripped);
+  const parsed = parsePhoneNumberFromString(stripped, metadata);
   if (!parsed?.isValid()) return { ok: false, reason: 'is not a valid phone number' };
   if (parsed.number !== stripped) return { ok: false, reason: 'is not in canonical E.164 form' };
   // SMS to premium-rate and other service numbers cost the sender money or reach no person: a classic SMS

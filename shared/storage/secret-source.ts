@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsAdapters, missingAdapter } from '../aws/adapters.ts';
 
 /** A secret given directly (local mode and tests) or held in Secrets Manager (deployed). */
 export type SecretConfig = { kind: 'value'; value: string } | { kind: 'secret'; arn: string };
@@ -14,13 +14,15 @@ export function secretSource(config: SecretConfig, region: string, label: string
   }
   let pending: Promise<string> | undefined;
   return () => {
-    pending ??= new SecretsManagerClient({ region })
-      .send(new GetSecretValueCommand({ SecretId: config.arn }))
-      .then((result) => {
-        if (!result.SecretString || result.SecretString.length < 32) {
+    const readSecret = awsAdapters.readSecret;
+    if (!readSecret)
+      return Promise.reject(missingAdapter('Secrets Manager', '#shared/aws/secrets-manager.ts'));
+    pending ??= readSecret(config.arn, region)
+      .then((secret) => {
+        if (secret.length < 32) {
           throw new Error(`The ${label} secret is missing or shorter than 32 characters`);
         }
-        return result.SecretString;
+        return secret;
       })
       .catch((error: unknown) => {
         pending = undefined;

@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+
+/** Index of the national formatting rules in a country's entry of libphonenumber-js's compressed metadata. */
+const FORMATS = 4;
+
+type CountryEntry = unknown[];
+interface Metadata {
+  version: number;
+  country_calling_codes: Record<string, string[]>;
+  countries: Record<string, CountryEntry>;
+  nonGeographic?: Record<string, CountryEntry>;
+}
+
+const withoutFormats = (entries: Record<string, CountryEntry> = {}) =>
+  Object.fromEntries(
+    Object.entries(entries).map(([code, entry]) => [code, entry.map((v, i) => (i === FORMATS ? [] : v))]),
+  );
+
+/**
+ * The metadata the service ships, derived from the installed libphonenumber-js "max" metadata (build time and
+ * tests only; the functions import the generated JSON).
+ */
+export function phoneMetadata(): Metadata {
+  const full = createRequire(import.meta.url)('libphonenumber-js/metadata.max.json') as Metadata;
+  return {
+    ...full,
+    countries: withoutFormats(full.countries),
+    nonGeographic: withoutFormats(full.nonGeographic),
+  };
+}
