@@ -7,7 +7,12 @@ import { Construct } from 'constructs';
 import type { TableAction } from '../shared/routes.ts';
 import { TABLE } from '../shared/storage/table-definition.ts';
 
-const READ_ACTIONS: ReadonlySet<TableAction> = new Set(['GetItem', 'Query', 'ConditionCheckItem']);
+const READ_ACTIONS: ReadonlySet<TableAction> = new Set([
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'ConditionCheckItem',
+]);
 
 /**
  * The stateful part: the table (TTL, point-in-time recovery, customer-managed KMS key, kept on stack deletion) and

@@ -7,6 +7,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** DynamoDB actions an operation performs (transactions are authorized per item action). */
 export type TableAction =
   | 'GetItem'
+  | 'BatchGetItem'
   | 'PutItem'
   | 'UpdateItem'
   | 'DeleteItem'
@@ -69,7 +70,7 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     method: 'PUT',
     path: ME,
     summary: "Set the caller's phone (unverified) and send a verification code",
-    table: ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'],
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'],
     sendsSms: true,
     usesPepper: true,
     auth: 'user',
@@ -79,7 +80,7 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     method: 'DELETE',
     path: ME,
     summary: "Remove the caller's phone (a verified one only with a fresh code sent to it)",
-    table: ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'],
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'],
     sendsSms: true,
     usesPepper: true,
     auth: 'user',
@@ -89,7 +90,7 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${ME}/_resend_verification`,
     summary: "Send a new verification code to the caller's phone",
-    table: ['GetItem', 'PutItem', 'ConditionCheckItem', 'UpdateItem'],
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'ConditionCheckItem', 'UpdateItem'],
     sendsSms: true,
     usesPepper: true,
     auth: 'user',
@@ -99,7 +100,7 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${ME}/_verify`,
     summary: "Verify the caller's phone with the code sent to it",
-    table: ['GetItem', 'UpdateItem', 'DeleteItem'],
+    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem'],
     usesPepper: true,
     auth: 'user',
   },
@@ -133,7 +134,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${PERSON}/mobile_number/authorize`,
     summary: 'Send an SMS OTP to verify the mobile number',
-    table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
     sendsSms: true,
     usesPepper: true,
   },
@@ -142,7 +143,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${PERSON}/mobile_number/confirm`,
     summary: 'Verify the mobile number with the SMS OTP',
-    table: ['GetItem', 'UpdateItem', 'DeleteItem'],
+    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem'],
     usesPepper: true,
   },
   {
@@ -150,7 +151,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${PERSON}/mobile_number/reauthorize`,
     summary: 'Send a new SMS OTP with a chosen text',
-    table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
     sendsSms: true,
     usesPepper: true,
   },
@@ -173,7 +174,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/v1/change_requests/{id}/authorize',
     summary: 'Send the second-factor challenge for a change request (SMS TAN or device challenge)',
-    table: ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
     sendsSms: true,
     usesPepper: true,
   },
@@ -182,7 +183,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/v1/change_requests/{id}/confirm',
     summary: 'Confirm a change request with the TAN or device signature; runs the guarded action',
-    table: ['GetItem', 'UpdateItem', 'DeleteItem', 'PutItem', 'ConditionCheckItem'],
+    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem', 'ConditionCheckItem'],
     sendsSms: true,
     usesPepper: true,
   },
@@ -229,7 +230,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     summary: 'Start binding a device: SMS OTP to the verified number, to be signed by the new key',
     // Mobile number, language, active-device count and SMS quota reads; device, key and challenge puts; the quota
     // slot update.
-    table: ['GetItem', 'PutItem', 'UpdateItem'],
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
     sendsSms: true,
     usesPepper: true,
   },
@@ -268,7 +269,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/v1/mfa/challenges/signatures/{challenge_id}',
     summary: "Complete a device binding with the new key's signature over the SMS OTP",
     // Attempt charge, then challenge, device, key and count updates with the outbox put in one transaction.
-    table: ['GetItem', 'UpdateItem', 'PutItem'],
+    table: ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
     usesPepper: true,
   },
   {

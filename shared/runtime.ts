@@ -77,6 +77,8 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     pepper: pepperSource(config.pepper, config.region),
     sms: new SmsDispatcher(
       sender,
+      db,
+      config.tableName,
       quota,
       new RollingLimit(db, config.tableName, 'SMS_PERSON', config.smsPerPersonPerHour, 3600_000),
       config.sandboxEnabled,

@@ -35,6 +35,18 @@ export function refusal(reason: AttemptRefusal) {
   }
 }
 
+/** Why a challenge, as read at `now`, cannot be answered any more; undefined while it can. */
+export function unanswerable(
+  challenge: ChallengeRecord,
+  now: Date,
+  maxAttempts: number,
+): AttemptRefusal | undefined {
+  if (challenge.consumedAt) return 'used';
+  if (challenge.expiresAtMs <= now.getTime()) return 'expired';
+  if (challenge.attempts >= maxAttempts) return 'burnt';
+  return undefined;
+}
+
 export function challengeView(challenge: ChallengeRecord, now: Date, maxAttempts: number): ChallengeView {
   let status: ChallengeView['status'] = 'pending';
   if (challenge.consumedAt) status = 'completed';

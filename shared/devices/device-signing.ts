@@ -8,9 +8,10 @@ import {
   refusal,
   signatureFrom,
   signedBy,
+  unanswerable,
 } from './challenge-common.ts';
 import type { ChallengeView } from './device.schema.ts';
-import type { DeviceChallengeRecord, KeyPurpose } from './device-store.ts';
+import type { ChallengeRecord, DeviceChallengeRecord, KeyPurpose } from './device-store.ts';
 
 /**
  * Device signing: a bound device proves presence by signing a fresh random string with one of its active keys.
@@ -49,6 +50,8 @@ export async function startDeviceChallenge(
   if (input.personId !== undefined && device.personId !== input.personId) throw deviceNotFound();
   const keyId = device.activeKeys[keyPurpose];
   if (!keyId) throw deviceNotFound();
+  const key = await rt.devices.getKey(device.id, keyId);
+  if (!key) throw deviceNotFound();
 
   const now = rt.clock.now();
   const challenge: DeviceChallengeRecord = {
@@ -63,6 +66,7 @@ export async function startDeviceChallenge(
     attempts: 0,
     stringToSign: randomBytes(32).toString('hex'),
     boundTo: input.boundTo,
+    publicKey: key.publicKey,
   };
   if (!(await rt.devices.createDeviceChallenge(challenge))) throw deviceNotFound();
   return challengeView(challenge, now, rt.config.otpMaxAttempts) as DeviceChallengeView;
@@ -104,13 +108,14 @@ export interface VerifiedDeviceChallenge {
 }
 
 /**
- * Answer a device challenge.
- * 1. The signature must be hex of a strict DER ECDSA signature (400, no attempt charged).
- * 2. The challenge must match the scope (person, device, boundTo) and its device must not be deleted (404).
- * 3. Charge one attempt before verifying: used 403, expired 422, out of attempts 403.
- * 4. Verify ECDSA P-256 / SHA-256 over `string_to_sign` with the key the challenge was issued for; wrong: 403.
- * 5. In one transaction consume the challenge and set the key's `used_at`, provided the device is still active and
- *    the key still signs for its purpose (404 otherwise). Exactly one of concurrent correct answers succeeds.
+ * Answer a device challenge, in two DynamoDB round trips:
+ * 1. The signature must be hex of a strict DER ECDSA signature (400, nothing charged).
+ * 2. Read the challenge; it must match the scope (person, device, boundTo; 404) and still be answerable: used 403,
+ *    expired 422, out of attempts 403.
+ * 3. Verify ECDSA P-256 / SHA-256 over `string_to_sign` with the public key the challenge was issued for.
+ * 4. Wrong: charge one attempt (only then answer 403). Right: in one transaction consume the challenge and set the
+ *    key's `used_at`. Both commit only while the challenge is answerable and the device is active with that key
+ *    (404 otherwise), so exactly one of concurrent correct answers succeeds and racing wrong ones are all charged.
  * Throws DomainErrors; callers that need another error shape (a TAN error, say) catch and map them.
  */
 export async function verifyDeviceChallenge(
@@ -118,20 +123,20 @@ export async function verifyDeviceChallenge(
   input: ChallengeScope & { signature: string },
 ): Promise<VerifiedDeviceChallenge> {
   const signature = signatureFrom(input.signature, 'signature');
-  const found = await scopedChallenge(rt, input);
-  const device = await rt.devices.getDevice(found.deviceId);
-  if (device?.status !== 'active' || device.activeKeys[found.keyPurpose] !== found.keyId) {
-    throw deviceNotFound();
-  }
+  const challenge = await scopedChallenge(rt, input);
   const now = rt.clock.now();
-  const attempt = await rt.devices.takeAttempt(found.id, now, rt.config.otpMaxAttempts);
-  if (!attempt.ok) throw refusal(attempt.reason);
-  const challenge = attempt.challenge as DeviceChallengeRecord;
-  const key = await rt.devices.getKey(challenge.deviceId, challenge.keyId);
-  if (!key || !signedBy(key.publicKey, challenge.stringToSign, signature)) throw invalidSignature();
-
-  const outcome = await rt.devices.completeDeviceChallenge(challenge, now);
-  if (outcome === 'used') throw refusal('used');
+  const maxAttempts = rt.config.otpMaxAttempts;
+  const reason = unanswerable(challenge, now, maxAttempts);
+  if (reason) throw refusal(reason);
+  // Challenges made before the public key was copied into them read the key (one more round trip).
+  const publicKey =
+    challenge.publicKey ?? (await rt.devices.getKey(challenge.deviceId, challenge.keyId))?.publicKey;
+  if (!publicKey) throw deviceNotFound();
+  if (!signedBy(publicKey, challenge.stringToSign, signature)) {
+    throw await wrongAnswer(rt, challenge, now);
+  }
+  const outcome = await rt.devices.completeDeviceChallenge(challenge, now, maxAttempts);
+  if (outcome === 'used') throw await refusalNow(rt, challenge.id, now);
   if (outcome === 'device_gone') throw deviceNotFound();
   return {
     deviceId: challenge.deviceId,
@@ -140,4 +145,19 @@ export async function verifyDeviceChallenge(
     keyPurpose: challenge.keyPurpose,
     usedAt: now.toISOString(),
   };
+}
+
+/** Charges a wrong answer and answers the error to throw: 403 once charged, else why it could not be charged. */
+export async function wrongAnswer(rt: Runtime, challenge: ChallengeRecord, now: Date): Promise<Error> {
+  const charged = await rt.devices.chargeWrongAnswer(challenge, now, rt.config.otpMaxAttempts);
+  if (charged === 'charged') return invalidSignature();
+  if (charged === 'device_gone') return deviceNotFound();
+  return refusalNow(rt, challenge.id, now);
+}
+
+/** After a commit was refused on the challenge's condition: why, as read now. */
+export async function refusalNow(rt: Runtime, challengeId: string, now: Date): Promise<Error> {
+  const current = await rt.devices.getChallenge(challengeId);
+  if (!current) return refusal('not_found');
+  return refusal(unanswerable(current, now, rt.config.otpMaxAttempts) ?? 'used');
 }

@@ -47,12 +47,20 @@ interface ChallengeBase {
   expiresAtMs: number;
   attempts: number;
   consumedAt?: string | undefined;
+  /**
+   * The signing key's public key, copied in when the challenge is made, so that an answer is checked from the
+   * challenge alone (one read). Completion still requires the device to be active with that key.
+   */
+  publicKey?: string | undefined;
 }
 
 /** Proves possession of a new key: the device signs the OTP sent by SMS. The OTP is kept sealed, never plain. */
 export interface SignatureChallengeRecord extends ChallengeBase {
   type: 'signature';
   sealedOtp: string;
+  /** The pending device's name and creation time (for DEVICE_BOUND and the person's index). */
+  deviceName?: string | undefined;
+  deviceCreatedAt?: string | undefined;
 }
 
 /** Device signing: the device signs a random string with an active key. `boundTo` ties it to one caller's purpose. */
@@ -113,9 +121,16 @@ function toChallenge(item: Record<string, unknown>): ChallengeRecord {
     expiresAtMs: item.expires_at_ms as number,
     attempts: item.attempts as number,
     consumedAt: item.consumed_at as string | undefined,
+    publicKey: item.public_key as string | undefined,
   };
   return item.type === 'signature'
-    ? { ...base, type: 'signature', sealedOtp: item.sealed_otp as string }
+    ? {
+        ...base,
+        type: 'signature',
+        sealedOtp: item.sealed_otp as string,
+        deviceName: item.device_name as string | undefined,
+        deviceCreatedAt: item.device_created_at as string | undefined,
+      }
     : {
         ...base,
         type: 'device',
@@ -152,10 +167,16 @@ function challengeItem(challenge: ChallengeRecord) {
     created_at: challenge.createdAt,
     expires_at_ms: challenge.expiresAtMs,
     attempts: 0,
+    public_key: challenge.publicKey,
     ttl: Math.ceil(challenge.expiresAtMs / 1000) + RETENTION_SECONDS,
   };
   return challenge.type === 'signature'
-    ? { ...common, sealed_otp: challenge.sealedOtp }
+    ? {
+        ...common,
+        sealed_otp: challenge.sealedOtp,
+        device_name: challenge.deviceName,
+        device_created_at: challenge.deviceCreatedAt,
+      }
     : { ...common, string_to_sign: challenge.stringToSign, bound_to: challenge.boundTo };
 }
 
@@ -351,16 +372,71 @@ export class DeviceStore {
     }
   }
 
-  private consumeChallenge(challenge: ChallengeRecord, now: Date) {
+  /** The challenge is still answerable: not used, not expired, attempts left (checked again at commit). */
+  private answerable(maxAttempts: number, now: Date) {
+    return {
+      ConditionExpression: 'attribute_not_exists(consumed_at) AND expires_at_ms > :nowMs AND attempts < :max',
+      ExpressionAttributeValues: { ':nowMs': now.getTime(), ':max': maxAttempts } as Record<string, unknown>,
+    };
+  }
+
+  private consumeChallenge(challenge: ChallengeRecord, now: Date, maxAttempts: number) {
+    const answerable = this.answerable(maxAttempts, now);
     return {
       Update: {
         TableName: this.tableName,
         Key: challengeKey(challenge.id),
         UpdateExpression: 'SET consumed_at = :now',
-        ConditionExpression: 'attribute_not_exists(consumed_at) AND expires_at_ms > :nowMs',
-        ExpressionAttributeValues: { ':now': now.toISOString(), ':nowMs': now.getTime() },
+        ConditionExpression: answerable.ConditionExpression,
+        ExpressionAttributeValues: { ...answerable.ExpressionAttributeValues, ':now': now.toISOString() },
       },
     };
+  }
+
+  /**
+   * Charges a wrong answer: one attempt, provided the challenge is still answerable and its device still in the
+   * state the answer needed (`pending` for a binding, active with the challenge's key for device signing). The
+   * caller tells the answer only after this committed, so racing wrong answers never learn more than
+   * `maxAttempts` outcomes. Answers `charged`, `refused` (read the challenge again for the reason) or `device_gone`.
+   */
+  async chargeWrongAnswer(
+    challenge: ChallengeRecord,
+    now: Date,
+    maxAttempts: number,
+  ): Promise<'charged' | 'refused' | 'device_gone'> {
+    const answerable = this.answerable(maxAttempts, now);
+    const device: {
+      ConditionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    } =
+      challenge.type === 'signature'
+        ? {
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': 'pending' },
+          }
+        : {
+            ConditionExpression: '#status = :active AND active_keys.#purpose = :key',
+            ExpressionAttributeNames: { '#status': 'status', '#purpose': challenge.keyPurpose },
+            ExpressionAttributeValues: { ':active': 'active', ':key': challenge.keyId },
+          };
+    const failed = await transact(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: challengeKey(challenge.id),
+            UpdateExpression: 'SET attempts = attempts + :one',
+            ConditionExpression: answerable.ConditionExpression,
+            ExpressionAttributeValues: { ...answerable.ExpressionAttributeValues, ':one': 1 },
+          },
+        },
+        { ConditionCheck: { TableName: this.tableName, Key: deviceKey(challenge.deviceId), ...device } },
+      ],
+    });
+    if (!failed) return 'charged';
+    return failed.includes(0) ? 'refused' : 'device_gone';
   }
 
   /**
@@ -369,14 +445,15 @@ export class DeviceStore {
    */
   async completeBinding(
     challenge: SignatureChallengeRecord,
-    device: DeviceRecord,
+    device: Pick<DeviceRecord, 'id' | 'personId' | 'createdAt'>,
     event: DomainEvent,
     now: Date,
+    maxAttempts: number,
   ): Promise<'ok' | 'used' | 'device_gone' | 'too_many_devices'> {
     const at = now.toISOString();
     const failed = await transact(this.db, {
       TransactItems: [
-        this.consumeChallenge(challenge, now),
+        this.consumeChallenge(challenge, now, maxAttempts),
         {
           Update: {
             TableName: this.tableName,
@@ -430,10 +507,11 @@ export class DeviceStore {
   async completeDeviceChallenge(
     challenge: DeviceChallengeRecord,
     now: Date,
+    maxAttempts: number,
   ): Promise<'ok' | 'used' | 'device_gone'> {
     const failed = await transact(this.db, {
       TransactItems: [
-        this.consumeChallenge(challenge, now),
+        this.consumeChallenge(challenge, now, maxAttempts),
         {
           Update: {
             TableName: this.tableName,

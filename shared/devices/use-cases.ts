@@ -15,8 +15,10 @@ import {
   refusal,
   signatureFrom,
   signedBy,
+  unanswerable,
 } from './challenge-common.ts';
 import type { ChallengeView, DeviceView, KeyView } from './device.schema.ts';
+import { refusalNow, wrongAnswer } from './device-signing.ts';
 import {
   type DeviceRecord,
   type KeyPurpose,
@@ -144,6 +146,9 @@ export async function bindDevice(rt: Runtime, input: BindDeviceInput): Promise<B
         expiresAtMs,
         attempts: 0,
         sealedOtp: sealOtp(await rt.pepper(), challengeId, otp),
+        publicKey: key.publicKey,
+        deviceName: device.name,
+        deviceCreatedAt: device.createdAt,
       };
       await rt.devices.createPendingBinding(device, key, challenge, input.deviceData);
     },
@@ -182,48 +187,58 @@ export async function getSignatureChallenge(
 }
 
 /**
- * Complete a binding with the device's signature over the SMS OTP.
- * 1. The signature must be hex of a strict DER ECDSA signature (400, no attempt charged).
- * 2. The challenge must exist, be a binding challenge, belong to the person if one is named, and its device must
- *    not be deleted (404).
- * 3. Charge one attempt before verifying: used 403, expired 422, out of attempts 403.
- * 4. Verify ECDSA P-256 / SHA-256 over the OTP's ASCII bytes with the pending key; wrong: 403.
- * 5. In one transaction consume the challenge, activate device and key, count the device (409 at the limit) and
- *    write DEVICE_BOUND. Of concurrent correct answers exactly one gets here first; the others see 403.
+ * Answer the binding's signature challenge, in two DynamoDB round trips: read the challenge (which carries the new
+ * key and the device's name), check it is answerable, open the sealed OTP and verify the signature over it locally;
+ * then either charge the wrong answer (403 once charged) or complete the binding in one transaction (see
+ * `completeBinding`): the device must still be pending (404), the person under the device limit (409).
  */
 export async function verifySignatureChallenge(
   rt: Runtime,
   input: { challengeId: string; signature: string; personId?: string | undefined },
 ): Promise<void> {
   const signature = signatureFrom(input.signature, 'signature');
-  const found = await signatureChallenge(rt, input.challengeId, input.personId);
-  const device = await rt.devices.getDevice(found.deviceId);
-  if (!device || device.status === 'deleted') throw deviceNotFound();
-
+  const challenge = await signatureChallenge(rt, input.challengeId, input.personId);
   const now = rt.clock.now();
-  const attempt = await rt.devices.takeAttempt(found.id, now, rt.config.otpMaxAttempts);
-  if (!attempt.ok) throw refusal(attempt.reason);
-  const challenge = attempt.challenge as SignatureChallengeRecord;
-  const key = await rt.devices.getKey(challenge.deviceId, challenge.keyId);
-  if (!key) throw deviceNotFound();
+  const maxAttempts = rt.config.otpMaxAttempts;
+  const reason = unanswerable(challenge, now, maxAttempts);
+  if (reason) throw refusal(reason);
+  const binding = await bindingOf(rt, challenge);
   const otp = openOtp(await rt.pepper(), challenge.id, challenge.sealedOtp);
-  if (!signedBy(key.publicKey, otp, signature)) throw invalidSignature();
+  if (!signedBy(binding.publicKey, otp, signature)) throw await wrongAnswer(rt, challenge, now);
 
   const event = buildEvent(
     DeviceBound,
     {
-      device_id: device.id,
-      person_id: device.personId,
-      key_id: key.keyId,
-      key_purpose: key.keyPurpose,
-      name: device.name,
+      device_id: challenge.deviceId,
+      person_id: challenge.personId,
+      key_id: challenge.keyId,
+      key_purpose: challenge.keyPurpose,
+      name: binding.deviceName,
     },
     now,
   );
-  const outcome = await rt.devices.completeBinding(challenge, device, event, now);
-  if (outcome === 'used') throw refusal('used');
+  const device = { id: challenge.deviceId, personId: challenge.personId, createdAt: binding.deviceCreatedAt };
+  const outcome = await rt.devices.completeBinding(challenge, device, event, now, maxAttempts);
+  if (outcome === 'used') throw await refusalNow(rt, challenge.id, now);
   if (outcome === 'device_gone') throw deviceNotFound();
   if (outcome === 'too_many_devices') throw tooManyDevices();
+}
+
+/** What the binding needs besides the challenge: copied into it, or read for challenges made before that was so. */
+async function bindingOf(rt: Runtime, challenge: SignatureChallengeRecord) {
+  if (challenge.publicKey && challenge.deviceName !== undefined && challenge.deviceCreatedAt) {
+    return {
+      publicKey: challenge.publicKey,
+      deviceName: challenge.deviceName,
+      deviceCreatedAt: challenge.deviceCreatedAt,
+    };
+  }
+  const [device, key] = await Promise.all([
+    rt.devices.getDevice(challenge.deviceId),
+    rt.devices.getKey(challenge.deviceId, challenge.keyId),
+  ]);
+  if (!device || device.status === 'deleted' || !key) throw deviceNotFound();
+  return { publicKey: key.publicKey, deviceName: device.name, deviceCreatedAt: device.createdAt };
 }
 
 export async function listDevices(

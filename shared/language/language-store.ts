@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Language } from '../sms/templates.ts';
-import type { DocumentClient } from '../storage/dynamo.ts';
+import type { DocumentClient, Item, ItemKey } from '../storage/dynamo.ts';
 
 export const DEFAULT_LANGUAGE: Language = 'en';
 
@@ -10,8 +10,14 @@ export class LanguageStore {
     private readonly tableName: string,
   ) {}
 
-  private key(personId: string) {
+  /** The item of the person's setting, for callers that read it together with other items. */
+  key(personId: string): ItemKey {
     return { PK: `PERSON#${personId}`, SK: 'LANGUAGE_SETTINGS' };
+  }
+
+  /** The language in an item read at `key`: the person's setting, or English. */
+  static languageIn(item: Item | undefined): Language {
+    return (item?.language as Language | undefined) ?? DEFAULT_LANGUAGE;
   }
 
   async get(personId: string): Promise<Language | undefined> {

@@ -1,7 +1,13 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import { conflict } from '../http/errors.ts';
-import { type DocumentClient, isConditionFailure, transactionConditionFailures } from '../storage/dynamo.ts';
+import {
+  type DocumentClient,
+  isConditionFailure,
+  type TransactItem,
+  type TransactUpdate,
+  transactionConditionFailures,
+} from '../storage/dynamo.ts';
 import { phoneSequenceBump } from './phone-sequence.ts';
 
 export interface MobileNumberRecord {
@@ -26,7 +32,7 @@ export interface OtpRecord {
 export const numberKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'MOBILE_NUMBER' });
 export const otpKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'OTP#MOBILE_NUMBER' });
 
-function toRecord(item: Record<string, unknown>): MobileNumberRecord {
+export function toRecord(item: Record<string, unknown>): MobileNumberRecord {
   return {
     id: item.id as string,
     personId: item.person_id as string,
@@ -192,15 +198,17 @@ export class MobileNumberStore {
   }
 
   /**
-   * Stores a new OTP for the number, replacing any previous one (its attempts start again at zero). Answers false
-   * when the number record is gone or was replaced.
+   * Stores a new OTP for the number, replacing any previous one (its attempts start again at zero), together with
+   * `limitWrites` (the SMS limits' slot claims) in one transaction. Answers `number_changed` when the number record
+   * is gone or was replaced, `slot_taken` when a concurrent request took a limit slot (read again), else `saved`.
    */
   async saveOtp(
     record: MobileNumberRecord,
     otp: Omit<OtpRecord, 'attempts'>,
     deviceData: string | undefined,
     now: Date,
-  ): Promise<boolean> {
+    limitWrites: TransactUpdate[] = [],
+  ): Promise<'saved' | 'number_changed' | 'slot_taken'> {
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -223,12 +231,15 @@ export class MobileNumberStore {
               },
             },
             phoneSequenceBump(this.tableName, record.personId, now),
+            ...limitWrites.map((Update) => ({ Update })),
           ],
         }),
       );
-      return true;
+      return 'saved';
     } catch (error) {
-      if (transactionConditionFailures(error)?.includes(0)) return false;
+      const failed = transactionConditionFailures(error);
+      if (failed?.includes(0)) return 'number_changed';
+      if (failed) return 'slot_taken';
       throw error;
     }
   }
@@ -240,6 +251,72 @@ export class MobileNumberStore {
    */
   async takeOtpAttempt(personId: string, now: Date, maxAttempts: number): Promise<OtpRecord | undefined> {
     return chargeOtpAttempt(this.db, this.tableName, otpKey(personId), now, maxAttempts);
+  }
+
+  /**
+   * Commits the outcome of one OTP check, read and compared before: a wrong code charges one attempt, the right code
+   * consumes the OTP and marks the number verified. Either way `budgetWrite` (the person's code-check budget) is
+   * charged in the same transaction, and the OTP must still be the one compared against, unexpired and not out of
+   * attempts. So an outcome is only ever answered for a check that was charged: however many requests race, at
+   * most `maxAttempts` wrong answers per OTP are told, and exactly one right answer verifies the number.
+   * Answers `committed`, `otp_changed` (the OTP was consumed, burnt, replaced or expired meanwhile: the check counts
+   * as failed), `number_changed`, or `slot_taken` (a concurrent check took the budget slot: read again).
+   */
+  async commitOtpCheck(input: {
+    record: MobileNumberRecord;
+    otp: OtpRecord;
+    matches: boolean;
+    budgetWrite: TransactUpdate;
+    maxAttempts: number;
+    deviceData: string | undefined;
+    now: Date;
+  }): Promise<'committed' | 'otp_changed' | 'number_changed' | 'slot_taken'> {
+    const { record, otp, now } = input;
+    const stillUsable = {
+      ConditionExpression: 'otp_id = :otp AND attempts < :max AND expires_at_ms > :nowMs',
+      ExpressionAttributeValues: { ':otp': otp.otpId, ':max': input.maxAttempts, ':nowMs': now.getTime() },
+    };
+    const items: TransactItem[] = [{ Update: input.budgetWrite }];
+    if (input.matches) {
+      items.push(
+        { Delete: { TableName: this.tableName, Key: otpKey(record.personId), ...stillUsable } },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: numberKey(record.personId),
+            UpdateExpression: 'SET verified = :true, updated_at = :now, verified_device_data = :dd',
+            ConditionExpression: 'id = :id',
+            ExpressionAttributeValues: {
+              ':true': true,
+              ':now': now.toISOString(),
+              ':id': record.id,
+              ':dd': input.deviceData ?? null,
+            },
+          },
+        },
+        phoneSequenceBump(this.tableName, record.personId, now),
+      );
+    } else {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: otpKey(record.personId),
+          UpdateExpression: 'SET attempts = attempts + :one',
+          ...stillUsable,
+          ExpressionAttributeValues: { ...stillUsable.ExpressionAttributeValues, ':one': 1 },
+        },
+      });
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'committed';
+    } catch (error) {
+      const failed = transactionConditionFailures(error);
+      if (!failed) throw error;
+      if (failed.includes(1)) return 'otp_changed';
+      if (failed.includes(2)) return 'number_changed';
+      return 'slot_taken';
+    }
   }
 
   /**

@@ -37,5 +37,18 @@ export function normalizeMobileNumber(input: string, options: { sandboxEnabled: 
   return { ok: true, number: parsed.number };
 }
 
+/**
+ * A number a caller gives for a person's existing number (authorize, confirm, delete): separators removed and the
+ * E.164 shape required, then the use case compares it with the stored number, which was fully checked when it was
+ * registered. No metadata is needed, so these functions do not bundle it.
+ */
+export function givenNumber(input: string): NumberCheck {
+  const stripped = input.replace(SEPARATORS, '');
+  if (!/^\+[1-9]\d{4,14}$/.test(stripped)) {
+    return { ok: false, reason: 'must be in E.164 format: a plus sign and up to 15 digits' };
+  }
+  return { ok: true, number: stripped };
+}
+
 export const isSandboxNumber = (number: string, sandboxEnabled: boolean) =>
   sandboxEnabled && number === SANDBOX_NUMBER;

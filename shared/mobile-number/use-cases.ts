@@ -2,14 +2,24 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type ChangeRequestView, requestChange } from '../change-requests/request-change.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-number-events.ts';
-import { badRequest, conflict, invalidTan, notFound, unprocessable } from '../http/errors.ts';
+import {
+  badRequest,
+  conflict,
+  invalidTan,
+  notFound,
+  tooManyRequests,
+  unprocessable,
+} from '../http/errors.ts';
+import { LanguageStore } from '../language/language-store.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
+import type { PreparedSms } from '../sms/sms-dispatcher.ts';
 import type { TemplateKey } from '../sms/templates.ts';
+import { readItems } from '../storage/dynamo.ts';
 import type { MobileNumberView } from './mobile-number.schema.ts';
-import type { MobileNumberRecord } from './mobile-number-store.ts';
-import { isSandboxNumber, normalizeMobileNumber, SANDBOX_OTP } from './phone-number.ts';
+import { type MobileNumberRecord, numberKey, otpKey, toOtp, toRecord } from './mobile-number-store.ts';
+import { givenNumber, isSandboxNumber, normalizeMobileNumber, SANDBOX_OTP } from './phone-number.ts';
 
 /** Solaris-style resource id: 32 hex characters and a type suffix. */
 const newMobileNumberId = () => `${randomBytes(16).toString('hex')}cmno`;
@@ -20,10 +30,20 @@ export const toView = (record: MobileNumberRecord): MobileNumberView => ({
   verified: record.verified,
 });
 
+const refuseNumber = (reason: string) =>
+  badRequest(`number ${reason}.`, { field: 'number', message: reason });
+
+/** A number entering the service: fully validated (number plan, type). */
 function sanitize(rt: Runtime, input: string): string {
   const checked = normalizeMobileNumber(input, { sandboxEnabled: rt.config.sandboxEnabled });
-  if (!checked.ok)
-    throw badRequest(`number ${checked.reason}.`, { field: 'number', message: checked.reason });
+  if (!checked.ok) throw refuseNumber(checked.reason);
+  return checked.number;
+}
+
+/** A number naming the person's registered one: only its form is checked, then it must equal the stored number. */
+function sanitizeGiven(input: string): string {
+  const checked = givenNumber(input);
+  if (!checked.ok) throw refuseNumber(checked.reason);
   return checked.number;
 }
 
@@ -32,7 +52,7 @@ const mismatch = () => notFound('The person has no mobile number matching the gi
 
 /** The person's number, which must equal the given one (after sanitizing); otherwise 404. */
 async function matchingNumber(rt: Runtime, personId: string, input: string): Promise<MobileNumberRecord> {
-  const number = sanitize(rt, input);
+  const number = sanitizeGiven(input);
   const record = await rt.mobileNumbers.get(personId);
   if (!record) throw noNumber();
   if (record.number !== number) throw mismatch();
@@ -110,20 +130,13 @@ export async function deleteMobileNumber(
   return { status: 200, body: toView(record) };
 }
 
-/**
- * Issue a new OTP for the number and send it with the given template.
- * 1. Generate the code (the sandbox number always gets 212212) and render the SMS.
- * 2. Take one unit of the number's SMS quota (429 when spent).
- * 3. Store the code's HMAC, replacing any previous OTP, bound to this number record.
- * 4. Send the SMS in the person's language.
- */
-async function issueOtp(
-  rt: Runtime,
-  record: MobileNumberRecord,
-  templateKey: TemplateKey,
-  variables: Record<string, string>,
-  deviceData: string | undefined,
-): Promise<void> {
+/** How often a request re-reads after losing a limit slot to a concurrent request before it answers 429. */
+const MAX_ROUNDS = 10;
+
+const contended = () => tooManyRequests('Too many concurrent requests for this person; try again.', 1);
+
+/** The OTP variable is filled by the service; any other value must be one of the text's variables, without braces. */
+function checkedVariables(templateKey: TemplateKey, variables: Record<string, string>) {
   const template = templateFor(templateKey);
   if (!template.otpVariable) {
     throw unprocessable(
@@ -132,8 +145,8 @@ async function issueOtp(
       `The text "${templateKey}" carries no OTP and cannot be used for an authorization.`,
     );
   }
-  // The OTP variable is always filled by the service (callers pass a placeholder such as {"tan":"{tan}"}); any
-  // other value must be plain text, so no SMS ever shows a template placeholder.
+  // Callers pass a placeholder such as {"tan":"{tan}"} for the OTP; any other value must be plain text, so no SMS
+  // ever shows a template placeholder.
   const { [template.otpVariable]: _placeholder, ...given } = variables;
   const known = new Set(templateVariables(templateKey));
   const unknown = Object.keys(given).find((name) => !known.has(name));
@@ -146,40 +159,90 @@ async function issueOtp(
     const field = `authorization_text_variables.${braced[0]}`;
     throw badRequest(`${field} must not contain braces.`, { field, message: 'must not contain braces' });
   }
-  const sandbox = isSandboxNumber(record.number, rt.config.sandboxEnabled);
-  const code = sandbox ? SANDBOX_OTP : generateOtp();
-  const now = rt.clock.now();
-  const otpId = randomUUID();
-  const language = await rt.languages.languageFor(record.personId);
-  try {
-    await rt.sms.dispatch({
-      to: record.number,
-      personId: record.personId,
-      templateKey,
-      language,
-      variables: { ...given, [template.otpVariable]: code },
-      beforeSend: async () => {
-        const hash = hashOtp(await rt.pepper(), otpId, code);
-        const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;
-        const saved = await rt.mobileNumbers.saveOtp(
-          record,
-          { otpId, mobileNumberId: record.id, hash, expiresAtMs },
-          deviceData,
-          now,
-        );
-        if (!saved) throw noNumber();
-      },
-    });
-  } catch (error) {
-    if (error instanceof MissingTemplateVariable) {
-      throw unprocessable(
-        'missing_authorization_text_variable',
-        'Missing Authorization Text Variable',
-        `authorization_text_variables must contain "${error.variable}" for this text.`,
+  return { otpVariable: template.otpVariable, given };
+}
+
+/**
+ * Issue a new OTP for the person's number and send it with the given text, in two DynamoDB round trips:
+ * 1. Check the text and its variables (before anything is read or spent).
+ * 2. Read the number, the person's language and (when the caller names the number) both SMS limits in one
+ *    BatchGetItem. 404 when there is no number or it differs from the given one; a verified number is answered as
+ *    it is when `verifiedStops` is set.
+ * 3. Generate the code (the sandbox number always gets 212212), render the SMS, plan one use of each SMS limit (429
+ *    when spent).
+ * 4. In one transaction: store the code's HMAC (replacing any previous OTP), bound to this number record, and claim
+ *    the limit slots. A concurrent request that took a slot makes this one read again.
+ * 5. Send the SMS.
+ */
+async function issueOtp(
+  rt: Runtime,
+  input: {
+    personId: string;
+    /** The number the caller gave (sanitized); without one, the person's number whatever it is. */
+    number?: string | undefined;
+    verifiedStops?: boolean;
+    templateKey: TemplateKey;
+    variables: Record<string, string>;
+    deviceData: string | undefined;
+  },
+): Promise<MobileNumberView> {
+  const { otpVariable, given } = checkedVariables(input.templateKey, input.variables);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const limitKeys = input.number ? rt.sms.limitKeys(input.number, input.personId) : [];
+    const [numberItem, languageItem, ...limits] = await readItems(rt.db, rt.config.tableName, [
+      numberKey(input.personId),
+      rt.languages.key(input.personId),
+      ...limitKeys,
+    ]);
+    if (!numberItem) throw noNumber();
+    const record = toRecord(numberItem);
+    if (input.number !== undefined && record.number !== input.number) throw mismatch();
+    if (input.verifiedStops && record.verified) return toView(record);
+    const limitItems = input.number
+      ? limits
+      : await readItems(rt.db, rt.config.tableName, rt.sms.limitKeys(record.number, record.personId));
+
+    const sandbox = isSandboxNumber(record.number, rt.config.sandboxEnabled);
+    const code = sandbox ? SANDBOX_OTP : generateOtp();
+    const now = rt.clock.now();
+    const otpId = randomUUID();
+    let prepared: PreparedSms;
+    try {
+      prepared = rt.sms.prepare(
+        {
+          to: record.number,
+          personId: record.personId,
+          templateKey: input.templateKey,
+          language: LanguageStore.languageIn(languageItem),
+          variables: { ...given, [otpVariable]: code },
+        },
+        limitItems,
       );
+    } catch (error) {
+      if (error instanceof MissingTemplateVariable) {
+        throw unprocessable(
+          'missing_authorization_text_variable',
+          'Missing Authorization Text Variable',
+          `authorization_text_variables must contain "${error.variable}" for this text.`,
+        );
+      }
+      throw error;
     }
-    throw error;
+    const hash = hashOtp(await rt.pepper(), otpId, code);
+    const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;
+    const saved = await rt.mobileNumbers.saveOtp(
+      record,
+      { otpId, mobileNumberId: record.id, hash, expiresAtMs },
+      input.deviceData,
+      now,
+      prepared.writes,
+    );
+    if (saved === 'number_changed') throw noNumber();
+    if (saved === 'slot_taken') continue;
+    await rt.sms.send(prepared);
+    return toView(record);
   }
+  throw contended();
 }
 
 /**
@@ -190,10 +253,14 @@ export async function authorizeMobileNumber(
   rt: Runtime,
   input: { personId: string; number: string; deviceData?: string | undefined },
 ): Promise<MobileNumberView> {
-  const record = await matchingNumber(rt, input.personId, input.number);
-  if (record.verified) return toView(record);
-  await issueOtp(rt, record, 'sms.mobile_number.verify_number', {}, input.deviceData);
-  return toView(record);
+  return issueOtp(rt, {
+    personId: input.personId,
+    number: sanitizeGiven(input.number),
+    verifiedStops: true,
+    templateKey: 'sms.mobile_number.verify_number',
+    variables: {},
+    deviceData: input.deviceData,
+  });
 }
 
 /**
@@ -216,36 +283,63 @@ export async function reauthorizeMobileNumber(
       `Unknown authorization_text_key "${input.textKey}".`,
     );
   }
-  const record = await rt.mobileNumbers.get(input.personId);
-  if (!record) throw noNumber();
-  await issueOtp(rt, record, input.textKey, input.variables ?? {}, input.deviceData);
-  return toView(record);
+  return issueOtp(rt, {
+    personId: input.personId,
+    templateKey: input.textKey,
+    variables: input.variables ?? {},
+    deviceData: input.deviceData,
+  });
 }
 
 /**
- * Confirm a mobile number with the OTP.
- * 1. The given number must be the person's (404 otherwise).
- * 2. Charge the person's daily code-check budget (429 when spent), then one attempt to the pending OTP, both before
- *    comparing; no attempt left, expired or none pending: 403.
- * 3. Compare the code's HMAC in constant time; wrong: 403.
- * 4. Consume the OTP and mark the number verified in one transaction; losing a race to another confirm: 403.
+ * Confirm a mobile number with the OTP, in two DynamoDB round trips:
+ * 1. Read the number, the pending OTP and the person's code-check budget in one BatchGetItem. The given number must
+ *    be the person's (404 otherwise); the budget must have room (429); an OTP must be pending for this number
+ *    record, unexpired and not out of attempts (403 otherwise).
+ * 2. Compare the code's HMAC in constant time.
+ * 3. Commit the outcome in one transaction that also charges the budget (see `commitOtpCheck`): wrong, one attempt
+ *    is charged and the answer is 403; right, the OTP is consumed and the number verified. The answer depends on
+ *    the comparison only once that charge has committed; a check whose charge fails (OTP consumed, burnt or expired
+ *    meanwhile) answers 403 like a wrong code, so racing requests learn nothing uncharged.
  */
 export async function confirmMobileNumber(
   rt: Runtime,
   input: { personId: string; number: string; token: string; deviceData?: string | undefined },
 ): Promise<MobileNumberView> {
-  const record = await matchingNumber(rt, input.personId, input.number);
-  const now = rt.clock.now();
-  await rt.guessBudget.charge(input.personId, now);
-  const otp = await rt.mobileNumbers.takeOtpAttempt(input.personId, now, rt.config.otpMaxAttempts);
-  if (!otp || otp.mobileNumberId !== record.id) throw invalidTan();
-  if (!otpMatches(await rt.pepper(), otp.otpId, input.token, otp.hash)) throw invalidTan();
-  const verified = await rt.mobileNumbers.consumeOtpAndVerify(
-    record,
-    otp.otpId,
-    input.deviceData,
-    rt.clock.now(),
-  );
-  if (!verified) throw invalidTan();
-  return toView(verified);
+  const number = sanitizeGiven(input.number);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const [numberItem, otpItem, budgetItem] = await readItems(rt.db, rt.config.tableName, [
+      numberKey(input.personId),
+      otpKey(input.personId),
+      rt.guessBudget.key(input.personId),
+    ]);
+    if (!numberItem) throw noNumber();
+    const record = toRecord(numberItem);
+    if (record.number !== number) throw mismatch();
+    const now = rt.clock.now();
+    const budgetWrite = rt.guessBudget.plan(input.personId, budgetItem, now);
+    const otp = otpItem ? toOtp(otpItem) : undefined;
+    if (
+      !otp ||
+      otp.mobileNumberId !== record.id ||
+      otp.expiresAtMs <= now.getTime() ||
+      otp.attempts >= rt.config.otpMaxAttempts
+    ) {
+      throw invalidTan();
+    }
+    const matches = otpMatches(await rt.pepper(), otp.otpId, input.token, otp.hash);
+    const outcome = await rt.mobileNumbers.commitOtpCheck({
+      record,
+      otp,
+      matches,
+      budgetWrite,
+      maxAttempts: rt.config.otpMaxAttempts,
+      deviceData: input.deviceData,
+      now,
+    });
+    if (outcome === 'slot_taken') continue;
+    if (outcome !== 'committed' || !matches) throw invalidTan();
+    return toView({ ...record, verified: true, updatedAt: now.toISOString() });
+  }
+  throw contended();
 }

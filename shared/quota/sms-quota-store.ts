@@ -8,7 +8,7 @@ export type QuotaDecision = LimitDecision;
  * concurrency). Counted per number, not per person: the quota protects the phone and the SMS bill.
  */
 export class SmsQuotaStore {
-  private readonly limit: RollingLimit;
+  readonly limit: RollingLimit;
 
   constructor(db: DocumentClient, tableName: string, limitPerHour: number) {
     this.limit = new RollingLimit(db, tableName, 'SMS_QUOTA', limitPerHour, 3600_000);

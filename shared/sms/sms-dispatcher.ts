@@ -1,10 +1,19 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, tooManyRequests } from '../http/errors.ts';
 import { logger } from '../logging.ts';
 import { isSandboxNumber } from '../mobile-number/phone-number.ts';
 import type { RollingLimit } from '../quota/rolling-limit.ts';
 import type { SmsQuotaStore } from '../quota/sms-quota-store.ts';
+import {
+  type DocumentClient,
+  type Item,
+  type ItemKey,
+  readItems,
+  type TransactUpdate,
+  transactionConditionFailures,
+} from '../storage/dynamo.ts';
 import { renderSms } from './render.ts';
-import type { SmsSender } from './sms-port.ts';
+import type { SmsMessage, SmsSender } from './sms-port.ts';
 import type { Language, TemplateKey } from './templates.ts';
 
 export interface DispatchRequest {
@@ -20,50 +29,83 @@ export interface DispatchRequest {
   beforeSend?: () => Promise<void>;
 }
 
+/** A rendered SMS and the writes that charge it to the limits; send it once those writes have committed. */
+export interface PreparedSms {
+  message: SmsMessage;
+  /** UpdateItem inputs (one per limit), to commit in the caller's transaction; none for the sandbox number. */
+  writes: TransactUpdate[];
+}
+
+/** Thrown when a limit's slot was taken by a concurrent request between the read and the write: read again. */
+export class LimitSlotTaken extends Error {
+  constructor() {
+    super('a concurrent request took the same limit slot');
+  }
+}
+
+const MAX_ROUNDS = 10;
+
 /**
- * Every SMS the service sends goes through here, so that every one counts against the limits.
- * 1. Render the text (a missing variable fails before anything is spent).
- * 2. The sandbox number stops here: nothing is counted or sent.
- * 3. Take one unit of the person's hourly SMS limit, then one of the number's hourly quota (429 with Retry-After
- *    when either is spent). The person's limit is lower than the number's, so no single person (an end user typing
- *    someone else's number, say) can use up the quota a number's real owner needs.
- * 4. Run `beforeSend`, then hand the SMS to the sender; a sender failure is reported, never swallowed.
+ * Every SMS the service sends goes through here, so that every one counts against the limits: at most so many per
+ * person and per number in any rolling hour. The person's limit is lower than the number's, so no single person (an
+ * end user typing someone else's number, say) can use up the quota a number's real owner needs.
+ *
+ * Two ways to use it:
+ * - A use case that reads items of its own reads `limitKeys` in the same BatchGetItem, calls `prepare` with what it
+ *   read, commits `writes` in its own transaction and then calls `send`: two DynamoDB round trips in all.
+ * - `dispatch` does all of that for callers with nothing else to read.
  */
 export class SmsDispatcher {
   constructor(
     private readonly sender: SmsSender,
+    private readonly db: DocumentClient,
+    private readonly tableName: string,
     private readonly quota: SmsQuotaStore,
     private readonly personLimit: RollingLimit,
     private readonly sandboxEnabled: boolean,
     private readonly now: () => Date,
   ) {}
 
-  async dispatch(request: DispatchRequest): Promise<void> {
+  /** The items the two limits of this SMS live in (the person's, then the number's). */
+  limitKeys(to: string, personId: string): ItemKey[] {
+    return [this.personLimit.key(personId), this.quota.limit.key(to)];
+  }
+
+  /**
+   * 1. Render the text (a missing variable fails before anything is spent).
+   * 2. The sandbox number stops here: nothing is counted or sent.
+   * 3. From the limit items as read (in `limitKeys` order), plan one use of each; 429 with Retry-After when either
+   *    is spent.
+   */
+  prepare(request: Omit<DispatchRequest, 'beforeSend'>, limitItems: Array<Item | undefined>): PreparedSms {
     const rendered = renderSms(request.templateKey, request.language, request.variables);
-    const text = request.lastLine ? `${rendered}\n${request.lastLine}` : rendered;
-    if (isSandboxNumber(request.to, this.sandboxEnabled)) {
-      await request.beforeSend?.();
-      return;
-    }
-    const personal = await this.personLimit.take(request.personId, this.now());
+    const message: SmsMessage = {
+      to: request.to,
+      text: request.lastLine ? `${rendered}\n${request.lastLine}` : rendered,
+      language: request.language,
+      templateKey: request.templateKey,
+    };
+    if (isSandboxNumber(request.to, this.sandboxEnabled)) return { message, writes: [] };
+    const now = this.now();
+    const personal = this.personLimit.plan(request.personId, limitItems[0], now);
     if (!personal.allowed) {
       throw tooManyRequests('The SMS limit for this person is reached.', personal.retryAfterSeconds);
     }
-    const decision = await this.quota.consume(request.to, this.now());
-    if (!decision.allowed) {
-      throw tooManyRequests('The SMS limit for this mobile number is reached.', decision.retryAfterSeconds);
+    const numbers = this.quota.limit.plan(request.to, limitItems[1], now);
+    if (!numbers.allowed) {
+      throw tooManyRequests('The SMS limit for this mobile number is reached.', numbers.retryAfterSeconds);
     }
-    await request.beforeSend?.();
+    return { message, writes: [personal.update, numbers.update] };
+  }
+
+  /** Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. */
+  async send(prepared: PreparedSms): Promise<void> {
+    if (isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
     try {
-      await this.sender.send({
-        to: request.to,
-        text,
-        language: request.language,
-        templateKey: request.templateKey,
-      });
+      await this.sender.send(prepared.message);
     } catch (error) {
       logger.error('sms delivery failed', {
-        template_key: request.templateKey,
+        template_key: prepared.message.templateKey,
         // The provider's message may quote the phone number: log only the error's name.
         error: error instanceof Error ? error.name : 'unknown',
       });
@@ -73,6 +115,38 @@ export class SmsDispatcher {
         'SMS Delivery Failed',
         'The SMS could not be sent; retry.',
       );
+    }
+  }
+
+  /** Reads the limits, charges both in one transaction, runs `beforeSend`, sends. */
+  async dispatch(request: DispatchRequest): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const items = await readItems(this.db, this.tableName, this.limitKeys(request.to, request.personId));
+      const prepared = this.prepare(request, items);
+      try {
+        await this.commitWrites(prepared.writes);
+      } catch (error) {
+        if (error instanceof LimitSlotTaken) continue;
+        throw error;
+      }
+      await request.beforeSend?.();
+      await this.send(prepared);
+      return;
+    }
+    throw tooManyRequests('The SMS limits are contended; try again.', 1);
+  }
+
+  private async commitWrites(writes: TransactUpdate[]): Promise<void> {
+    if (writes.length === 0) return;
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: writes.map((Update) => ({ Update })),
+        }),
+      );
+    } catch (error) {
+      if (transactionConditionFailures(error)) throw new LimitSlotTaken();
+      throw error;
     }
   }
 }

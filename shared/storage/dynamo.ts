@@ -1,5 +1,9 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { createTableInput } from './table-definition.ts';
 
 export type DocumentClient = DynamoDBDocumentClient;
@@ -84,3 +88,35 @@ export async function ensureTable(client: DocumentClient, tableName: string): Pr
 }
 
 export const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+export type ItemKey = { PK: string; SK: string };
+/** One item of a TransactWriteItems call, and its Update form (which is also an UpdateItem input). */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type TransactUpdate = NonNullable<TransactItem['Update']>;
+export type Item = Record<string, unknown>;
+
+const keyString = (key: Record<string, unknown>) => `${String(key.PK)}\u0000${String(key.SK)}`;
+
+/**
+ * Reads several items in one round trip (BatchGetItem, strongly consistent), answering them in the order of `keys`
+ * (undefined where an item does not exist). Keys DynamoDB leaves unprocessed (throttling) are read again after a
+ * short pause; only then does a read take more than one round trip.
+ */
+export async function readItems(
+  db: DocumentClient,
+  tableName: string,
+  keys: readonly ItemKey[],
+): Promise<Array<Item | undefined>> {
+  const found = new Map<string, Item>();
+  let pending: Record<string, unknown>[] = [...keys];
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === 5) throw new Error('DynamoDB left keys unprocessed five times in a row');
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** round));
+    const { Responses, UnprocessedKeys } = await db.send(
+      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+    );
+    for (const item of Responses?.[tableName] ?? []) found.set(keyString(item), item);
+    pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+  }
+  return keys.map((key) => found.get(keyString(key)));
+}

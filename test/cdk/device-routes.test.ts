@@ -22,12 +22,12 @@ const DEVICE_ROUTES = ROUTES.filter((r) => r.path.startsWith('/v1/mfa/'));
 
 /** Written out here, not read from the route table, so that widening a grant fails this test. */
 const EXPECTED_TABLE_ACTIONS: Record<string, string[]> = {
-  'create-device': ['GetItem', 'PutItem', 'UpdateItem'],
+  'create-device': ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
   'list-devices': ['Query'],
   'get-device': ['GetItem'],
   'delete-device': ['GetItem', 'PutItem', 'UpdateItem'],
   'get-signature-challenge': ['GetItem'],
-  'verify-signature-challenge': ['GetItem', 'PutItem', 'UpdateItem'],
+  'verify-signature-challenge': ['ConditionCheckItem', 'GetItem', 'PutItem', 'UpdateItem'],
   'add-device-key': ['GetItem', 'PutItem', 'UpdateItem'],
   'list-device-keys': ['GetItem', 'Query'],
   'get-device-key': ['GetItem'],
