@@ -1,8 +1,14 @@
+import { gunzipSync } from 'node:zlib';
 import { type MetadataJson, parsePhoneNumberFromString } from 'libphonenumber-js/core';
-import metadataJson from './phone-metadata.json' with { type: 'json' };
+import { PACKED_PHONE_METADATA } from './phone-metadata.packed.ts';
 
-/** libphonenumber-js's full metadata without formatting rules (see scripts/phone-metadata.ts). */
-const metadata = metadataJson as unknown as MetadataJson;
+let metadata: MetadataJson | undefined;
+
+/** libphonenumber-js's full metadata without formatting rules (see scripts/phone-metadata.ts), unpacked once. */
+export function phoneMetadata(): MetadataJson {
+  metadata ??= JSON.parse(gunzipSync(Buffer.from(PACKED_PHONE_METADATA, 'base64')).toString('utf8'));
+  return metadata!;
+}
 
 /** The Solaris sandbox number. Not a valid E.164 number for any carrier: it passes only by this allow-list. */
 export const SANDBOX_NUMBER = '+15550101';
@@ -26,7 +32,7 @@ export function normalizeMobileNumber(input: string, options: { sandboxEnabled: 
   if (!/^\+[1-9]\d{4,14}$/.test(stripped)) {
     return { ok: false, reason: 'must be in E.164 format: a plus sign and up to 15 digits' };
   }
-  const parsed = parsePhoneNumberFromString(stripped, metadata);
+  const parsed = parsePhoneNumberFromString(stripped, phoneMetadata());
   if (!parsed?.isValid()) return { ok: false, reason: 'is not a valid phone number' };
   if (parsed.number !== stripped) return { ok: false, reason: 'is not in canonical E.164 form' };
   // SMS to premium-rate and other service numbers cost the sender money or reach no person: a classic SMS
