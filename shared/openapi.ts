@@ -1,12 +1,12 @@
-import { type ZodType, z } from 'zod';
 import { ROUTE_SCHEMAS } from './http/pipeline.ts';
 import { authOf, errorShapeOf, handlerEntry, ROUTES, type RouteDefinition } from './routes.ts';
+import { toJSONSchema, type ZodMiniType as ZodType } from './zod.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema / OpenAPI objects
 type Json = Record<string, any>;
 
 const jsonSchema = (schema: ZodType): Json => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  const { $schema: _, ...rest } = toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
   return rest;
 };
 

@@ -1,17 +1,18 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /** Person ids are opaque to this service, but bounded: they end up in keys and logs. */
 export const personId = z
   .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, underscores and dashes');
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, underscores and dashes'),
+  );
 
 /** Seon-style device fingerprint: accepted, capped, stored with the operation, never logged. */
 export const MAX_DEVICE_DATA_CHARS = 8192;
-export const deviceData = z
-  .string()
-  .max(MAX_DEVICE_DATA_CHARS, `must be at most ${MAX_DEVICE_DATA_CHARS} characters`)
-  .optional();
+export const deviceData = z.optional(
+  z.string().check(z.maxLength(MAX_DEVICE_DATA_CHARS, `must be at most ${MAX_DEVICE_DATA_CHARS} characters`)),
+);
 
 export const personPath = z.object({ person_id: personId });

@@ -1,30 +1,25 @@
-import * as z from 'zod';
 import { personId } from '../validation.ts';
+import * as z from '../zod.ts';
 
 export const changeRequestPath = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]+$/),
+  id: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)),
 });
 
-const deviceId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/);
+const deviceId = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
 
 export const authorizeChangeRequestBody = z.discriminatedUnion('delivery_method', [
   z.strictObject({ delivery_method: z.literal('mobile_number'), person_id: personId }),
   z.strictObject({
     delivery_method: z.literal('device_signing'),
     device_id: deviceId,
-    key_purpose: z.enum(['unrestricted', 'restricted']).optional(),
+    key_purpose: z.optional(z.enum(['unrestricted', 'restricted'])),
   }),
 ]);
 
 export const confirmChangeRequestBody = z.union([
-  z.strictObject({ person_id: personId, tan: z.string().regex(/^\d{6}$/, 'must be the six-digit TAN') }),
-  z.strictObject({ device_id: deviceId, signature: z.string().min(2).max(400) }),
+  z.strictObject({
+    person_id: personId,
+    tan: z.string().check(z.regex(/^\d{6}$/, 'must be the six-digit TAN')),
+  }),
+  z.strictObject({ device_id: deviceId, signature: z.string().check(z.minLength(2), z.maxLength(400)) }),
 ]);

@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
 import { conflict } from '../http/errors.ts';
 import { logger } from '../logging.ts';
 import type { Runtime } from '../runtime.ts';
 import type { TemplateKey } from '../sms/templates.ts';
+import * as z from '../zod.ts';
 import type { ChangeRequestRecord } from './change-request-store.ts';
 
 export interface PreparedAction {
@@ -21,7 +21,7 @@ export interface PreparedAction {
  * request is opened, the SMS text for the TAN, and how it prepares its writes from the current state.
  */
 export interface GuardedAction<P> {
-  params: z.ZodType<P>;
+  params: z.ZodMiniType<P>;
   tanTemplate: TemplateKey;
   tanVariables?: (params: P) => Record<string, string>;
   prepare(rt: Runtime, request: ChangeRequestRecord, params: P, now: Date): Promise<PreparedAction>;

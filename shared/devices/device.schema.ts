@@ -1,13 +1,13 @@
-import * as z from 'zod';
 import { deviceData, personId } from '../validation.ts';
+import * as z from '../zod.ts';
 import { KEY_PURPOSES } from './device-store.ts';
 
 /** Ids this service hands out are UUIDs; anything else cannot name a device, key or challenge. */
 const uuid = z.uuid({ version: 'v4', message: 'must be an id this service issued' });
 
 /** Hex, bounded; whether it is a valid point or DER signature is decided in the use case (clear messages there). */
-const publicKeyHex = z.string().min(1).max(200);
-const signatureHex = z.string().min(1).max(200);
+const publicKeyHex = z.string().check(z.minLength(1), z.maxLength(200));
+const signatureHex = z.string().check(z.minLength(1), z.maxLength(200));
 const keyPurpose = z.enum(KEY_PURPOSES);
 
 export const devicePath = z.object({ device_id: uuid });
@@ -18,41 +18,43 @@ export const challengePath = z.object({ challenge_id: uuid });
  * Optional owner check on routes that name a device or challenge by id: when present, the object must belong to this
  * person, and otherwise the answer is the same 404 as for an unknown id.
  */
-export const ownerQuery = z.strictObject({ person_id: personId.optional() });
+export const ownerQuery = z.strictObject({ person_id: z.optional(personId) });
 
 export const bindDeviceBody = z.strictObject({
   person_id: personId,
   key_type: z.literal('ecdsa-p256', { message: 'only ecdsa-p256 is supported' }),
-  challenge_type: z.literal('sms', { message: 'only sms is supported' }).default('sms'),
+  challenge_type: z._default(z.literal('sms', { message: 'only sms is supported' }), 'sms'),
   key: publicKeyHex,
-  key_purpose: keyPurpose.default('unrestricted'),
+  key_purpose: z._default(keyPurpose, 'unrestricted'),
   name: z
     .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
-  sms_challenge: z
-    .strictObject({
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(100),
+      z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+    ),
+  sms_challenge: z.optional(
+    z.strictObject({
       // Android SMS Retriever: the app's 11-character hash, placed as the SMS's last line.
-      app_signature: z.string().regex(/^[A-Za-z0-9+/_-]{11}$/, 'must be the 11-character app hash'),
-    })
-    .optional(),
-  language: z.enum(['de', 'en', 'fr']).optional(),
+      app_signature: z.string().check(z.regex(/^[A-Za-z0-9+/_-]{11}$/, 'must be the 11-character app hash')),
+    }),
+  ),
+  language: z.optional(z.enum(['de', 'en', 'fr'])),
   device_data: deviceData,
 });
 
 export const verifySignatureChallengeBody = z.strictObject({
   signature: signatureHex,
-  person_id: personId.optional(),
+  person_id: z.optional(personId),
   device_data: deviceData,
 });
 
 export const listDevicesQuery = z.strictObject({
   'filter[person_id]': personId,
-  'filter[include_deleted]': z.enum(['true', 'false']).default('false'),
-  'page[size]': z.coerce.number().int().min(1).max(100).default(10),
-  'page[number]': z.coerce.number().int().min(1).max(100).default(1),
+  'filter[include_deleted]': z._default(z.enum(['true', 'false']), 'false'),
+  'page[size]': z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 10),
+  'page[number]': z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 1),
 });
 
 export const addDeviceKeyBody = z.strictObject({
@@ -60,19 +62,19 @@ export const addDeviceKeyBody = z.strictObject({
   key_type: z.literal('ecdsa-p256', { message: 'only ecdsa-p256 is supported' }),
   key_purpose: keyPurpose,
   device_signature: z.strictObject({ signature_key_purpose: keyPurpose, signature: signatureHex }),
-  person_id: personId.optional(),
+  person_id: z.optional(personId),
   device_data: deviceData,
 });
 
 export const createDeviceChallengeBody = z.strictObject({
   device_id: uuid,
-  key_purpose: keyPurpose.default('unrestricted'),
-  person_id: personId.optional(),
+  key_purpose: z._default(keyPurpose, 'unrestricted'),
+  person_id: z.optional(personId),
 });
 
 export const verifyDeviceChallengeBody = z.strictObject({
   signature: signatureHex,
-  person_id: personId.optional(),
+  person_id: z.optional(personId),
   device_data: deviceData,
 });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import { epochSeconds } from '../storage/dynamo.ts';
+import type * as z from '../zod.ts';
 
 /** Every event travels as `{metadata, data}`; `metadata.id` stays the same across every delivery attempt. */
 export interface DomainEvent<T = unknown> {
@@ -8,17 +8,17 @@ export interface DomainEvent<T = unknown> {
   data: T;
 }
 
-export interface EventType<S extends z.ZodType> {
+export interface EventType<S extends z.ZodMiniType> {
   type: string;
   version: number;
   schema: S;
 }
 
-export function defineEvent<S extends z.ZodType>(type: string, version: number, schema: S): EventType<S> {
+export function defineEvent<S extends z.ZodMiniType>(type: string, version: number, schema: S): EventType<S> {
   return { type, version, schema };
 }
 
-export function buildEvent<S extends z.ZodType>(
+export function buildEvent<S extends z.ZodMiniType>(
   kind: EventType<S>,
   data: z.input<S>,
   now: Date,

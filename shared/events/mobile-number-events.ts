@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './event.ts';
 
 /** A mobile number resource was created; it is not verified yet. */

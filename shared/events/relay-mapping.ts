@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { DomainEvent } from './event.ts';
 import type { EventBus } from './event-bus.ts';
 
@@ -15,10 +15,10 @@ export interface StreamRecordLike {
 
 export const eventEnvelope = z.object({
   metadata: z.object({
-    id: z.string().min(1),
-    type: z.string().min(1),
-    version: z.number().int(),
-    time: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
+    type: z.string().check(z.minLength(1)),
+    version: z.number().check(z.int()),
+    time: z.string().check(z.minLength(1)),
   }),
   data: z.unknown(),
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { ZodType, z } from 'zod';
 import { type Caller, establishCaller } from '../auth/caller.ts';
 import { logger } from '../logging.ts';
 import { type AuthKind, authOf, type ErrorShape, errorShapeOf, ROUTES } from '../routes.ts';
 import { runtime } from '../runtime.ts';
+import type { output, ZodMiniType as ZodType } from '../zod.ts';
 import { badRequest, DomainError } from './errors.ts';
 
 /** Request bodies above this size are refused before parsing (413). */
@@ -35,7 +35,7 @@ export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodTy
   auth?: AuthKind;
 }
 
-type Out<T> = T extends ZodType ? z.output<T> : undefined;
+type Out<T> = T extends ZodType ? output<T> : undefined;
 
 /** The shape every partner API error takes (Solaris error shape). */
 export interface ErrorBody {
@@ -78,7 +78,7 @@ function fieldPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
   return [prefix, ...path.map(String)].filter(Boolean).join('.');
 }
 
-function validate<T extends ZodType>(schema: T, value: unknown, prefix: string): z.output<T> {
+function validate<T extends ZodType>(schema: T, value: unknown, prefix: string): output<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;

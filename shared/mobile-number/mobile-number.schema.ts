@@ -1,31 +1,32 @@
-import * as z from 'zod';
 import { LANGUAGES } from '../sms/templates.ts';
 import { deviceData } from '../validation.ts';
+import * as z from '../zod.ts';
 
 /** Raw input; sanitizing and E.164 validation happen in the use case (they depend on the sandbox setting). */
-const numberInput = z.string().min(1).max(40);
+const numberInput = z.string().check(z.minLength(1), z.maxLength(40));
 
 export const createMobileNumberBody = z.strictObject({ number: numberInput, device_data: deviceData });
 export const deleteMobileNumberBody = z.strictObject({ number: numberInput });
 export const authorizeMobileNumberBody = z.strictObject({ number: numberInput, device_data: deviceData });
 export const confirmMobileNumberBody = z.strictObject({
   number: numberInput,
-  token: z.string().regex(/^\d{6}$/, 'must be the six-digit OTP'),
+  token: z.string().check(z.regex(/^\d{6}$/, 'must be the six-digit OTP')),
   device_data: deviceData,
 });
 
-const variableValue = z
-  .string()
-  .max(64)
+const variableValue = z.string().check(
+  z.maxLength(64),
   // Control, format (bidi overrides, zero-width) and line-separator characters could disguise what an SMS says.
-  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, 'must not contain control, format or line-separator characters');
+  z.regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, 'must not contain control, format or line-separator characters'),
+);
 
 export const reauthorizeMobileNumberBody = z.strictObject({
-  authorization_text_key: z.string().min(1).max(100),
-  authorization_text_variables: z
-    .record(z.string().regex(/^[a-z_]{1,32}$/i), variableValue)
-    .refine((value) => Object.keys(value).length <= 10, 'at most 10 variables')
-    .optional(),
+  authorization_text_key: z.string().check(z.minLength(1), z.maxLength(100)),
+  authorization_text_variables: z.optional(
+    z
+      .record(z.string().check(z.regex(/^[a-z_]{1,32}$/i)), variableValue)
+      .check(z.refine((value) => Object.keys(value).length <= 10, 'at most 10 variables')),
+  ),
   device_data: deviceData,
 });
 

@@ -1,13 +1,13 @@
-import * as z from 'zod';
 import { EVENT_TYPES } from '../events/catalog.ts';
+import * as z from '../zod.ts';
 
 export const createWebhookBody = z.strictObject({
   event_type: z.enum(EVENT_TYPES),
-  url: z.string().min(1).max(2048),
+  url: z.string().check(z.minLength(1), z.maxLength(2048)),
 });
 
 export const webhookPath = z.object({
-  id: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a webhook id'),
+  id: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'must be a webhook id')),
 });
 
 export interface WebhookView {

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { loadConfig } from '../../shared/config.ts';
 import { notFound } from '../../shared/http/errors.ts';
 import { httpRoute, MAX_BODY_BYTES } from '../../shared/http/pipeline.ts';
 import { createRuntime, useRuntime } from '../../shared/runtime.ts';
+import * as z from '../../shared/zod.ts';
 
 beforeAll(() => {
   // The pipeline reads the auth settings from the runtime; nothing here touches DynamoDB.
@@ -30,8 +30,8 @@ const PARTNER_CLAIMS = {
 const handler = httpRoute(
   'test-operation',
   {
-    params: z.object({ id: z.string().max(5) }),
-    body: z.strictObject({ name: z.string(), count: z.number().int() }),
+    params: z.object({ id: z.string().check(z.maxLength(5)) }),
+    body: z.strictObject({ name: z.string(), count: z.number().check(z.int()) }),
   },
   async ({ params, body }) => {
     if (params.id === 'gone') throw notFound('No such thing.');
@@ -116,6 +116,25 @@ describe('HTTP pipeline', () => {
   it('names the offending field in source', async () => {
     const result = await invoke(event('{"name":"a","count":1.5}'));
     expect(result.json.errors[0].source).toEqual({ field: 'count', message: expect.any(String) });
+  });
+
+  it.each([
+    ['{"name":"a","count":"2"}', 'count', 'Invalid input: expected number, received string'],
+    ['{"name":"a","count":1.5}', 'count', 'Invalid input: expected int, received number'],
+    ['{"count":2}', 'name', 'Invalid input: expected string, received undefined'],
+    ['{"name":"a","count":2,"admin":true}', '', 'Unrecognized key: "admin"'],
+  ])('reports zod issue messages in English (zod/mini loads no locale by itself): %s', async (body, field, message) => {
+    const result = await invoke(event(body));
+    expect(result.json.errors[0].source).toEqual({ field, message });
+    expect(result.json.errors[0].detail).toBe(`${field}: ${message}`);
+  });
+
+  it('reports zod issue messages in English for path parameters too', async () => {
+    const result = await invoke(event('{"name":"a","count":2}', {}, 'toolong'));
+    expect(result.json.errors[0].source).toEqual({
+      field: 'path.id',
+      message: 'Too big: expected string to have <=5 characters',
+    });
   });
 
   it('hides unexpected errors behind a generic 500', async () => {
