@@ -16,7 +16,7 @@ interface Price {
 /** When the stored pages below were looked up (this machine's date at the time of writing the model). */
 export const PRICES_LOOKED_UP = '2026-11-22';
 
-/** AWS list prices, us-east-1. `source` names the page the figure came from, or says it is from memory. */
+/** AWS list prices, us-east-1. `source` names the stored page each figure came from. */
 export const PRICES = {
   apiRequest: {
     usd: 1.0 / 1e6,
@@ -40,7 +40,7 @@ export const PRICES = {
     usd: 0.625 / 1e6,
     unit: 'DynamoDB on-demand write request unit',
     source:
-      'airbyte.com/data-engineering-resources/dynamodb-pricing (undated; US East; the rates after the Nov 2024 on-demand price cut)',
+      'airbyte.com/data-engineering-resources/dynamodb-pricing (undated; US East). That these are the rates after the Nov 2024 on-demand price cut is from memory',
   },
   readUnit: {
     usd: 0.125 / 1e6,
@@ -70,12 +70,13 @@ export const PRICES = {
   kmsRequest: {
     usd: 0.03 / 10_000,
     unit: 'KMS request',
-    source: 'NOT FOUND in the stored pages: figure from memory (AWS list price as of 2025)',
+    source:
+      'cloudburn.io/blog/aws-kms-pricing (March 2026; $1/month per customer-managed key); aws.amazon.com/kms/pricing',
   },
   secretsCall: {
     usd: 0.05 / 10_000,
     unit: 'Secrets Manager API call',
-    source: 'NOT FOUND in the stored pages: figure from memory (AWS list price as of 2025)',
+    source: 'hivebook.wiki/wiki/aws-secrets-manager-rotated-secrets-dynamic-db-credentials-kms (undated)',
   },
 } satisfies Record<string, Price>;
 
@@ -268,7 +269,7 @@ export function printCost(report: Report, run: RoundTripRun): void {
   report.line();
   report.line('Per request, not per flow (so not in the totals):');
   report.line(
-    `  KMS (customer-managed table key): DynamoDB caches the table key and calls KMS when refreshing it, not per request: ~$0 per request (${usd(PRICES.kmsRequest.usd)} per KMS request, plus $1/month per key, from memory).`,
+    `  KMS (customer-managed table key): DynamoDB caches the table key and calls KMS when refreshing it, not per request: ~$0 per request (${usd(PRICES.kmsRequest.usd)} per KMS request, plus $1/month per key).`,
   );
   report.line(
     `  Secrets Manager: the OTP pepper (and webhook key) is read once per cold start and cached: ${usd(PRICES.secretsCall.usd)} per cold start.`,
