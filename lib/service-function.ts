@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -14,6 +15,47 @@ export interface ServiceFunctionProps {
   environment?: Record<string, string>;
   timeout?: Duration;
   description?: string;
+}
+
+/** Memory and architecture of every function (the benchmark's cost model reads them from here too). */
+export const FUNCTION_MEMORY_MB = 512;
+export const FUNCTION_ARCHITECTURE = lambda.Architecture.ARM_64;
+/** NODE_OPTIONS of every function; the benchmark starts its cold-init processes with the same options. */
+export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
+
+/**
+ * How every function is bundled. The stack hands these to NodejsFunction, and `esbuildOptions` turns the same values
+ * into esbuild's own options for the benchmark, so the bundle it measures is the bundle that is deployed.
+ */
+export const BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  // The SDK is bundled, not taken from the runtime, so deployed code runs the versions the lockfile pins.
+  externalModules: [] as string[],
+  mainFields: ['module', 'main'],
+  banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+} as const;
+
+/**
+ * The esbuild build options NodejsFunction derives from `BUNDLING` (its local bundling runs the esbuild CLI with
+ * `--bundle --platform=node` plus one flag per setting above), for building a function's bundle outside CDK.
+ */
+export function esbuildOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [join(PROJECT_ROOT, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: BUNDLING.format,
+    target: BUNDLING.target,
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    external: [...BUNDLING.externalModules],
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+  };
 }
 
 /**
@@ -29,23 +71,22 @@ export class ServiceFunction extends NodejsFunction {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
+      architecture: FUNCTION_ARCHITECTURE,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       ...(props.description ? { description: props.description } : {}),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: { NODE_OPTIONS: FUNCTION_NODE_OPTIONS, ...props.environment },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // The SDK is bundled, not taken from the runtime, so deployed code runs the versions the lockfile pins.
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        format: BUNDLING.format,
+        target: BUNDLING.target,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourceMap,
+        externalModules: [...BUNDLING.externalModules],
+        mainFields: [...BUNDLING.mainFields],
+        banner: BUNDLING.banner,
         forceDockerBundling: false,
       },
     };

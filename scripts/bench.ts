@@ -1,110 +1,142 @@
 /**
- * `npm run bench`: prints figures, asserts nothing.
- * 1. Per function: the size of its production bundle (same esbuild settings as the stack) and the time Node takes
- *    to load it in a fresh process (the module-init part of a cold start; the Lambda runtime adds its own).
- * 2. Through the local server on DynamoDB Local: latency of create / authorize / confirm / get over N persons.
- *    DynamoDB Local is slower than DynamoDB, so these are upper bounds for the handler path, not AWS figures.
+ * `npm run bench`: the service's benchmark suite. Prints figures and PASS/MISS against the budgets; asserts nothing
+ * (it fails only on real errors). Sections (scripts/bench/):
+ *   bundles      1. bundle size and cold init per function, against a floor
+ *   round-trips  2. DynamoDB round trips per request, the scenario over every route
+ *   cpu          3. handler CPU per request, DynamoDB replayed in-process
+ *   throughput   4. the verification flow against the local server at concurrency 1, 8, 32
+ *   cost         5. AWS cost of a verification and a device binding (from the round trips)
+ * Options: --only=cpu (or a comma list) runs some sections; --docs writes docs/benchmarks/cold-init.svg and
+ * docs/benchmarks/last-run.txt instead of .bench/cold-init.svg.
+ * All traffic stays on 127.0.0.1: DynamoDB Local, the local server, a local webhook receiver.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { startLocalService } from '../shared/local/local-service.ts';
-import { handlerEntry, ROUTES } from '../shared/routes.ts';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../lib/service-function.ts';
+import { buildBundles, type ColdInit, measureColdInit, printColdInit } from './bench/bundles.ts';
+import { coldInitSvg } from './bench/chart.ts';
+import { printCost } from './bench/cost.ts';
+import type { CpuRun } from './bench/cpu.ts';
+import { printCpu } from './bench/cpu.ts';
+import {
+  applySafetyEnv,
+  DYNAMODB_ENDPOINT_VARIABLE,
+  dynamoEndpoint,
+  stopBenchDynamo,
+} from './bench/environment.ts';
+import { machine, Report } from './bench/report.ts';
+import { printRoundTrips, type RoundTripRun } from './bench/round-trips.ts';
+import { printThroughput, type ThroughputLevel } from './bench/throughput.ts';
 
-process.env.LOG_SILENT = 'true';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const N = Number(process.env.BENCH_N ?? 200);
+// Before anything creates an AWS SDK client; children inherit it.
+applySafetyEnv();
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
+const SECTIONS = ['bundles', 'round-trips', 'cpu', 'throughput', 'cost'] as const;
+type Section = (typeof SECTIONS)[number];
 
-async function bundles() {
-  const out = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
-  console.log('function bundle (minified ESM, SDK included) and module init in a fresh Node process:');
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, docs: { type: 'boolean', default: false } },
+});
+const only = values.only?.split(',').map((s) => s.trim()) ?? [...SECTIONS];
+for (const name of only) {
+  if (!SECTIONS.includes(name as Section)) {
+    console.error(`unknown section ${name}; sections: ${SECTIONS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const wanted = (section: Section) => only.includes(section);
+
+/**
+ * The whole run must stay under 5 minutes. The CPU section runs last and replays for as long as this leaves; run
+ * alone (--only=cpu) it replays everything.
+ */
+const RUN_BUDGET_S = 280;
+
+const started = performance.now();
+const elapsed = () => (performance.now() - started) / 1000;
+const progress = (text: string) => process.stderr.write(`[bench ${elapsed().toFixed(0)} s] ${text}\n`);
+const timings: string[] = [];
+async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
+  progress(`${name}...`);
+  const t0 = performance.now();
   try {
-    for (const route of ROUTES) {
-      const file = join(out, `${route.operation}.mjs`);
-      await build({
-        entryPoints: [handlerEntry(route)],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node22',
-        minify: true,
-        mainFields: ['module', 'main'],
-        outfile: file,
-        logLevel: 'silent',
-        banner: {
-          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        },
-      });
-      const inits: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const script = `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`;
-        inits.push(
-          Number(
-            execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-              env: { ...process.env, TABLE_NAME: 't', OTP_PEPPER_SECRET_ARN: 'none' },
-            }).toString(),
-          ),
-        );
-      }
-      const kib = (statSync(file).size / 1024).toFixed(0);
-      console.log(
-        `  ${route.operation.padEnd(28)} ${kib.padStart(6)} KiB   init p50 ${percentile(inits, 50).toFixed(0)} ms`,
-      );
-    }
+    return await work();
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    timings.push(`${name} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 }
 
-async function latency() {
-  const service = await startLocalService({});
-  const authorization = `Bearer ${await service.issuer.mint({ kind: 'partner' }, { expiresIn: 3600 })}`;
-  const timings: Record<string, number[]> = { create: [], authorize: [], confirm: [], get: [] };
-  const call = async (name: string, method: string, path: string, body?: unknown) => {
-    const started = performance.now();
-    const response = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    await response.text();
-    timings[name]!.push(performance.now() - started);
-    if (response.status >= 300) throw new Error(`${name}: ${response.status}`);
-  };
-  try {
-    for (let i = 0; i < 20; i++)
-      await call('get', 'PUT', `/v1/persons/warm${i}/language_settings`, { language: 'en' });
-    timings.get = [];
-    for (let i = 0; i < N; i++) {
-      const path = `/v1/persons/bench${i}/mobile_number`;
-      const number = `+49151${String(3000000 + i).padStart(8, '0')}`;
-      await call('create', 'POST', path, { number });
-      await call('authorize', 'POST', `${path}/authorize`, { number });
-      const otp = service.outbox.entries.at(-1)!.text.match(/\d{6}/)![0];
-      await call('confirm', 'POST', `${path}/confirm`, { number, token: otp });
-      await call('get', 'GET', path);
-    }
-  } finally {
-    await service.close();
-  }
-  console.log(`\nlocal server on DynamoDB Local, ${N} persons, sequential (ms):`);
-  for (const [name, values] of Object.entries(timings)) {
-    console.log(
-      `  ${name.padEnd(10)} p50 ${percentile(values, 50).toFixed(1).padStart(6)}   p95 ${percentile(values, 95).toFixed(1).padStart(6)}   max ${Math.max(
-        ...values,
-      )
-        .toFixed(1)
-        .padStart(6)}`,
-    );
-  }
+/** Runs a measuring section in its own process (scripts/bench/section.ts) and reads its JSON result. */
+async function inChild<T>(section: string, ...args: string[]): Promise<T> {
+  const dir = join(PROJECT_ROOT, '.bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${section}.json`);
+  const env = { ...process.env, [DYNAMODB_ENDPOINT_VARIABLE]: await dynamoEndpoint() };
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'bench', 'section.ts'), section, file, ...args],
+    { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`the ${section} section failed (exit code ${code})`);
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-await bundles();
-await latency();
+const report = new Report();
+report.line(`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`);
+report.line(`started ${new Date().toISOString()}`);
+for (const line of machine()) report.line(line);
+
+let coldInit: ColdInit[] | undefined;
+let roundTrips: RoundTripRun | undefined;
+let cpu: CpuRun | undefined;
+let throughput: ThroughputLevel[] | undefined;
+try {
+  if (wanted('bundles')) {
+    const files = await timed('bundles', buildBundles);
+    coldInit = await timed('cold init', () => measureColdInit(files));
+  }
+  if (wanted('round-trips') || wanted('cost'))
+    roundTrips = await timed('round trips', () => inChild<RoundTripRun>('round-trips'));
+  if (wanted('throughput'))
+    throughput = await timed('throughput', () => inChild<ThroughputLevel[]>('throughput'));
+  if (wanted('cpu')) {
+    // What is left of the run's budget, less a few seconds for the child's start and the report.
+    const budget = only.length === 1 ? 'Infinity' : String(Math.max(30, RUN_BUDGET_S - elapsed() - 8));
+    cpu = await timed('cpu', () => inChild<CpuRun>('cpu', budget));
+  }
+} finally {
+  await stopBenchDynamo();
+}
+
+// The report, in section order.
+if (coldInit) {
+  printColdInit(report, coldInit);
+  const svg = coldInitSvg(
+    coldInit,
+    `median of 10 fresh processes, node ${process.version}, ${machine()[0]!.slice(9)}`,
+  );
+  const svgPath = values.docs
+    ? join(PROJECT_ROOT, 'docs', 'benchmarks', 'cold-init.svg')
+    : join(PROJECT_ROOT, '.bench', 'cold-init.svg');
+  mkdirSync(join(svgPath, '..'), { recursive: true });
+  writeFileSync(svgPath, svg);
+  report.line(`chart: ${svgPath.slice(PROJECT_ROOT.length + 1)}`);
+}
+if (roundTrips && wanted('round-trips')) printRoundTrips(report, roundTrips);
+if (cpu) printCpu(report, cpu);
+if (throughput) printThroughput(report, throughput);
+if (roundTrips && wanted('cost')) printCost(report, roundTrips);
+report.line();
+report.line(`sections: ${timings.join(', ')}; whole run ${elapsed().toFixed(1)} s`);
+if (values.docs) {
+  const path = join(PROJECT_ROOT, 'docs', 'benchmarks', 'last-run.txt');
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, report.text());
+  console.log('report: docs/benchmarks/last-run.txt');
+}

@@ -1,0 +1,371 @@
+/**
+ * 1. Bundle size and cold init per function. Every function is bundled with the stack's own esbuild settings
+ * (`esbuildOptions` in lib/service-function.ts), then started in fresh Node processes that import the bundle and
+ * answer one realistic invocation against DynamoDB Local.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { esbuildOptions, FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../../lib/service-function.ts';
+import { EVENT_TYPES } from '../../shared/events/catalog.ts';
+import { handlerEntry, ROUTES } from '../../shared/routes.ts';
+import { benchDynamo, serviceEnv, startReceiver } from './environment.ts';
+import { type Auth, apiEvent, ClaimSource, lambdaContext } from './events.ts';
+import { fixed, median, passMiss, type Report } from './report.ts';
+import { DeviceKey, uniqueNumber, uniquePerson } from './scenario.ts';
+
+const run = promisify(execFile);
+
+export const BUNDLE_DIR = join(PROJECT_ROOT, '.bench', 'bundles');
+export const FLOOR = 'floor (DynamoDBClient + one GetItem)';
+export const SIZE_BUDGET_KB = 650;
+export const INIT_BUDGET_OVER_FLOOR_MS = 15;
+const PROCESSES = 10;
+const RUNNER = join(PROJECT_ROOT, 'scripts', 'bench', 'cold-init-runner.mjs');
+
+export interface FunctionTarget {
+  name: string;
+  entry: string;
+  /** Set for route functions. */
+  operation?: string;
+}
+
+export const TARGETS: FunctionTarget[] = [
+  ...ROUTES.map((route) => ({
+    name: route.operation,
+    entry: handlerEntry(route),
+    operation: route.operation,
+  })),
+  { name: 'relay-outbox-events', entry: 'functions/relay-outbox-events.ts' },
+  { name: 'fan-out-webhook-events', entry: 'functions/fan-out-webhook-events.ts' },
+  { name: 'deliver-webhook', entry: 'functions/deliver-webhook.ts' },
+  { name: FLOOR, entry: 'scripts/bench/floor-handler.ts' },
+];
+
+export interface ColdInit {
+  name: string;
+  bytes: number;
+  /** Medians over the processes, ms. */
+  importMs: number;
+  initMs: number;
+  sinceStartMs: number;
+  /** Statuses (or errors) of the first invocations, one per process. */
+  outcomes: string[];
+  note?: string;
+}
+
+const fileName = (target: FunctionTarget) => (target.name === FLOOR ? 'floor.mjs' : `${target.name}.mjs`);
+
+/**
+ * Builds every bundle into .bench/bundles. One esbuild call with every entry point and otherwise exactly the options
+ * `esbuildOptions` gives each function (checked here): each output is the bundle a build of that function alone
+ * gives, but the SDK is parsed once instead of once per function.
+ */
+export async function buildBundles(): Promise<Map<string, string>> {
+  rmSync(BUNDLE_DIR, { recursive: true, force: true });
+  mkdirSync(BUNDLE_DIR, { recursive: true });
+  const perFunction = TARGETS.map((target) =>
+    esbuildOptions(target.entry, join(BUNDLE_DIR, fileName(target))),
+  );
+  const { entryPoints: _entry, outfile: _outfile, ...shared } = perFunction[0]!;
+  for (const options of perFunction) {
+    const { entryPoints: _e, outfile: _o, ...rest } = options;
+    if (JSON.stringify(rest) !== JSON.stringify(shared))
+      throw new Error('esbuildOptions differ between functions');
+  }
+  await build({
+    ...shared,
+    entryPoints: Object.fromEntries(
+      TARGETS.map((target, i) => [
+        fileName(target).replace(/\.mjs$/, ''),
+        (perFunction[i]!.entryPoints as string[])[0]!,
+      ]),
+    ),
+    outdir: BUNDLE_DIR,
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+  });
+  return new Map(TARGETS.map((target) => [target.name, join(BUNDLE_DIR, fileName(target))]));
+}
+
+const sampleEnvelope = (type: string) => ({
+  metadata: { id: randomUUID(), type, version: 1, time: new Date().toISOString() },
+  data: { person_id: uniquePerson() },
+});
+
+/**
+ * A plausible first invocation for each function, with fresh ids: most answer 404 (nothing with that id), which
+ * still reads DynamoDB; create-mobile-number, put-language-settings, set-my-phone and create-webhook succeed.
+ */
+async function firstInvocation(
+  target: FunctionTarget,
+  claims: ClaimSource,
+  webhookUrl: string,
+): Promise<{ event: unknown; note?: string }> {
+  if (target.name === FLOOR) return { event: {} };
+  if (target.name === 'relay-outbox-events') {
+    // A stream record that is not an outbox insert: the relay maps it and publishes nothing (publishing would be an
+    // EventBridge call, which the bench never makes).
+    const person = uniquePerson();
+    return {
+      note: 'stream record that is no outbox insert (publishes nothing)',
+      event: {
+        Records: [
+          {
+            eventID: randomBytes(16).toString('hex'),
+            eventName: 'MODIFY',
+            eventVersion: '1.1',
+            eventSource: 'aws:dynamodb',
+            awsRegion: 'us-east-1',
+            eventSourceARN:
+              'arn:aws:dynamodb:us-east-1:000000000000:table/bench/stream/2026-01-01T00:00:00.000',
+            dynamodb: {
+              Keys: { PK: { S: `PERSON#${person}` }, SK: { S: 'MOBILE_NUMBER' } },
+              NewImage: {
+                PK: { S: `PERSON#${person}` },
+                SK: { S: 'MOBILE_NUMBER' },
+                verified: { BOOL: true },
+              },
+              SequenceNumber: '100000000000000000001',
+              SizeBytes: 120,
+              StreamViewType: 'NEW_AND_OLD_IMAGES',
+            },
+          },
+        ],
+      },
+    };
+  }
+  const sqsRecord = (body: unknown) => ({
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: randomBytes(32).toString('hex'),
+        body: JSON.stringify(body),
+        attributes: {},
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:bench',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  });
+  // Event types without subscriptions: fan-out queries the table and enqueues nothing (no SQS call).
+  const quietType = EVENT_TYPES.find((type) => type !== 'PERSON_MOBILE_NUMBER_CREATED')!;
+  if (target.name === 'fan-out-webhook-events')
+    return {
+      note: `EventBridge->SQS event of ${quietType}, no subscribers (queries, enqueues nothing)`,
+      event: sqsRecord({ detail: sampleEnvelope(quietType) }),
+    };
+  if (target.name === 'deliver-webhook')
+    return {
+      note: 'delivery for a deleted subscription (reads, then drops it)',
+      event: sqsRecord({
+        subscription_id: randomBytes(16).toString('hex'),
+        event: sampleEnvelope(quietType),
+        attempt: 1,
+        first_attempt_at: new Date().toISOString(),
+      }),
+    };
+
+  const route = ROUTES.find((r) => r.operation === target.operation)!;
+  const person = uniquePerson();
+  const number = uniqueNumber();
+  const key = new DeviceKey();
+  const signature = key.sign('123456');
+  const params: Record<string, string> = {
+    person_id: person,
+    device_id: randomUUID(),
+    key_id: randomUUID(),
+    challenge_id: randomUUID(),
+    // Webhook and change-request ids: letters and digits.
+    id: randomBytes(16).toString('hex'),
+  };
+  let url = route.path.replace(/\{(\w+)\}/g, (_, name: string) => params[name]!);
+  if (route.operation === 'list-devices') url += `?filter[person_id]=${person}`;
+  else if (route.path.startsWith('/v1/mfa/devices/') && (route.method === 'GET' || route.method === 'DELETE'))
+    url += `?person_id=${person}`;
+  const bodies: Record<string, unknown> = {
+    'set-my-phone': { phone: number },
+    'resend-my-phone-verification': {},
+    'verify-my-phone': { code: '123456' },
+    'create-mobile-number': { number },
+    'delete-mobile-number': { number },
+    'authorize-mobile-number': { number },
+    'confirm-mobile-number': { number, token: '123456' },
+    'reauthorize-mobile-number': {
+      authorization_text_key: 'sms.sepa.transaction',
+      authorization_text_variables: { iban: 'DE02120300000000202051', amount: '12,50 EUR', tan: '{tan}' },
+    },
+    'put-language-settings': { language: 'de' },
+    'authorize-change-request': { delivery_method: 'mobile_number', person_id: person },
+    'confirm-change-request': { person_id: person, tan: '123456' },
+    'create-webhook': { event_type: 'PERSON_MOBILE_NUMBER_CREATED', url: webhookUrl },
+    'create-device': {
+      person_id: person,
+      key_type: 'ecdsa-p256',
+      key: key.publicKeyHex,
+      name: 'Bench phone',
+    },
+    'verify-signature-challenge': { signature },
+    'add-device-key': {
+      key: new DeviceKey().publicKeyHex,
+      key_type: 'ecdsa-p256',
+      key_purpose: 'restricted',
+      device_signature: { signature_key_purpose: 'unrestricted', signature },
+    },
+    'create-device-challenge': { device_id: params.device_id },
+    'verify-device-challenge': { signature },
+  };
+  const auth: Auth = route.auth === 'user' ? { user: person } : 'partner';
+  const { event } = apiEvent({
+    method: route.method,
+    url,
+    body: bodies[route.operation],
+    caller: await claims.caller(auth),
+  });
+  return { event };
+}
+
+/**
+ * Cold init: for each function, 10 fresh Node processes, one at a time (no two timings overlap). The rounds go
+ * over all functions in turn, so a slow spell of the machine spreads over every function instead of hitting one.
+ */
+export async function measureColdInit(files: Map<string, string>): Promise<ColdInit[]> {
+  const tableName = 'bench-cold-init';
+  const endpoint = await benchDynamo(tableName);
+  const receiver = await startReceiver();
+  const claims = await ClaimSource.create();
+  const payloadDir = join(PROJECT_ROOT, '.bench', 'payloads');
+  mkdirSync(payloadDir, { recursive: true });
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...serviceEnv(endpoint, tableName),
+    NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+  };
+  const samples = new Map<
+    string,
+    Array<{ importMs: number; initMs: number; sinceStartMs: number; outcome: string }>
+  >();
+  const notes = new Map<string, string>();
+  try {
+    for (let round = 0; round < PROCESSES; round++) {
+      for (const target of TARGETS) {
+        const { event, note } = await firstInvocation(target, claims, receiver.url);
+        if (note) notes.set(target.name, note);
+        const payload = join(payloadDir, fileName(target).replace(/\.mjs$/, '.json'));
+        writeFileSync(payload, JSON.stringify({ event, context: lambdaContext(target.name) }));
+        const { stdout } = await run(process.execPath, [RUNNER, files.get(target.name)!, payload], {
+          env,
+          cwd: BUNDLE_DIR,
+          maxBuffer: 1 << 20,
+        });
+        const result = JSON.parse(stdout) as {
+          importMs: number;
+          initMs: number;
+          sinceStartMs: number;
+          status?: number;
+          failures?: number;
+          error?: string;
+        };
+        const outcome =
+          result.error !== undefined
+            ? `error: ${result.error}`
+            : result.status !== undefined
+              ? String(result.status)
+              : result.failures !== undefined
+                ? `${result.failures} failed`
+                : 'ok';
+        const list = samples.get(target.name) ?? [];
+        list.push({ ...result, outcome });
+        samples.set(target.name, list);
+      }
+    }
+  } finally {
+    await receiver.close();
+  }
+  return TARGETS.map((target) => {
+    const list = samples.get(target.name)!;
+    return {
+      name: target.name,
+      bytes: statSync(files.get(target.name)!).size,
+      importMs: median(list.map((s) => s.importMs)),
+      initMs: median(list.map((s) => s.initMs)),
+      sinceStartMs: median(list.map((s) => s.sinceStartMs)),
+      outcomes: list.map((s) => s.outcome),
+      ...(notes.has(target.name) ? { note: notes.get(target.name)! } : {}),
+    };
+  });
+}
+
+/** Distinct outcomes with counts: `404 x10`, `201 x1, 409 x9`. */
+const summarize = (outcomes: string[]) =>
+  [...new Set(outcomes)].map((o) => `${o} x${outcomes.filter((x) => x === o).length}`).join(', ');
+
+export function printColdInit(report: Report, results: ColdInit[], sizesOnly = false): void {
+  report.heading('1. Bundle size and cold init per function');
+  report.line(
+    "Bundles: esbuild with the stack's settings (esbuildOptions in lib/service-function.ts: minified ESM,",
+  );
+  report.line(
+    `node22 target, SDK bundled, banner, source map beside it); size of the .mjs alone, KB = 1000 bytes.`,
+  );
+  report.line(
+    `Cold init: median of ${PROCESSES} fresh Node processes (NODE_OPTIONS=${FUNCTION_NODE_OPTIONS}, as the stack sets) of`,
+  );
+  report.line(
+    '  import = `await import(bundle)`; init = import + the first invocation answered (against DynamoDB Local);',
+  );
+  report.line('  from start = process start (performance time origin) to that answer.');
+  report.line(
+    `Budgets: size <= ${SIZE_BUDGET_KB} KB; init <= floor + ${INIT_BUDGET_OVER_FLOOR_MS} ms. A 5xx or error on the first invocation is flagged.`,
+  );
+  report.line();
+  const floor = results.find((r) => r.name === FLOOR);
+  const floorMs = floor?.initMs ?? Number.NaN;
+  const rows = results.map((r) => {
+    const kb = r.bytes / 1000;
+    const isFloor = r.name === FLOOR;
+    const bad = r.outcomes.filter((o) => o.startsWith('error') || /^5\d\d$/.test(o));
+    return [
+      r.name,
+      fixed(kb, 1),
+      isFloor ? '' : passMiss(kb <= SIZE_BUDGET_KB),
+      ...(sizesOnly
+        ? []
+        : [
+            fixed(r.importMs, 1),
+            fixed(r.initMs, 1),
+            isFloor ? '' : `${r.initMs - floorMs >= 0 ? '+' : ''}${fixed(r.initMs - floorMs, 1)}`,
+            isFloor ? '' : passMiss(r.initMs <= floorMs + INIT_BUDGET_OVER_FLOOR_MS),
+            fixed(r.sinceStartMs, 1),
+            `${summarize(r.outcomes)}${bad.length ? '  <-- 5xx/error' : ''}`,
+          ]),
+    ];
+  });
+  report.table(
+    [
+      'function',
+      'KB',
+      'size',
+      ...(sizesOnly ? [] : ['import ms', 'init ms', 'vs floor', 'init', 'from start', 'first invocation']),
+    ],
+    rows,
+  );
+  report.line();
+  if (!sizesOnly)
+    report.line(
+      `floor: ${fixed(floorMs, 1)} ms init; budget line ${fixed(floorMs + INIT_BUDGET_OVER_FLOOR_MS, 1)} ms`,
+    );
+  for (const r of results) if (r.note) report.line(`${r.name}: first invocation = ${r.note}`);
+  const misses = results.filter((r) => r.name !== FLOOR && r.bytes / 1000 > SIZE_BUDGET_KB).length;
+  const slow = results.filter(
+    (r) => r.name !== FLOOR && r.initMs > floorMs + INIT_BUDGET_OVER_FLOOR_MS,
+  ).length;
+  report.line(
+    `size MISS: ${misses} of ${results.length - 1}${sizesOnly ? '' : `; init MISS: ${slow} of ${results.length - 1}`}`,
+  );
+}
