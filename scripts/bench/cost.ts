@@ -248,11 +248,12 @@ export function printCost(report: Report, run: RoundTripRun): void {
   );
   report.line('AWS bills since August 2025, from memory) are not included.');
   report.line(
-    'DynamoDB units: what DynamoDB Local reports per request (ReturnConsumedCapacity=TOTAL: item sizes rounded up',
+    'DynamoDB units: per request, the larger of what DynamoDB Local reports (ReturnConsumedCapacity=TOTAL) and the',
   );
   report.line(
-    'to 1 KB per write and 4 KB per read, eventually consistent reads 0.5, transactional items 2x).',
+    'pricing rule applied to the request (reads 1 per item up to 4 KB, 0.5 eventually consistent; writes 1 per',
   );
+  report.line('item up to 1 KB; every transaction item 2, ConditionCheck included as an upper bound).');
   const byLabel = new Map(run.steps.map((s) => [s.label, s]));
   const pick = (labels: string[]) =>
     labels.map((label) => byLabel.get(label)).filter((s): s is StepMeasure => !!s);

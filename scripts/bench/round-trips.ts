@@ -22,6 +22,45 @@ export interface DbRequest {
   bytes: number;
   /** Outbox items (events) this request writes. */
   outboxPuts: number;
+  /** Capacity units by DynamoDB's pricing rules, from the request alone (see `unitsByRule`). */
+  ruleReadUnits: number;
+  ruleWriteUnits: number;
+}
+
+/**
+ * Capacity units by the pricing rules, from the request: a strongly consistent read of an item up to 4 KB is 1 read
+ * unit (0.5 eventually consistent); a write of up to 1 KB is 1 write unit; every item of a TransactWriteItems is 2
+ * write units, a ConditionCheck counted like a write (an upper bound). Every item here is under 1 KB (the largest
+ * request body of the scenario is under 4 KB for five items). Queries answer with what DynamoDB Local reports.
+ * DynamoDB Local under-reports transactions (a five-item transaction reports 2 units), so a request counts the
+ * larger of the two.
+ */
+function unitsByRule(name: string, body: string): { read: number; write: number } {
+  let input: Record<string, unknown> = {};
+  try {
+    input = JSON.parse(body) as Record<string, unknown>;
+  } catch {}
+  const consistentUnit = (consistent: unknown) => (consistent === true ? 1 : 0.5);
+  switch (name) {
+    case 'GetItem':
+      return { read: consistentUnit(input.ConsistentRead), write: 0 };
+    case 'BatchGetItem': {
+      const tables = Object.values((input.RequestItems ?? {}) as Record<string, Record<string, unknown>>);
+      const read = tables.reduce(
+        (sum, t) => sum + ((t.Keys as unknown[] | undefined)?.length ?? 0) * consistentUnit(t.ConsistentRead),
+        0,
+      );
+      return { read, write: 0 };
+    }
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return { read: 0, write: 1 };
+    case 'TransactWriteItems':
+      return { read: 0, write: 2 * ((input.TransactItems as unknown[] | undefined)?.length ?? 0) };
+    default:
+      return { read: 0, write: 0 };
+  }
 }
 
 /** What one API request cost in DynamoDB terms. */
@@ -75,11 +114,14 @@ export class DbMeter {
                 ? // Not Buffer.from(raw): the SDK's body type warns when its string methods are used.
                   Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')
                 : '';
+          const rule = unitsByRule((context.commandName ?? '').replace(/Command$/, ''), body);
           const request: DbRequest = {
             command: describe(context.commandName ?? 'Unknown', body),
             ms: performance.now() - started,
             bytes: Buffer.byteLength(body),
             outboxPuts: body.match(/"S":"OUTBOX#/g)?.length ?? 0,
+            ruleReadUnits: rule.read,
+            ruleWriteUnits: rule.write,
           };
           if (this.current) this.current.requests.push(request);
           else this.unattributed++;
@@ -148,7 +190,15 @@ function httpTransport(
           operation: step.operation,
           status: response.status,
           expected: true,
-          ...current,
+          requests: current.requests,
+          readUnits: Math.max(
+            current.readUnits,
+            current.requests.reduce((n: number, r: DbRequest) => n + r.ruleReadUnits, 0),
+          ),
+          writeUnits: Math.max(
+            current.writeUnits,
+            current.requests.reduce((n: number, r: DbRequest) => n + r.ruleWriteUnits, 0),
+          ),
           requestMs: performance.now() - started,
           logBytes: logs.bytes,
         });
@@ -220,7 +270,10 @@ export function printRoundTrips(report: Report, run: RoundTripRun): void {
   );
   report.line(`Budget: <= ${ROUND_TRIP_BUDGET} round trips on ${BUDGETED_LABELS.join(', ')}.`);
   report.line(
-    'RRU/WRU: capacity units DynamoDB Local reports for the request (ReturnConsumedCapacity=TOTAL).',
+    'RRU/WRU: the larger of what DynamoDB Local reports (ReturnConsumedCapacity=TOTAL) and the pricing rule applied',
+  );
+  report.line(
+    '  to the requests (consistent read 1, write 1, each transaction item 2; DynamoDB Local under-reports transactions).',
   );
   report.line();
   const rows = run.steps.map((s) => [
