@@ -39,6 +39,7 @@ export function coldInitSvg(results: ColdInit[], subtitle: string): string {
   ];
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    '<title>Cold init and bundle size per function</title>',
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">Cold init and bundle size per function</text>`,
     `<text x="10" y="38" fill="#555">${xml(subtitle)}</text>`,
