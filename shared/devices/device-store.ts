@@ -4,10 +4,9 @@ import {
   type QueryCommandOutput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
-import { type DocumentClient, isConditionFailure, transactionConditionFailures } from '../storage/dynamo.ts';
+import { type DocumentClient, transactionConditionFailures } from '../storage/dynamo.ts';
 
 export const KEY_PURPOSES = ['unrestricted', 'restricted'] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
@@ -183,8 +182,6 @@ function challengeItem(challenge: ChallengeRecord) {
 /** Why a challenge refused an attempt. */
 export type AttemptRefusal = 'not_found' | 'used' | 'expired' | 'burnt';
 
-export type AttemptResult = { ok: true; challenge: ChallengeRecord } | { ok: false; reason: AttemptRefusal };
-
 /**
  * Runs a transaction (the client retries conflicts with concurrent transactions, see storage/dynamo.ts). Answers the
  * indexes of items whose condition failed, or undefined when it committed.
@@ -342,34 +339,6 @@ export class DeviceStore {
       ],
     });
     return failed === undefined;
-  }
-
-  /**
-   * Charges one attempt to a challenge before any signature is checked, so that parallel requests together get at
-   * most `maxAttempts` checks. Refuses a challenge that is missing, used, expired or out of attempts.
-   */
-  async takeAttempt(challengeId: string, now: Date, maxAttempts: number): Promise<AttemptResult> {
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: challengeKey(challengeId),
-          UpdateExpression: 'SET attempts = attempts + :one',
-          ConditionExpression:
-            'attribute_exists(PK) AND attribute_not_exists(consumed_at) AND expires_at_ms > :now AND attempts < :max',
-          ExpressionAttributeValues: { ':one': 1, ':now': now.getTime(), ':max': maxAttempts },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { ok: true, challenge: toChallenge(Attributes!) };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const current = await this.getChallenge(challengeId);
-      if (!current) return { ok: false, reason: 'not_found' };
-      if (current.consumedAt) return { ok: false, reason: 'used' };
-      if (current.expiresAtMs <= now.getTime()) return { ok: false, reason: 'expired' };
-      return { ok: false, reason: 'burnt' };
-    }
   }
 
   /** The challenge is still answerable: not used, not expired, attempts left (checked again at commit). */
