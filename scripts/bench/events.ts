@@ -2,11 +2,11 @@
  * API Gateway HTTP API (payload v2) events built the way the local gateway (`shared/local/gateway.ts`) builds them,
  * for calling a handler directly: in the cold-init child processes and in the CPU replay.
  */
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Claims } from '../../shared/auth/caller.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../../shared/auth/dev-issuer.ts';
 import { loadAuthScopes } from '../../shared/config.ts';
+import { compileRoute, httpApiEvent, lambdaContext } from '../../shared/local/gateway.ts';
 import { authOf, type HttpMethod, ROUTES, type RouteDefinition } from '../../shared/routes.ts';
 
 export type Auth = 'partner' | { user: string };
@@ -17,25 +17,7 @@ export interface Caller {
   claims: Claims;
 }
 
-interface CompiledRoute {
-  route: RouteDefinition;
-  pattern: RegExp;
-  names: string[];
-}
-
-const compiled: CompiledRoute[] = ROUTES.map((route) => {
-  const names: string[] = [];
-  const source = route.path
-    .split('/')
-    .map((segment) => {
-      const match = /^\{(\w+)\}$/.exec(segment);
-      if (!match) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-      names.push(match[1]!);
-      return '([^/]+)';
-    })
-    .join('/');
-  return { route, pattern: new RegExp(`^${source}$`), names };
-});
+const compiled = ROUTES.map(compileRoute);
 
 /** The route-table entry a request goes to, as the gateway matches it (method and path pattern). */
 export function routeFor(method: HttpMethod, pathname: string): RouteDefinition | undefined {
@@ -91,9 +73,6 @@ export function apiEvent(options: {
   hit.names.forEach((name, index) => {
     pathParameters[name] = decodeURIComponent(match[index + 1]!);
   });
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams)
-    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers: Record<string, string> = {
     accept: '*/*',
@@ -105,58 +84,20 @@ export function apiEvent(options: {
       ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }
       : {}),
   };
-  const now = options.now ?? new Date();
-  const routeKey = `${hit.route.method} ${hit.route.path}`;
-  const event = {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+  const event = httpApiEvent({
+    route: hit.route,
+    url,
     headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(hit.names.length ? { pathParameters } : {}),
-    ...(body !== undefined ? { body } : {}),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: url.host,
-      domainPrefix: 'local',
-      http: {
-        method: hit.route.method,
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'node',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-      ...(authOf(hit.route) !== 'public' && options.caller
-        ? { authorizer: { jwt: { claims: options.caller.claims, scopes: null } } }
-        : {}),
-    },
-  } as APIGatewayProxyEventV2;
+    body,
+    pathParameters: hit.names.length ? pathParameters : undefined,
+    protocol: 'HTTP/1.1',
+    sourceIp: '127.0.0.1',
+    userAgent: 'node',
+    claims: authOf(hit.route) !== 'public' && options.caller ? options.caller.claims : undefined,
+    ...(options.now ? { now: options.now } : {}),
+  });
   return { route: hit.route, event };
 }
 
-/** A Lambda context like the local gateway's (512 MB, 10 s timeout). */
-export function lambdaContext(functionName: string): Context {
-  const started = Date.now();
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, 10_000 - (Date.now() - started)),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
+/** The local gateway's Lambda context (512 MB, 10 s timeout). */
+export { lambdaContext };

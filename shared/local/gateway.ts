@@ -43,13 +43,14 @@ export interface RunningGateway {
 /** Same limit as API Gateway HTTP APIs' payload cap is much larger; locally we stop reading at 1 MiB. */
 const MAX_LOCAL_BODY = 1024 * 1024;
 
-interface CompiledRoute {
+export interface CompiledRoute {
   route: RouteDefinition;
   pattern: RegExp;
   names: string[];
 }
 
-function compile(route: RouteDefinition): CompiledRoute {
+/** A route's path as a pattern, with the names of its `{parameters}` in order. */
+export function compileRoute(route: RouteDefinition): CompiledRoute {
   const names: string[] = [];
   const source = route.path
     .split('/')
@@ -122,23 +123,53 @@ function toEvent(
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams)
-    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const pathParameters: Record<string, string> = {};
   compiled.names.forEach((name, index) => {
     pathParameters[name] = decodePathSegment(match[index + 1]!);
   });
-  const now = new Date();
-  const method = compiled.route.method;
+  return httpApiEvent({
+    route: compiled.route,
+    url,
+    headers,
+    body,
+    pathParameters: compiled.names.length ? pathParameters : undefined,
+    protocol: `HTTP/${request.httpVersion}`,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    userAgent: request.headers['user-agent'] ?? '',
+    claims,
+  });
+}
+
+/**
+ * The HTTP API (payload v2) event API Gateway hands a Lambda for a matched request. `claims` are a verified token's,
+ * where API Gateway's JWT authorizer puts them; they come only from the verified token, never from the request.
+ */
+export function httpApiEvent(input: {
+  route: Pick<RouteDefinition, 'method' | 'path'>;
+  url: URL;
+  headers: Record<string, string>;
+  body: string | undefined;
+  pathParameters: Record<string, string> | undefined;
+  protocol: string;
+  sourceIp: string;
+  userAgent: string;
+  claims: Record<string, unknown> | undefined;
+  now?: Date;
+}): APIGatewayProxyEventV2 {
+  const { url, body } = input;
+  const now = input.now ?? new Date();
+  const routeKey = `${input.route.method} ${input.route.path}`;
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   return {
     version: '2.0',
-    routeKey: `${method} ${compiled.route.path}`,
+    routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
-    headers,
+    headers: input.headers,
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(compiled.names.length ? { pathParameters } : {}),
+    ...(input.pathParameters ? { pathParameters: input.pathParameters } : {}),
     ...(body !== undefined ? { body } : {}),
     isBase64Encoded: false,
     requestContext: {
@@ -147,24 +178,24 @@ function toEvent(
       domainName: url.host,
       domainPrefix: 'local',
       http: {
-        method,
+        method: input.route.method,
         path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: request.headers['user-agent'] ?? '',
+        protocol: input.protocol,
+        sourceIp: input.sourceIp,
+        userAgent: input.userAgent,
       },
       requestId: randomUUID(),
-      routeKey: `${method} ${compiled.route.path}`,
+      routeKey,
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      // Where API Gateway puts a verified token's claims; built only from the verified token, never from the request.
-      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+      ...(input.claims ? { authorizer: { jwt: { claims: input.claims, scopes: null } } } : {}),
     },
   } as APIGatewayProxyEventV2;
 }
 
-function lambdaContext(operation: string): Context {
+/** A Lambda context as the runtime gives one: 512 MB, a 10 s timeout. */
+export function lambdaContext(operation: string): Context {
   const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -194,10 +225,16 @@ const errorFor = (error: DomainError) => errorResponse(error, randomUUID());
  * same handler module the Lambda runs.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
-  const compiled = (options.routes ?? ROUTES).map(compile);
+  const compiled = (options.routes ?? ROUTES).map(compileRoute);
   const local = (options.localRoutes ?? []).map((route) => ({
     route,
-    compiled: compile({ operation: 'local', method: route.method, path: route.path, summary: '', table: [] }),
+    compiled: compileRoute({
+      operation: 'local',
+      method: route.method,
+      path: route.path,
+      summary: '',
+      table: [],
+    }),
   }));
   const server = createServer(async (request, response) => {
     const started = Date.now();
