@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type DocumentClient, isConditionFailure, transactionConditionFailures } from '../storage/dynamo.ts';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionally, type DocumentClient, readItem, type TxPart, tx } from '../storage/dynamo.ts';
 
 export type ChangeRequestStatus =
   | 'AUTHORIZATION_REQUIRED'
@@ -66,10 +66,8 @@ export class ChangeRequestStore {
   ) {}
 
   async get(id: string): Promise<ChangeRequestRecord | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    const item = await readItem(this.db, this.tableName, key(id));
+    return item ? toRecord(item) : undefined;
   }
 
   async create(record: ChangeRequestRecord): Promise<void> {
@@ -127,8 +125,8 @@ export class ChangeRequestStore {
       values[':device'] = authorization.deviceId;
       remove = ' REMOVE otp_id, otp_hash';
     }
-    try {
-      await this.db.send(
+    const updated = await conditionally(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(id),
@@ -137,12 +135,9 @@ export class ChangeRequestStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return updated !== undefined;
   }
 
   /**
@@ -150,8 +145,8 @@ export class ChangeRequestStore {
    * limit). Answers the request as it is after the charge, or undefined when it is not open, expired or out of tries.
    */
   async takeAttempt(id: string, now: Date, maxAttempts: number): Promise<ChangeRequestRecord | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
+    const charged = await conditionally(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(id),
@@ -166,18 +161,15 @@ export class ChangeRequestStore {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return Attributes ? toRecord(Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return charged?.Attributes ? toRecord(charged.Attributes) : undefined;
   }
 
   /** Moves an open request to a final state (FAILED or EXPIRED); a no-op when it already left the open states. */
   async close(id: string, status: 'FAILED' | 'EXPIRED', now: Date): Promise<void> {
-    try {
-      await this.db.send(
+    await conditionally(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(id),
@@ -191,10 +183,8 @@ export class ChangeRequestStore {
             ':confirm': 'CONFIRMATION_REQUIRED',
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -205,48 +195,35 @@ export class ChangeRequestStore {
    */
   async complete(
     record: ChangeRequestRecord,
-    actionItems: Record<string, unknown>[],
+    actionItems: TxPart[],
     response: { code: number; body: unknown },
     now: Date,
   ): Promise<'completed' | 'conflict' | 'action_failed'> {
     const proof = record.otpId
       ? { expression: 'otp_id = :proof', value: record.otpId }
       : { expression: 'challenge_id = :proof', value: record.challengeId };
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: key(record.id),
-                UpdateExpression:
-                  'SET #status = :completed, updated_at = :updated, response_code = :code, response_body = :body',
-                ConditionExpression: `#status = :confirm AND expires_at_ms > :nowMs AND ${proof.expression}`,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':completed': 'COMPLETED',
-                  ':confirm': 'CONFIRMATION_REQUIRED',
-                  ':updated': now.toISOString(),
-                  ':code': response.code,
-                  ':body': JSON.stringify(response.body),
-                  ':proof': proof.value,
-                  ':nowMs': now.getTime(),
-                },
-              },
-            },
-            // biome-ignore lint/suspicious/noExplicitAny: transaction items built by the action's own store
-            ...(actionItems as any[]),
-          ],
-        }),
-      );
-      return 'completed';
-    } catch (error) {
-      const failed = transactionConditionFailures(error);
-      if (failed?.includes(0)) return 'conflict';
-      if (failed) return 'action_failed';
-      if (error instanceof Error && error.name === 'TransactionCanceledException') return 'conflict';
-      throw error;
-    }
+    const failed = await tx(this.db, this.tableName)
+      .update('request', {
+        Key: key(record.id),
+        UpdateExpression:
+          'SET #status = :completed, updated_at = :updated, response_code = :code, response_body = :body',
+        ConditionExpression: `#status = :confirm AND expires_at_ms > :nowMs AND ${proof.expression}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':completed': 'COMPLETED',
+          ':confirm': 'CONFIRMATION_REQUIRED',
+          ':updated': now.toISOString(),
+          ':code': response.code,
+          ':body': JSON.stringify(response.body),
+          ':proof': proof.value,
+          ':nowMs': now.getTime(),
+        },
+      })
+      .add(...actionItems)
+      // A cancellation that outlasted the conflict retries means another confirmation is committing.
+      .commit({ cancelledAs: 'request' });
+    if (failed.has('request')) return 'conflict';
+    if (failed.size > 0) return 'action_failed';
+    return 'completed';
   }
 }

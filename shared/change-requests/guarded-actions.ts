@@ -4,12 +4,13 @@ import { conflict } from '../http/errors.ts';
 import { logger } from '../logging.ts';
 import type { Runtime } from '../runtime.ts';
 import type { TemplateKey } from '../sms/templates.ts';
+import type { TxPart } from '../storage/dynamo.ts';
 import * as z from '../zod.ts';
 import type { ChangeRequestRecord } from './change-request-store.ts';
 
 export interface PreparedAction {
   /** DynamoDB transaction items that perform the action; they commit together with the request's completion. */
-  items: Record<string, unknown>[];
+  items: TxPart[];
   /** What the guarded request would have answered, recorded as the change request's response. */
   response: { code: number; body: unknown };
   /** Work after the commit that must not undo it (a notification). */

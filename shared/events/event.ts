@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { epochSeconds } from '../storage/dynamo.ts';
+import { epochSeconds, type TxPart } from '../storage/dynamo.ts';
 import type * as z from '../zod.ts';
 
 /** Every event travels as `{metadata, data}`; `metadata.id` stays the same across every delivery attempt. */
@@ -36,21 +36,24 @@ const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
  * The outbox item for an event, to put in the same transaction as the change it describes: if the change commits,
  * so does the event, and the relay publishes it from the table's stream.
  */
-export function outboxPut(tableName: string, event: DomainEvent, now: Date) {
+export function outboxPut(tableName: string, event: DomainEvent, now: Date): TxPart {
   return {
-    Put: {
-      TableName: tableName,
-      Item: {
-        PK: `OUTBOX#${event.metadata.id}`,
-        SK: 'EVENT',
-        entity: 'outbox',
-        event_id: event.metadata.id,
-        event_type: event.metadata.type,
-        event: JSON.stringify(event),
-        created_at: now.toISOString(),
-        ttl: epochSeconds(now) + OUTBOX_RETENTION_SECONDS,
+    name: 'event',
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: {
+          PK: `OUTBOX#${event.metadata.id}`,
+          SK: 'EVENT',
+          entity: 'outbox',
+          event_id: event.metadata.id,
+          event_type: event.metadata.type,
+          event: JSON.stringify(event),
+          created_at: now.toISOString(),
+          ttl: epochSeconds(now) + OUTBOX_RETENTION_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
       },
-      ConditionExpression: 'attribute_not_exists(PK)',
     },
   };
 }

@@ -1,12 +1,13 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import { conflict } from '../http/errors.ts';
 import {
+  conditionally,
   type DocumentClient,
-  isConditionFailure,
-  type TransactItem,
+  readItem,
   type TransactUpdate,
-  transactionConditionFailures,
+  type TxPart,
+  tx,
 } from '../storage/dynamo.ts';
 import { phoneSequenceBump } from './phone-sequence.ts';
 
@@ -86,8 +87,8 @@ export async function chargeOtpAttempt(
   now: Date,
   maxAttempts: number,
 ): Promise<OtpRecord | undefined> {
-  try {
-    const { Attributes } = await db.send(
+  const charged = await conditionally(() =>
+    db.send(
       new UpdateCommand({
         TableName: tableName,
         Key: key,
@@ -96,12 +97,9 @@ export async function chargeOtpAttempt(
         ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now.getTime() },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return Attributes ? toOtp(Attributes) : undefined;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+    ),
+  );
+  return charged?.Attributes ? toOtp(charged.Attributes) : undefined;
 }
 
 export class MobileNumberStore {
@@ -111,10 +109,8 @@ export class MobileNumberStore {
   ) {}
 
   async get(personId: string): Promise<MobileNumberRecord | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: numberKey(personId), ConsistentRead: true }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    const item = await readItem(this.db, this.tableName, numberKey(personId));
+    return item ? toRecord(item) : undefined;
   }
 
   /** Creates the person's number and its event together; a person already having a number is a 409. */
@@ -123,41 +119,31 @@ export class MobileNumberStore {
     deviceData: string | undefined,
     event: DomainEvent,
   ): Promise<void> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...numberKey(record.personId),
-                  entity: 'mobile_number',
-                  id: record.id,
-                  person_id: record.personId,
-                  number: record.number,
-                  verified: record.verified,
-                  created_at: record.createdAt,
-                  updated_at: record.updatedAt,
-                  device_data: deviceData,
-                },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-            outboxPut(this.tableName, event, new Date(record.createdAt)),
-            phoneSequenceBump(this.tableName, record.personId, new Date(record.createdAt)),
-          ],
-        }),
+    const at = new Date(record.createdAt);
+    const failed = await tx(this.db, this.tableName)
+      .put(
+        'number',
+        {
+          ...numberKey(record.personId),
+          entity: 'mobile_number',
+          id: record.id,
+          person_id: record.personId,
+          number: record.number,
+          verified: record.verified,
+          created_at: record.createdAt,
+          updated_at: record.updatedAt,
+          device_data: deviceData,
+        },
+        { ConditionExpression: 'attribute_not_exists(PK)' },
+      )
+      .add(outboxPut(this.tableName, event, at), phoneSequenceBump(this.tableName, record.personId, at))
+      .commit();
+    if (failed.has('number')) {
+      throw conflict(
+        'mobile_number_exists',
+        'Mobile Number Exists',
+        'The person already has a mobile number.',
       );
-    } catch (error) {
-      if (transactionConditionFailures(error)?.includes(0)) {
-        throw conflict(
-          'mobile_number_exists',
-          'Mobile Number Exists',
-          'The person already has a mobile number.',
-        );
-      }
-      throw error;
     }
   }
 
@@ -166,19 +152,24 @@ export class MobileNumberStore {
    * state), its pending OTP, and write the deletion event. The change-request flow runs them together with its own
    * state change.
    */
-  deletionItems(record: MobileNumberRecord, event: DomainEvent, now: Date) {
+  deletionItems(record: MobileNumberRecord, event: DomainEvent, now: Date): TxPart[] {
+    const table = this.tableName;
+    const key = numberKey(record.personId);
     return [
       {
-        Delete: {
-          TableName: this.tableName,
-          Key: numberKey(record.personId),
-          ConditionExpression: 'id = :id AND verified = :verified',
-          ExpressionAttributeValues: { ':id': record.id, ':verified': record.verified },
+        name: 'number',
+        item: {
+          Delete: {
+            TableName: table,
+            Key: key,
+            ConditionExpression: 'id = :id AND verified = :verified',
+            ExpressionAttributeValues: { ':id': record.id, ':verified': record.verified },
+          },
         },
       },
-      { Delete: { TableName: this.tableName, Key: otpKey(record.personId) } },
-      outboxPut(this.tableName, event, now),
-      phoneSequenceBump(this.tableName, record.personId, now),
+      { name: 'otp', item: { Delete: { TableName: table, Key: otpKey(record.personId) } } },
+      outboxPut(table, event, now),
+      phoneSequenceBump(table, record.personId, now),
     ];
   }
 
@@ -188,13 +179,10 @@ export class MobileNumberStore {
    */
   async deleteUnverified(record: MobileNumberRecord, event: DomainEvent, now: Date): Promise<boolean> {
     if (record.verified) return false;
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: this.deletionItems(record, event, now) }));
-      return true;
-    } catch (error) {
-      if (transactionConditionFailures(error)?.includes(0)) return false;
-      throw error;
-    }
+    const failed = await tx(this.db, this.tableName)
+      .add(...this.deletionItems(record, event, now))
+      .commit();
+    return !failed.has('number');
   }
 
   /**
@@ -209,39 +197,21 @@ export class MobileNumberStore {
     now: Date,
     limitWrites: TransactUpdate[] = [],
   ): Promise<'saved' | 'number_changed' | 'slot_taken'> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: numberKey(record.personId),
-                ConditionExpression: 'id = :id',
-                ExpressionAttributeValues: { ':id': record.id },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...otpItem(otpKey(record.personId), 'mobile_number_otp', otp, now),
-                  device_data: deviceData,
-                },
-              },
-            },
-            phoneSequenceBump(this.tableName, record.personId, now),
-            ...limitWrites.map((Update) => ({ Update })),
-          ],
-        }),
-      );
-      return 'saved';
-    } catch (error) {
-      const failed = transactionConditionFailures(error);
-      if (failed?.includes(0)) return 'number_changed';
-      if (failed) return 'slot_taken';
-      throw error;
-    }
+    const failed = await tx(this.db, this.tableName)
+      .check('number', numberKey(record.personId), {
+        ConditionExpression: 'id = :id',
+        ExpressionAttributeValues: { ':id': record.id },
+      })
+      .put('otp', {
+        ...otpItem(otpKey(record.personId), 'mobile_number_otp', otp, now),
+        device_data: deviceData,
+      })
+      .add(phoneSequenceBump(this.tableName, record.personId, now))
+      .add(...limitWrites.map((update, index) => ({ name: `limit${index}`, item: { Update: update } })))
+      .commit();
+    if (failed.has('number')) return 'number_changed';
+    if (failed.size > 0) return 'slot_taken';
+    return 'saved';
   }
 
   /**
@@ -276,46 +246,34 @@ export class MobileNumberStore {
       ConditionExpression: 'otp_id = :otp AND attempts < :max AND expires_at_ms > :nowMs',
       ExpressionAttributeValues: { ':otp': otp.otpId, ':max': input.maxAttempts, ':nowMs': now.getTime() },
     };
-    const items: TransactItem[] = [{ Update: input.budgetWrite }];
+    const commit = tx(this.db, this.tableName).update('budget', input.budgetWrite);
     if (input.matches) {
-      items.push(
-        { Delete: { TableName: this.tableName, Key: otpKey(record.personId), ...stillUsable } },
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: numberKey(record.personId),
-            UpdateExpression: 'SET verified = :true, updated_at = :now, verified_device_data = :dd',
-            ConditionExpression: 'id = :id',
-            ExpressionAttributeValues: {
-              ':true': true,
-              ':now': now.toISOString(),
-              ':id': record.id,
-              ':dd': input.deviceData ?? null,
-            },
+      commit
+        .delete('otp', otpKey(record.personId), stillUsable)
+        .update('number', {
+          Key: numberKey(record.personId),
+          UpdateExpression: 'SET verified = :true, updated_at = :now, verified_device_data = :dd',
+          ConditionExpression: 'id = :id',
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':now': now.toISOString(),
+            ':id': record.id,
+            ':dd': input.deviceData ?? null,
           },
-        },
-        phoneSequenceBump(this.tableName, record.personId, now),
-      );
+        })
+        .add(phoneSequenceBump(this.tableName, record.personId, now));
     } else {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: otpKey(record.personId),
-          UpdateExpression: 'SET attempts = attempts + :one',
-          ...stillUsable,
-          ExpressionAttributeValues: { ...stillUsable.ExpressionAttributeValues, ':one': 1 },
-        },
+      commit.update('otp', {
+        Key: otpKey(record.personId),
+        UpdateExpression: 'SET attempts = attempts + :one',
+        ...stillUsable,
+        ExpressionAttributeValues: { ...stillUsable.ExpressionAttributeValues, ':one': 1 },
       });
     }
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return 'committed';
-    } catch (error) {
-      const failed = transactionConditionFailures(error);
-      if (!failed) throw error;
-      if (failed.includes(1)) return 'otp_changed';
-      if (failed.includes(2)) return 'number_changed';
-      return 'slot_taken';
-    }
+    const failed = await commit.commit();
+    if (failed.has('otp')) return 'otp_changed';
+    if (failed.has('number')) return 'number_changed';
+    if (failed.has('budget')) return 'slot_taken';
+    return 'committed';
   }
 }

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { DocumentClient } from '../storage/dynamo.ts';
+import type { DocumentClient, TxPart } from '../storage/dynamo.ts';
 
 /**
  * A per-person counter of phone events (number created, code sent, verified, removed), whichever API caused them.
@@ -18,19 +18,22 @@ export interface PhoneSequence {
 const sequenceKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'PHONE_SEQUENCE' });
 
 /** The TransactWriteItems entry that counts one phone event of the person. */
-export function phoneSequenceBump(tableName: string, personId: string, now: Date) {
+export function phoneSequenceBump(tableName: string, personId: string, now: Date): TxPart {
   return {
-    Update: {
-      TableName: tableName,
-      Key: sequenceKey(personId),
-      UpdateExpression:
-        'SET #seq = if_not_exists(#seq, :zero) + :one, created_at = if_not_exists(created_at, :now), changed_at = :now, entity = :entity',
-      ExpressionAttributeNames: { '#seq': 'sequence' },
-      ExpressionAttributeValues: {
-        ':zero': 0,
-        ':one': 1,
-        ':now': now.toISOString(),
-        ':entity': 'phone_sequence',
+    name: 'sequence',
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: sequenceKey(personId),
+        UpdateExpression:
+          'SET #seq = if_not_exists(#seq, :zero) + :one, created_at = if_not_exists(created_at, :now), changed_at = :now, entity = :entity',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: {
+          ':zero': 0,
+          ':one': 1,
+          ':now': now.toISOString(),
+          ':entity': 'phone_sequence',
+        },
       },
     },
   };

@@ -1,4 +1,3 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, tooManyRequests } from '../http/errors.ts';
 import { logger } from '../logging.ts';
 import { isSandboxNumber } from '../mobile-number/phone-number.ts';
@@ -10,7 +9,7 @@ import {
   type ItemKey,
   readItems,
   type TransactUpdate,
-  transactionConditionFailures,
+  tx,
 } from '../storage/dynamo.ts';
 import { renderSms } from './render.ts';
 import type { SmsMessage, SmsSender } from './sms-port.ts';
@@ -137,16 +136,8 @@ export class SmsDispatcher {
   }
 
   private async commitWrites(writes: TransactUpdate[]): Promise<void> {
-    if (writes.length === 0) return;
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: writes.map((Update) => ({ Update })),
-        }),
-      );
-    } catch (error) {
-      if (transactionConditionFailures(error)) throw new LimitSlotTaken();
-      throw error;
-    }
+    const commit = tx(this.db, this.tableName);
+    for (const [index, update] of writes.entries()) commit.update(`limit${index}`, update);
+    if ((await commit.commit()).size > 0) throw new LimitSlotTaken();
   }
 }

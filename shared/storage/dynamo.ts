@@ -2,6 +2,8 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { createTableInput } from './table-definition.ts';
@@ -65,9 +67,10 @@ export function isConditionFailure(error: unknown): boolean {
 
 /**
  * For a failed TransactWriteItems call: the indexes of the items whose condition failed, or undefined when the
- * error is something else (throttling, a conflict with another transaction, a network error).
+ * error is something else (throttling, a conflict with another transaction, a network error). Only `tx` reads
+ * indexes; everything else reads the names it reports.
  */
-export function transactionConditionFailures(error: unknown): number[] | undefined {
+function transactionConditionFailures(error: unknown): number[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
   const reasons =
     (error as Error & { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
@@ -94,6 +97,119 @@ export type ItemKey = { PK: string; SK: string };
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 export type TransactUpdate = NonNullable<TransactItem['Update']>;
 export type Item = Record<string, unknown>;
+
+/** A condition on one item, in DynamoDB's expression form. */
+export interface Condition {
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** An update of one item, without its table (the transaction adds it). */
+export type UpdateSpec = Omit<TransactUpdate, 'TableName'>;
+
+/** One named item of a transaction. Stores hand these to each other so one transaction can span several stores. */
+export interface TxPart {
+  name: string;
+  item: TransactItem;
+}
+
+/**
+ * A TransactWriteItems call whose items carry names. `commit` answers the names of the items whose condition failed
+ * (empty when it committed), so an outcome never depends on where an item sits in the list:
+ *
+ *   const failed = await tx(db, table).update('budget', charge).delete('code', key, stillUsable).commit();
+ *   if (failed.has('code')) return 'code_changed';
+ *
+ * Conflicts with concurrent transactions are retried by the client (see `withConflictRetries`); any other error is
+ * thrown. `commit({ cancelledAs })` reports a cancellation without a condition failure (conflicts that outlasted the
+ * retries) as a failure of that item instead of throwing.
+ */
+export class Tx {
+  private readonly parts: TxPart[] = [];
+
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  put(name: string, item: Item, condition?: Condition): this {
+    return this.add({ name, item: { Put: { TableName: this.tableName, Item: item, ...condition } } });
+  }
+
+  update(name: string, update: UpdateSpec): this {
+    return this.add({ name, item: { Update: { TableName: this.tableName, ...update } } });
+  }
+
+  delete(name: string, key: ItemKey, condition?: Condition): this {
+    return this.add({ name, item: { Delete: { TableName: this.tableName, Key: key, ...condition } } });
+  }
+
+  check(name: string, key: ItemKey, condition: Condition): this {
+    return this.add({
+      name,
+      item: { ConditionCheck: { TableName: this.tableName, Key: key, ...condition } },
+    });
+  }
+
+  /** Adds items another store prepared (an outbox record, a counter bump, a guarded action's writes). */
+  add(...parts: TxPart[]): this {
+    for (const part of parts) {
+      if (this.parts.some((existing) => existing.name === part.name)) {
+        throw new Error(`transaction item "${part.name}" named twice`);
+      }
+      this.parts.push(part);
+    }
+    return this;
+  }
+
+  get size(): number {
+    return this.parts.length;
+  }
+
+  async commit(options: { cancelledAs?: string } = {}): Promise<ReadonlySet<string>> {
+    if (this.parts.length === 0) return new Set();
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: this.parts.map((part) => part.item) }));
+      return new Set();
+    } catch (error) {
+      const failed = transactionConditionFailures(error);
+      if (failed) return new Set(failed.map((index) => this.parts[index]!.name));
+      if (options.cancelledAs && error instanceof Error && error.name === 'TransactionCanceledException') {
+        return new Set([options.cancelledAs]);
+      }
+      throw error;
+    }
+  }
+}
+
+export const tx = (db: DocumentClient, tableName: string) => new Tx(db, tableName);
+
+/** Reads one item (strongly consistent); undefined when it does not exist. */
+export async function readItem(
+  db: DocumentClient,
+  tableName: string,
+  key: ItemKey,
+  options: { consistent?: boolean } = {},
+): Promise<Item | undefined> {
+  const { Item } = await db.send(
+    new GetCommand({ TableName: tableName, Key: key, ConsistentRead: options.consistent ?? true }),
+  );
+  return Item;
+}
+
+/**
+ * Runs one conditional write (PutItem, UpdateItem, DeleteItem); answers undefined when its condition failed and
+ * the write's output otherwise. The one place a single write's ConditionalCheckFailed becomes an outcome.
+ */
+export async function conditionally<T extends object>(write: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
 
 const keyString = (key: Record<string, unknown>) => `${String(key.PK)}\u0000${String(key.SK)}`;
 

@@ -1,9 +1,8 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import type { MobileNumberRecord, OtpRecord } from '../mobile-number/mobile-number-store.ts';
 import { chargeOtpAttempt, numberKey, otpItem, otpKey } from '../mobile-number/mobile-number-store.ts';
 import { phoneSequenceBump } from '../mobile-number/phone-sequence.ts';
-import { type DocumentClient, transactionConditionFailures } from '../storage/dynamo.ts';
+import { type DocumentClient, tx } from '../storage/dynamo.ts';
 
 /**
  * The pending "confirm removal" code for a person's verified phone (end-user API). It is its own item, apart from the
@@ -27,33 +26,15 @@ export class PhoneRemovalStore {
     otp: Omit<OtpRecord, 'attempts'>,
     now: Date,
   ): Promise<boolean> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: numberKey(record.personId),
-                ConditionExpression: 'id = :id AND verified = :true',
-                ExpressionAttributeValues: { ':id': record.id, ':true': true },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: otpItem(removalKey(record.personId), 'phone_removal_otp', otp, now),
-              },
-            },
-            phoneSequenceBump(this.tableName, record.personId, now),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (transactionConditionFailures(error)?.includes(0)) return false;
-      throw error;
-    }
+    const failed = await tx(this.db, this.tableName)
+      .check('number', numberKey(record.personId), {
+        ConditionExpression: 'id = :id AND verified = :true',
+        ExpressionAttributeValues: { ':id': record.id, ':true': true },
+      })
+      .put('code', otpItem(removalKey(record.personId), 'phone_removal_otp', otp, now))
+      .add(phoneSequenceBump(this.tableName, record.personId, now))
+      .commit();
+    return !failed.has('number');
   }
 
   /** Charges one attempt before the code is compared (see MobileNumberStore.takeOtpAttempt for why). */
@@ -72,36 +53,18 @@ export class PhoneRemovalStore {
     event: DomainEvent,
     now: Date,
   ): Promise<boolean> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: removalKey(record.personId),
-                ConditionExpression: 'otp_id = :otp AND mobile_number_id = :id',
-                ExpressionAttributeValues: { ':otp': otpId, ':id': record.id },
-              },
-            },
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: numberKey(record.personId),
-                ConditionExpression: 'id = :id',
-                ExpressionAttributeValues: { ':id': record.id },
-              },
-            },
-            { Delete: { TableName: this.tableName, Key: otpKey(record.personId) } },
-            outboxPut(this.tableName, event, now),
-            phoneSequenceBump(this.tableName, record.personId, now),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'TransactionCanceledException') return false;
-      throw error;
-    }
+    const failed = await tx(this.db, this.tableName)
+      .delete('code', removalKey(record.personId), {
+        ConditionExpression: 'otp_id = :otp AND mobile_number_id = :id',
+        ExpressionAttributeValues: { ':otp': otpId, ':id': record.id },
+      })
+      .delete('number', numberKey(record.personId), {
+        ConditionExpression: 'id = :id',
+        ExpressionAttributeValues: { ':id': record.id },
+      })
+      .delete('otp', otpKey(record.personId))
+      .add(outboxPut(this.tableName, event, now), phoneSequenceBump(this.tableName, record.personId, now))
+      .commit({ cancelledAs: 'code' });
+    return failed.size === 0;
   }
 }

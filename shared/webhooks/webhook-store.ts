@@ -1,6 +1,6 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../http/errors.ts';
-import { type DocumentClient, transactionConditionFailures } from '../storage/dynamo.ts';
+import { type DocumentClient, readItem, tx } from '../storage/dynamo.ts';
 import { TABLE } from '../storage/table-definition.ts';
 
 export interface WebhookRecord {
@@ -38,56 +38,42 @@ export class WebhookStore {
 
   /** Stores the subscription and takes one unit of the limit in one transaction; at the limit: 409. */
   async create(record: WebhookRecord, maxSubscriptions: number): Promise<void> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: counterKey,
-                UpdateExpression: 'ADD subscriptions :one',
-                ConditionExpression: 'attribute_not_exists(subscriptions) OR subscriptions < :max',
-                ExpressionAttributeValues: { ':one': 1, ':max': maxSubscriptions },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...webhookKey(record.id),
-                  entity: 'webhook',
-                  id: record.id,
-                  event_type: record.eventType,
-                  url: record.url,
-                  secret_sealed: record.sealedSecret,
-                  created_at: record.createdAt,
-                  [TABLE.gsi1.partitionKey]: LIST_PARTITION,
-                  [TABLE.gsi1.sortKey]: `${record.eventType}#${record.createdAt}#${record.id}`,
-                },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-          ],
-        }),
+    const failed = await tx(this.db, this.tableName)
+      .update('counter', {
+        Key: counterKey,
+        UpdateExpression: 'ADD subscriptions :one',
+        ConditionExpression: 'attribute_not_exists(subscriptions) OR subscriptions < :max',
+        ExpressionAttributeValues: { ':one': 1, ':max': maxSubscriptions },
+      })
+      .put(
+        'webhook',
+        {
+          ...webhookKey(record.id),
+          entity: 'webhook',
+          id: record.id,
+          event_type: record.eventType,
+          url: record.url,
+          secret_sealed: record.sealedSecret,
+          created_at: record.createdAt,
+          [TABLE.gsi1.partitionKey]: LIST_PARTITION,
+          [TABLE.gsi1.sortKey]: `${record.eventType}#${record.createdAt}#${record.id}`,
+        },
+        { ConditionExpression: 'attribute_not_exists(PK)' },
+      )
+      .commit();
+    if (failed.has('counter')) {
+      throw conflict(
+        'webhook_limit_reached',
+        'Webhook Limit Reached',
+        `At most ${maxSubscriptions} webhook subscriptions can exist; delete one first.`,
       );
-    } catch (error) {
-      if (transactionConditionFailures(error)?.includes(0)) {
-        throw conflict(
-          'webhook_limit_reached',
-          'Webhook Limit Reached',
-          `At most ${maxSubscriptions} webhook subscriptions can exist; delete one first.`,
-        );
-      }
-      throw error;
     }
+    if (failed.size > 0) throw new Error('webhook id already in use');
   }
 
   async get(id: string): Promise<WebhookRecord | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: webhookKey(id), ConsistentRead: true }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    const item = await readItem(this.db, this.tableName, webhookKey(id));
+    return item ? toRecord(item) : undefined;
   }
 
   /** Every subscription, or those for one event type. */
@@ -119,32 +105,14 @@ export class WebhookStore {
 
   /** Deletes the subscription and gives back its unit of the limit; false when it did not exist. */
   async delete(id: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: webhookKey(id),
-                ConditionExpression: 'attribute_exists(PK)',
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: counterKey,
-                UpdateExpression: 'ADD subscriptions :minus',
-                ExpressionAttributeValues: { ':minus': -1 },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (transactionConditionFailures(error)?.includes(0)) return false;
-      throw error;
-    }
+    const failed = await tx(this.db, this.tableName)
+      .delete('webhook', webhookKey(id), { ConditionExpression: 'attribute_exists(PK)' })
+      .update('counter', {
+        Key: counterKey,
+        UpdateExpression: 'ADD subscriptions :minus',
+        ExpressionAttributeValues: { ':minus': -1 },
+      })
+      .commit();
+    return !failed.has('webhook');
   }
 }

@@ -32,7 +32,7 @@ async function writeEvents(rt: Runtime, count: number): Promise<string[]> {
     // Other writes in the same table must be ignored by the relay.
     await rt.languages.put(`p${i}`, 'de', now);
     await rt.db.send(
-      new TransactWriteCommand({ TransactItems: [outboxPut(rt.config.tableName, event, now)] }),
+      new TransactWriteCommand({ TransactItems: [outboxPut(rt.config.tableName, event, now).item] }),
     );
     ids.push(event.metadata.id);
   }
