@@ -1,9 +1,9 @@
 import { awsAdapters, missingAdapter } from './aws/adapters.ts';
-import { ChangeRequestStore } from './change-requests/change-request-store.ts';
+import { ChangeRequestStore } from './change-requests/dynamo-change-request-store.ts';
 import { type Config, loadConfig } from './config.ts';
 import { DeviceStore } from './devices/device-store.ts';
 import { LanguageStore } from './language/language-store.ts';
-import { MobileNumberStore } from './mobile-number/mobile-number-store.ts';
+import { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/phone-sequence.ts';
 import { type PepperSource, pepperSource } from './otp/pepper.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
@@ -13,7 +13,7 @@ import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
 import { createDocumentClient, type DocumentClient } from './storage/dynamo.ts';
-import { PhoneRemovalStore } from './user-phone/phone-removal-store.ts';
+import { PhoneRemovalStore } from './user-phone/dynamo-phone-removal-store.ts';
 import { SecretBox, webhookKeySource } from './webhooks/secret-box.ts';
 import { nodeWebhookHttp, type WebhookHttp } from './webhooks/webhook-http.ts';
 import { WebhookStore } from './webhooks/webhook-store.ts';
@@ -33,8 +33,6 @@ export interface Runtime {
   pepper: PepperSource;
   sms: SmsDispatcher;
   mobileNumbers: MobileNumberStore;
-  /** Every one-time-code check is charged here first. */
-  guessBudget: GuessBudget;
   languages: LanguageStore;
   phoneSequence: PhoneSequenceStore;
   phoneRemovals: PhoneRemovalStore;
@@ -70,26 +68,28 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     overrides.smsSender ??
     (config.smsAdapter === 'sns' ? snsSender(config) : new OutboxSmsSender(() => clock.now()));
   const quota = new SmsQuotaStore(db, config.tableName, config.smsQuotaPerHour);
+  const sms = new SmsDispatcher(
+    sender,
+    db,
+    config.tableName,
+    quota,
+    new RollingLimit(db, config.tableName, 'SMS_PERSON', config.smsPerPersonPerHour, 3600_000),
+    config.sandboxEnabled,
+    () => clock.now(),
+  );
+  const budget = new GuessBudget(db, config.tableName, config.codeChecksPerDay);
+  const languages = new LanguageStore(db, config.tableName);
   return {
     config,
     clock,
     db,
     pepper: pepperSource(config.pepper, config.region),
-    sms: new SmsDispatcher(
-      sender,
-      db,
-      config.tableName,
-      quota,
-      new RollingLimit(db, config.tableName, 'SMS_PERSON', config.smsPerPersonPerHour, 3600_000),
-      config.sandboxEnabled,
-      () => clock.now(),
-    ),
-    mobileNumbers: new MobileNumberStore(db, config.tableName),
-    guessBudget: new GuessBudget(db, config.tableName, config.codeChecksPerDay),
-    languages: new LanguageStore(db, config.tableName),
+    sms,
+    mobileNumbers: new MobileNumberStore(db, config.tableName, { budget, sms, languages }),
+    languages,
     phoneSequence: new PhoneSequenceStore(db, config.tableName),
-    phoneRemovals: new PhoneRemovalStore(db, config.tableName),
-    changeRequests: new ChangeRequestStore(db, config.tableName),
+    phoneRemovals: new PhoneRemovalStore(db, config.tableName, budget),
+    changeRequests: new ChangeRequestStore(db, config.tableName, budget),
     webhooks: new WebhookStore(db, config.tableName),
     webhookSecrets: new SecretBox(webhookKeySource(config.webhooks.secretKey, config.region)),
     webhookHttp: overrides.webhookHttp ?? nodeWebhookHttp,

@@ -6,7 +6,7 @@ import type { Runtime } from '../runtime.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import type { TxPart } from '../storage/dynamo.ts';
 import * as z from '../zod.ts';
-import type { ChangeRequestRecord } from './change-request-store.ts';
+import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
 
 export interface PreparedAction {
   /** DynamoDB transaction items that perform the action; they commit together with the request's completion. */

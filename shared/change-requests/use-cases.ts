@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { checkCode, issueCode } from '../codes/one-time-code.ts';
 import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../http/errors.ts';
-import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
-import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
-import type { ChangeRequestRecord } from './change-request-store.ts';
-import { guardedAction } from './guarded-actions.ts';
+import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
+import { guardedAction, type PreparedAction } from './guarded-actions.ts';
 import type { ChangeRequestView } from './request-change.ts';
 
 /** Wrong TANs or signatures a change request survives: the third wrong one fails it for good. */
@@ -39,28 +37,48 @@ export const viewOf = (record: ChangeRequestRecord): ChangeRequestView => ({
 });
 
 /**
- * The request, which must exist and belong to the person; an open request past its 5 minutes is closed as EXPIRED
- * first, so every reader sees the same state. A request of another person is reported as missing.
+ * What an open request past its 5 minutes, or out of confirmation attempts, has become: it is closed as such
+ * first, so every reader sees the same state (concurrent wrong answers can use up the attempts without any of them
+ * seeing the last one).
  */
-async function openRequest(rt: Runtime, id: string, personId?: string): Promise<ChangeRequestRecord> {
-  const record = await rt.changeRequests.get(id);
+function lapsed(record: ChangeRequestRecord, now: Date): 'EXPIRED' | 'FAILED' | undefined {
+  if (!OPEN.has(record.status)) return undefined;
+  if (now.getTime() >= record.expiresAtMs) return 'EXPIRED';
+  if (record.attempts >= MAX_CONFIRM_ATTEMPTS) return 'FAILED';
+  return undefined;
+}
+
+/**
+ * The request as read, which must exist, belong to the person and be open (404, 422 expired, 409 closed). A request
+ * of another person is reported as missing.
+ */
+async function stillOpen(
+  rt: Runtime,
+  record: ChangeRequestRecord | undefined,
+  personId?: string,
+): Promise<ChangeRequestRecord> {
   if (!record || (personId !== undefined && record.personId !== personId)) throw missing();
   const now = rt.clock.now();
-  if (OPEN.has(record.status) && now.getTime() >= record.expiresAtMs) {
-    await rt.changeRequests.close(id, 'EXPIRED', now);
-    throw expired();
+  const lapse = lapsed(record, now);
+  if (lapse) {
+    await rt.changeRequests.close(record.id, lapse, now);
+    throw lapse === 'EXPIRED' ? expired() : closed(lapse);
   }
   if (record.status === 'EXPIRED') throw expired();
   if (!OPEN.has(record.status)) throw closed(record.status);
   return record;
 }
 
+const openRequest = async (rt: Runtime, id: string, personId?: string) =>
+  stillOpen(rt, await rt.changeRequests.get(id), personId);
+
 export async function getChangeRequest(rt: Runtime, id: string): Promise<ChangeRequestView> {
   const record = await rt.changeRequests.get(id);
   if (!record) throw missing();
   const now = rt.clock.now();
-  if (OPEN.has(record.status) && now.getTime() >= record.expiresAtMs) {
-    await rt.changeRequests.close(id, 'EXPIRED', now);
+  const lapse = lapsed(record, now);
+  if (lapse) {
+    await rt.changeRequests.close(id, lapse, now);
     return viewOf((await rt.changeRequests.get(id))!);
   }
   return viewOf(record);
@@ -88,25 +106,26 @@ export async function authorizeWithSms(
       'The person has no verified number.',
     );
   }
-  const code = isSandboxNumber(number.number, rt.config.sandboxEnabled) ? SANDBOX_OTP : generateOtp();
-  const otpId = randomUUID();
   const now = rt.clock.now();
+  const tan = issueCode(
+    'change_request',
+    { to: number.number, boundTo: record.id, now, pepper: await rt.pepper() },
+    { ttlSeconds: rt.config.otpTtlSeconds, sandboxEnabled: rt.config.sandboxEnabled },
+  );
   const params = action.params.parse(record.params);
   await rt.sms.dispatch({
     to: number.number,
     personId: record.personId,
     templateKey: action.tanTemplate,
     language: await rt.languages.languageFor(record.personId),
-    variables: { ...(action.tanVariables?.(params) ?? {}), tan: code },
+    variables: { ...(action.tanVariables?.(params) ?? {}), tan: tan.code },
     beforeSend: async () => {
-      const otpHash = hashOtp(await rt.pepper(), otpId, code);
-      if (
-        !(await rt.changeRequests.setAuthorization(
-          record.id,
-          { method: 'mobile_number', otpId, otpHash },
-          now,
-        ))
-      ) {
+      const authorization = {
+        method: 'mobile_number' as const,
+        otpId: tan.pending.id,
+        otpHash: tan.pending.secret,
+      };
+      if (!(await rt.changeRequests.setAuthorization(record.id, authorization, now))) {
         await openRequest(rt, record.id);
         throw closed('no longer open');
       }
@@ -154,84 +173,158 @@ export async function authorizeWithDevice(
   };
 }
 
-/**
- * Confirm a change request; on success the guarded action runs.
- * 1. The request must be open, unexpired, the person's own, and authorized by the same method.
- * 2. Charge one attempt before checking (at most MAX_CONFIRM_ATTEMPTS checks, however many arrive in parallel).
- * 3. Check the TAN (constant time) or the device signature; the last wrong one fails the request.
- * 4. Prepare the action from the current state, and commit it together with COMPLETED in one transaction.
- * 5. Run the action's after-commit work (the deletion notice).
- */
-export async function confirmChangeRequest(
-  rt: Runtime,
-  input: { id: string } & ({ personId: string; tan: string } | { deviceId: string; signature: string }),
-): Promise<ChangeRequestView> {
-  const isTan = 'tan' in input;
-  const record = await openRequest(rt, input.id, isTan ? input.personId : undefined);
+/** The request's state allows a confirmation of this kind (authorized, by the same method, the same device). */
+function confirmable(record: ChangeRequestRecord, by: { tan: true } | { tan: false; deviceId: string }) {
   if (record.status === 'AUTHORIZATION_REQUIRED') {
     throw conflict('authorization_required', 'Authorization Required', 'Authorize the change request first.');
   }
-  if (isTan !== (record.deliveryMethod === 'mobile_number')) {
+  if (by.tan !== (record.deliveryMethod === 'mobile_number')) {
     throw unprocessable(
       'delivery_method_mismatch',
       'Delivery Method Mismatch',
       `The change request was authorized by ${record.deliveryMethod}; confirm it the same way.`,
     );
   }
-  if (!isTan && input.deviceId !== record.deviceId) throw missing();
-  // A malformed signature is a 400 before any attempt is charged, as on the device routes.
-  if (!isTan) signatureFrom(input.signature, 'signature');
-  const now = rt.clock.now();
-  // A TAN is six digits and guessable: it spends the person's daily budget. A signature is not guessable.
-  if (isTan) await rt.guessBudget.charge(record.personId, now);
-  const charged = await rt.changeRequests.takeAttempt(record.id, now, MAX_CONFIRM_ATTEMPTS);
-  if (!charged) {
-    await openRequest(rt, record.id);
-    throw invalidTan();
-  }
-  const proven = isTan
-    ? Boolean(charged.otpId && otpMatches(await rt.pepper(), charged.otpId, input.tan, charged.otpHash!))
-    : await verifyDeviceProof(rt, charged, input.signature);
-  if (!proven) {
-    if (charged.attempts >= MAX_CONFIRM_ATTEMPTS) await rt.changeRequests.close(record.id, 'FAILED', now);
-    throw invalidTan();
-  }
-  const action = guardedAction(charged.action)!;
-  let prepared: Awaited<ReturnType<typeof action.prepare>>;
+  if (!by.tan && by.deviceId !== record.deviceId) throw missing();
+}
+
+const completed = (record: ChangeRequestRecord, prepared: PreparedAction, now: Date): ChangeRequestView => ({
+  id: record.id,
+  status: 'COMPLETED',
+  updated_at: now.toISOString(),
+  response_code: prepared.response.code,
+  response_body: prepared.response.body,
+});
+
+/**
+ * The guarded action's writes, prepared from the current state. When the resource changed since the request was
+ * opened (and not by a concurrent confirmation of this request) the request can never succeed and fails for good;
+ * anything else (a throttled read, say) leaves it open.
+ */
+async function prepareAction(rt: Runtime, record: ChangeRequestRecord, now: Date): Promise<PreparedAction> {
+  const action = guardedAction(record.action)!;
   try {
-    prepared = await action.prepare(rt, charged, action.params.parse(charged.params), now);
+    return await action.prepare(rt, record, action.params.parse(record.params), now);
   } catch (error) {
-    // The resource changed since the request was opened: the request can never succeed. Anything else (a
-    // throttled read, say) leaves it open for another try.
-    if (error instanceof DomainError) await rt.changeRequests.close(record.id, 'FAILED', now);
+    if (error instanceof DomainError) {
+      // A concurrent confirmation that completed the request changed the resource: answer what the request is.
+      await openRequest(rt, record.id);
+      await rt.changeRequests.close(record.id, 'FAILED', now);
+    }
     throw error;
   }
-  const outcome = await rt.changeRequests.complete(
-    charged,
-    prepared.items,
-    prepared.response,
-    rt.clock.now(),
+}
+
+const noLongerPossible = async (rt: Runtime, record: ChangeRequestRecord, now: Date) => {
+  await rt.changeRequests.close(record.id, 'FAILED', now);
+  return conflict(
+    'change_no_longer_possible',
+    'Change No Longer Possible',
+    'The resource changed meanwhile.',
   );
-  if (outcome === 'action_failed') {
-    await rt.changeRequests.close(record.id, 'FAILED', now);
-    throw conflict(
-      'change_no_longer_possible',
-      'Change No Longer Possible',
-      'The resource changed meanwhile.',
-    );
+};
+
+/**
+ * Confirm a change request with its SMS TAN; on success the guarded action runs. Three DynamoDB round trips when
+ * right, two when wrong; the rule is `checkCode`'s, as for every code:
+ * 1. Read the request with the person's code-check budget. It must be open, unexpired, the person's own, and
+ *    authorized by SMS (404, 422, 409); the budget must have room (429).
+ * 2. Compare the TAN in constant time.
+ * 3. Wrong: charge one attempt and one budget unit in one transaction, then answer 403 (the third wrong one fails
+ *    the request for good).
+ * 4. Right: prepare the action from the current state, and commit it with COMPLETED and the budget unit in one
+ *    transaction; then run its after-commit work (the deletion notice).
+ * 5. A right TAN that lost the race to a concurrent confirmation is charged nothing and answers what the request has
+ *    become (409 `change_request_closed` once it is COMPLETED).
+ */
+async function confirmWithTan(
+  rt: Runtime,
+  input: { id: string; personId: string; tan: string },
+): Promise<ChangeRequestView> {
+  let prepared: PreparedAction | undefined;
+  const result = await checkCode(
+    'change_request',
+    {
+      load: async () => {
+        const loaded = await rt.changeRequests.loadTanCheck(input.id, input.personId);
+        confirmable(await stillOpen(rt, loaded.request, input.personId), { tan: true });
+        return loaded;
+      },
+      commit: async (loaded, answer, charge) => {
+        const request = loaded.request!;
+        const now = rt.clock.now();
+        prepared = answer === 'right' ? await prepareAction(rt, request, now) : undefined;
+        return rt.changeRequests.commitTan({
+          request,
+          answer,
+          charge: charge!,
+          maxAttempts: MAX_CONFIRM_ATTEMPTS,
+          ...(prepared ? { action: prepared } : {}),
+          now,
+        });
+      },
+    },
+    { given: input.tan, now: () => rt.clock.now(), pepper: rt.pepper },
+    { maxAttempts: MAX_CONFIRM_ATTEMPTS, checksPerDay: rt.config.codeChecksPerDay },
+  );
+  const now = rt.clock.now();
+  switch (result.verdict) {
+    case 'right':
+      await prepared!.afterCommit?.();
+      return completed(result.loaded.request!, prepared!, now);
+    case 'wrong':
+      if (result.attempts >= MAX_CONFIRM_ATTEMPTS) await rt.changeRequests.close(input.id, 'FAILED', now);
+      throw invalidTan();
+    case 'refused':
+      throw await noLongerPossible(rt, result.loaded.request!, now);
+    default:
+      // No usable TAN, or another confirmation won meanwhile: answer what the request is now.
+      await openRequest(rt, input.id, input.personId);
+      throw invalidTan();
   }
+}
+
+/**
+ * Confirm a change request with the bound device's signature; on success the guarded action runs.
+ * 1. The request must be open, unexpired and authorized by device signing with this device (404, 422, 409).
+ * 2. Check the signature over the request's device challenge (a wrong one is charged on the challenge).
+ * 3. Wrong: charge one attempt on the request too, then answer 403 (the third fails it for good).
+ * 4. Right: prepare the action and commit it with COMPLETED in one transaction; then its after-commit work.
+ */
+async function confirmWithDevice(
+  rt: Runtime,
+  input: { id: string; deviceId: string; signature: string },
+): Promise<ChangeRequestView> {
+  const record = await openRequest(rt, input.id);
+  confirmable(record, { tan: false, deviceId: input.deviceId });
+  // A malformed signature is a 400 before anything is charged, as on the device routes.
+  signatureFrom(input.signature, 'signature');
+  const now = rt.clock.now();
+  if (!(await verifyDeviceProof(rt, record, input.signature))) {
+    if (!(await rt.changeRequests.chargeWrongSignature(record, MAX_CONFIRM_ATTEMPTS, now))) {
+      await openRequest(rt, record.id);
+    } else if (record.attempts + 1 >= MAX_CONFIRM_ATTEMPTS) {
+      await rt.changeRequests.close(record.id, 'FAILED', now);
+    }
+    throw invalidTan();
+  }
+  const prepared = await prepareAction(rt, record, now);
+  const outcome = await rt.changeRequests.complete(record, prepared.items, prepared.response, rt.clock.now());
+  if (outcome === 'action_failed') throw await noLongerPossible(rt, record, now);
   if (outcome === 'conflict') {
     await openRequest(rt, record.id);
     throw invalidTan();
   }
   await prepared.afterCommit?.();
-  return {
-    id: record.id,
-    status: 'COMPLETED',
-    updated_at: now.toISOString(),
-    response_code: prepared.response.code,
-    response_body: prepared.response.body,
-  };
+  return completed(record, prepared, now);
+}
+
+/** Confirm a change request by the method it was authorized with. */
+export async function confirmChangeRequest(
+  rt: Runtime,
+  input: { id: string } & ({ personId: string; tan: string } | { deviceId: string; signature: string }),
+): Promise<ChangeRequestView> {
+  return 'tan' in input ? confirmWithTan(rt, input) : confirmWithDevice(rt, input);
 }
 
 /**

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { checkCode, issueCode, type PendingCode } from '../codes/one-time-code.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from '../events/device-events.ts';
 import { buildEvent } from '../events/event.ts';
 import { conflict, notFound } from '../http/errors.ts';
-import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
-import { generateOtp } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
 import {
   challengeNotFound,
@@ -18,7 +17,7 @@ import {
   unanswerable,
 } from './challenge-common.ts';
 import type { ChallengeView, DeviceView, KeyView } from './device.schema.ts';
-import { refusalNow, wrongAnswer } from './device-signing.ts';
+import { refusalNow } from './device-signing.ts';
 import {
   type DeviceRecord,
   type KeyPurpose,
@@ -26,7 +25,6 @@ import {
   MAX_ACTIVE_DEVICES,
   type SignatureChallengeRecord,
 } from './device-store.ts';
-import { openOtp, sealOtp } from './otp-seal.ts';
 
 /**
  * Owner scoping. The partner API is server to server and names devices and challenges by id; every route that does so
@@ -124,15 +122,19 @@ export async function bindDevice(rt: Runtime, input: BindDeviceInput): Promise<B
     keyPurpose: input.keyPurpose,
     createdAt,
   };
-  const otp = isSandboxNumber(number.number, rt.config.sandboxEnabled) ? SANDBOX_OTP : generateOtp();
-  const challengeId = randomUUID();
-  const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;
+  const otp = issueCode(
+    'device_binding',
+    { to: number.number, boundTo: device.id, now, pepper: await rt.pepper() },
+    { ttlSeconds: rt.config.otpTtlSeconds, sandboxEnabled: rt.config.sandboxEnabled },
+  );
+  const challengeId = otp.pending.id;
+  const expiresAtMs = otp.pending.expiresAtMs;
   await rt.sms.dispatch({
     to: number.number,
     personId: input.personId,
     templateKey: 'sms.two_factor.authenticate',
     language: input.language ?? (await rt.languages.languageFor(input.personId)),
-    variables: { tan: otp },
+    variables: { tan: otp.code },
     lastLine: input.appSignature,
     beforeSend: async () => {
       const challenge: SignatureChallengeRecord = {
@@ -145,7 +147,7 @@ export async function bindDevice(rt: Runtime, input: BindDeviceInput): Promise<B
         createdAt,
         expiresAtMs,
         attempts: 0,
-        sealedOtp: sealOtp(await rt.pepper(), challengeId, otp),
+        sealedOtp: otp.pending.secret,
         publicKey: key.publicKey,
         deviceName: device.name,
         deviceCreatedAt: device.createdAt,
@@ -186,42 +188,86 @@ export async function getSignatureChallenge(
   return challengeView(challenge, rt.clock.now(), rt.config.otpMaxAttempts);
 }
 
+/** The binding OTP as a pending code: sealed in the challenge, bound to the pending device. */
+const bindingCode = (challenge: SignatureChallengeRecord): PendingCode => ({
+  id: challenge.id,
+  boundTo: challenge.deviceId,
+  secret: challenge.sealedOtp,
+  expiresAtMs: challenge.expiresAtMs,
+  attempts: challenge.attempts,
+  used: Boolean(challenge.consumedAt),
+});
+
 /**
- * Answer the binding's signature challenge, in two DynamoDB round trips: read the challenge (which carries the new
- * key and the device's name), check it is answerable, open the sealed OTP and verify the signature over it locally;
- * then either charge the wrong answer (403 once charged) or complete the binding in one transaction (see
- * `completeBinding`): the device must still be pending (404), the person under the device limit (409).
+ * Answer the binding's signature challenge, in two DynamoDB round trips; the rule is `checkCode`'s, as for every
+ * code (the binding OTP spends no daily budget: the answer is a signature by the new key, not a typed code):
+ * 1. Read the challenge (which carries the new key and the device's name); it must be answerable (403 used or burnt,
+ *    422 expired).
+ * 2. Open the sealed OTP and verify the signature over it locally.
+ * 3. Wrong: charge one attempt, then answer 403. Right: complete the binding in one transaction (see
+ *    `completeBinding`): the device must still be pending (404), the person under the device limit (409).
  */
 export async function verifySignatureChallenge(
   rt: Runtime,
   input: { challengeId: string; signature: string; personId?: string | undefined },
 ): Promise<void> {
   const signature = signatureFrom(input.signature, 'signature');
-  const challenge = await signatureChallenge(rt, input.challengeId, input.personId);
-  const now = rt.clock.now();
   const maxAttempts = rt.config.otpMaxAttempts;
-  const reason = unanswerable(challenge, now, maxAttempts);
-  if (reason) throw refusal(reason);
-  const binding = await bindingOf(rt, challenge);
-  const otp = openOtp(await rt.pepper(), challenge.id, challenge.sealedOtp);
-  if (!signedBy(binding.publicKey, otp, signature)) throw await wrongAnswer(rt, challenge, now);
-
-  const event = buildEvent(
-    DeviceBound,
+  const result = await checkCode(
+    'device_binding',
     {
-      device_id: challenge.deviceId,
-      person_id: challenge.personId,
-      key_id: challenge.keyId,
-      key_purpose: challenge.keyPurpose,
-      name: binding.deviceName,
+      load: async () => {
+        const challenge = await signatureChallenge(rt, input.challengeId, input.personId);
+        const reason = unanswerable(challenge, rt.clock.now(), maxAttempts);
+        if (reason) throw refusal(reason);
+        return { challenge, binding: await bindingOf(rt, challenge), code: bindingCode(challenge) };
+      },
+      commit: async ({ challenge, binding }, answer) => {
+        const now = rt.clock.now();
+        if (answer === 'wrong') {
+          const charged = await rt.devices.chargeWrongAnswer(challenge, now, maxAttempts);
+          return charged === 'charged' ? 'committed' : charged === 'refused' ? 'code_changed' : charged;
+        }
+        const event = buildEvent(
+          DeviceBound,
+          {
+            device_id: challenge.deviceId,
+            person_id: challenge.personId,
+            key_id: challenge.keyId,
+            key_purpose: challenge.keyPurpose,
+            name: binding.deviceName,
+          },
+          now,
+        );
+        const device = {
+          id: challenge.deviceId,
+          personId: challenge.personId,
+          createdAt: binding.deviceCreatedAt,
+        };
+        const outcome = await rt.devices.completeBinding(challenge, device, event, now, maxAttempts);
+        return outcome === 'ok' ? 'committed' : outcome === 'used' ? 'code_changed' : outcome;
+      },
     },
-    now,
+    {
+      given: input.signature,
+      now: () => rt.clock.now(),
+      pepper: rt.pepper,
+      matches: (otp, { binding }) => signedBy(binding.publicKey, otp, signature),
+    },
+    { maxAttempts, checksPerDay: rt.config.codeChecksPerDay },
   );
-  const device = { id: challenge.deviceId, personId: challenge.personId, createdAt: binding.deviceCreatedAt };
-  const outcome = await rt.devices.completeBinding(challenge, device, event, now, maxAttempts);
-  if (outcome === 'used') throw await refusalNow(rt, challenge.id, now);
-  if (outcome === 'device_gone') throw deviceNotFound();
-  if (outcome === 'too_many_devices') throw tooManyDevices();
+  switch (result.verdict) {
+    case 'right':
+      return;
+    case 'wrong':
+      throw invalidSignature();
+    case 'unusable':
+      throw refusal(result.reason === 'missing' ? 'not_found' : result.reason);
+    case 'lost_race':
+      throw await refusalNow(rt, input.challengeId, rt.clock.now());
+    case 'refused':
+      throw result.outcome === 'too_many_devices' ? tooManyDevices() : deviceNotFound();
+  }
 }
 
 /** What the binding needs besides the challenge: copied into it, or read for challenges made before that was so. */

@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type ChangeRequestView, requestChange } from '../change-requests/request-change.ts';
+import { checkCode, issueCode } from '../codes/one-time-code.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-number-events.ts';
 import {
@@ -10,16 +11,13 @@ import {
   tooManyRequests,
   unprocessable,
 } from '../http/errors.ts';
-import { LanguageStore } from '../language/language-store.ts';
-import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { PreparedSms } from '../sms/sms-dispatcher.ts';
 import type { TemplateKey } from '../sms/templates.ts';
-import { readItems } from '../storage/dynamo.ts';
 import type { MobileNumberView } from './mobile-number.schema.ts';
-import { type MobileNumberRecord, numberKey, otpKey, toOtp, toRecord } from './mobile-number-store.ts';
-import { givenNumber, isSandboxNumber, normalizeMobileNumber, SANDBOX_OTP } from './phone-number.ts';
+import { givenNumber, normalizeMobileNumber } from './phone-number.ts';
+import type { MobileNumberRecord } from './ports.ts';
 
 /** Solaris-style resource id: 32 hex characters and a type suffix. */
 const newMobileNumberId = () => `${randomBytes(16).toString('hex')}cmno`;
@@ -120,7 +118,7 @@ export async function deleteMobileNumber(
     { id: record.id, person_id: record.personId, number: record.number },
     now,
   );
-  if (!(await rt.mobileNumbers.deleteUnverified(record, event, now))) {
+  if ((await rt.mobileNumbers.deleteUnverified(record, event, now)) === 'number_changed') {
     throw conflict(
       'mobile_number_changed',
       'Mobile Number Changed',
@@ -165,13 +163,12 @@ function checkedVariables(templateKey: TemplateKey, variables: Record<string, st
 /**
  * Issue a new OTP for the person's number and send it with the given text, in two DynamoDB round trips:
  * 1. Check the text and its variables (before anything is read or spent).
- * 2. Read the number, the person's language and (when the caller names the number) both SMS limits in one
- *    BatchGetItem. 404 when there is no number or it differs from the given one; a verified number is answered as
- *    it is when `verifiedStops` is set.
- * 3. Generate the code (the sandbox number always gets 212212), render the SMS, plan one use of each SMS limit (429
- *    when spent).
- * 4. In one transaction: store the code's HMAC (replacing any previous OTP), bound to this number record, and claim
- *    the limit slots. A concurrent request that took a slot makes this one read again.
+ * 2. Read the number, the person's language and (when the caller names the number) both SMS limits in one read.
+ *    404 when there is no number or it differs from the given one; a verified number is answered as it is when
+ *    `verifiedStops` is set.
+ * 3. Issue the code (see codes/one-time-code.ts), render the SMS, plan one use of each SMS limit (429 when spent).
+ * 4. Commit the code, bound to this number record and replacing any pending one, with the limit charges. A
+ *    concurrent request that took a limit slot makes this one read again.
  * 5. Send the SMS.
  */
 async function issueOtp(
@@ -188,35 +185,30 @@ async function issueOtp(
 ): Promise<MobileNumberView> {
   const { otpVariable, given } = checkedVariables(input.templateKey, input.variables);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const limitKeys = input.number ? rt.sms.limitKeys(input.number, input.personId) : [];
-    const [numberItem, languageItem, ...limits] = await readItems(rt.db, rt.config.tableName, [
-      numberKey(input.personId),
-      rt.languages.key(input.personId),
-      ...limitKeys,
-    ]);
-    if (!numberItem) throw noNumber();
-    const record = toRecord(numberItem);
+    const loaded = await rt.mobileNumbers.load(input.personId, input.number);
+    const record = loaded.number;
+    if (!record) throw noNumber();
     if (input.number !== undefined && record.number !== input.number) throw mismatch();
     if (input.verifiedStops && record.verified) return toView(record);
-    const limitItems = input.number
-      ? limits
-      : await readItems(rt.db, rt.config.tableName, rt.sms.limitKeys(record.number, record.personId));
+    const limits = loaded.limits ?? (await rt.mobileNumbers.limits(record.number, record.personId));
 
-    const sandbox = isSandboxNumber(record.number, rt.config.sandboxEnabled);
-    const code = sandbox ? SANDBOX_OTP : generateOtp();
     const now = rt.clock.now();
-    const otpId = randomUUID();
-    let prepared: PreparedSms;
+    const issued = issueCode(
+      'mobile_number',
+      { to: record.number, boundTo: record.id, now, pepper: await rt.pepper() },
+      { ttlSeconds: rt.config.otpTtlSeconds, sandboxEnabled: rt.config.sandboxEnabled },
+    );
+    let sms: PreparedSms;
     try {
-      prepared = rt.sms.prepare(
+      sms = rt.sms.prepare(
         {
           to: record.number,
           personId: record.personId,
           templateKey: input.templateKey,
-          language: LanguageStore.languageIn(languageItem),
-          variables: { ...given, [otpVariable]: code },
+          language: loaded.language,
+          variables: { ...given, [otpVariable]: issued.code },
         },
-        limitItems,
+        limits,
       );
     } catch (error) {
       if (error instanceof MissingTemplateVariable) {
@@ -228,18 +220,16 @@ async function issueOtp(
       }
       throw error;
     }
-    const hash = hashOtp(await rt.pepper(), otpId, code);
-    const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;
-    const saved = await rt.mobileNumbers.saveOtp(
-      record,
-      { otpId, mobileNumberId: record.id, hash, expiresAtMs },
-      input.deviceData,
+    const saved = await rt.mobileNumbers.save({
+      number: record,
+      code: issued.pending,
+      sms,
+      deviceData: input.deviceData,
       now,
-      prepared.writes,
-    );
+    });
     if (saved === 'number_changed') throw noNumber();
-    if (saved === 'slot_taken') continue;
-    await rt.sms.send(prepared);
+    if (saved === 'limit_taken') continue;
+    await rt.sms.send(sms);
     return toView(record);
   }
   throw contended();
@@ -292,54 +282,44 @@ export async function reauthorizeMobileNumber(
 }
 
 /**
- * Confirm a mobile number with the OTP, in two DynamoDB round trips:
- * 1. Read the number, the pending OTP and the person's code-check budget in one BatchGetItem. The given number must
- *    be the person's (404 otherwise); the budget must have room (429); an OTP must be pending for this number
- *    record, unexpired and not out of attempts (403 otherwise).
+ * Confirm a mobile number with the OTP, in two DynamoDB round trips (the rule is `checkCode`'s):
+ * 1. Read the number, the pending OTP and the person's code-check budget together. The given number must be the
+ *    person's (404 otherwise); the budget must have room (429); an OTP must be pending for this number record,
+ *    unexpired and not out of attempts (403 otherwise).
  * 2. Compare the code's HMAC in constant time.
- * 3. Commit the outcome in one transaction that also charges the budget (see `commitOtpCheck`): wrong, one attempt
- *    is charged and the answer is 403; right, the OTP is consumed and the number verified. The answer depends on
- *    the comparison only once that charge has committed; a check whose charge fails (OTP consumed, burnt or expired
- *    meanwhile) answers 403 like a wrong code, so racing requests learn nothing uncharged.
+ * 3. Commit the outcome with one unit of the budget: wrong, one attempt is charged and the answer is 403; right, the
+ *    OTP is used and the number verified. A check that lost the race to a concurrent one (OTP used, burnt or
+ *    replaced meanwhile) is charged nothing and answers 403 like a wrong code.
  */
 export async function confirmMobileNumber(
   rt: Runtime,
   input: { personId: string; number: string; token: string; deviceData?: string | undefined },
 ): Promise<MobileNumberView> {
   const number = sanitizeGiven(input.number);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const [numberItem, otpItem, budgetItem] = await readItems(rt.db, rt.config.tableName, [
-      numberKey(input.personId),
-      otpKey(input.personId),
-      rt.guessBudget.key(input.personId),
-    ]);
-    if (!numberItem) throw noNumber();
-    const record = toRecord(numberItem);
-    if (record.number !== number) throw mismatch();
-    const now = rt.clock.now();
-    const budgetWrite = rt.guessBudget.plan(input.personId, budgetItem, now);
-    const otp = otpItem ? toOtp(otpItem) : undefined;
-    if (
-      !otp ||
-      otp.mobileNumberId !== record.id ||
-      otp.expiresAtMs <= now.getTime() ||
-      otp.attempts >= rt.config.otpMaxAttempts
-    ) {
-      throw invalidTan();
-    }
-    const matches = otpMatches(await rt.pepper(), otp.otpId, input.token, otp.hash);
-    const outcome = await rt.mobileNumbers.commitOtpCheck({
-      record,
-      otp,
-      matches,
-      budgetWrite,
-      maxAttempts: rt.config.otpMaxAttempts,
-      deviceData: input.deviceData,
-      now,
-    });
-    if (outcome === 'slot_taken') continue;
-    if (outcome !== 'committed' || !matches) throw invalidTan();
-    return toView({ ...record, verified: true, updatedAt: now.toISOString() });
-  }
-  throw contended();
+  const result = await checkCode(
+    'mobile_number',
+    {
+      load: async () => {
+        const loaded = await rt.mobileNumbers.loadConfirmation(input.personId);
+        if (!loaded.number) throw noNumber();
+        if (loaded.number.number !== number) throw mismatch();
+        return loaded;
+      },
+      commit: (loaded, answer, charge) =>
+        rt.mobileNumbers.commit({
+          number: loaded.number!,
+          code: loaded.code!,
+          answer,
+          charge: charge!,
+          maxAttempts: rt.config.otpMaxAttempts,
+          deviceData: input.deviceData,
+          now: rt.clock.now(),
+        }),
+    },
+    { given: input.token, now: () => rt.clock.now(), pepper: rt.pepper },
+    { maxAttempts: rt.config.otpMaxAttempts, checksPerDay: rt.config.codeChecksPerDay },
+  );
+  if (result.verdict !== 'right') throw invalidTan();
+  const record = result.loaded.number!;
+  return toView({ ...record, verified: true, updatedAt: rt.clock.now().toISOString() });
 }

@@ -1,13 +1,14 @@
-import { randomInt } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  conditionally,
   type DocumentClient,
   epochSeconds,
   type Item,
   type ItemKey,
-  isConditionFailure,
+  readItem,
   type TransactUpdate,
 } from '../storage/dynamo.ts';
+import { planUse, type SlotClaim, type WindowUses } from './rolling-window.ts';
 
 export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -22,13 +23,8 @@ export type SlotPlan =
   | { allowed: false; retryAfterSeconds: number };
 
 /**
- * An exact, atomic rolling-window limit: at most `limit` uses of a key in any `windowMs`.
- *
- * The key's item has one slot per allowed use (`s0` ... `s<limit-1>`), each holding the time of the use that last
- * took it. A use claims a slot whose time is older than the window (or that was never used), with a write
- * conditioned on that slot alone. A slot cannot be reclaimed within the window, so the count of recent slot times
- * is exactly the count of uses in the window, and no two concurrent requests can take the same slot. Concurrent
- * requests pick a free slot at random, so they rarely collide; a collision reads again.
+ * The DynamoDB side of a rolling-window limit (the rule is `planUse` in rolling-window.ts): the subject's item holds
+ * one attribute per slot (`s0` ... `s<limit-1>`), and a claim is an update conditioned on that slot alone.
  */
 export class RollingLimit {
   constructor(
@@ -44,53 +40,49 @@ export class RollingLimit {
     return { PK: `${this.kind}#${subject}`, SK: this.kind };
   }
 
+  /** The slot times in the subject's item as read. */
+  usesIn(item: Item | undefined): WindowUses {
+    return Array.from({ length: this.limit }, (_, i) => (item?.[`s${i}`] as number | undefined) ?? 0);
+  }
+
   /**
    * From the subject's item as read: the write that claims one free slot (to run alone or inside the request's
    * transaction), or a refusal with the time until the oldest use leaves the window. The write is conditioned on
    * that slot still being free, so a request that lost the slot to a concurrent one fails and must read again.
    */
   plan(subject: string, item: Item | undefined, now: Date): SlotPlan {
-    const nowMs = now.getTime();
-    const cutoff = nowMs - this.windowMs;
-    const slots = Array.from({ length: this.limit }, (_, i) => (item?.[`s${i}`] as number | undefined) ?? 0);
-    const free = slots.flatMap((time, index) => (time <= cutoff ? [index] : []));
-    if (free.length === 0) {
-      return { allowed: false, retryAfterSeconds: (Math.min(...slots) + this.windowMs - nowMs) / 1000 };
-    }
-    return { allowed: true, update: this.claim(subject, free[randomInt(0, free.length)]!, now, cutoff) };
+    return this.planFrom(subject, this.usesIn(item), now);
+  }
+
+  planFrom(subject: string, uses: WindowUses, now: Date): SlotPlan {
+    const plan = planUse({ limit: this.limit, windowMs: this.windowMs }, uses, now);
+    return plan.allowed ? { allowed: true, update: this.claim(subject, plan) } : plan;
   }
 
   /** Takes one use on its own: read the item, claim a slot; a lost race reads again (two round trips normally). */
   async take(subject: string, now: Date): Promise<LimitDecision> {
     for (let read = 0; read < MAX_READS; read++) {
-      const { Item } = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: this.key(subject), ConsistentRead: true }),
-      );
-      const plan = this.plan(subject, Item, now);
+      const plan = this.plan(subject, await readItem(this.db, this.tableName, this.key(subject)), now);
       if (!plan.allowed) return plan;
-      try {
-        await this.db.send(new UpdateCommand(plan.update));
-        return { allowed: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      if (await conditionally(() => this.db.send(new UpdateCommand(plan.update)))) return { allowed: true };
     }
     // Losing a free slot on ten reads in a row means a flood on this one key: refuse rather than count wrong.
     return LOST_RACES;
   }
 
-  private claim(subject: string, slot: number, now: Date, cutoff: number): TransactUpdate {
+  /** The write that claims a planned slot (conditioned on it still being free). */
+  claim(subject: string, claim: SlotClaim): TransactUpdate {
     return {
       TableName: this.tableName,
       Key: this.key(subject),
       UpdateExpression: 'SET #slot = :now, entity = :entity, #ttl = :ttl',
       ConditionExpression: 'attribute_not_exists(#slot) OR #slot <= :cutoff',
-      ExpressionAttributeNames: { '#slot': `s${slot}`, '#ttl': 'ttl' },
+      ExpressionAttributeNames: { '#slot': `s${claim.slot}`, '#ttl': 'ttl' },
       ExpressionAttributeValues: {
-        ':now': now.getTime(),
-        ':cutoff': cutoff,
+        ':now': claim.at,
+        ':cutoff': claim.cutoff,
         ':entity': this.kind.toLowerCase(),
-        ':ttl': epochSeconds(now) + this.windowMs / 1000 + 60,
+        ':ttl': epochSeconds(new Date(claim.at)) + this.windowMs / 1000 + 60,
       },
     };
   }

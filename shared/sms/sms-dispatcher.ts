@@ -2,6 +2,7 @@ import { DomainError, tooManyRequests } from '../http/errors.ts';
 import { logger } from '../logging.ts';
 import { isSandboxNumber } from '../mobile-number/phone-number.ts';
 import type { RollingLimit } from '../quota/rolling-limit.ts';
+import type { WindowUses } from '../quota/rolling-window.ts';
 import type { SmsQuotaStore } from '../quota/sms-quota-store.ts';
 import {
   type DocumentClient,
@@ -9,6 +10,7 @@ import {
   type ItemKey,
   readItems,
   type TransactUpdate,
+  type TxPart,
   tx,
 } from '../storage/dynamo.ts';
 import { renderSms } from './render.ts';
@@ -26,6 +28,12 @@ export interface DispatchRequest {
   lastLine?: string | undefined;
   /** Runs after the quota is taken and before the SMS leaves, e.g. to store the OTP the SMS carries. */
   beforeSend?: () => Promise<void>;
+}
+
+/** What an SMS's two limits hold, as read: the person's uses and the number's. */
+export interface SmsLimits {
+  person: WindowUses;
+  number: WindowUses;
 }
 
 /** A rendered SMS and the writes that charge it to the limits; send it once those writes have committed. */
@@ -65,18 +73,22 @@ export class SmsDispatcher {
     private readonly now: () => Date,
   ) {}
 
-  /** The items the two limits of this SMS live in (the person's, then the number's). */
+  /** The items the two limits of this SMS live in (the person's, then the number's): for stores' batch reads. */
   limitKeys(to: string, personId: string): ItemKey[] {
     return [this.personLimit.key(personId), this.quota.limit.key(to)];
+  }
+
+  /** The limits in the items read at `limitKeys`, in that order. */
+  limitsIn(items: Array<Item | undefined>): SmsLimits {
+    return { person: this.personLimit.usesIn(items[0]), number: this.quota.limit.usesIn(items[1]) };
   }
 
   /**
    * 1. Render the text (a missing variable fails before anything is spent).
    * 2. The sandbox number stops here: nothing is counted or sent.
-   * 3. From the limit items as read (in `limitKeys` order), plan one use of each; 429 with Retry-After when either
-   *    is spent.
+   * 3. From the limits as read, plan one use of each; 429 with Retry-After when either is spent.
    */
-  prepare(request: Omit<DispatchRequest, 'beforeSend'>, limitItems: Array<Item | undefined>): PreparedSms {
+  prepare(request: Omit<DispatchRequest, 'beforeSend'>, limits: SmsLimits): PreparedSms {
     const rendered = renderSms(request.templateKey, request.language, request.variables);
     const message: SmsMessage = {
       to: request.to,
@@ -86,15 +98,20 @@ export class SmsDispatcher {
     };
     if (isSandboxNumber(request.to, this.sandboxEnabled)) return { message, writes: [] };
     const now = this.now();
-    const personal = this.personLimit.plan(request.personId, limitItems[0], now);
+    const personal = this.personLimit.planFrom(request.personId, limits.person, now);
     if (!personal.allowed) {
       throw tooManyRequests('The SMS limit for this person is reached.', personal.retryAfterSeconds);
     }
-    const numbers = this.quota.limit.plan(request.to, limitItems[1], now);
+    const numbers = this.quota.limit.planFrom(request.to, limits.number, now);
     if (!numbers.allowed) {
       throw tooManyRequests('The SMS limit for this mobile number is reached.', numbers.retryAfterSeconds);
     }
     return { message, writes: [personal.update, numbers.update] };
+  }
+
+  /** The transaction items that charge a prepared SMS to its limits (none for the sandbox number). */
+  claims(prepared: PreparedSms): TxPart[] {
+    return prepared.writes.map((update, index) => ({ name: `sms_limit_${index}`, item: { Update: update } }));
   }
 
   /** Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. */
@@ -121,7 +138,7 @@ export class SmsDispatcher {
   async dispatch(request: DispatchRequest): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const items = await readItems(this.db, this.tableName, this.limitKeys(request.to, request.personId));
-      const prepared = this.prepare(request, items);
+      const prepared = this.prepare(request, this.limitsIn(items));
       try {
         await this.commitWrites(prepared.writes);
       } catch (error) {
@@ -136,8 +153,9 @@ export class SmsDispatcher {
   }
 
   private async commitWrites(writes: TransactUpdate[]): Promise<void> {
-    const commit = tx(this.db, this.tableName);
-    for (const [index, update] of writes.entries()) commit.update(`limit${index}`, update);
-    if ((await commit.commit()).size > 0) throw new LimitSlotTaken();
+    const failed = await tx(this.db, this.tableName)
+      .add(...this.claims({ writes } as PreparedSms))
+      .commit();
+    if (failed.size > 0) throw new LimitSlotTaken();
   }
 }

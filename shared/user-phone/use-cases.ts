@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { checkCode, issueCode } from '../codes/one-time-code.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
 import {
@@ -9,15 +9,14 @@ import {
   invalidTan,
   notFound,
 } from '../http/errors.ts';
-import type { MobileNumberRecord } from '../mobile-number/mobile-number-store.ts';
-import { isSandboxNumber, normalizeMobileNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
+import { normalizeMobileNumber } from '../mobile-number/phone-number.ts';
+import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import {
   authorizeMobileNumber,
   confirmMobileNumber,
   createMobileNumber,
   deleteMobileNumber,
 } from '../mobile-number/use-cases.ts';
-import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
 import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
 
@@ -116,16 +115,14 @@ export async function verifyMyPhone(rt: Runtime, personId: string, code: string)
   return details(rt, personId);
 }
 
-/** The removal code's HMAC scope: distinct from the verification OTP's, so neither code can stand in for the other. */
-const removalScope = (otpId: string) => `phone-removal\0${otpId}`;
-
 /**
  * Remove the caller's phone.
  * - No phone: 5. An unverified phone: removed at once (as the partner API removes one), any code is ignored.
  * - A verified phone without a code: a "confirm deletion" SMS with a fresh code goes to that phone (SMS quota
  *   applies) and the answer is 9, telling the client to repeat the DELETE with `{"code": "..."}`.
- * - A verified phone with a code: charge an attempt, compare in constant time (3 when wrong, expired or used up),
- *   then remove the number and consume the code in one transaction.
+ * - A verified phone with a code: checked by the one rule of codes/one-time-code.ts (3 when wrong, expired or used
+ *   up; a wrong code is charged once the charge commits); the right code removes the number and uses the code in
+ *   one transaction.
  */
 export async function removeMyPhone(
   rt: Runtime,
@@ -143,45 +140,61 @@ export async function removeMyPhone(
       'A code to confirm the removal was sent to the phone; repeat the DELETE with {"code": "<code>"}.',
     );
   }
-  const now = rt.clock.now();
-  await rt.guessBudget.charge(personId, now);
-  const otp = await rt.phoneRemovals.takeAttempt(personId, now, rt.config.otpMaxAttempts);
-  if (!otp || otp.mobileNumberId !== record.id) throw invalidTan();
-  if (!otpMatches(await rt.pepper(), removalScope(otp.otpId), code, otp.hash)) throw invalidTan();
-  const event = buildEvent(
-    MobileNumberDeleted,
-    { id: record.id, person_id: record.personId, number: record.number },
-    now,
+  const result = await checkCode(
+    'phone_removal',
+    {
+      load: async () => {
+        const loaded = await rt.phoneRemovals.load(personId);
+        if (!loaded.number) throw noPhone();
+        return loaded;
+      },
+      commit: (loaded, answer, charge) => {
+        const number = loaded.number!;
+        const now = rt.clock.now();
+        return rt.phoneRemovals.commit({
+          number,
+          code: loaded.code!,
+          answer,
+          charge: charge!,
+          maxAttempts: rt.config.otpMaxAttempts,
+          event: buildEvent(
+            MobileNumberDeleted,
+            { id: number.id, person_id: number.personId, number: number.number },
+            now,
+          ),
+          now,
+        });
+      },
+    },
+    { given: code, now: () => rt.clock.now(), pepper: rt.pepper },
+    { maxAttempts: rt.config.otpMaxAttempts, checksPerDay: rt.config.codeChecksPerDay },
   );
-  if (!(await rt.phoneRemovals.consumeAndRemove(record, otp.otpId, event, now))) throw invalidTan();
+  if (result.verdict !== 'right') throw invalidTan();
   return details(rt, personId);
 }
 
 async function sendRemovalCode(rt: Runtime, record: MobileNumberRecord): Promise<void> {
-  const code = isSandboxNumber(record.number, rt.config.sandboxEnabled) ? SANDBOX_OTP : generateOtp();
   const now = rt.clock.now();
-  const otpId = randomUUID();
+  const issued = issueCode(
+    'phone_removal',
+    { to: record.number, boundTo: record.id, now, pepper: await rt.pepper() },
+    { ttlSeconds: rt.config.otpTtlSeconds, sandboxEnabled: rt.config.sandboxEnabled },
+  );
   await rt.sms.dispatch({
     to: record.number,
     personId: record.personId,
     templateKey: 'sms.mobile_number.confirm_deletion',
     language: await rt.languages.languageFor(record.personId),
-    variables: { tan: code },
+    variables: { tan: issued.code },
     beforeSend: async () => {
-      const hash = hashOtp(await rt.pepper(), removalScope(otpId), code);
-      const expiresAtMs = now.getTime() + rt.config.otpTtlSeconds * 1000;
-      const saved = await rt.phoneRemovals.saveChallenge(
-        record,
-        { otpId, mobileNumberId: record.id, hash, expiresAtMs },
-        now,
-      );
-      if (!saved)
+      if ((await rt.phoneRemovals.saveCode(record, issued.pending, now)) === 'number_changed') {
         throw new DomainError(
           409,
           'mobile_number_changed',
           'Conflict',
           'The phone changed meanwhile; retry.',
         );
+      }
     },
   });
 }

@@ -130,6 +130,35 @@ describe('deleting a verified number by SMS TAN', () => {
     expect((await api.get(numberPath(person))).status).toBe(404);
   });
 
+  it('charges a burst of 50 right TANs once: one 201, 49 × 409, and the daily budget is left for later checks', async () => {
+    const { person, number, id, tan } = await authorizedBySms();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => api.post(cr(id, '/confirm'), { person_id: person, tan })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    // The others lost the race to the winner: nothing was charged, and they see the request completed.
+    const losers = results.filter((r) => r.status !== 201);
+    expect(losers.map((r) => `${r.status} ${errorCode(r)}`)).toEqual(
+      Array.from({ length: 49 }, () => '409 change_request_closed'),
+    );
+    expect((await api.get(numberPath(person))).status).toBe(404);
+
+    // Of the day's 30 code checks, one verified the number and one confirmed the request: 28 are left for later
+    // checks (the same burst charging its losers spent the whole day before the fix).
+    await api.post(numberPath(person), { number });
+    const answers: number[] = [];
+    for (let check = 0; check < 28; check++) {
+      if (check % 5 === 0) await api.post(numberPath(person, '/authorize'), { number });
+      const otp = await latestOtp(service.url, number);
+      const wrong = otp === '000000' ? '000001' : '000000';
+      answers.push((await api.post(numberPath(person, '/confirm'), { number, token: wrong })).status);
+    }
+    expect(answers).toEqual(Array.from({ length: 28 }, () => 403));
+    await api.post(numberPath(person, '/authorize'), { number });
+    const otp = await latestOtp(service.url, number);
+    expect((await api.post(numberPath(person, '/confirm'), { number, token: otp })).status).toBe(429);
+  });
+
   it('only answers the owner: another person can neither authorize nor confirm', async () => {
     const { person, number, id, tan } = await authorizedBySms();
     const other = uniquePerson();

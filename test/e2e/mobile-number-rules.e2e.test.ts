@@ -232,7 +232,7 @@ describe('authorize and confirm', () => {
     const { Item: budget } = await service.runtime.db.send(
       new GetCommand({
         TableName: service.runtime.config.tableName,
-        Key: service.runtime.guessBudget.key(person),
+        Key: { PK: `CODE_CHECKS#${person}`, SK: 'CODE_CHECKS' },
       }),
     );
     const charged = Object.keys(budget ?? {}).filter((name) => /^s\d+$/.test(name)).length;

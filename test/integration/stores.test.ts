@@ -30,53 +30,80 @@ describe('SmsQuotaStore on DynamoDB Local', () => {
 });
 
 describe('MobileNumberStore on DynamoDB Local', () => {
-  it('charges at most the attempt limit to any number of concurrent attempts', async () => {
-    const { runtime } = await testRuntime();
+  const numberRecord = (id: string, number: string) => {
     const now = new Date();
-    const record = {
-      id: 'n1',
+    return {
+      id,
       personId: uniquePerson(),
-      number: '+4915144444444',
+      number,
       verified: false,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    const event = {
-      metadata: { id: crypto.randomUUID(), type: 'T', version: 1, time: now.toISOString() },
-      data: {},
-    };
-    await runtime.mobileNumbers.create(record, undefined, event);
-    const saved = await runtime.mobileNumbers.saveOtp(
-      record,
-      { otpId: 'o1', mobileNumberId: 'n1', hash: 'ab', expiresAtMs: now.getTime() + 60_000 },
-      undefined,
-      now,
+  };
+  const event = (now: Date) => ({
+    metadata: { id: crypto.randomUUID(), type: 'T', version: 1, time: now.toISOString() },
+    data: {},
+  });
+  const code = (boundTo: string, now: Date) => ({
+    id: 'o1',
+    boundTo,
+    secret: 'ab',
+    expiresAtMs: now.getTime() + 60_000,
+    attempts: 0,
+  });
+  const noSms = {
+    message: { to: '', text: '', language: 'en' as const, templateKey: 'x' as never },
+    writes: [],
+  };
+
+  it('commits at most the attempt limit of any number of concurrent wrong answers', async () => {
+    const { runtime } = await testRuntime();
+    const now = new Date();
+    const record = numberRecord('n1', '+4915144444444');
+    await runtime.mobileNumbers.create(record, undefined, event(now));
+    const pending = code('n1', now);
+    expect(
+      await runtime.mobileNumbers.save({
+        number: record,
+        code: pending,
+        sms: noSms,
+        deviceData: undefined,
+        now,
+      }),
+    ).toBe('saved');
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, slot) =>
+        runtime.mobileNumbers.commit({
+          number: record,
+          code: pending,
+          answer: 'wrong',
+          charge: { slot, cutoff: now.getTime() - 1, at: now.getTime() },
+          maxAttempts: 5,
+          deviceData: undefined,
+          now,
+        }),
+      ),
     );
-    expect(saved).toBe('saved');
-    const attempts = await Promise.all(
-      Array.from({ length: 30 }, () => runtime.mobileNumbers.takeOtpAttempt(record.personId, now, 5)),
-    );
-    expect(attempts.filter(Boolean)).toHaveLength(5);
-    expect(new Set(attempts.filter(Boolean).map((a) => a!.attempts))).toEqual(new Set([1, 2, 3, 4, 5]));
+    expect(outcomes.filter((o) => o === 'committed')).toHaveLength(5);
+    expect(outcomes.filter((o) => o === 'code_changed')).toHaveLength(25);
+    const loaded = await runtime.mobileNumbers.loadConfirmation(record.personId);
+    expect(loaded.code?.attempts).toBe(5);
+    // Only committed checks took a unit of the budget.
+    expect(loaded.budget?.filter((time) => time > 0)).toHaveLength(5);
   });
 
   it('does not store an OTP for a number that was replaced', async () => {
     const { runtime } = await testRuntime();
     const now = new Date();
-    const record = {
-      id: 'old',
-      personId: uniquePerson(),
-      number: '+4915155555555',
-      verified: false,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    const saved = await runtime.mobileNumbers.saveOtp(
-      record,
-      { otpId: 'o1', mobileNumberId: 'old', hash: 'ab', expiresAtMs: now.getTime() + 60_000 },
-      undefined,
+    const record = numberRecord('old', '+4915155555555');
+    const saved = await runtime.mobileNumbers.save({
+      number: record,
+      code: code('old', now),
+      sms: noSms,
+      deviceData: undefined,
       now,
-    );
+    });
     expect(saved).toBe('number_changed');
   });
 });

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { openOtp, sealOtp } from '../../shared/codes/code-seal.ts';
 import { rawToDer } from '../../shared/devices/device-client.ts';
-import { openOtp, sealOtp } from '../../shared/devices/otp-seal.ts';
 import { derToP1363, parsePublicKeyHex, parseSignatureHex, verifyP256 } from '../../shared/devices/p256.ts';
 import { OpensslKey } from '../support/openssl.ts';
 

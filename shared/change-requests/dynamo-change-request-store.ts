@@ -1,5 +1,16 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionally, type DocumentClient, readItem, type TxPart, tx } from '../storage/dynamo.ts';
+import type { BudgetCharge, CheckState } from '../codes/one-time-code.ts';
+import type { GuessBudget } from '../quota/guess-budget.ts';
+import {
+  conditionally,
+  type DocumentClient,
+  type Item,
+  readItem,
+  readItems,
+  type TxPart,
+  tx,
+  type UpdateSpec,
+} from '../storage/dynamo.ts';
 
 export type ChangeRequestStatus =
   | 'AUTHORIZATION_REQUIRED'
@@ -37,7 +48,24 @@ const key = (id: string) => ({ PK: `CHANGE_REQUEST#${id}`, SK: 'CHANGE_REQUEST' 
 /** Change requests are kept 30 days for the audit trail, then TTL removes them. */
 const RETENTION_SECONDS = 30 * 24 * 3600;
 
-function toRecord(item: Record<string, unknown>): ChangeRequestRecord {
+/** What confirming with a TAN reads: the request (whose TAN is the pending code) and the person's budget. */
+export interface TanCheckState extends CheckState {
+  request: ChangeRequestRecord | undefined;
+}
+
+/** The request's TAN as a pending code: bound to the request, living as long as it, charged on the request. */
+export const tanOf = (record: ChangeRequestRecord) =>
+  record.otpId && record.status === 'CONFIRMATION_REQUIRED'
+    ? {
+        id: record.otpId,
+        boundTo: record.id,
+        secret: record.otpHash!,
+        expiresAtMs: record.expiresAtMs,
+        attempts: record.attempts,
+      }
+    : undefined;
+
+function toRecord(item: Item): ChangeRequestRecord {
   return {
     id: item.id as string,
     personId: item.person_id as string,
@@ -63,7 +91,61 @@ export class ChangeRequestStore {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,
+    private readonly budget: GuessBudget,
   ) {}
+
+  /** The request and the person's code-check budget, in one read. */
+  async loadTanCheck(id: string, personId: string): Promise<TanCheckState> {
+    const [item, budgetItem] = await readItems(this.db, this.tableName, [key(id), this.budget.key(personId)]);
+    const request = item ? toRecord(item) : undefined;
+    return {
+      request,
+      code: request ? tanOf(request) : undefined,
+      budget: this.budget.usesIn(budgetItem),
+      ...(request ? { boundTo: request.id } : {}),
+    };
+  }
+
+  /**
+   * Commits a compared TAN with its budget unit, in one transaction: a wrong TAN charges one attempt on the request;
+   * the right one completes it together with the guarded action's writes. Both only while the request still awaits
+   * this TAN (open, unexpired, attempts left). Answers `code_changed` when it no longer does (another confirmation
+   * won, a new TAN replaced it, it closed), `action_failed` when the action's own conditions failed, `budget_taken`.
+   */
+  async commitTan(check: {
+    request: ChangeRequestRecord;
+    answer: 'right' | 'wrong';
+    charge: BudgetCharge;
+    maxAttempts: number;
+    action?: { items: TxPart[]; response: { code: number; body: unknown } };
+    now: Date;
+  }): Promise<'committed' | 'code_changed' | 'action_failed' | 'budget_taken'> {
+    const { request, now } = check;
+    const commit = tx(this.db, this.tableName).add(this.budget.charge(request.personId, check.charge));
+    if (check.answer === 'right' && check.action) {
+      commit
+        .update('request', this.completion(request, check.action.response, now))
+        .add(...check.action.items);
+    } else {
+      commit.update('request', this.attemptCharge(request, check.maxAttempts, now));
+    }
+    const failed = await commit.commit({ cancelledAs: 'budget' });
+    if (failed.has('request')) return 'code_changed';
+    if (failed.has('budget')) return 'budget_taken';
+    if (failed.size > 0) return 'action_failed';
+    return 'committed';
+  }
+
+  /**
+   * Charges one wrong device signature to the request, while it still awaits that device challenge with attempts
+   * left. Answers false when it no longer does.
+   */
+  async chargeWrongSignature(request: ChangeRequestRecord, maxAttempts: number, now: Date): Promise<boolean> {
+    const failed = await tx(this.db, this.tableName)
+      .update('request', this.attemptCharge(request, maxAttempts, now))
+      .commit();
+    return failed.size === 0;
+  }
 
   async get(id: string): Promise<ChangeRequestRecord | undefined> {
     const item = await readItem(this.db, this.tableName, key(id));
@@ -140,32 +222,6 @@ export class ChangeRequestStore {
     return updated !== undefined;
   }
 
-  /**
-   * Charges one confirmation attempt before the TAN or signature is checked (so parallel guesses cannot exceed the
-   * limit). Answers the request as it is after the charge, or undefined when it is not open, expired or out of tries.
-   */
-  async takeAttempt(id: string, now: Date, maxAttempts: number): Promise<ChangeRequestRecord | undefined> {
-    const charged = await conditionally(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key(id),
-          UpdateExpression: 'SET attempts = attempts + :one',
-          ConditionExpression: '#status = :confirm AND attempts < :max AND expires_at_ms > :now',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':confirm': 'CONFIRMATION_REQUIRED',
-            ':max': maxAttempts,
-            ':now': now.getTime(),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    return charged?.Attributes ? toRecord(charged.Attributes) : undefined;
-  }
-
   /** Moves an open request to a final state (FAILED or EXPIRED); a no-op when it already left the open states. */
   async close(id: string, status: 'FAILED' | 'EXPIRED', now: Date): Promise<void> {
     await conditionally(() =>
@@ -199,31 +255,61 @@ export class ChangeRequestStore {
     response: { code: number; body: unknown },
     now: Date,
   ): Promise<'completed' | 'conflict' | 'action_failed'> {
-    const proof = record.otpId
-      ? { expression: 'otp_id = :proof', value: record.otpId }
-      : { expression: 'challenge_id = :proof', value: record.challengeId };
     const failed = await tx(this.db, this.tableName)
-      .update('request', {
-        Key: key(record.id),
-        UpdateExpression:
-          'SET #status = :completed, updated_at = :updated, response_code = :code, response_body = :body',
-        ConditionExpression: `#status = :confirm AND expires_at_ms > :nowMs AND ${proof.expression}`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':completed': 'COMPLETED',
-          ':confirm': 'CONFIRMATION_REQUIRED',
-          ':updated': now.toISOString(),
-          ':code': response.code,
-          ':body': JSON.stringify(response.body),
-          ':proof': proof.value,
-          ':nowMs': now.getTime(),
-        },
-      })
+      .update('request', this.completion(record, response, now))
       .add(...actionItems)
       // A cancellation that outlasted the conflict retries means another confirmation is committing.
       .commit({ cancelledAs: 'request' });
     if (failed.has('request')) return 'conflict';
     if (failed.size > 0) return 'action_failed';
     return 'completed';
+  }
+
+  /** The request still awaits the proof it was read with: open, unexpired, the same TAN or challenge. */
+  private awaiting(record: ChangeRequestRecord, now: Date) {
+    const proof = record.otpId
+      ? { expression: 'otp_id = :proof', value: record.otpId }
+      : { expression: 'challenge_id = :proof', value: record.challengeId };
+    return {
+      ConditionExpression: `#status = :confirm AND expires_at_ms > :nowMs AND ${proof.expression}`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':confirm': 'CONFIRMATION_REQUIRED',
+        ':proof': proof.value,
+        ':nowMs': now.getTime(),
+      } as Record<string, unknown>,
+    };
+  }
+
+  private attemptCharge(record: ChangeRequestRecord, maxAttempts: number, now: Date): UpdateSpec {
+    const awaiting = this.awaiting(record, now);
+    return {
+      Key: key(record.id),
+      UpdateExpression: 'SET attempts = attempts + :one',
+      ConditionExpression: `${awaiting.ConditionExpression} AND attempts < :max`,
+      ExpressionAttributeNames: awaiting.ExpressionAttributeNames,
+      ExpressionAttributeValues: { ...awaiting.ExpressionAttributeValues, ':one': 1, ':max': maxAttempts },
+    };
+  }
+
+  private completion(
+    record: ChangeRequestRecord,
+    response: { code: number; body: unknown },
+    now: Date,
+  ): UpdateSpec {
+    const awaiting = this.awaiting(record, now);
+    return {
+      Key: key(record.id),
+      UpdateExpression:
+        'SET #status = :completed, updated_at = :updated, response_code = :code, response_body = :body',
+      ...awaiting,
+      ExpressionAttributeValues: {
+        ...awaiting.ExpressionAttributeValues,
+        ':completed': 'COMPLETED',
+        ':updated': now.toISOString(),
+        ':code': response.code,
+        ':body': JSON.stringify(response.body),
+      },
+    };
   }
 }

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { tooManyRequests } from '../http/errors.ts';
+import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
+import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
+import { planUse, type SlotClaim, type WindowUses } from '../quota/rolling-window.ts';
+import { openOtp, sealOtp } from './code-seal.ts';
+
+/**
+ * Every one-time code the service issues and checks, and the one rule they are checked by.
+ *
+ * Kinds:
+ * - `mobile_number`: the OTP of authorize and reauthorize (verification and 2FA), confirmed by /confirm and by the
+ *   end-user `_verify`.
+ * - `change_request`: the TAN that confirms a change request.
+ * - `phone_removal`: the end-user code that removes a verified phone.
+ * - `device_binding`: the OTP a new device key signs; kept sealed, since the signature is checked over it.
+ *
+ * A code is six digits (212212 for the sandbox number), stored only as an HMAC under the pepper (sealed for the
+ * binding OTP) and bound to the record it was sent for. Each kind's HMAC has its own scope, so no code stands in for
+ * another kind's.
+ *
+ * The charging rule, the same for every kind (see `checkCode`): a check needs room in the person's daily code-check
+ * budget (where the kind spends it) and a usable code (bound to this subject, unexpired, attempts left). The answer
+ * is compared first and told only once its outcome has committed: a wrong answer commits one attempt and one unit of
+ * the budget; a right answer commits the code's use, the budget unit and the success itself, in one transaction.
+ * A check whose commit fails because the code was used, burnt or replaced meanwhile changed nothing and is charged
+ * nothing: of any number of concurrent right answers exactly one succeeds, and the others spend no budget.
+ */
+export type CodeKind = 'mobile_number' | 'change_request' | 'phone_removal' | 'device_binding';
+
+interface KindRule {
+  /** Whether a check spends the person's daily budget (a six-digit code that a caller types is guessable). */
+  spendsBudget: boolean;
+  /** How the code is kept: an HMAC, or sealed (the binding OTP must be known again to check a signature over it). */
+  stored: 'hash' | 'sealed';
+  /** The HMAC's scope prefix; distinct per kind where codes of two kinds could meet the same person. */
+  scope: string;
+}
+
+export const CODE_KINDS: Record<CodeKind, KindRule> = {
+  mobile_number: { spendsBudget: true, stored: 'hash', scope: '' },
+  change_request: { spendsBudget: true, stored: 'hash', scope: '' },
+  phone_removal: { spendsBudget: true, stored: 'hash', scope: 'phone-removal\0' },
+  device_binding: { spendsBudget: false, stored: 'sealed', scope: '' },
+};
+
+/** The daily code-check budget: checks of any code per person in any rolling 24 hours. */
+export const BUDGET_WINDOW_MS = 24 * 3600_000;
+
+/** A code waiting for its answer, as the stores keep it (never the code itself). */
+export interface PendingCode {
+  id: string;
+  /** The record the code was sent for (a mobile number record, a change request); another never accepts it. */
+  boundTo: string;
+  /** The HMAC (hex), or the sealed code for sealed kinds. */
+  secret: string;
+  expiresAtMs: number;
+  attempts: number;
+  /** Set where a used code is kept (a binding challenge) rather than deleted. */
+  used?: boolean;
+}
+
+export interface IssuedCode {
+  /** The code to send; never stored. */
+  code: string;
+  pending: PendingCode;
+}
+
+export interface CodeSettings {
+  ttlSeconds: number;
+  sandboxEnabled: boolean;
+}
+
+/**
+ * Issue a code for `to` (the number the SMS goes to): the sandbox number always gets 212212, every other number six
+ * random digits; only its HMAC (or seal) is kept.
+ */
+export function issueCode(
+  kind: CodeKind,
+  input: { to: string; boundTo: string; now: Date; pepper: Buffer; id?: string },
+  settings: CodeSettings,
+): IssuedCode {
+  const code = isSandboxNumber(input.to, settings.sandboxEnabled) ? SANDBOX_OTP : generateOtp();
+  const id = input.id ?? randomUUID();
+  const rule = CODE_KINDS[kind];
+  const secret =
+    rule.stored === 'sealed' ? sealOtp(input.pepper, id, code) : hashOtp(input.pepper, rule.scope + id, code);
+  return {
+    code,
+    pending: {
+      id,
+      boundTo: input.boundTo,
+      secret,
+      expiresAtMs: input.now.getTime() + settings.ttlSeconds * 1000,
+      attempts: 0,
+    },
+  };
+}
+
+/** The code itself, for sealed kinds only (the binding OTP, to check a signature over it). */
+export function openCode(kind: CodeKind, pepper: Buffer, pending: PendingCode): string {
+  if (CODE_KINDS[kind].stored !== 'sealed') throw new Error(`${kind} codes are hashed, not sealed`);
+  return openOtp(pepper, pending.id, pending.secret);
+}
+
+/** Constant-time comparison of a given code with a hashed pending one. */
+export function codeMatches(kind: CodeKind, pepper: Buffer, pending: PendingCode, given: string): boolean {
+  const rule = CODE_KINDS[kind];
+  if (rule.stored !== 'hash') throw new Error(`${kind} codes are sealed; check the signature over them`);
+  return otpMatches(pepper, rule.scope + pending.id, given, pending.secret);
+}
+
+export type Unusable = 'missing' | 'used' | 'expired' | 'burnt';
+
+/** Why a pending code cannot be answered now (none, sent for another record, used, expired, out of attempts). */
+export function unusable(
+  pending: PendingCode | undefined,
+  at: { boundTo?: string | undefined; now: Date; maxAttempts: number },
+): Unusable | undefined {
+  if (!pending || (at.boundTo !== undefined && pending.boundTo !== at.boundTo)) return 'missing';
+  if (pending.used) return 'used';
+  if (pending.expiresAtMs <= at.now.getTime()) return 'expired';
+  if (pending.attempts >= at.maxAttempts) return 'burnt';
+  return undefined;
+}
+
+/** One unit of the daily budget, planned from the uses as read; committed with the check's outcome. */
+export type BudgetCharge = SlotClaim;
+
+/** The budget unit a check will commit, or 429 with Retry-After when the person's day is spent. */
+export function planBudgetCharge(uses: WindowUses, checksPerDay: number, now: Date): BudgetCharge {
+  const plan = planUse({ limit: checksPerDay, windowMs: BUDGET_WINDOW_MS }, uses, now);
+  if (!plan.allowed) {
+    throw tooManyRequests('Too many code checks for this person; try again later.', plan.retryAfterSeconds);
+  }
+  return plan;
+}
+
+/**
+ * What a check's commit answered:
+ * - `committed`: the outcome (a charged wrong answer, or the success) is stored;
+ * - `code_changed`: the code was used, burnt, replaced or expired meanwhile; nothing was written;
+ * - `budget_taken`: a concurrent check took the same budget slot, or a concurrent transaction outlasted the conflict
+ *   retries; nothing was written, read again;
+ * - any other name: a precondition of the success no longer holds (the store names it); nothing was written.
+ */
+export type CommitOutcome = 'committed' | 'code_changed' | 'budget_taken' | (string & {});
+
+/** What a check reads: the pending code, the budget's uses, and the record the code must be bound to. */
+export interface CheckState {
+  code: PendingCode | undefined;
+  /** Absent for kinds that spend no budget. */
+  budget?: WindowUses;
+  /** The record the code must have been sent for (the person's current number record, the change request). */
+  boundTo?: string;
+}
+
+export interface CheckPort<L extends CheckState> {
+  /** One read of everything the check needs; it may refuse first (404 when the subject is gone, say). */
+  load(): Promise<L>;
+  /** Commits the outcome of the comparison with the budget unit, in one transaction. */
+  commit(loaded: L, answer: 'right' | 'wrong', charge: BudgetCharge | undefined): Promise<CommitOutcome>;
+}
+
+export type CheckResult<L extends CheckState> =
+  /** The right code; its use (and the success the port commits with it) is stored. */
+  | { verdict: 'right'; loaded: L }
+  /** A wrong code, charged. `attempts` counts the code's wrong answers including this one. */
+  | { verdict: 'wrong'; loaded: L; attempts: number }
+  /** No usable code: nothing was compared, nothing charged. */
+  | { verdict: 'unusable'; reason: Unusable; loaded: L }
+  /** The code changed between read and commit (a concurrent right answer used it, say): nothing charged. */
+  | { verdict: 'lost_race'; loaded: L }
+  /** The success's own precondition failed at commit (named by the port): nothing charged. */
+  | { verdict: 'refused'; outcome: string; loaded: L };
+
+export interface CheckSettings {
+  maxAttempts: number;
+  checksPerDay: number;
+}
+
+/** How often a check reads again after losing a budget slot to a concurrent check before it answers 429. */
+const MAX_ROUNDS = 10;
+
+/**
+ * Check a given code under the charging rule above:
+ * 1. Read the pending code, the budget and the code's subject (the port's one read).
+ * 2. Plan one budget unit (429 when the day is spent), for kinds that spend the budget.
+ * 3. An unusable code (none, another record's, expired, burnt) answers `unusable`, uncharged.
+ * 4. Compare in constant time (or let `matches` check a signature over a sealed code).
+ * 5. Commit the outcome with the budget unit; answer it only once it committed. A lost budget slot reads again.
+ */
+export async function checkCode<L extends CheckState>(
+  kind: CodeKind,
+  port: CheckPort<L>,
+  check: {
+    given: string;
+    now: () => Date;
+    pepper: () => Promise<Buffer>;
+    /** For sealed kinds: whether the answer proves the code (a signature over it, by a key the state names). */
+    matches?: (code: string, loaded: L) => boolean;
+  },
+  settings: CheckSettings,
+): Promise<CheckResult<L>> {
+  const rule = CODE_KINDS[kind];
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const loaded = await port.load();
+    const now = check.now();
+    const charge = rule.spendsBudget
+      ? planBudgetCharge(loaded.budget ?? [], settings.checksPerDay, now)
+      : undefined;
+    const reason = unusable(loaded.code, { boundTo: loaded.boundTo, now, maxAttempts: settings.maxAttempts });
+    if (reason) return { verdict: 'unusable', reason, loaded };
+    const code = loaded.code!;
+    const pepper = await check.pepper();
+    const right =
+      rule.stored === 'sealed'
+        ? (check.matches?.(openCode(kind, pepper, code), loaded) ?? false)
+        : codeMatches(kind, pepper, code, check.given);
+    const outcome = await port.commit(loaded, right ? 'right' : 'wrong', charge);
+    if (outcome === 'budget_taken') continue;
+    if (outcome === 'code_changed') return { verdict: 'lost_race', loaded };
+    if (outcome !== 'committed') return { verdict: 'refused', outcome, loaded };
+    return right ? { verdict: 'right', loaded } : { verdict: 'wrong', loaded, attempts: code.attempts + 1 };
+  }
+  throw tooManyRequests('Too many concurrent requests for this person; try again.', 1);
+}

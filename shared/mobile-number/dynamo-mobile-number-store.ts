@@ -1,0 +1,281 @@
+import type { BudgetCharge, PendingCode } from '../codes/one-time-code.ts';
+import { type DomainEvent, outboxPut } from '../events/event.ts';
+import { conflict } from '../http/errors.ts';
+import { LanguageStore } from '../language/language-store.ts';
+import type { GuessBudget } from '../quota/guess-budget.ts';
+import type { PreparedSms, SmsDispatcher, SmsLimits } from '../sms/sms-dispatcher.ts';
+import {
+  type Condition,
+  type DocumentClient,
+  type Item,
+  type ItemKey,
+  readItem,
+  readItems,
+  type TxPart,
+  tx,
+} from '../storage/dynamo.ts';
+import { phoneSequenceBump } from './phone-sequence.ts';
+import type { Confirmations, ConfirmState, MobileNumberRecord, MobileNumbers, OtpIssues } from './ports.ts';
+
+export type { MobileNumberRecord } from './ports.ts';
+
+/** The person's number (PERSON#<pid>/MOBILE_NUMBER) and its pending OTP (PERSON#<pid>/OTP#MOBILE_NUMBER). */
+export const numberKey = (personId: string): ItemKey => ({ PK: `PERSON#${personId}`, SK: 'MOBILE_NUMBER' });
+export const otpKey = (personId: string): ItemKey => ({ PK: `PERSON#${personId}`, SK: 'OTP#MOBILE_NUMBER' });
+
+export function toRecord(item: Item): MobileNumberRecord {
+  return {
+    id: item.id as string,
+    personId: item.person_id as string,
+    number: item.number as string,
+    verified: item.verified as boolean,
+    createdAt: item.created_at as string,
+    updatedAt: item.updated_at as string,
+  };
+}
+
+/**
+ * A pending code item at `key` (the mobile number OTP and the end-user removal code share the shape): only the
+ * code's HMAC is stored; TTL an hour after expiry.
+ */
+export function codeItem(key: ItemKey, entity: string, code: PendingCode, now: Date): Item {
+  return {
+    ...key,
+    entity,
+    otp_id: code.id,
+    mobile_number_id: code.boundTo,
+    otp_hash: code.secret,
+    expires_at_ms: code.expiresAtMs,
+    attempts: 0,
+    created_at: now.toISOString(),
+    ttl: Math.ceil(code.expiresAtMs / 1000) + 3600,
+  };
+}
+
+export function toCode(item: Item): PendingCode {
+  return {
+    id: item.otp_id as string,
+    boundTo: item.mobile_number_id as string,
+    secret: item.otp_hash as string,
+    expiresAtMs: item.expires_at_ms as number,
+    attempts: item.attempts as number,
+  };
+}
+
+/** The code at commit is still the one compared against, unexpired and not out of attempts. */
+export function stillUsable(code: PendingCode, maxAttempts: number, now: Date): Condition {
+  return {
+    ConditionExpression: 'otp_id = :otp AND attempts < :max AND expires_at_ms > :nowMs',
+    ExpressionAttributeValues: { ':otp': code.id, ':max': maxAttempts, ':nowMs': now.getTime() },
+  };
+}
+
+/** The transaction item that charges one wrong answer to the code at `key`, while it is still usable. */
+export function chargeAttempt(
+  tableName: string,
+  key: ItemKey,
+  code: PendingCode,
+  maxAttempts: number,
+  now: Date,
+) {
+  const usable = stillUsable(code, maxAttempts, now);
+  return {
+    name: 'code',
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: 'SET attempts = attempts + :one',
+        ConditionExpression: usable.ConditionExpression,
+        ExpressionAttributeValues: { ...usable.ExpressionAttributeValues, ':one': 1 },
+      },
+    },
+  } satisfies TxPart;
+}
+
+/**
+ * The mobile number's DynamoDB adapter: the number, its pending OTP, and the reads and transactions of issuing and
+ * confirming it (with the person's language, SMS limits and code-check budget, which other adapters key).
+ */
+export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmations {
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly tableName: string,
+    private readonly related: { budget: GuessBudget; sms: SmsDispatcher; languages: LanguageStore },
+  ) {}
+
+  async get(personId: string): Promise<MobileNumberRecord | undefined> {
+    const item = await readItem(this.db, this.tableName, numberKey(personId));
+    return item ? toRecord(item) : undefined;
+  }
+
+  /** Creates the person's number and its event together; a person already having a number is a 409. */
+  async create(
+    record: MobileNumberRecord,
+    deviceData: string | undefined,
+    event: DomainEvent,
+  ): Promise<void> {
+    const at = new Date(record.createdAt);
+    const failed = await tx(this.db, this.tableName)
+      .put(
+        'number',
+        {
+          ...numberKey(record.personId),
+          entity: 'mobile_number',
+          id: record.id,
+          person_id: record.personId,
+          number: record.number,
+          verified: record.verified,
+          created_at: record.createdAt,
+          updated_at: record.updatedAt,
+          device_data: deviceData,
+        },
+        { ConditionExpression: 'attribute_not_exists(PK)' },
+      )
+      .add(outboxPut(this.tableName, event, at), phoneSequenceBump(this.tableName, record.personId, at))
+      .commit();
+    if (failed.has('number')) {
+      throw conflict(
+        'mobile_number_exists',
+        'Mobile Number Exists',
+        'The person already has a mobile number.',
+      );
+    }
+  }
+
+  /**
+   * The transaction items that delete the number (only if it is still this record, in the expected verification
+   * state), its pending OTP, and write the deletion event. The change-request flow runs them together with its own
+   * state change.
+   */
+  deletionItems(record: MobileNumberRecord, event: DomainEvent, now: Date): TxPart[] {
+    const table = this.tableName;
+    return [
+      {
+        name: 'number',
+        item: {
+          Delete: {
+            TableName: table,
+            Key: numberKey(record.personId),
+            ConditionExpression: 'id = :id AND verified = :verified',
+            ExpressionAttributeValues: { ':id': record.id, ':verified': record.verified },
+          },
+        },
+      },
+      { name: 'otp', item: { Delete: { TableName: table, Key: otpKey(record.personId) } } },
+      outboxPut(table, event, now),
+      phoneSequenceBump(table, record.personId, now),
+    ];
+  }
+
+  async deleteUnverified(
+    record: MobileNumberRecord,
+    event: DomainEvent,
+    now: Date,
+  ): Promise<'deleted' | 'number_changed'> {
+    if (record.verified) return 'number_changed';
+    const failed = await tx(this.db, this.tableName)
+      .add(...this.deletionItems(record, event, now))
+      .commit();
+    return failed.has('number') ? 'number_changed' : 'deleted';
+  }
+
+  async load(personId: string, number: string | undefined) {
+    const { sms, languages } = this.related;
+    const [numberItem, languageItem, ...limits] = await readItems(this.db, this.tableName, [
+      numberKey(personId),
+      languages.key(personId),
+      ...(number ? sms.limitKeys(number, personId) : []),
+    ]);
+    return {
+      number: numberItem ? toRecord(numberItem) : undefined,
+      language: LanguageStore.languageIn(languageItem),
+      limits: number ? sms.limitsIn(limits) : undefined,
+    };
+  }
+
+  async limits(number: string, personId: string): Promise<SmsLimits> {
+    const { sms } = this.related;
+    return sms.limitsIn(await readItems(this.db, this.tableName, sms.limitKeys(number, personId)));
+  }
+
+  async save(issue: {
+    number: MobileNumberRecord;
+    code: PendingCode;
+    sms: PreparedSms;
+    deviceData: string | undefined;
+    now: Date;
+  }): Promise<'saved' | 'number_changed' | 'limit_taken'> {
+    const { number, now } = issue;
+    const failed = await tx(this.db, this.tableName)
+      .check('number', numberKey(number.personId), {
+        ConditionExpression: 'id = :id',
+        ExpressionAttributeValues: { ':id': number.id },
+      })
+      .put('code', {
+        ...codeItem(otpKey(number.personId), 'mobile_number_otp', issue.code, now),
+        device_data: issue.deviceData,
+      })
+      .add(phoneSequenceBump(this.tableName, number.personId, now), ...this.related.sms.claims(issue.sms))
+      .commit();
+    if (failed.has('number')) return 'number_changed';
+    if (failed.size > 0) return 'limit_taken';
+    return 'saved';
+  }
+
+  async loadConfirmation(personId: string): Promise<ConfirmState> {
+    const [numberItem, otpItem, budgetItem] = await readItems(this.db, this.tableName, [
+      numberKey(personId),
+      otpKey(personId),
+      this.related.budget.key(personId),
+    ]);
+    const number = numberItem ? toRecord(numberItem) : undefined;
+    return {
+      number,
+      code: otpItem ? toCode(otpItem) : undefined,
+      budget: this.related.budget.usesIn(budgetItem),
+      ...(number ? { boundTo: number.id } : {}),
+    };
+  }
+
+  /**
+   * Commits the outcome of one OTP check, compared before: a wrong code charges one attempt, the right code uses the
+   * OTP and marks the number verified. Either way the budget unit commits in the same transaction, and the OTP must
+   * still be the one compared against, unexpired and not out of attempts.
+   */
+  async commit(check: {
+    number: MobileNumberRecord;
+    code: PendingCode;
+    answer: 'right' | 'wrong';
+    charge: BudgetCharge;
+    maxAttempts: number;
+    deviceData: string | undefined;
+    now: Date;
+  }): Promise<'committed' | 'code_changed' | 'number_changed' | 'budget_taken'> {
+    const { number, code, now } = check;
+    const commit = tx(this.db, this.tableName).add(this.related.budget.charge(number.personId, check.charge));
+    if (check.answer === 'right') {
+      commit
+        .delete('code', otpKey(number.personId), stillUsable(code, check.maxAttempts, now))
+        .update('number', {
+          Key: numberKey(number.personId),
+          UpdateExpression: 'SET verified = :true, updated_at = :now, verified_device_data = :dd',
+          ConditionExpression: 'id = :id',
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':now': now.toISOString(),
+            ':id': number.id,
+            ':dd': check.deviceData ?? null,
+          },
+        })
+        .add(phoneSequenceBump(this.tableName, number.personId, now));
+    } else {
+      commit.add(chargeAttempt(this.tableName, otpKey(number.personId), code, check.maxAttempts, now));
+    }
+    const failed = await commit.commit({ cancelledAs: 'budget' });
+    if (failed.has('code')) return 'code_changed';
+    if (failed.has('number')) return 'number_changed';
+    if (failed.has('budget')) return 'budget_taken';
+    return 'committed';
+  }
+}
