@@ -1,20 +1,31 @@
-import '#shared/aws/secrets-manager.ts';
-import '#shared/aws/sns.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { authorizeMobileNumberBody } from '#shared/mobile-number/mobile-number.schema.ts';
 import { authorizeMobileNumber } from '#shared/mobile-number/use-cases.ts';
-import { runtime } from '#shared/runtime.ts';
 import { personPath } from '#shared/validation.ts';
 
-export const handler = httpRoute(
-  'authorize-mobile-number',
-  { params: personPath, body: authorizeMobileNumberBody },
-  async ({ params, body }) => ({
-    status: 201,
-    body: await authorizeMobileNumber(runtime(), {
-      personId: params.person_id,
-      number: body.number,
-      deviceData: body.device_data,
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: personPath, body: authorizeMobileNumberBody };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.issueOtp(adapters);
+  return httpRoute(
+    'authorize-mobile-number',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params, body }) => ({
+      status: 201,
+      body: await authorizeMobileNumber(rt, {
+        personId: params.person_id,
+        number: body.number,
+        deviceData: body.device_data,
+      }),
     }),
-  }),
-);
+  );
+};
+
+export const handler = lambdaEntry('authorize-mobile-number', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

@@ -1,23 +1,34 @@
-import '#shared/aws/secrets-manager.ts';
-import '#shared/aws/sns.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
 import {
   changeRequestPath,
   confirmChangeRequestBody,
 } from '#shared/change-requests/change-request.schema.ts';
 import { confirmChangeRequest } from '#shared/change-requests/use-cases.ts';
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 
-export const handler = httpRoute(
-  'confirm-change-request',
-  { params: changeRequestPath, body: confirmChangeRequestBody },
-  async ({ params, body }) => ({
-    status: 201,
-    body: await confirmChangeRequest(
-      runtime(),
-      'tan' in body
-        ? { id: params.id, personId: body.person_id, tan: body.tan }
-        : { id: params.id, deviceId: body.device_id, signature: body.signature },
-    ),
-  }),
-);
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: changeRequestPath, body: confirmChangeRequestBody };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.confirmChangeRequest(adapters);
+  return httpRoute(
+    'confirm-change-request',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params, body }) => ({
+      status: 201,
+      body: await confirmChangeRequest(
+        rt,
+        'tan' in body
+          ? { id: params.id, personId: body.person_id, tan: body.tan }
+          : { id: params.id, deviceId: body.device_id, signature: body.signature },
+      ),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('confirm-change-request', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

@@ -1,10 +1,23 @@
-import '#shared/aws/secrets-manager.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 import { createWebhook } from '#shared/webhooks/use-cases.ts';
 import { createWebhookBody } from '#shared/webhooks/webhook.schema.ts';
+import { nodeWebhookHttp } from '#shared/webhooks/webhook-http.ts';
 
-export const handler = httpRoute('create-webhook', { body: createWebhookBody }, async ({ body }) => ({
-  status: 201,
-  body: await createWebhook(runtime(), { eventType: body.event_type, url: body.url }),
-}));
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { body: createWebhookBody };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.webhooks({ webhookHttp: nodeWebhookHttp, ...adapters });
+  return httpRoute(
+    'create-webhook',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ body }) => ({
+      status: 201,
+      body: await createWebhook(rt, { eventType: body.event_type, url: body.url }),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('create-webhook', build, { secrets: secretsManagerReader });

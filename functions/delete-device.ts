@@ -1,13 +1,21 @@
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { devicePath, ownerQuery } from '#shared/devices/device.schema.ts';
 import { deleteDevice } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 
-export const handler = httpRoute(
-  'delete-device',
-  { params: devicePath, query: ownerQuery },
-  async ({ params, query }) => {
-    await deleteDevice(runtime(), { deviceId: params.device_id, personId: query.person_id });
-    return { status: 204 };
-  },
-);
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: devicePath, query: ownerQuery };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.devices(adapters);
+  return httpRoute(
+    'delete-device',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params, query }) => {
+      await deleteDevice(rt, { deviceId: params.device_id, personId: query.person_id });
+      return { status: 204 };
+    },
+  );
+};
+
+export const handler = lambdaEntry('delete-device', build, {});

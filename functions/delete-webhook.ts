@@ -1,9 +1,21 @@
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 import { deleteWebhook } from '#shared/webhooks/use-cases.ts';
 import { webhookPath } from '#shared/webhooks/webhook.schema.ts';
 
-export const handler = httpRoute('delete-webhook', { params: webhookPath }, async ({ params }) => {
-  await deleteWebhook(runtime(), params.id);
-  return { status: 204 };
-});
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: webhookPath };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.webhooks(adapters);
+  return httpRoute(
+    'delete-webhook',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params }) => {
+      await deleteWebhook(rt, params.id);
+      return { status: 204 };
+    },
+  );
+};
+
+export const handler = lambdaEntry('delete-webhook', build, {});

@@ -1,16 +1,24 @@
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { challengePath, ownerQuery } from '#shared/devices/device.schema.ts';
 import { getDeviceChallenge } from '#shared/devices/device-signing.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 
-export const handler = httpRoute(
-  'get-device-challenge',
-  { params: challengePath, query: ownerQuery },
-  async ({ params, query }) => ({
-    status: 200,
-    body: await getDeviceChallenge(runtime(), {
-      challengeId: params.challenge_id,
-      personId: query.person_id,
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: challengePath, query: ownerQuery };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.devices(adapters);
+  return httpRoute(
+    'get-device-challenge',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params, query }) => ({
+      status: 200,
+      body: await getDeviceChallenge(rt, {
+        challengeId: params.challenge_id,
+        personId: query.person_id,
+      }),
     }),
-  }),
-);
+  );
+};
+
+export const handler = lambdaEntry('get-device-challenge', build, {});

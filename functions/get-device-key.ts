@@ -1,17 +1,25 @@
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { deviceKeyPath, ownerQuery } from '#shared/devices/device.schema.ts';
 import { getDeviceKey } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 
-export const handler = httpRoute(
-  'get-device-key',
-  { params: deviceKeyPath, query: ownerQuery },
-  async ({ params, query }) => ({
-    status: 200,
-    body: await getDeviceKey(runtime(), {
-      deviceId: params.device_id,
-      keyId: params.key_id,
-      personId: query.person_id,
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: deviceKeyPath, query: ownerQuery };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.devices(adapters);
+  return httpRoute(
+    'get-device-key',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params, query }) => ({
+      status: 200,
+      body: await getDeviceKey(rt, {
+        deviceId: params.device_id,
+        keyId: params.key_id,
+        personId: query.person_id,
+      }),
     }),
-  }),
-);
+  );
+};
+
+export const handler = lambdaEntry('get-device-key', build, {});

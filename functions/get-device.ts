@@ -1,13 +1,21 @@
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { devicePath, ownerQuery } from '#shared/devices/device.schema.ts';
 import { getDevice } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 
-export const handler = httpRoute(
-  'get-device',
-  { params: devicePath, query: ownerQuery },
-  async ({ params, query }) => ({
-    status: 200,
-    body: await getDevice(runtime(), { deviceId: params.device_id, personId: query.person_id }),
-  }),
-);
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: devicePath, query: ownerQuery };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.devices(adapters);
+  return httpRoute(
+    'get-device',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params, query }) => ({
+      status: 200,
+      body: await getDevice(rt, { deviceId: params.device_id, personId: query.person_id }),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('get-device', build, {});

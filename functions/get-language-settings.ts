@@ -1,9 +1,21 @@
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { getLanguageSettings } from '#shared/language/use-cases.ts';
-import { runtime } from '#shared/runtime.ts';
 import { personPath } from '#shared/validation.ts';
 
-export const handler = httpRoute('get-language-settings', { params: personPath }, async ({ params }) => ({
-  status: 200,
-  body: await getLanguageSettings(runtime(), params.person_id),
-}));
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: personPath };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.languages(adapters);
+  return httpRoute(
+    'get-language-settings',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params }) => ({
+      status: 200,
+      body: await getLanguageSettings(rt, params.person_id),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('get-language-settings', build, {});

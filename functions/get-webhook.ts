@@ -1,9 +1,21 @@
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 import { getWebhook } from '#shared/webhooks/use-cases.ts';
 import { webhookPath } from '#shared/webhooks/webhook.schema.ts';
 
-export const handler = httpRoute('get-webhook', { params: webhookPath }, async ({ params }) => ({
-  status: 200,
-  body: await getWebhook(runtime(), params.id),
-}));
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: webhookPath };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.webhooks(adapters);
+  return httpRoute(
+    'get-webhook',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params }) => ({
+      status: 200,
+      body: await getWebhook(rt, params.id),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('get-webhook', build, {});

@@ -1,8 +1,16 @@
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 import { listWebhooks } from '#shared/webhooks/use-cases.ts';
 
-export const handler = httpRoute('list-webhooks', {}, async () => ({
-  status: 200,
-  body: await listWebhooks(runtime()),
-}));
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = {};
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.webhooks(adapters);
+  return httpRoute('list-webhooks', { ...spec, authConfig: compose.pipeline(adapters) }, async () => ({
+    status: 200,
+    body: await listWebhooks(rt),
+  }));
+};
+
+export const handler = lambdaEntry('list-webhooks', build, {});

@@ -1,14 +1,22 @@
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { putLanguageSettings } from '#shared/language/use-cases.ts';
 import { languageSettingsBody } from '#shared/mobile-number/mobile-number.schema.ts';
-import { runtime } from '#shared/runtime.ts';
 import { personPath } from '#shared/validation.ts';
 
-export const handler = httpRoute(
-  'put-language-settings',
-  { params: personPath, body: languageSettingsBody },
-  async ({ params, body }) => ({
-    status: 200,
-    body: await putLanguageSettings(runtime(), params.person_id, body.language),
-  }),
-);
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: personPath, body: languageSettingsBody };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.languages(adapters);
+  return httpRoute(
+    'put-language-settings',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params, body }) => ({
+      status: 200,
+      body: await putLanguageSettings(rt, params.person_id, body.language),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('put-language-settings', build, {});

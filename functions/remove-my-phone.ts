@@ -1,16 +1,27 @@
-import '#shared/aws/secrets-manager.ts';
-import '#shared/aws/sns.ts';
 import { personOf } from '#shared/auth/caller.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 import { removeMyPhone } from '#shared/user-phone/use-cases.ts';
 import { removeMyPhoneBody } from '#shared/user-phone/user-phone.schema.ts';
 
-export const handler = httpRoute(
-  'remove-my-phone',
-  { body: removeMyPhoneBody },
-  async ({ caller, body }) => ({
-    status: 200,
-    body: await removeMyPhone(runtime(), personOf(caller), body.code),
-  }),
-);
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { body: removeMyPhoneBody };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.myPhone(adapters);
+  return httpRoute(
+    'remove-my-phone',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ caller, body }) => ({
+      status: 200,
+      body: await removeMyPhone(rt, personOf(caller), body.code),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('remove-my-phone', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

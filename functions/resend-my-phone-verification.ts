@@ -1,11 +1,26 @@
-import '#shared/aws/secrets-manager.ts';
-import '#shared/aws/sns.ts';
 import { personOf } from '#shared/auth/caller.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 import { resendMyPhoneVerification } from '#shared/user-phone/use-cases.ts';
 
-export const handler = httpRoute('resend-my-phone-verification', {}, async ({ caller }) => ({
-  status: 200,
-  body: await resendMyPhoneVerification(runtime(), personOf(caller)),
-}));
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = {};
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.myPhone(adapters);
+  return httpRoute(
+    'resend-my-phone-verification',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ caller }) => ({
+      status: 200,
+      body: await resendMyPhoneVerification(rt, personOf(caller)),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('resend-my-phone-verification', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

@@ -1,12 +1,27 @@
-import '#shared/aws/secrets-manager.ts';
-import '#shared/aws/sns.ts';
 import { personOf } from '#shared/auth/caller.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 import { setMyPhone } from '#shared/user-phone/use-cases.ts';
 import { setMyPhoneBody } from '#shared/user-phone/user-phone.schema.ts';
 
-export const handler = httpRoute('set-my-phone', { body: setMyPhoneBody }, async ({ caller, body }) => ({
-  status: 200,
-  body: await setMyPhone(runtime(), personOf(caller), body),
-}));
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { body: setMyPhoneBody };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.myPhone(adapters);
+  return httpRoute(
+    'set-my-phone',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ caller, body }) => ({
+      status: 200,
+      body: await setMyPhone(rt, personOf(caller), body),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('set-my-phone', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

@@ -1,18 +1,26 @@
-import '#shared/aws/secrets-manager.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { challengePath, verifySignatureChallengeBody } from '#shared/devices/device.schema.ts';
 import { verifySignatureChallenge } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { runtime } from '#shared/runtime.ts';
 
-export const handler = httpRoute(
-  'verify-signature-challenge',
-  { params: challengePath, body: verifySignatureChallengeBody },
-  async ({ params, body }) => {
-    await verifySignatureChallenge(runtime(), {
-      challengeId: params.challenge_id,
-      signature: body.signature,
-      personId: body.person_id,
-    });
-    return { status: 204 };
-  },
-);
+/** What this route validates (the OpenAPI document is built from it). */
+export const spec = { params: challengePath, body: verifySignatureChallengeBody };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.answerBinding(adapters);
+  return httpRoute(
+    'verify-signature-challenge',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ params, body }) => {
+      await verifySignatureChallenge(rt, {
+        challengeId: params.challenge_id,
+        signature: body.signature,
+        personId: body.person_id,
+      });
+      return { status: 204 };
+    },
+  );
+};
+
+export const handler = lambdaEntry('verify-signature-challenge', build, { secrets: secretsManagerReader });

@@ -135,24 +135,22 @@ export class PhoneSecurityStack extends Stack {
       entry: handlerEntry(route),
       description: `${route.method} ${route.path}: ${route.summary}`,
       timeout: Duration.seconds(10),
+      // Each function gets the configuration its use cases read, nothing more (see shared/config.ts sections).
       environment: {
         SANDBOX_ENABLED: props.sandbox ? 'true' : 'false',
-        ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
+        ...(props.smsSenderId && route.sendsSms ? { SMS_SENDER_ID: props.smsSenderId } : {}),
         // The pipeline checks issuer, scope and subject again from the authorizer's claims (defence in depth).
         AUTH_ISSUER: this.auth.issuer,
         AUTH_PARTNER_SCOPE: PARTNER_SCOPE,
         AUTH_USER_SCOPE: USER_SCOPE,
         AUTH_USER_ID_CLAIM: this.auth.userIdClaim,
-        ...(props.resourceOwnerId ? { RESOURCE_OWNER_ID: props.resourceOwnerId } : {}),
+        ...(props.resourceOwnerId && authOf(route) === 'user' ? { RESOURCE_OWNER_ID: props.resourceOwnerId } : {}),
       },
     });
     this.data.bindTable(fn, route.table);
     if (route.usesPepper) {
       fn.addEnvironment('OTP_PEPPER_SECRET_ARN', this.data.pepper.secretArn);
       this.data.pepper.grantRead(fn);
-    } else {
-      // Configuration requires a pepper source; functions that never touch OTPs get none they could read.
-      fn.addEnvironment('OTP_PEPPER_SECRET_ARN', 'none');
     }
     if (route.usesWebhookKey) {
       fn.addEnvironment('WEBHOOK_SECRET_KEY_ARN', this.data.webhookKey.secretArn);

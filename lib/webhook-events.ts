@@ -57,12 +57,8 @@ export class WebhookEvents extends Construct {
       entry: 'functions/relay-outbox-events.ts',
       description: 'Publishes outbox records from the table stream to the event bus',
       timeout: Duration.seconds(30),
-      environment: {
-        EVENT_BUS_NAME: this.bus.eventBusName,
-        // Configuration asks for these; the relay touches neither the table's items nor OTPs.
-        TABLE_NAME: data.table.tableName,
-        OTP_PEPPER_SECRET_ARN: 'none',
-      },
+      // The relay reads neither the table's items nor any secret: its bus is all it is configured with.
+      environment: { EVENT_BUS_NAME: this.bus.eventBusName },
     });
     this.bus.grantPutEventsTo(this.relay);
     // Stream records of a table under a customer-managed key are decrypted with that key.
@@ -114,7 +110,6 @@ export class WebhookEvents extends Construct {
     const queueEnvironment = {
       WEBHOOK_DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
       WEBHOOK_DEAD_LETTER_QUEUE_URL: this.deliveryDeadLetters.queueUrl,
-      OTP_PEPPER_SECRET_ARN: 'none',
     };
 
     this.fanOut = new ServiceFunction(this, 'FanOutWebhookEvents', {

@@ -82,7 +82,7 @@ export interface Config {
   tableName: string;
   region: string;
   dynamoEndpoint: string | undefined;
-  pepper: { kind: 'value'; value: string } | { kind: 'secret'; arn: string };
+  pepper: { kind: 'value'; value: string } | { kind: 'secret'; arn: string } | undefined;
   otpTtlSeconds: number;
   otpMaxAttempts: number;
   codeChecksPerDay: number;
@@ -118,27 +118,46 @@ export interface AuthConfig {
   resourceOwnerId: string | undefined;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const read = new EnvReader(env);
-  const tableName = read.text('TABLE_NAME', { min: 1 });
-  const region = read.text('AWS_REGION', { fallback: 'us-east-1', min: 1 });
-  /** Set only locally and in tests: DynamoDB Local's address. */
-  const dynamoEndpoint = read.optional('DYNAMODB_ENDPOINT', { url: true });
-  /** Deployed mode: the Secrets Manager secret holding the OTP pepper. Local and test mode: the pepper itself. */
-  const pepperArn = read.optional('OTP_PEPPER_SECRET_ARN', { min: 1 });
-  const pepperValue = read.optional('OTP_PEPPER', { min: 32 });
-  /** Deployed mode: the secret holding the key that seals webhook secrets. Local and test mode: the key itself. */
-  const webhookKeyArn = read.optional('WEBHOOK_SECRET_KEY_ARN', { min: 1 });
-  const webhookKeyValue = read.optional('WEBHOOK_SECRET_KEY', { min: 32 });
-  const config: Config = {
-    tableName,
-    region,
-    dynamoEndpoint,
-    pepper: pepperArn ? { kind: 'secret', arn: pepperArn } : { kind: 'value', value: pepperValue ?? '' },
+/**
+ * Configuration is read by sections: each function reads only the sections its use cases need, so no function is
+ * given (or must be given a placeholder for) a setting it does not use. `loadConfig` reads them all (local mode,
+ * tests, tools).
+ */
+export type TableSection = Pick<Config, 'tableName' | 'region' | 'dynamoEndpoint'>;
+export type CodeSection = Pick<
+  Config,
+  'otpTtlSeconds' | 'otpMaxAttempts' | 'codeChecksPerDay' | 'sandboxEnabled'
+>;
+export type SmsSection = Pick<
+  Config,
+  'smsQuotaPerHour' | 'smsPerPersonPerHour' | 'smsAdapter' | 'smsSenderId' | 'sandboxEnabled' | 'region'
+>;
+
+function tableFrom(read: EnvReader): TableSection {
+  return {
+    tableName: read.text('TABLE_NAME', { min: 1 }),
+    region: regionFrom(read),
+    /** Set only locally and in tests: DynamoDB Local's address. */
+    dynamoEndpoint: read.optional('DYNAMODB_ENDPOINT', { url: true }),
+  };
+}
+
+const regionFrom = (read: EnvReader) => read.text('AWS_REGION', { fallback: 'us-east-1', min: 1 });
+
+function codesFrom(read: EnvReader): CodeSection {
+  return {
     otpTtlSeconds: read.number('OTP_TTL_SECONDS', { fallback: 300, integer: true, min: 30, max: 3600 }),
     otpMaxAttempts: read.number('OTP_MAX_ATTEMPTS', { fallback: 5, integer: true, min: 1, max: 20 }),
     /** Checks of one-time codes (OTP, TAN, removal code) per person in any rolling 24 hours, across all codes. */
     codeChecksPerDay: read.number('CODE_CHECKS_PER_DAY', { fallback: 30, integer: true, min: 5, max: 1000 }),
+    /** The sandbox number +15550101 with its fixed OTP 212212 is accepted only where this is true. */
+    sandboxEnabled: read.flag('SANDBOX_ENABLED'),
+  };
+}
+
+function smsFrom(read: EnvReader): SmsSection {
+  return {
+    region: regionFrom(read),
     smsQuotaPerHour: read.number('SMS_QUOTA_PER_HOUR', { fallback: 60, integer: true, min: 1, max: 10_000 }),
     /** SMS per person in any rolling hour; below the per-number quota so one person cannot spend a number's quota. */
     smsPerPersonPerHour: read.number('SMS_PER_PERSON_PER_HOUR', {
@@ -149,74 +168,119 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     smsAdapter: read.choice('SMS_ADAPTER', ['sns', 'outbox'], 'sns'),
     smsSenderId: read.optional('SMS_SENDER_ID', { pattern: /^[A-Za-z0-9]{1,11}$/ }),
-    /** The sandbox number +15550101 with its fixed OTP 212212 is accepted only where this is true. */
     sandboxEnabled: read.flag('SANDBOX_ENABLED'),
-    webhooks: {
-      secretKey: webhookKeyArn
-        ? { kind: 'secret', arn: webhookKeyArn }
-        : webhookKeyValue
-          ? { kind: 'value', value: webhookKeyValue }
-          : undefined,
-      /** Local mode only: lets subscriptions point at http://127.0.0.1 / localhost. Never set in a deployed stage. */
-      allowLocalHttp: read.flag('WEBHOOK_ALLOW_LOCAL_HTTP'),
-      verifyTimeoutMs: read.number('WEBHOOK_VERIFY_TIMEOUT_MS', {
-        fallback: 5000,
-        integer: true,
-        min: 100,
-        max: 30_000,
-      }),
-      deliveryTimeoutMs: read.number('WEBHOOK_DELIVERY_TIMEOUT_MS', {
-        fallback: 30_000,
-        integer: true,
-        min: 100,
-        max: 60_000,
-      }),
-      /** First retry delay; each further retry doubles it, up to the maximum delay. Fractions allowed (local runs). */
-      retryBaseSeconds: read.number('WEBHOOK_RETRY_BASE_SECONDS', {
-        fallback: 60,
-        positive: true,
-        max: 86_400,
-      }),
-      retryMaxDelaySeconds: read.number('WEBHOOK_RETRY_MAX_DELAY_SECONDS', {
-        fallback: 6 * 3600,
-        positive: true,
-        max: 86_400,
-      }),
-      /** How long a delivery is retried, counted from its first attempt, before it goes to the dead-letter queue. */
-      retryWindowSeconds: read.number('WEBHOOK_RETRY_WINDOW_SECONDS', {
-        fallback: 5 * 24 * 3600,
-        positive: true,
-      }),
-      maxSubscriptions: read.number('WEBHOOK_MAX_SUBSCRIPTIONS', {
-        fallback: 100,
-        integer: true,
-        min: 1,
-        max: 10_000,
-      }),
-      /** Deployed mode: the EventBridge bus the relay publishes to. */
-      eventBusName: read.optional('EVENT_BUS_NAME', { min: 1 }),
-      /** Deployed mode: the queue of single deliveries (one message per subscription and event) and its DLQ. */
-      deliveryQueueUrl: read.optional('WEBHOOK_DELIVERY_QUEUE_URL', { url: true }),
-      deadLetterQueueUrl: read.optional('WEBHOOK_DEAD_LETTER_QUEUE_URL', { url: true }),
-      /** Local mode: how often the in-process relay polls the table's stream. */
-      relayPollMs: read.number('EVENT_RELAY_POLL_MS', { fallback: 250, integer: true, min: 10, max: 60_000 }),
-    },
-    auth: {
-      /**
-       * The token issuer the API trusts. The gateway (API Gateway's JWT authorizer, or the local gateway) checks the
-       * signature; the pipeline checks the issuer again when this is set.
-       */
-      issuer: read.optional('AUTH_ISSUER', { min: 1 }),
-      ...readScopes(read),
-      /** The claim of a user token that holds the person id (Cognito access tokens: `sub` or `username`). */
-      userIdClaim: read.text('AUTH_USER_ID_CLAIM', { fallback: 'sub', pattern: /^[\w:./-]{1,128}$/ }),
-      /** `resourceOwner` in the end-user API's details: this organisation id, or the person id when unset. */
-      resourceOwnerId: read.optional('RESOURCE_OWNER_ID', { min: 1, max: 128 }),
-    },
   };
-  if (!pepperArn && !pepperValue) {
-    read.problems.push('one of OTP_PEPPER_SECRET_ARN or OTP_PEPPER is required');
-  }
+}
+
+/** Deployed mode: the Secrets Manager secret holding the OTP pepper. Local and test mode: the pepper itself. */
+function pepperFrom(read: EnvReader): Config['pepper'] {
+  const pepperArn = read.optional('OTP_PEPPER_SECRET_ARN', { min: 1 });
+  const pepperValue = read.optional('OTP_PEPPER', { min: 32 });
+  if (pepperArn) return { kind: 'secret', arn: pepperArn };
+  if (pepperValue) return { kind: 'value', value: pepperValue };
+  read.problems.push('one of OTP_PEPPER_SECRET_ARN or OTP_PEPPER is required');
+  return undefined;
+}
+
+function webhooksFrom(read: EnvReader): WebhookConfig {
+  /** Deployed mode: the secret holding the key that seals webhook secrets. Local and test mode: the key itself. */
+  const webhookKeyArn = read.optional('WEBHOOK_SECRET_KEY_ARN', { min: 1 });
+  const webhookKeyValue = read.optional('WEBHOOK_SECRET_KEY', { min: 32 });
+  return {
+    secretKey: webhookKeyArn
+      ? { kind: 'secret', arn: webhookKeyArn }
+      : webhookKeyValue
+        ? { kind: 'value', value: webhookKeyValue }
+        : undefined,
+    /** Local mode only: lets subscriptions point at http://127.0.0.1 / localhost. Never set in a deployed stage. */
+    allowLocalHttp: read.flag('WEBHOOK_ALLOW_LOCAL_HTTP'),
+    verifyTimeoutMs: read.number('WEBHOOK_VERIFY_TIMEOUT_MS', {
+      fallback: 5000,
+      integer: true,
+      min: 100,
+      max: 30_000,
+    }),
+    deliveryTimeoutMs: read.number('WEBHOOK_DELIVERY_TIMEOUT_MS', {
+      fallback: 30_000,
+      integer: true,
+      min: 100,
+      max: 60_000,
+    }),
+    /** First retry delay; each further retry doubles it, up to the maximum delay. Fractions allowed (local runs). */
+    retryBaseSeconds: read.number('WEBHOOK_RETRY_BASE_SECONDS', {
+      fallback: 60,
+      positive: true,
+      max: 86_400,
+    }),
+    retryMaxDelaySeconds: read.number('WEBHOOK_RETRY_MAX_DELAY_SECONDS', {
+      fallback: 6 * 3600,
+      positive: true,
+      max: 86_400,
+    }),
+    /** How long a delivery is retried, counted from its first attempt, before it goes to the dead-letter queue. */
+    retryWindowSeconds: read.number('WEBHOOK_RETRY_WINDOW_SECONDS', {
+      fallback: 5 * 24 * 3600,
+      positive: true,
+    }),
+    maxSubscriptions: read.number('WEBHOOK_MAX_SUBSCRIPTIONS', {
+      fallback: 100,
+      integer: true,
+      min: 1,
+      max: 10_000,
+    }),
+    /** Deployed mode: the EventBridge bus the relay publishes to. */
+    eventBusName: read.optional('EVENT_BUS_NAME', { min: 1 }),
+    /** Deployed mode: the queue of single deliveries (one message per subscription and event) and its DLQ. */
+    deliveryQueueUrl: read.optional('WEBHOOK_DELIVERY_QUEUE_URL', { url: true }),
+    deadLetterQueueUrl: read.optional('WEBHOOK_DEAD_LETTER_QUEUE_URL', { url: true }),
+    /** Local mode: how often the in-process relay polls the table's stream. */
+    relayPollMs: read.number('EVENT_RELAY_POLL_MS', { fallback: 250, integer: true, min: 10, max: 60_000 }),
+  };
+}
+
+function authFrom(read: EnvReader): AuthConfig {
+  return {
+    /**
+     * The token issuer the API trusts. The gateway (API Gateway's JWT authorizer, or the local gateway) checks the
+     * signature; the pipeline checks the issuer again when this is set.
+     */
+    issuer: read.optional('AUTH_ISSUER', { min: 1 }),
+    ...readScopes(read),
+    /** The claim of a user token that holds the person id (Cognito access tokens: `sub` or `username`). */
+    userIdClaim: read.text('AUTH_USER_ID_CLAIM', { fallback: 'sub', pattern: /^[\w:./-]{1,128}$/ }),
+    /** `resourceOwner` in the end-user API's details: this organisation id, or the person id when unset. */
+    resourceOwnerId: read.optional('RESOURCE_OWNER_ID', { min: 1, max: 128 }),
+  };
+}
+
+/** Reads one section; a missing or malformed variable fails with one error naming every problem. */
+function section<T>(env: NodeJS.ProcessEnv, from: (read: EnvReader) => T): T {
+  const read = new EnvReader(env);
+  const value = from(read);
+  read.done();
+  return value;
+}
+
+export const tableSection = (env: NodeJS.ProcessEnv = process.env) => section(env, tableFrom);
+export const regionSection = (env: NodeJS.ProcessEnv = process.env) => section(env, regionFrom);
+export const codeSection = (env: NodeJS.ProcessEnv = process.env) => section(env, codesFrom);
+export const smsSection = (env: NodeJS.ProcessEnv = process.env) => section(env, smsFrom);
+export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(env, pepperFrom);
+export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
+export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);
+
+/** Every section at once (local mode, tests and tools); the pepper is optional here. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const read = new EnvReader(env);
+  const config: Config = {
+    ...tableFrom(read),
+    pepper:
+      read.optional('OTP_PEPPER_SECRET_ARN') || read.optional('OTP_PEPPER') ? pepperFrom(read) : undefined,
+    ...codesFrom(read),
+    ...smsFrom(read),
+    webhooks: webhooksFrom(read),
+    auth: authFrom(read),
+  };
   read.done();
   return config;
 }

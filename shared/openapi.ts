@@ -1,6 +1,9 @@
-import { ROUTE_SCHEMAS } from './http/pipeline.ts';
 import { authOf, errorShapeOf, handlerEntry, ROUTES, type RouteDefinition } from './routes.ts';
+import type { ZodMiniType } from './zod.ts';
 import { toJSONSchema, type ZodMiniType as ZodType } from './zod.ts';
+
+type RouteSchemas = { params?: ZodMiniType; query?: ZodMiniType; body?: ZodMiniType };
+const specs = new Map<string, RouteSchemas>();
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema / OpenAPI objects
 type Json = Record<string, any>;
@@ -56,7 +59,7 @@ function parameters(schema: ZodType | undefined, where: 'path' | 'query'): Json[
 }
 
 function operationOf(route: RouteDefinition, scopes: { partner: string; user: string }): Json {
-  const schemas = ROUTE_SCHEMAS.get(route.operation);
+  const schemas = specs.get(route.operation);
   if (!schemas) throw new Error(`${handlerEntry(route)} registered no schemas; is it built with httpRoute?`);
   const auth = authOf(route);
   const errorRef =
@@ -95,12 +98,15 @@ function operationOf(route: RouteDefinition, scopes: { partner: string; user: st
 
 /**
  * The OpenAPI 3.1 document of the deployed API, generated from the route table and the zod schemas the handlers
- * validate with (each handler module is loaded to register them), so it cannot drift from the code.
+ * validate with (each handler module exports its `spec`), so it cannot drift from the code.
  */
 export async function buildOpenApi(
   scopes = { partner: 'phone-security/partner', user: 'phone-security/user' },
 ) {
-  await Promise.all(ROUTES.map((route) => import(`../functions/${route.operation}.ts`)));
+  for (const route of ROUTES) {
+    const module = (await import(`../functions/${route.operation}.ts`)) as { spec: RouteSchemas };
+    specs.set(route.operation, module.spec);
+  }
   const paths: Json = {};
   for (const route of ROUTES) {
     paths[route.path] ??= {};

@@ -317,3 +317,27 @@ export const ROUTES: readonly RouteDefinition[] = [
 ];
 
 export const handlerEntry = (route: RouteDefinition) => `functions/${route.operation}.ts`;
+
+/** The route-table flags that stand for a grant besides table actions; each needs an SDK adapter on AWS. */
+export type HandlerGrant = 'sendsSms' | 'usesPepper' | 'usesWebhookKey';
+const GRANT_FLAGS: readonly HandlerGrant[] = ['sendsSms', 'usesPepper', 'usesWebhookKey'];
+
+/** The event path's functions (not HTTP routes; lib/webhook-events.ts makes them) and their grants. */
+export const EVENT_FUNCTIONS: Readonly<Record<string, readonly HandlerGrant[]>> = {
+  'relay-outbox-events': [],
+  'fan-out-webhook-events': [],
+  'deliver-webhook': ['usesWebhookKey'],
+};
+
+/** Every function's grants besides table actions, by operation (HTTP routes and the event path). */
+export const HANDLER_GRANTS: Readonly<Record<string, readonly HandlerGrant[]>> = {
+  ...Object.fromEntries(ROUTES.map((route) => [route.operation, GRANT_FLAGS.filter((flag) => route[flag])])),
+  ...EVENT_FUNCTIONS,
+};
+
+/** Fails for an operation that neither the route table nor the event path knows. */
+export function routeOf(operation: string): readonly HandlerGrant[] {
+  const grants = HANDLER_GRANTS[operation];
+  if (!grants) throw new Error(`${operation} is not in the route table`);
+  return grants;
+}

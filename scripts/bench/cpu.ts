@@ -13,9 +13,11 @@ import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Adapters } from '../../shared/compose.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { createRuntime, type Runtime, useRuntime } from '../../shared/runtime.ts';
+import type { Clock } from '../../shared/deps.ts';
 import { OutboxSmsSender } from '../../shared/sms/outbox-sms-sender.ts';
+import { createDocumentClient, type DocumentClient } from '../../shared/storage/dynamo.ts';
 import type { WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 import { benchDynamo, serviceEnv } from './environment.ts';
 import { apiEvent, ClaimSource, lambdaContext } from './events.ts';
@@ -57,7 +59,7 @@ interface Recording {
 }
 
 type Send = (command: { constructor: { name: string } }, ...rest: unknown[]) => Promise<unknown>;
-const portOf = (db: Runtime['db']) => db as unknown as { send: Send };
+const portOf = (db: DocumentClient) => db as unknown as { send: Send };
 
 /** Frozen, so that a handler that changed what the port answered fails its replay instead of skewing the next. */
 function deepFreeze<T>(value: T): T {
@@ -95,7 +97,7 @@ async function readAll(body: unknown): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-const handlerConfig = (db: Runtime['db']) => db.config as unknown as { requestHandler: RequestHandlerLike };
+const handlerConfig = (db: DocumentClient) => db.config as unknown as { requestHandler: RequestHandlerLike };
 
 /** Wraps the client's HTTP handler: each exchange goes to `sink` while one is set. */
 function recordingHandler(original: RequestHandlerLike, recorder: { sink: Exchange[] | undefined }) {
@@ -152,11 +154,14 @@ class ReplayHandler implements RequestHandlerLike {
   }
 }
 
+/** The handlers are composed with the bench's adapters (the same factories the functions use on AWS). */
+let composedWith: Adapters | undefined;
 const handlers = new Map<string, Handler>();
 async function handlerOf(operation: string): Promise<Handler> {
   let handler = handlers.get(operation);
   if (!handler) {
-    handler = ((await import(`../../functions/${operation}.ts`)) as { handler: Handler }).handler;
+    const module = (await import(`../../functions/${operation}.ts`)) as { build: (a: Adapters) => Handler };
+    handler = module.build(composedWith!);
     handlers.set(operation, handler);
   }
   return handler;
@@ -199,7 +204,7 @@ export interface CpuRun {
 }
 
 /** Runs the scenario in-process, recording every DynamoDB exchange per request. */
-async function record(rt: Runtime, outbox: OutboxSmsSender, claims: ClaimSource): Promise<Recording[]> {
+async function record(rt: BenchRuntime, outbox: OutboxSmsSender, claims: ClaimSource): Promise<Recording[]> {
   const recorder: { sink: Exchange[] | undefined } = { sink: undefined };
   const config = handlerConfig(rt.db);
   const original = config.requestHandler;
@@ -278,7 +283,7 @@ class PortReplay {
 }
 
 async function replay(
-  rt: Runtime,
+  rt: BenchRuntime,
   outbox: OutboxSmsSender,
   recording: Recording,
   deadline: number,
@@ -378,12 +383,19 @@ function ecdsaFloor(): { p50: number; p99: number } {
 export function benchRuntime(
   env: Record<string, string>,
   fixedNow: Date,
-): { rt: Runtime; outbox: OutboxSmsSender } {
+): { rt: BenchRuntime; outbox: OutboxSmsSender } {
   const clock = { now: () => new Date(fixedNow) };
   const outbox = new OutboxSmsSender(() => clock.now());
-  const rt = createRuntime(loadConfig(env), { clock, smsSender: outbox, webhookHttp: memoryWebhookHttp });
-  useRuntime(rt);
-  return { rt, outbox };
+  const config = loadConfig(env);
+  const db = createDocumentClient({ region: config.region, endpoint: config.dynamoEndpoint });
+  composedWith = { env, db, clock, smsSender: outbox, webhookHttp: memoryWebhookHttp };
+  handlers.clear();
+  return { rt: { db, clock }, outbox };
+}
+
+interface BenchRuntime {
+  db: DocumentClient;
+  clock: Clock;
 }
 
 /** Asked for by name; the rest of the routes follow in scenario order while the time budget lasts. */

@@ -225,7 +225,7 @@ export async function measureRoundTrips(): Promise<RoundTripRun> {
   const receiver = await startReceiver();
   // The relay polls the table through the same client; off, so every request belongs to the step under way.
   const service = await startLocalService({ dynamoEndpoint, tableName, events: false });
-  const meter = new DbMeter(service.runtime.db, { capacity: true });
+  const meter = new DbMeter(service.db, { capacity: true });
   // The service's logger writes only when LOG_SILENT is not 'true': its lines are counted here, not printed.
   const logs = { bytes: 0 };
   const log = console.log;

@@ -30,7 +30,7 @@ export async function measureThroughput(): Promise<ThroughputLevel[]> {
   const dynamoEndpoint = await benchDynamo(tableName);
   const service = await startLocalService({ dynamoEndpoint, tableName, events: false });
   let dynamoMs = 0;
-  service.runtime.db.middlewareStack.add(
+  service.db.middlewareStack.add(
     (next) => async (args) => {
       const started = performance.now();
       try {

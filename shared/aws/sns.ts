@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { SmsSender } from '../sms/sms-port.ts';
 import { SnsSmsSender } from '../sms/sns-sms-sender.ts';
-import { awsAdapters } from './adapters.ts';
 
-/** Imported by the handlers of routes that send SMS (`sendsSms` in the route table). */
-awsAdapters.smsSender = (region, senderId) => new SnsSmsSender(new SNSClient({ region }), senderId);
+/** The SNS adapter: only the handlers of routes that send SMS (`sendsSms`) import it and compose with it. */
+export const snsSmsSender = (region: string, senderId: string | undefined): SmsSender =>
+  new SnsSmsSender(new SNSClient({ region }), senderId);

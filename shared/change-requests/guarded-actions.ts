@@ -1,12 +1,15 @@
+import type { Uses } from '../deps.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
 import { conflict } from '../http/errors.ts';
 import { logger } from '../logging.ts';
-import type { Runtime } from '../runtime.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import type { TxPart } from '../storage/dynamo.ts';
 import * as z from '../zod.ts';
 import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
+
+/** What a guarded action may use to prepare its writes and its after-commit work. */
+export type ActionDeps = Uses<'mobileNumbers' | 'languages' | 'sms'>;
 
 export interface PreparedAction {
   /** DynamoDB transaction items that perform the action; they commit together with the request's completion. */
@@ -25,7 +28,7 @@ export interface GuardedAction<P> {
   params: z.ZodMiniType<P>;
   tanTemplate: TemplateKey;
   tanVariables?: (params: P) => Record<string, string>;
-  prepare(rt: Runtime, request: ChangeRequestRecord, params: P, now: Date): Promise<PreparedAction>;
+  prepare(rt: ActionDeps, request: ChangeRequestRecord, params: P, now: Date): Promise<PreparedAction>;
 }
 
 const defineAction = <P>(action: GuardedAction<P>) => action;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Runtime } from '../runtime.ts';
+import type { Uses } from '../deps.ts';
 
 /** A change request answers confirmation for 5 minutes after it was opened. */
 export const CHANGE_REQUEST_TTL_MS = 5 * 60_000;
@@ -19,7 +19,7 @@ export interface ChangeRequestView {
  * request is authorized and confirmed with a second factor.
  */
 export async function requestChange(
-  rt: Runtime,
+  rt: Uses<'clock' | 'changeRequests'>,
   input: { personId: string; action: string; params: Record<string, unknown> },
 ): Promise<ChangeRequestView> {
   const now = rt.clock.now();

@@ -1,10 +1,19 @@
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import type { Uses } from '../deps.ts';
 import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../http/errors.ts';
-import type { Runtime } from '../runtime.ts';
 import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
-import { guardedAction, type PreparedAction } from './guarded-actions.ts';
+import { type ActionDeps, guardedAction, type PreparedAction } from './guarded-actions.ts';
+
+type RequestDeps = Uses<'clock' | 'changeRequests'>;
+export type AuthorizeBySmsDeps = RequestDeps &
+  Uses<'mobileNumbers' | 'languages' | 'sms' | 'pepper', 'otpTtlSeconds' | 'sandboxEnabled'>;
+export type AuthorizeByDeviceDeps = RequestDeps & Uses<'devices', 'otpTtlSeconds' | 'otpMaxAttempts'>;
+export type ConfirmDeps = RequestDeps &
+  ActionDeps &
+  Uses<'devices' | 'pepper', 'codeChecksPerDay' | 'otpMaxAttempts'>;
+
 import type { ChangeRequestView } from './request-change.ts';
 
 /** Wrong TANs or signatures a change request survives: the third wrong one fails it for good. */
@@ -53,7 +62,7 @@ function lapsed(record: ChangeRequestRecord, now: Date): 'EXPIRED' | 'FAILED' | 
  * of another person is reported as missing.
  */
 async function stillOpen(
-  rt: Runtime,
+  rt: RequestDeps,
   record: ChangeRequestRecord | undefined,
   personId?: string,
 ): Promise<ChangeRequestRecord> {
@@ -69,10 +78,10 @@ async function stillOpen(
   return record;
 }
 
-const openRequest = async (rt: Runtime, id: string, personId?: string) =>
+const openRequest = async (rt: RequestDeps, id: string, personId?: string) =>
   stillOpen(rt, await rt.changeRequests.get(id), personId);
 
-export async function getChangeRequest(rt: Runtime, id: string): Promise<ChangeRequestView> {
+export async function getChangeRequest(rt: RequestDeps, id: string): Promise<ChangeRequestView> {
   const record = await rt.changeRequests.get(id);
   if (!record) throw missing();
   const now = rt.clock.now();
@@ -92,7 +101,7 @@ export async function getChangeRequest(rt: Runtime, id: string): Promise<ChangeR
  *    replaces any earlier TAN or device challenge on the request, and the attempts start again.
  */
 export async function authorizeWithSms(
-  rt: Runtime,
+  rt: AuthorizeBySmsDeps,
   input: { id: string; personId: string },
 ): Promise<ChangeRequestView> {
   const record = await openRequest(rt, input.id, input.personId);
@@ -145,7 +154,7 @@ const boundTo = (id: string) => `change_request:${id}`;
  * 4. Answer with `string_to_sign`, which the device signs and the partner sends to confirm.
  */
 export async function authorizeWithDevice(
-  rt: Runtime,
+  rt: AuthorizeByDeviceDeps,
   input: { id: string; deviceId: string; keyPurpose?: 'unrestricted' | 'restricted' | undefined },
 ): Promise<ChangeRequestView> {
   const record = await openRequest(rt, input.id);
@@ -201,7 +210,11 @@ const completed = (record: ChangeRequestRecord, prepared: PreparedAction, now: D
  * opened (and not by a concurrent confirmation of this request) the request can never succeed and fails for good;
  * anything else (a throttled read, say) leaves it open.
  */
-async function prepareAction(rt: Runtime, record: ChangeRequestRecord, now: Date): Promise<PreparedAction> {
+async function prepareAction(
+  rt: RequestDeps & ActionDeps,
+  record: ChangeRequestRecord,
+  now: Date,
+): Promise<PreparedAction> {
   const action = guardedAction(record.action)!;
   try {
     return await action.prepare(rt, record, action.params.parse(record.params), now);
@@ -215,7 +228,7 @@ async function prepareAction(rt: Runtime, record: ChangeRequestRecord, now: Date
   }
 }
 
-const noLongerPossible = async (rt: Runtime, record: ChangeRequestRecord, now: Date) => {
+const noLongerPossible = async (rt: RequestDeps, record: ChangeRequestRecord, now: Date) => {
   await rt.changeRequests.close(record.id, 'FAILED', now);
   return conflict(
     'change_no_longer_possible',
@@ -238,7 +251,7 @@ const noLongerPossible = async (rt: Runtime, record: ChangeRequestRecord, now: D
  *    become (409 `change_request_closed` once it is COMPLETED).
  */
 async function confirmWithTan(
-  rt: Runtime,
+  rt: ConfirmDeps,
   input: { id: string; personId: string; tan: string },
 ): Promise<ChangeRequestView> {
   let prepared: PreparedAction | undefined;
@@ -292,7 +305,7 @@ async function confirmWithTan(
  * 4. Right: prepare the action and commit it with COMPLETED in one transaction; then its after-commit work.
  */
 async function confirmWithDevice(
-  rt: Runtime,
+  rt: ConfirmDeps,
   input: { id: string; deviceId: string; signature: string },
 ): Promise<ChangeRequestView> {
   const record = await openRequest(rt, input.id);
@@ -321,7 +334,7 @@ async function confirmWithDevice(
 
 /** Confirm a change request by the method it was authorized with. */
 export async function confirmChangeRequest(
-  rt: Runtime,
+  rt: ConfirmDeps,
   input: { id: string } & ({ personId: string; tan: string } | { deviceId: string; signature: string }),
 ): Promise<ChangeRequestView> {
   return 'tan' in input ? confirmWithTan(rt, input) : confirmWithDevice(rt, input);
@@ -333,7 +346,7 @@ export async function confirmChangeRequest(
  * never counts toward failing the request.
  */
 async function verifyDeviceProof(
-  rt: Runtime,
+  rt: ConfirmDeps,
   request: ChangeRequestRecord,
   signature: string,
 ): Promise<boolean> {

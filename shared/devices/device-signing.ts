@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Runtime } from '../runtime.ts';
+import type { Uses } from '../deps.ts';
 import {
   challengeNotFound,
   challengeView,
@@ -12,6 +12,9 @@ import {
 } from './challenge-common.ts';
 import type { ChallengeView } from './device.schema.ts';
 import type { ChallengeRecord, DeviceChallengeRecord, KeyPurpose } from './device-store.ts';
+
+export type SigningDeps = Uses<'clock' | 'devices', 'otpMaxAttempts'>;
+export type StartDeps = Uses<'clock' | 'devices', 'otpMaxAttempts' | 'otpTtlSeconds'>;
 
 /**
  * Device signing: a bound device proves presence by signing a fresh random string with one of its active keys.
@@ -41,7 +44,7 @@ export type DeviceChallengeView = ChallengeView & { type: 'device'; string_to_si
  *    transaction that checks the device is still active with that key.
  */
 export async function startDeviceChallenge(
-  rt: Runtime,
+  rt: StartDeps,
   input: StartDeviceChallengeInput,
 ): Promise<DeviceChallengeView> {
   const keyPurpose = input.keyPurpose ?? 'unrestricted';
@@ -81,7 +84,7 @@ export interface ChallengeScope {
   boundTo?: string | undefined;
 }
 
-async function scopedChallenge(rt: Runtime, scope: ChallengeScope): Promise<DeviceChallengeRecord> {
+async function scopedChallenge(rt: SigningDeps, scope: ChallengeScope): Promise<DeviceChallengeRecord> {
   const challenge = await rt.devices.getChallenge(scope.challengeId);
   if (
     challenge?.type !== 'device' ||
@@ -94,7 +97,10 @@ async function scopedChallenge(rt: Runtime, scope: ChallengeScope): Promise<Devi
   return challenge;
 }
 
-export async function getDeviceChallenge(rt: Runtime, scope: ChallengeScope): Promise<DeviceChallengeView> {
+export async function getDeviceChallenge(
+  rt: SigningDeps,
+  scope: ChallengeScope,
+): Promise<DeviceChallengeView> {
   const challenge = await scopedChallenge(rt, scope);
   return challengeView(challenge, rt.clock.now(), rt.config.otpMaxAttempts) as DeviceChallengeView;
 }
@@ -119,7 +125,7 @@ export interface VerifiedDeviceChallenge {
  * Throws DomainErrors; callers that need another error shape (a TAN error, say) catch and map them.
  */
 export async function verifyDeviceChallenge(
-  rt: Runtime,
+  rt: SigningDeps,
   input: ChallengeScope & { signature: string },
 ): Promise<VerifiedDeviceChallenge> {
   const signature = signatureFrom(input.signature, 'signature');
@@ -148,7 +154,7 @@ export async function verifyDeviceChallenge(
 }
 
 /** Charges a wrong answer and answers the error to throw: 403 once charged, else why it could not be charged. */
-export async function wrongAnswer(rt: Runtime, challenge: ChallengeRecord, now: Date): Promise<Error> {
+export async function wrongAnswer(rt: SigningDeps, challenge: ChallengeRecord, now: Date): Promise<Error> {
   const charged = await rt.devices.chargeWrongAnswer(challenge, now, rt.config.otpMaxAttempts);
   if (charged === 'charged') return invalidSignature();
   if (charged === 'device_gone') return deviceNotFound();
@@ -156,7 +162,7 @@ export async function wrongAnswer(rt: Runtime, challenge: ChallengeRecord, now: 
 }
 
 /** After a commit was refused on the challenge's condition: why, as read now. */
-export async function refusalNow(rt: Runtime, challengeId: string, now: Date): Promise<Error> {
+export async function refusalNow(rt: SigningDeps, challengeId: string, now: Date): Promise<Error> {
   const current = await rt.devices.getChallenge(challengeId);
   if (!current) return refusal('not_found');
   return refusal(unanswerable(current, now, rt.config.otpMaxAttempts) ?? 'used');

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { checkCode, issueCode, type PendingCode } from '../codes/one-time-code.ts';
+import type { Uses } from '../deps.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from '../events/device-events.ts';
 import { buildEvent } from '../events/event.ts';
 import { conflict, notFound } from '../http/errors.ts';
-import type { Runtime } from '../runtime.ts';
 import {
   challengeNotFound,
   challengeView,
@@ -25,6 +25,13 @@ import {
   MAX_ACTIVE_DEVICES,
   type SignatureChallengeRecord,
 } from './device-store.ts';
+
+/** Binding reads the number and sends the SMS; the other device use cases only read and write devices. */
+export type BindingDeps = Uses<
+  'clock' | 'devices' | 'mobileNumbers' | 'languages' | 'pepper' | 'sms',
+  'otpMaxAttempts' | 'otpTtlSeconds' | 'sandboxEnabled' | 'codeChecksPerDay'
+>;
+export type DeviceDeps = Uses<'clock' | 'devices', 'otpMaxAttempts'>;
 
 /**
  * Owner scoping. The partner API is server to server and names devices and challenges by id; every route that does so
@@ -52,14 +59,14 @@ export const keyView = (key: KeyRecord): KeyView => ({
 });
 
 /** A device the caller may see (any state), or 404. */
-async function visibleDevice(rt: Runtime, deviceId: string, personId: string | undefined) {
+async function visibleDevice(rt: DeviceDeps, deviceId: string, personId: string | undefined) {
   const device = await rt.devices.getDevice(deviceId);
   if (!device || !ownedBy(device, personId)) throw deviceNotFound();
   return device;
 }
 
 /** A device the caller may act on: visible and not deleted (a deleted device's keys went with it), or 404. */
-async function liveDevice(rt: Runtime, deviceId: string, personId: string | undefined) {
+async function liveDevice(rt: DeviceDeps, deviceId: string, personId: string | undefined) {
   const device = await visibleDevice(rt, deviceId, personId);
   if (device.status === 'deleted') throw deviceNotFound();
   return device;
@@ -91,7 +98,7 @@ export interface BindDeviceResult {
  * 4. Through the SMS dispatcher: take one unit of the number's hourly quota (429), store the pending device, pending
  *    key and the signature challenge (OTP sealed) in one transaction, then send.
  */
-export async function bindDevice(rt: Runtime, input: BindDeviceInput): Promise<BindDeviceResult> {
+export async function bindDevice(rt: BindingDeps, input: BindDeviceInput): Promise<BindDeviceResult> {
   publicKeyFrom(input.key, 'key');
   const number = await rt.mobileNumbers.get(input.personId);
   if (!number?.verified) {
@@ -174,14 +181,14 @@ const tooManyDevices = () =>
     `A person can have at most ${MAX_ACTIVE_DEVICES} bound devices; delete one first.`,
   );
 
-async function signatureChallenge(rt: Runtime, challengeId: string, personId: string | undefined) {
+async function signatureChallenge(rt: DeviceDeps, challengeId: string, personId: string | undefined) {
   const challenge = await rt.devices.getChallenge(challengeId);
   if (challenge?.type !== 'signature' || !ownedBy(challenge, personId)) throw challengeNotFound();
   return challenge;
 }
 
 export async function getSignatureChallenge(
-  rt: Runtime,
+  rt: DeviceDeps,
   input: { challengeId: string; personId?: string | undefined },
 ): Promise<ChallengeView> {
   const challenge = await signatureChallenge(rt, input.challengeId, input.personId);
@@ -208,7 +215,7 @@ const bindingCode = (challenge: SignatureChallengeRecord): PendingCode => ({
  *    `completeBinding`): the device must still be pending (404), the person under the device limit (409).
  */
 export async function verifySignatureChallenge(
-  rt: Runtime,
+  rt: Uses<'clock' | 'devices' | 'pepper', 'otpMaxAttempts' | 'codeChecksPerDay'>,
   input: { challengeId: string; signature: string; personId?: string | undefined },
 ): Promise<void> {
   const signature = signatureFrom(input.signature, 'signature');
@@ -271,7 +278,7 @@ export async function verifySignatureChallenge(
 }
 
 /** What the binding needs besides the challenge: copied into it, or read for challenges made before that was so. */
-async function bindingOf(rt: Runtime, challenge: SignatureChallengeRecord) {
+async function bindingOf(rt: Uses<'devices'>, challenge: SignatureChallengeRecord) {
   if (challenge.publicKey && challenge.deviceName !== undefined && challenge.deviceCreatedAt) {
     return {
       publicKey: challenge.publicKey,
@@ -288,14 +295,14 @@ async function bindingOf(rt: Runtime, challenge: SignatureChallengeRecord) {
 }
 
 export async function listDevices(
-  rt: Runtime,
+  rt: DeviceDeps,
   input: { personId: string; includeDeleted: boolean; pageSize: number; pageNumber: number },
 ): Promise<DeviceView[]> {
   return (await rt.devices.listDevices(input.personId, input)).map(deviceView);
 }
 
 export async function getDevice(
-  rt: Runtime,
+  rt: DeviceDeps,
   input: { deviceId: string; personId?: string | undefined },
 ): Promise<DeviceView> {
   return deviceView(await visibleDevice(rt, input.deviceId, input.personId));
@@ -309,7 +316,7 @@ export async function getDevice(
  *    makes it read the device again and retry.
  */
 export async function deleteDevice(
-  rt: Runtime,
+  rt: DeviceDeps,
   input: { deviceId: string; personId?: string | undefined },
 ): Promise<void> {
   for (let round = 0; round < 3; round++) {
@@ -325,7 +332,7 @@ export async function deleteDevice(
  * Keys of a device, in the shape of the Solaris reference: a list holding the device with its keys.
  */
 export async function listDeviceKeys(
-  rt: Runtime,
+  rt: DeviceDeps,
   input: { deviceId: string; personId?: string | undefined },
 ) {
   const device = await liveDevice(rt, input.deviceId, input.personId);
@@ -345,7 +352,7 @@ export async function listDeviceKeys(
 }
 
 export async function getDeviceKey(
-  rt: Runtime,
+  rt: DeviceDeps,
   input: { deviceId: string; keyId: string; personId?: string | undefined },
 ): Promise<KeyView> {
   const device = await liveDevice(rt, input.deviceId, input.personId);
@@ -363,7 +370,7 @@ export async function getDeviceKey(
  * 4. In one transaction: store the key, point the purpose at it, mark the signer used, write DEVICE_KEY_ADDED.
  */
 export async function addDeviceKey(
-  rt: Runtime,
+  rt: DeviceDeps,
   input: {
     deviceId: string;
     key: string;

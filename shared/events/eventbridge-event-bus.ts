@@ -1,5 +1,4 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { Config } from '../config.ts';
 import { EVENT_SOURCE } from './catalog.ts';
 import type { DomainEvent } from './event.ts';
 import type { EventBus } from './event-bus.ts';
@@ -79,11 +78,8 @@ export class EventBridgeEventBus implements EventBus {
   }
 }
 
-/** The relay Lambda's bus, from configuration (EVENT_BUS_NAME). */
-export function eventBridgeBusFromConfig(config: Config): EventBridgeEventBus {
-  if (!config.webhooks.eventBusName) throw new Error('Invalid configuration: EVENT_BUS_NAME is required');
-  return new EventBridgeEventBus(
-    new EventBridgeClient({ region: config.region }),
-    config.webhooks.eventBusName,
-  );
+/** The relay Lambda's bus, from its configuration (AWS_REGION, EVENT_BUS_NAME). */
+export function eventBridgeBus(region: string, eventBusName: string | undefined): EventBridgeEventBus {
+  if (!eventBusName) throw new Error('Invalid configuration: EVENT_BUS_NAME is required');
+  return new EventBridgeEventBus(new EventBridgeClient({ region }), eventBusName);
 }

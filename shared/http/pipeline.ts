@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Caller, establishCaller } from '../auth/caller.ts';
+import type { AuthConfig } from '../config.ts';
 import { logger } from '../logging.ts';
 import { type AuthKind, authOf, type ErrorShape, errorShapeOf, ROUTES } from '../routes.ts';
-import { runtime } from '../runtime.ts';
 import type { output, ZodMiniType as ZodType } from '../zod.ts';
 import { badRequest, DomainError } from './errors.ts';
 
@@ -33,6 +33,8 @@ export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodTy
   body?: B;
   /** Only for operations outside the route table (tests); table routes take their kind from the table. */
   auth?: AuthKind;
+  /** The token settings callers are checked against (the function's auth configuration section). */
+  authConfig: AuthConfig;
 }
 
 type Out<T> = T extends ZodType ? output<T> : undefined;
@@ -241,18 +243,11 @@ const httpCore = (
  * the error shape (Zitadel's under `/auth/`, Solaris's elsewhere). The caller is checked before any input is
  * looked at, so an anonymous request learns nothing about validation rules or resources.
  */
-/**
- * The schemas each loaded handler validates with, by operation: the OpenAPI document is built from these and the
- * route table, so it describes exactly what the handlers accept.
- */
-export const ROUTE_SCHEMAS = new Map<string, { params?: ZodType; query?: ZodType; body?: ZodType }>();
-
 export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodType>(
   operation: string,
   spec: RouteSpec<P, Q, B>,
   handle: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<HttpResult>,
 ) {
-  ROUTE_SCHEMAS.set(operation, spec);
   const route = ROUTES.find((candidate) => candidate.operation === operation);
   const kind: AuthKind = route ? authOf(route) : (spec.auth ?? 'partner');
   const shape: ErrorShape = route ? errorShapeOf(route) : 'solaris';
@@ -260,7 +255,7 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
     .use(httpCore(operation, shape))
     .handler(async (event, context) => {
       const { requestId } = (context as StatefulContext)[stateKey]!;
-      const caller = establishCaller(event, kind, runtime().config.auth);
+      const caller = establishCaller(event, kind, spec.authConfig);
       const params = spec.params ? validate(spec.params, event.pathParameters ?? {}, 'path') : undefined;
       const query = spec.query ? validate(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
       let body: unknown;

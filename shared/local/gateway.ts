@@ -8,7 +8,7 @@ import { errorResponse } from '../http/pipeline.ts';
 import { authOf, errorShapeOf, type HttpMethod, ROUTES, type RouteDefinition } from '../routes.ts';
 import { runAsRoute } from '../storage/access-guard.ts';
 
-type LambdaHandler = (
+export type LambdaHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -23,6 +23,8 @@ export interface LocalRoute {
 export interface GatewayOptions {
   host?: string;
   port?: number;
+  /** Composes the handler of a route (the local service builds each handler module with its local adapters). */
+  handlerFor: (route: RouteDefinition) => Promise<LambdaHandler>;
   localRoutes?: LocalRoute[];
   /** Called once per request with a short summary line. */
   log?: (line: string) => void;
@@ -64,17 +66,17 @@ export function compileRoute(route: RouteDefinition): CompiledRoute {
   return { route, pattern: new RegExp(`^${source}$`), names };
 }
 
-const handlers = new Map<string, Promise<LambdaHandler>>();
-
-function loadHandler(route: RouteDefinition): Promise<LambdaHandler> {
-  let pending = handlers.get(route.operation);
-  if (!pending) {
-    pending = import(`../../functions/${route.operation}.ts`).then(
-      (module) => module.handler as LambdaHandler,
-    );
-    handlers.set(route.operation, pending);
-  }
-  return pending;
+/** The handler of each route, composed once per gateway on its first request. */
+function handlerCache(compose: (route: RouteDefinition) => Promise<LambdaHandler>) {
+  const handlers = new Map<string, Promise<LambdaHandler>>();
+  return (route: RouteDefinition): Promise<LambdaHandler> => {
+    let pending = handlers.get(route.operation);
+    if (!pending) {
+      pending = compose(route);
+      handlers.set(route.operation, pending);
+    }
+    return pending;
+  };
 }
 
 function readBody(request: IncomingMessage): Promise<string | undefined> {
@@ -224,7 +226,8 @@ const errorFor = (error: DomainError) => errorResponse(error, randomUUID());
  * A local stand-in for API Gateway: matches the route table, builds the HTTP API (payload v2) event and invokes the
  * same handler module the Lambda runs.
  */
-export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const loadHandler = handlerCache(options.handlerFor);
   const compiled = (options.routes ?? ROUTES).map(compileRoute);
   const local = (options.localRoutes ?? []).map((route) => ({
     route,

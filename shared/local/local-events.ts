@@ -1,7 +1,8 @@
+import { type Adapters, compose } from '../compose.ts';
+import { tableSection } from '../config.ts';
 import type { DomainEvent } from '../events/event.ts';
 import { InProcessEventBus } from '../events/event-bus.ts';
-import { LocalStreamRelay } from '../events/local-stream-relay.ts';
-import type { Runtime } from '../runtime.ts';
+import { LocalStreamRelay } from '../events/dynamodb-stream-relay.ts';
 import { deliver, fanOut } from '../webhooks/delivery.ts';
 import { InProcessDeliveryQueue, LocalEventLog } from '../webhooks/local-delivery-queue.ts';
 
@@ -17,7 +18,9 @@ export interface LocalEvents {
  * The AWS event path, in process: the table's stream (DynamoDB Local) -> the relay's mapping -> an in-process bus ->
  * the same fan-out and delivery code the Lambdas run, with timers in place of SQS delays.
  */
-export function startLocalEvents(rt: Runtime, endpoint: string): LocalEvents {
+export function startLocalEvents(adapters: Adapters, endpoint: string): LocalEvents {
+  const rt = compose.webhooks(adapters);
+  const table = tableSection(adapters.env);
   const log = new LocalEventLog();
   const deliveries: InProcessDeliveryQueue = new InProcessDeliveryQueue(async (message) => {
     log.recordAttempt(await deliver(rt, message, deliveries));
@@ -27,10 +30,10 @@ export function startLocalEvents(rt: Runtime, endpoint: string): LocalEvents {
     await fanOut(rt, event, deliveries);
   });
   const relay = new LocalStreamRelay({
-    db: rt.db,
-    tableName: rt.config.tableName,
+    db: adapters.db,
+    tableName: table.tableName,
     endpoint,
-    region: rt.config.region,
+    region: table.region,
     bus,
     pollMs: rt.config.webhooks.relayPollMs,
   });

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../auth/dev-issuer.ts';
+import type { Adapters } from '../compose.ts';
 import { loadConfig } from '../config.ts';
-import { type Clock, createRuntime, type Runtime, useRuntime } from '../runtime.ts';
+import type { Clock } from '../deps.ts';
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
 import { guardTableAccess, requireGrant } from '../storage/access-guard.ts';
-import { ensureTable } from '../storage/dynamo.ts';
-import { SecretBox, webhookKeySource } from '../webhooks/secret-box.ts';
-import type { WebhookHttp } from '../webhooks/webhook-http.ts';
+import { createDocumentClient, type DocumentClient, ensureTable } from '../storage/dynamo.ts';
+import { nodeWebhookHttp, type WebhookHttp } from '../webhooks/webhook-http.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
-import { type LocalRoute, startGateway } from './gateway.ts';
+import { type LambdaHandler, type LocalRoute, startGateway } from './gateway.ts';
 import { type LocalEvents, startLocalEvents } from './local-events.ts';
 
 export interface LocalServiceOptions {
@@ -34,7 +34,11 @@ export interface LocalServiceOptions {
 
 export interface LocalService {
   url: string;
-  runtime: Runtime;
+  /** What every handler is composed with here: the same factories as on AWS, with local adapters. */
+  adapters: Adapters;
+  /** The table client (guarded by the route grants during requests) and the table's name. */
+  db: DocumentClient;
+  tableName: string;
   /** The development issuer whose tokens this server accepts. */
   issuer: DevIssuer;
   outbox: OutboxSmsSender;
@@ -67,7 +71,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       );
   const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
   try {
-    const config = loadConfig({
+    const env: NodeJS.ProcessEnv = {
       AWS_REGION: 'us-east-1',
       TABLE_NAME: options.tableName ?? 'phone-security',
       DYNAMODB_ENDPOINT: dynamoEndpoint,
@@ -81,7 +85,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       WEBHOOK_RETRY_MAX_DELAY_SECONDS: '30',
       AUTH_ISSUER: DEV_ISSUER,
       ...options.env,
-    });
+    };
+    // Fail fast on a bad setting, as a cold start would.
+    const config = loadConfig(env);
     const clock = options.clock ?? { now: () => new Date() };
     const issuer = await DevIssuer.create({
       ...(options.issuerKeyFile ? { keyFile: options.issuerKeyFile } : {}),
@@ -90,7 +96,14 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     });
     const authorizer = new LocalJwtAuthorizer(issuer.jwks(), DEV_ISSUER, [DEV_AUDIENCE], () => clock.now());
     const outbox = new OutboxSmsSender(() => clock.now());
-    const runtime = createRuntime(config, {
+    const db = createDocumentClient({ region: config.region, endpoint: dynamoEndpoint });
+    await ensureTable(db, config.tableName);
+    // The local adapters, each held to the current request's route-table grants as IAM holds each Lambda on AWS:
+    // table actions, the SMS sender, the pepper and the webhook key.
+    guardTableAccess(db);
+    const adapters: Adapters = {
+      env,
+      db,
       clock,
       smsSender: {
         send: async (message) => {
@@ -98,22 +111,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
           await outbox.send(message);
         },
       },
-      ...(options.webhookHttp ? { webhookHttp: options.webhookHttp } : {}),
-    });
-    await ensureTable(runtime.db, config.tableName);
-    // Hold every request to its route-table grants, as IAM holds each Lambda on AWS.
-    guardTableAccess(runtime.db);
-    const pepper = runtime.pepper;
-    runtime.pepper = () => {
-      requireGrant('usesPepper');
-      return pepper();
+      guardSecret: requireGrant,
+      webhookHttp: options.webhookHttp ?? nodeWebhookHttp,
     };
-    const webhookKey = webhookKeySource(config.webhooks.secretKey, config.region);
-    runtime.webhookSecrets = new SecretBox(() => {
-      requireGrant('usesWebhookKey');
-      return webhookKey();
-    });
-    useRuntime(runtime);
     let events: LocalEvents | undefined;
     const localRoutes: LocalRoute[] = [
       { method: 'GET', path: '/_local/sms', handle: async () => ({ status: 200, body: outbox.entries }) },
@@ -134,12 +134,20 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       port: options.port ?? 0,
       localRoutes,
       authorizer,
+      handlerFor: async (route) => {
+        const module = (await import(`../../functions/${route.operation}.ts`)) as {
+          build: (adapters: Adapters) => LambdaHandler;
+        };
+        return module.build(adapters);
+      },
       ...(options.log ? { log: options.log } : {}),
     });
-    if (options.events !== false) events = startLocalEvents(runtime, dynamoEndpoint);
+    if (options.events !== false) events = startLocalEvents(adapters, dynamoEndpoint);
     return {
       url: gateway.url,
-      runtime,
+      adapters,
+      db,
+      tableName: config.tableName,
       issuer,
       outbox,
       dynamoEndpoint,
@@ -147,7 +155,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       close: async () => {
         await gateway.close();
         await events?.stop();
-        runtime.db.destroy();
+        db.destroy();
         await dynamo?.stop();
       },
     };

@@ -1,7 +1,7 @@
 import type { BudgetCharge, PendingCode } from '../codes/one-time-code.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import { conflict } from '../http/errors.ts';
-import { LanguageStore } from '../language/language-store.ts';
+import { LanguageStore } from '../language/dynamo-language-store.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
 import type { PreparedSms, SmsDispatcher, SmsLimits } from '../sms/sms-dispatcher.ts';
 import {
@@ -14,7 +14,7 @@ import {
   type TxPart,
   tx,
 } from '../storage/dynamo.ts';
-import { phoneSequenceBump } from './phone-sequence.ts';
+import { phoneSequenceBump } from './dynamo-phone-sequence.ts';
 import type { Confirmations, ConfirmState, MobileNumberRecord, MobileNumbers, OtpIssues } from './ports.ts';
 
 export type { MobileNumberRecord } from './ports.ts';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ChangeRequestView, requestChange } from '../change-requests/request-change.ts';
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import type { Uses } from '../deps.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-number-events.ts';
 import {
@@ -11,13 +12,21 @@ import {
   tooManyRequests,
   unprocessable,
 } from '../http/errors.ts';
-import type { Runtime } from '../runtime.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { PreparedSms } from '../sms/sms-dispatcher.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import type { MobileNumberView } from './mobile-number.schema.ts';
 import { givenNumber, normalizeMobileNumber } from './phone-number.ts';
 import type { MobileNumberRecord } from './ports.ts';
+
+export type CreateDeps = Uses<'clock' | 'mobileNumbers', 'sandboxEnabled'>;
+export type ReadDeps = Uses<'mobileNumbers'>;
+export type DeleteDeps = Uses<'clock' | 'mobileNumbers' | 'changeRequests'>;
+export type IssueDeps = Uses<
+  'clock' | 'mobileNumbers' | 'pepper' | 'sms',
+  'otpTtlSeconds' | 'sandboxEnabled'
+>;
+export type ConfirmDeps = Uses<'clock' | 'mobileNumbers' | 'pepper', 'otpMaxAttempts' | 'codeChecksPerDay'>;
 
 /** Solaris-style resource id: 32 hex characters and a type suffix. */
 const newMobileNumberId = () => `${randomBytes(16).toString('hex')}cmno`;
@@ -32,7 +41,7 @@ const refuseNumber = (reason: string) =>
   badRequest(`number ${reason}.`, { field: 'number', message: reason });
 
 /** A number entering the service: fully validated (number plan, type). */
-function sanitize(rt: Runtime, input: string): string {
+function sanitize(rt: Uses<never, 'sandboxEnabled'>, input: string): string {
   const checked = normalizeMobileNumber(input, { sandboxEnabled: rt.config.sandboxEnabled });
   if (!checked.ok) throw refuseNumber(checked.reason);
   return checked.number;
@@ -49,7 +58,7 @@ const noNumber = () => notFound('The person has no mobile number.');
 const mismatch = () => notFound('The person has no mobile number matching the given number.');
 
 /** The person's number, which must equal the given one (after sanitizing); otherwise 404. */
-async function matchingNumber(rt: Runtime, personId: string, input: string): Promise<MobileNumberRecord> {
+async function matchingNumber(rt: ReadDeps, personId: string, input: string): Promise<MobileNumberRecord> {
   const number = sanitizeGiven(input);
   const record = await rt.mobileNumbers.get(personId);
   if (!record) throw noNumber();
@@ -63,7 +72,7 @@ async function matchingNumber(rt: Runtime, personId: string, input: string): Pro
  * 2. Store it unverified with its PERSON_MOBILE_NUMBER_CREATED event in one transaction; 409 if the person has one.
  */
 export async function createMobileNumber(
-  rt: Runtime,
+  rt: CreateDeps,
   input: { personId: string; number: string; deviceData?: string | undefined },
 ): Promise<MobileNumberView> {
   const number = sanitize(rt, input.number);
@@ -85,7 +94,7 @@ export async function createMobileNumber(
   return toView(record);
 }
 
-export async function getMobileNumber(rt: Runtime, personId: string): Promise<MobileNumberView> {
+export async function getMobileNumber(rt: ReadDeps, personId: string): Promise<MobileNumberView> {
   const record = await rt.mobileNumbers.get(personId);
   if (!record) throw noNumber();
   return toView(record);
@@ -100,7 +109,7 @@ export async function getMobileNumber(rt: Runtime, personId: string): Promise<Mo
  *    transaction (200).
  */
 export async function deleteMobileNumber(
-  rt: Runtime,
+  rt: DeleteDeps,
   input: { personId: string; number: string },
 ): Promise<{ status: 200; body: MobileNumberView } | { status: 202; body: ChangeRequestView }> {
   const record = await matchingNumber(rt, input.personId, input.number);
@@ -172,7 +181,7 @@ function checkedVariables(templateKey: TemplateKey, variables: Record<string, st
  * 5. Send the SMS.
  */
 async function issueOtp(
-  rt: Runtime,
+  rt: IssueDeps,
   input: {
     personId: string;
     /** The number the caller gave (sanitized); without one, the person's number whatever it is. */
@@ -240,7 +249,7 @@ async function issueOtp(
  * no SMS is sent; otherwise an OTP goes out with the "verify number" text.
  */
 export async function authorizeMobileNumber(
-  rt: Runtime,
+  rt: IssueDeps,
   input: { personId: string; number: string; deviceData?: string | undefined },
 ): Promise<MobileNumberView> {
   return issueOtp(rt, {
@@ -258,7 +267,7 @@ export async function authorizeMobileNumber(
  * number). The OTP replaces any pending one and is confirmed through the confirm route.
  */
 export async function reauthorizeMobileNumber(
-  rt: Runtime,
+  rt: IssueDeps,
   input: {
     personId: string;
     textKey: string;
@@ -292,7 +301,7 @@ export async function reauthorizeMobileNumber(
  *    replaced meanwhile) is charged nothing and answers 403 like a wrong code.
  */
 export async function confirmMobileNumber(
-  rt: Runtime,
+  rt: ConfirmDeps,
   input: { personId: string; number: string; token: string; deviceData?: string | undefined },
 ): Promise<MobileNumberView> {
   const number = sanitizeGiven(input.number);

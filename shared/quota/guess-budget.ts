@@ -1,6 +1,6 @@
 import type { BudgetCharge } from '../codes/one-time-code.ts';
 import type { DocumentClient, Item, ItemKey, TxPart } from '../storage/dynamo.ts';
-import { RollingLimit } from './rolling-limit.ts';
+import { RollingLimit } from './dynamo-rolling-limit.ts';
 import type { WindowUses } from './rolling-window.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { DocumentClient } from '../storage/dynamo.ts';
-import { type LimitDecision, RollingLimit } from './rolling-limit.ts';
+import { type LimitDecision, RollingLimit } from './dynamo-rolling-limit.ts';
 
 export type QuotaDecision = LimitDecision;
 

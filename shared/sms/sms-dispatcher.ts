@@ -1,7 +1,7 @@
 import { DomainError, tooManyRequests } from '../http/errors.ts';
 import { logger } from '../logging.ts';
 import { isSandboxNumber } from '../mobile-number/phone-number.ts';
-import type { RollingLimit } from '../quota/rolling-limit.ts';
+import type { RollingLimit } from '../quota/dynamo-rolling-limit.ts';
 import type { WindowUses } from '../quota/rolling-window.ts';
 import type { SmsQuotaStore } from '../quota/sms-quota-store.ts';
 import {

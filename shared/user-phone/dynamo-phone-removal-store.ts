@@ -9,7 +9,7 @@ import {
   toCode,
   toRecord,
 } from '../mobile-number/dynamo-mobile-number-store.ts';
-import { phoneSequenceBump } from '../mobile-number/phone-sequence.ts';
+import { phoneSequenceBump } from '../mobile-number/dynamo-phone-sequence.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
 import { type DocumentClient, readItems, tx } from '../storage/dynamo.ts';

@@ -1,4 +1,5 @@
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import type { Uses } from '../deps.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
 import {
@@ -13,11 +14,14 @@ import { normalizeMobileNumber } from '../mobile-number/phone-number.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import {
   authorizeMobileNumber,
+  type ConfirmDeps,
+  type CreateDeps,
   confirmMobileNumber,
   createMobileNumber,
+  type DeleteDeps,
   deleteMobileNumber,
+  type IssueDeps,
 } from '../mobile-number/use-cases.ts';
-import type { Runtime } from '../runtime.ts';
 import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
 
 /**
@@ -25,13 +29,25 @@ import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
  * is the partner API's, reached through the same use cases; the person is always the token's, never the request's.
  */
 
+type DetailsDeps = Uses<'clock' | 'phoneSequence' | 'mobileNumbers', 'auth'>;
+export type GetMyPhoneDeps = DetailsDeps;
+export type SetMyPhoneDeps = DetailsDeps & CreateDeps & DeleteDeps & IssueDeps;
+export type ResendDeps = DetailsDeps & IssueDeps;
+export type VerifyDeps = DetailsDeps & ConfirmDeps;
+export type RemoveDeps = DetailsDeps &
+  DeleteDeps &
+  Uses<
+    'phoneRemovals' | 'sms' | 'languages' | 'pepper',
+    'otpTtlSeconds' | 'sandboxEnabled' | 'otpMaxAttempts' | 'codeChecksPerDay'
+  >;
+
 const noPhone = () => notFound('The user has no phone.');
 
 /**
  * Zitadel's ObjectDetails from the person's phone event counter. After a change it is read back consistently, so it
  * includes that change (and perhaps a later concurrent one: the sequence never goes backwards).
  */
-async function details(rt: Runtime, personId: string): Promise<DetailsView> {
+async function details(rt: DetailsDeps, personId: string): Promise<DetailsView> {
   const sequence = await rt.phoneSequence.get(personId);
   const now = rt.clock.now().toISOString();
   return {
@@ -44,13 +60,13 @@ async function details(rt: Runtime, personId: string): Promise<DetailsView> {
   };
 }
 
-async function currentPhone(rt: Runtime, personId: string): Promise<MobileNumberRecord> {
+async function currentPhone(rt: Uses<'mobileNumbers'>, personId: string): Promise<MobileNumberRecord> {
   const record = await rt.mobileNumbers.get(personId);
   if (!record) throw noPhone();
   return record;
 }
 
-export async function getMyPhone(rt: Runtime, personId: string): Promise<MyPhoneView> {
+export async function getMyPhone(rt: GetMyPhoneDeps, personId: string): Promise<MyPhoneView> {
   const record = await currentPhone(rt, personId);
   return { ...(await details(rt, personId)), phone: record.number, isPhoneVerified: record.verified };
 }
@@ -65,7 +81,7 @@ export async function getMyPhone(rt: Runtime, personId: string): Promise<MyPhone
  *    is sent (SMS quota applies: 8 when spent; the number stays set and `_resend_verification` sends one later).
  */
 export async function setMyPhone(
-  rt: Runtime,
+  rt: SetMyPhoneDeps,
   personId: string,
   input: { phone: string; isVerified?: boolean | undefined },
 ): Promise<DetailsView> {
@@ -96,7 +112,7 @@ export async function setMyPhone(
 }
 
 /** Send a new verification code: 5 without a phone, 9 when it is verified already. */
-export async function resendMyPhoneVerification(rt: Runtime, personId: string): Promise<DetailsView> {
+export async function resendMyPhoneVerification(rt: ResendDeps, personId: string): Promise<DetailsView> {
   const record = await currentPhone(rt, personId);
   if (record.verified) throw failedPrecondition('The phone is already verified.');
   await authorizeMobileNumber(rt, { personId, number: record.number });
@@ -108,7 +124,7 @@ export async function resendMyPhoneVerification(rt: Runtime, personId: string): 
  * confirm (attempt charged before comparing, constant-time comparison, one winner among concurrent requests). A wrong,
  * expired or used-up code is 3, as Zitadel answers.
  */
-export async function verifyMyPhone(rt: Runtime, personId: string, code: string): Promise<DetailsView> {
+export async function verifyMyPhone(rt: VerifyDeps, personId: string, code: string): Promise<DetailsView> {
   const record = await currentPhone(rt, personId);
   if (record.verified) throw failedPrecondition('The phone is already verified.');
   await confirmMobileNumber(rt, { personId, number: record.number, token: code });
@@ -125,7 +141,7 @@ export async function verifyMyPhone(rt: Runtime, personId: string, code: string)
  *   one transaction.
  */
 export async function removeMyPhone(
-  rt: Runtime,
+  rt: RemoveDeps,
   personId: string,
   code: string | undefined,
 ): Promise<DetailsView> {
@@ -173,7 +189,7 @@ export async function removeMyPhone(
   return details(rt, personId);
 }
 
-async function sendRemovalCode(rt: Runtime, record: MobileNumberRecord): Promise<void> {
+async function sendRemovalCode(rt: RemoveDeps, record: MobileNumberRecord): Promise<void> {
   const now = rt.clock.now();
   const issued = issueCode(
     'phone_removal',

@@ -1,8 +1,10 @@
+import type { Uses } from '../deps.ts';
 import type { DomainEvent } from '../events/event.ts';
 import { logger } from '../logging.ts';
-import type { Runtime } from '../runtime.ts';
 import { signBody } from './signature.ts';
 import { resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
+
+export type DeliveryDeps = Uses<'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp', 'webhooks'>;
 
 /** One delivery of one event to one subscription: each is its own message, so subscribers never wait on each other. */
 export interface DeliveryMessage {
@@ -49,7 +51,7 @@ export const DELIVERY_HEADERS = {
 } as const;
 
 /** Delay before attempt `attempt + 1`: the base doubles with each attempt, capped at the maximum delay. */
-export function retryDelaySeconds(rt: Runtime, attempt: number): number {
+export function retryDelaySeconds(rt: DeliveryDeps, attempt: number): number {
   const { retryBaseSeconds, retryMaxDelaySeconds } = rt.config.webhooks;
   return Math.min(retryBaseSeconds * 2 ** (attempt - 1), retryMaxDelaySeconds);
 }
@@ -58,7 +60,7 @@ export function retryDelaySeconds(rt: Runtime, attempt: number): number {
  * Fan out an event: one delivery message per subscription to its type, all starting at attempt 1.
  * Running twice (a redelivered event) sends the subscribers the event twice, with the same event id.
  */
-export async function fanOut(rt: Runtime, event: DomainEvent, queue: DeliveryQueue): Promise<number> {
+export async function fanOut(rt: DeliveryDeps, event: DomainEvent, queue: DeliveryQueue): Promise<number> {
   const subscriptions = await rt.webhooks.list(event.metadata.type);
   const firstAttemptAt = rt.clock.now().toISOString();
   const messages = subscriptions.map((subscription) => ({
@@ -82,7 +84,7 @@ export async function fanOut(rt: Runtime, event: DomainEvent, queue: DeliveryQue
  *    unless that would pass the retry window, counted from the first attempt: then dead-letter it.
  */
 export async function deliver(
-  rt: Runtime,
+  rt: DeliveryDeps,
   message: DeliveryMessage,
   queue: DeliveryQueue,
 ): Promise<DeliveryAttempt> {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { WebhookConfig } from '../config.ts';
-import { secretSource } from '../storage/secret-source.ts';
+import { type SecretReader, secretSource } from '../storage/secret-source.ts';
 
 export type KeySource = () => Promise<Buffer>;
 
@@ -13,11 +13,11 @@ const derive = (material: string) =>
  * The key that seals webhook secrets: from configuration locally, from a Secrets Manager secret when deployed (read
  * once per instance, kept in memory only). Either way it is stretched through HKDF to an AES-256 key.
  */
-export function webhookKeySource(config: WebhookConfig['secretKey'], region: string): KeySource {
-  if (!config) {
-    return () => Promise.reject(new Error('no webhook secret key is configured for this function'));
-  }
-  const read = secretSource(config, region, 'webhook key');
+export function webhookKeySource(
+  config: WebhookConfig['secretKey'],
+  reader: SecretReader | undefined,
+): KeySource {
+  const read = secretSource(config, reader, 'webhook secret key');
   let key: Buffer | undefined;
   return async () => {
     key ??= derive(await read());

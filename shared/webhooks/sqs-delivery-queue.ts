@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Config } from '../config.ts';
+import type { WebhookConfig } from '../config.ts';
 import type { DeliveryMessage, DeliveryQueue } from './delivery.ts';
 
 /** SQS delays a message by at most 15 minutes; longer waits are walked in steps (see `not_before`). */
@@ -70,12 +70,12 @@ export class SqsDeliveryQueue implements DeliveryQueue {
 }
 
 /** The delivery functions' queue, from configuration (WEBHOOK_DELIVERY_QUEUE_URL, WEBHOOK_DEAD_LETTER_QUEUE_URL). */
-export function sqsDeliveryQueueFromConfig(config: Config): SqsDeliveryQueue {
-  const { deliveryQueueUrl, deadLetterQueueUrl } = config.webhooks;
+export function sqsDeliveryQueue(region: string, config: WebhookConfig): SqsDeliveryQueue {
+  const { deliveryQueueUrl, deadLetterQueueUrl } = config;
   if (!deliveryQueueUrl || !deadLetterQueueUrl) {
     throw new Error(
       'Invalid configuration: WEBHOOK_DELIVERY_QUEUE_URL and WEBHOOK_DEAD_LETTER_QUEUE_URL are required',
     );
   }
-  return new SqsDeliveryQueue(new SQSClient({ region: config.region }), deliveryQueueUrl, deadLetterQueueUrl);
+  return new SqsDeliveryQueue(new SQSClient({ region }), deliveryQueueUrl, deadLetterQueueUrl);
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { Uses } from '../deps.ts';
 import { badRequest, notFound } from '../http/errors.ts';
-import type { Runtime } from '../runtime.ts';
 import { type ResolvedTarget, resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
 import type { CreatedWebhookView, WebhookView } from './webhook.schema.ts';
-import type { WebhookRecord } from './webhook-store.ts';
+import type { WebhookRecord } from './dynamo-webhook-store.ts';
+
+export type WebhookDeps = Uses<'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp', 'webhooks'>;
 
 /** Solaris-style resource id: 32 hex characters and a type suffix. */
 const newWebhookId = () => `${randomBytes(16).toString('hex')}whk`;
@@ -19,7 +21,7 @@ const toView = (record: WebhookRecord): WebhookView => ({
 });
 
 /** Resolves and checks a subscriber URL under this deployment's policy; refusals are 400s naming the field. */
-export async function checkedTarget(rt: Runtime, url: string): Promise<ResolvedTarget> {
+export async function checkedTarget(rt: WebhookDeps, url: string): Promise<ResolvedTarget> {
   try {
     return await resolveWebhookTarget(
       url,
@@ -47,7 +49,7 @@ export async function checkedTarget(rt: Runtime, url: string): Promise<ResolvedT
  * 5. Answer 201 with the secret: the only time it is ever shown.
  */
 export async function createWebhook(
-  rt: Runtime,
+  rt: WebhookDeps,
   input: { eventType: string; url: string },
 ): Promise<CreatedWebhookView> {
   const target = await checkedTarget(rt, input.url);
@@ -77,17 +79,17 @@ export async function createWebhook(
   return { ...toView(record), secret };
 }
 
-export async function listWebhooks(rt: Runtime): Promise<WebhookView[]> {
+export async function listWebhooks(rt: WebhookDeps): Promise<WebhookView[]> {
   return (await rt.webhooks.list()).map(toView);
 }
 
-export async function getWebhook(rt: Runtime, id: string): Promise<WebhookView> {
+export async function getWebhook(rt: WebhookDeps, id: string): Promise<WebhookView> {
   const record = await rt.webhooks.get(id);
   if (!record) throw notFound('No webhook subscription with this id.');
   return toView(record);
 }
 
 /** Delete a subscription: no further deliveries start for it (one already in flight may still arrive). */
-export async function deleteWebhook(rt: Runtime, id: string): Promise<void> {
+export async function deleteWebhook(rt: WebhookDeps, id: string): Promise<void> {
   if (!(await rt.webhooks.delete(id))) throw notFound('No webhook subscription with this id.');
 }

@@ -62,6 +62,19 @@ describe('functions and routes', () => {
     });
   });
 
+  it('gives each function only the settings it reads: no placeholders, the pepper ARN only where granted', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Json[]) {
+      expect(Object.values(fn.Properties.Environment?.Variables ?? {})).not.toContain('none');
+    }
+    for (const route of ROUTES) {
+      const fn = stack.functions.get(route.operation)!;
+      const env =
+        template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment;
+      expect(Object.hasOwn(env.Variables, 'OTP_PEPPER_SECRET_ARN')).toBe(Boolean(route.usesPepper));
+      expect(Object.hasOwn(env.Variables, 'WEBHOOK_SECRET_KEY_ARN')).toBe(Boolean(route.usesWebhookKey));
+    }
+  });
+
   it('never puts the pepper in an environment variable and keeps the sandbox off by default', () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Json[]) {
       expect(fn.Properties.Environment?.Variables ?? {}).not.toHaveProperty('OTP_PEPPER');

@@ -21,9 +21,7 @@ const signatures = (id: string) => `/v1/mfa/challenges/signatures/${id}`;
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 async function outboxEvents(type: string) {
-  const { Items } = await service.runtime.db.send(
-    new ScanCommand({ TableName: service.runtime.config.tableName }),
-  );
+  const { Items } = await service.db.send(new ScanCommand({ TableName: service.tableName }));
   return (Items ?? [])
     .filter((item) => item.entity === 'outbox' && item.event_type === type)
     .map((item) => JSON.parse(item.event as string));

@@ -1,5 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compose } from '../../shared/compose.ts';
 import {
   bind,
   generateDeviceKey,
@@ -203,9 +204,7 @@ describe('adding keys', () => {
     const signature = await signHex(restricted.privateKey, challenge.string_to_sign);
     expect((await api.put(`${CHALLENGES}/${challenge.id}`, { signature })).status).toBe(204);
 
-    const { Items } = await service.runtime.db.send(
-      new ScanCommand({ TableName: service.runtime.config.tableName }),
-    );
+    const { Items } = await service.db.send(new ScanCommand({ TableName: service.tableName }));
     const events = (Items ?? [])
       .filter((i) => i.event_type === 'DEVICE_KEY_ADDED')
       .map((i) => JSON.parse(i.event));
@@ -350,7 +349,7 @@ describe("another person's device", () => {
 describe('device signing as a second factor for other features (use case)', () => {
   it('a challenge bound to a purpose is answerable only by naming that purpose', async () => {
     const { key, deviceId, person } = await boundDevice();
-    const rt = service.runtime;
+    const rt = compose.devices(service.adapters);
     const bound = await startDeviceChallenge(rt, { deviceId, boundTo: 'change_request:cr1' });
     const signature = key.sign(bound.string_to_sign);
     // Not through the public route, nor for another purpose.

@@ -94,9 +94,9 @@ describe('create', () => {
 
   it('records PERSON_MOBILE_NUMBER_CREATED in the outbox with the change', async () => {
     const { person, id, number } = await created();
-    const { Items } = await service.runtime.db.send(
+    const { Items } = await service.db.send(
       new ScanCommand({
-        TableName: service.runtime.config.tableName,
+        TableName: service.tableName,
         FilterExpression: 'entity = :o AND event_type = :t',
         ExpressionAttributeValues: { ':o': 'outbox', ':t': 'PERSON_MOBILE_NUMBER_CREATED' },
       }),
@@ -219,9 +219,9 @@ describe('authorize and confirm', () => {
     expect(successes).toBeLessThanOrEqual(1);
     // An outcome is told only for a charged check; every other request is refused like a wrong code.
     expect(results.every((r) => [201, 403].includes(r.status))).toBe(true);
-    const { Items } = await service.runtime.db.send(
+    const { Items } = await service.db.send(
       new QueryCommand({
-        TableName: service.runtime.config.tableName,
+        TableName: service.tableName,
         KeyConditionExpression: 'PK = :pk',
         ExpressionAttributeValues: { ':pk': `PERSON#${person}` },
       }),
@@ -229,9 +229,9 @@ describe('authorize and confirm', () => {
     const pending = Items?.find((item) => item.SK === 'OTP#MOBILE_NUMBER');
     if (successes === 0) expect(pending?.attempts).toBe(5);
     // Each charged check also took one unit of the person's daily budget, in the same transaction.
-    const { Item: budget } = await service.runtime.db.send(
+    const { Item: budget } = await service.db.send(
       new GetCommand({
-        TableName: service.runtime.config.tableName,
+        TableName: service.tableName,
         Key: { PK: `CODE_CHECKS#${person}`, SK: 'CODE_CHECKS' },
       }),
     );
@@ -399,9 +399,9 @@ describe('delete', () => {
     const response = await api.delete(path(person), { number });
     expect(response).toMatchObject({ status: 200, body: { id, number, verified: false } });
     expect((await api.get(path(person))).status).toBe(404);
-    const { Items } = await service.runtime.db.send(
+    const { Items } = await service.db.send(
       new ScanCommand({
-        TableName: service.runtime.config.tableName,
+        TableName: service.tableName,
         FilterExpression: 'event_type = :t',
         ExpressionAttributeValues: { ':t': 'PERSON_MOBILE_NUMBER_DELETED' },
       }),

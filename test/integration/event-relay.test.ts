@@ -2,9 +2,8 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { buildEvent, type DomainEvent, outboxPut } from '../../shared/events/event.ts';
 import type { EventBus } from '../../shared/events/event-bus.ts';
-import { LocalStreamRelay } from '../../shared/events/local-stream-relay.ts';
+import { LocalStreamRelay } from '../../shared/events/dynamodb-stream-relay.ts';
 import { MobileNumberCreated } from '../../shared/events/mobile-number-events.ts';
-import type { Runtime } from '../../shared/runtime.ts';
 import { testRuntime } from '../support/harness.ts';
 import { eventually } from '../support/receiver.ts';
 
@@ -20,7 +19,10 @@ class RecordingBus implements EventBus {
   }
 }
 
-async function writeEvents(rt: Runtime, count: number): Promise<string[]> {
+async function writeEvents(
+  rt: Awaited<ReturnType<typeof testRuntime>>['runtime'],
+  count: number,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const now = new Date();
@@ -39,7 +41,7 @@ async function writeEvents(rt: Runtime, count: number): Promise<string[]> {
   return ids;
 }
 
-const relayFor = (rt: Runtime, bus: EventBus) =>
+const relayFor = (rt: Awaited<ReturnType<typeof testRuntime>>['runtime'], bus: EventBus) =>
   new LocalStreamRelay({
     db: rt.db,
     tableName: rt.config.tableName,

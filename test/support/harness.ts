@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import { type Adapters, compose } from '../../shared/compose.ts';
 import { loadConfig } from '../../shared/config.ts';
+import type { Clock } from '../../shared/deps.ts';
 import { type LocalService, startLocalService } from '../../shared/local/local-service.ts';
-import { type Clock, createRuntime, type Runtime } from '../../shared/runtime.ts';
 import { OutboxSmsSender } from '../../shared/sms/outbox-sms-sender.ts';
-import { ensureTable } from '../../shared/storage/dynamo.ts';
+import { createDocumentClient, ensureTable } from '../../shared/storage/dynamo.ts';
 import type { WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 
 /** A clock tests can move. */
@@ -21,21 +22,33 @@ export class TestClock implements Clock {
 export const uniqueTable = () => `test-${randomUUID()}`;
 export const uniquePerson = () => `person-${randomUUID().replaceAll('-', '')}`;
 
-/** A runtime on the run's DynamoDB Local, in a fresh table, with an outbox and an optional test clock. */
+/**
+ * The stores and ports on the run's DynamoDB Local, in a fresh table, with an outbox and an optional test clock,
+ * composed by the same factories the functions use (for adapter and integration tests).
+ */
 export async function testRuntime(options: { clock?: Clock; env?: Record<string, string> } = {}) {
-  const config = loadConfig({
+  const env = {
     TABLE_NAME: uniqueTable(),
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     OTP_PEPPER: 'test-pepper-test-pepper-test-pepper-0123',
     SMS_ADAPTER: 'outbox',
     SANDBOX_ENABLED: 'true',
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   const clock = options.clock ?? { now: () => new Date() };
   const outbox = new OutboxSmsSender(() => clock.now());
-  const runtime: Runtime = createRuntime(config, { clock, smsSender: outbox });
-  await ensureTable(runtime.db, config.tableName);
-  return { runtime, outbox };
+  const db = createDocumentClient({ region: config.region, endpoint: config.dynamoEndpoint });
+  await ensureTable(db, config.tableName);
+  const adapters: Adapters = { env, db, clock, smsSender: outbox };
+  const runtime = {
+    ...compose.myPhone(adapters),
+    ...compose.webhooks(adapters),
+    devices: compose.devices(adapters).devices,
+    db,
+    config,
+  };
+  return { runtime, outbox, adapters };
 }
 
 /** Test services by URL, so `client(service.url)` can mint tokens from that service's development issuer. */

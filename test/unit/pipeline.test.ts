@@ -1,23 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config.ts';
+import { describe, expect, it } from 'vitest';
+import { authSection } from '../../shared/config.ts';
 import { notFound } from '../../shared/http/errors.ts';
 import { httpRoute, MAX_BODY_BYTES } from '../../shared/http/pipeline.ts';
-import { createRuntime, useRuntime } from '../../shared/runtime.ts';
 import * as z from '../../shared/zod.ts';
 
-beforeAll(() => {
-  // The pipeline reads the auth settings from the runtime; nothing here touches DynamoDB.
-  useRuntime(
-    createRuntime(
-      loadConfig({
-        TABLE_NAME: 'unit',
-        OTP_PEPPER: 'unit-pepper-unit-pepper-unit-pepper-0123',
-        AUTH_ISSUER: 'iss',
-      }),
-    ),
-  );
-});
+// The token settings the pipeline checks callers against; nothing here touches DynamoDB.
+const authConfig = authSection({ AUTH_ISSUER: 'iss' });
 
 /** Claims as API Gateway's JWT authorizer passes them for a partner's client-credentials token. */
 const PARTNER_CLAIMS = {
@@ -30,6 +19,7 @@ const PARTNER_CLAIMS = {
 const handler = httpRoute(
   'test-operation',
   {
+    authConfig,
     params: z.object({ id: z.string().check(z.maxLength(5)) }),
     body: z.strictObject({ name: z.string(), count: z.number().check(z.int()) }),
   },
@@ -176,7 +166,7 @@ describe('HTTP pipeline', () => {
 });
 
 describe('user operations', () => {
-  const whoAmI = httpRoute('test-user-operation', { auth: 'user' }, async ({ caller }) => ({
+  const whoAmI = httpRoute('test-user-operation', { auth: 'user', authConfig }, async ({ caller }) => ({
     status: 200,
     body: caller,
   }));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SecretBox, webhookKeySource } from '../../shared/webhooks/secret-box.ts';
 import { signBody } from '../../shared/webhooks/signature.ts';
 
-const box = new SecretBox(webhookKeySource({ kind: 'value', value: 'k'.repeat(40) }, 'eu-central-1'));
+const box = new SecretBox(webhookKeySource({ kind: 'value', value: 'k'.repeat(40) }, undefined));
 
 describe('webhook secret sealing', () => {
   it('opens what it sealed for the same subscription, and stores no plaintext', async () => {
@@ -22,7 +22,7 @@ describe('webhook secret sealing', () => {
   });
 
   it('does not open under another key', async () => {
-    const other = new SecretBox(webhookKeySource({ kind: 'value', value: 'x'.repeat(40) }, 'eu-central-1'));
+    const other = new SecretBox(webhookKeySource({ kind: 'value', value: 'x'.repeat(40) }, undefined));
     await expect(other.open(await box.seal('s', 'sub-1'), 'sub-1')).rejects.toThrow();
   });
 

@@ -10,7 +10,7 @@ import { logger } from '../logging.ts';
 import type { DocumentClient } from '../storage/dynamo.ts';
 import type { EventBus } from './event-bus.ts';
 import { relayRecords } from './relay-mapping.ts';
-import { StreamCheckpointStore } from './stream-checkpoint-store.ts';
+import { StreamCheckpointStore } from './dynamo-stream-checkpoint-store.ts';
 
 export interface LocalStreamRelayOptions {
   db: DocumentClient;

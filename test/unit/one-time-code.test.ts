@@ -1,0 +1,247 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BUDGET_WINDOW_MS,
+  type BudgetCharge,
+  type CheckState,
+  type CodeKind,
+  checkCode,
+  codeMatches,
+  issueCode,
+  type PendingCode,
+  unusable,
+} from '../../shared/codes/one-time-code.ts';
+import { DomainError } from '../../shared/http/errors.ts';
+import { planUse } from '../../shared/quota/rolling-window.ts';
+
+const pepper = Buffer.from('unit-pepper-unit-pepper-unit-pepper-0123');
+const T0 = new Date('2026-11-22T10:00:00Z');
+const settings = { ttlSeconds: 300, sandboxEnabled: true };
+
+/**
+ * An in-memory port with the adapters' commit semantics: one pending code and one budget; a commit is atomic and
+ * holds only while the code is still the one compared (unused, unexpired, attempts left) and the budget slot free.
+ */
+class FakeCodeStore {
+  code: PendingCode | undefined;
+  uses: number[] = [];
+  succeeded = 0;
+  commits = 0;
+  /** Lets tests interleave: runs between a check's read and its commit. */
+  beforeCommit: () => Promise<void> = async () => {};
+
+  constructor(
+    private readonly maxAttempts: number,
+    private readonly now: () => Date,
+  ) {}
+
+  port(boundTo = 'record-1') {
+    return {
+      load: async (): Promise<CheckState> => ({
+        code: this.code ? { ...this.code } : undefined,
+        budget: [...this.uses],
+        boundTo,
+      }),
+      commit: async (loaded: CheckState, answer: 'right' | 'wrong', charge: BudgetCharge | undefined) => {
+        await this.beforeCommit();
+        this.commits++;
+        const current = this.code;
+        const read = loaded.code!;
+        if (
+          !current ||
+          current.id !== read.id ||
+          current.attempts >= this.maxAttempts ||
+          current.expiresAtMs <= this.now().getTime()
+        ) {
+          return 'code_changed';
+        }
+        if (charge && (this.uses[charge.slot] ?? 0) > charge.cutoff) return 'budget_taken';
+        if (charge) this.uses[charge.slot] = charge.at;
+        if (answer === 'right') {
+          this.code = undefined;
+          this.succeeded++;
+        } else {
+          current.attempts++;
+        }
+        return 'committed';
+      },
+    };
+  }
+}
+
+function setup(
+  kind: CodeKind = 'mobile_number',
+  options: { maxAttempts?: number; checksPerDay?: number } = {},
+) {
+  let now = T0;
+  const clock = {
+    now: () => now,
+    advance: (ms: number) => {
+      now = new Date(now.getTime() + ms);
+    },
+  };
+  const maxAttempts = options.maxAttempts ?? 5;
+  const store = new FakeCodeStore(maxAttempts, clock.now);
+  const issued = issueCode(kind, { to: '+4915123456789', boundTo: 'record-1', now: T0, pepper }, settings);
+  store.code = issued.pending;
+  const check = (given: string, boundTo?: string) =>
+    checkCode(
+      kind,
+      store.port(boundTo),
+      { given, now: clock.now, pepper: async () => pepper },
+      { maxAttempts, checksPerDay: options.checksPerDay ?? 30 },
+    );
+  const wrong = issued.code === '000000' ? '000001' : '000000';
+  return { store, clock, check, code: issued.code, wrong, issued };
+}
+
+const budgetUsed = (store: FakeCodeStore) => store.uses.filter((t) => t > 0).length;
+
+describe('issuing a code', () => {
+  it('stores only an HMAC, gives the sandbox number 212212, and binds the code to its record', () => {
+    const real = issueCode(
+      'mobile_number',
+      { to: '+4915123456789', boundTo: 'n1', now: T0, pepper },
+      settings,
+    );
+    expect(real.code).toMatch(/^\d{6}$/);
+    expect(real.pending.secret).not.toContain(real.code);
+    expect(real.pending).toMatchObject({ boundTo: 'n1', attempts: 0, expiresAtMs: T0.getTime() + 300_000 });
+    const sandbox = issueCode('mobile_number', { to: '+15550101', boundTo: 'n1', now: T0, pepper }, settings);
+    expect(sandbox.code).toBe('212212');
+    const off = issueCode(
+      'mobile_number',
+      { to: '+15550101', boundTo: 'n1', now: T0, pepper },
+      { ...settings, sandboxEnabled: false },
+    );
+    expect(off.code).not.toBe('212212');
+  });
+
+  it('scopes each kind: a removal code never passes as a verification code of the same id', () => {
+    const removal = issueCode('phone_removal', { to: '+15550101', boundTo: 'n1', now: T0, pepper }, settings);
+    expect(codeMatches('phone_removal', pepper, removal.pending, '212212')).toBe(true);
+    expect(codeMatches('mobile_number', pepper, removal.pending, '212212')).toBe(false);
+  });
+});
+
+describe('checking a code (one charging rule)', () => {
+  it('charges a wrong answer one attempt and one budget unit, and tells it only once charged', async () => {
+    const { store, check, wrong } = setup();
+    expect((await check(wrong)).verdict).toBe('wrong');
+    expect(store.code?.attempts).toBe(1);
+    expect(budgetUsed(store)).toBe(1);
+  });
+
+  it('uses the right code once: a second right answer finds no code', async () => {
+    const { store, check, code } = setup();
+    expect((await check(code)).verdict).toBe('right');
+    expect(store.code).toBeUndefined();
+    expect(budgetUsed(store)).toBe(1);
+    expect(await check(code)).toMatchObject({ verdict: 'unusable', reason: 'missing' });
+    expect(budgetUsed(store)).toBe(1);
+  });
+
+  it('burns a code after the attempt limit, even for the right answer', async () => {
+    const { store, check, code, wrong } = setup('mobile_number', { maxAttempts: 3 });
+    for (let i = 0; i < 3; i++) expect((await check(wrong)).verdict).toBe('wrong');
+    expect(await check(code)).toMatchObject({ verdict: 'unusable', reason: 'burnt' });
+    expect(budgetUsed(store)).toBe(3);
+  });
+
+  it('refuses an expired code without charging anything', async () => {
+    const { store, clock, check, code } = setup();
+    clock.advance(300_000);
+    expect(await check(code)).toMatchObject({ verdict: 'unusable', reason: 'expired' });
+    expect(budgetUsed(store)).toBe(0);
+    expect(store.commits).toBe(0);
+  });
+
+  it('refuses a code sent for another record (a re-created number) without charging', async () => {
+    const { store, check, code } = setup();
+    expect(await check(code, 'record-2')).toMatchObject({ verdict: 'unusable', reason: 'missing' });
+    expect(budgetUsed(store)).toBe(0);
+  });
+
+  it('answers 429 once the daily budget is spent, across codes, and frees a unit 24 hours after its use', async () => {
+    const { store, clock, check, wrong } = setup('mobile_number', { checksPerDay: 5, maxAttempts: 10 });
+    for (let i = 0; i < 5; i++) expect((await check(wrong)).verdict).toBe('wrong');
+    const spent = await check(wrong).catch((error: unknown) => error);
+    expect(spent).toBeInstanceOf(DomainError);
+    expect((spent as DomainError).status).toBe(429);
+    expect(store.code?.attempts).toBe(5);
+    clock.advance(BUDGET_WINDOW_MS - 1);
+    // The code itself expired meanwhile; the budget is what answers.
+    expect(((await check(wrong).catch((e: unknown) => e)) as DomainError).status).toBe(429);
+    clock.advance(1);
+    expect((await check(wrong)).verdict).toBe('unusable');
+  });
+
+  it('spends no budget for kinds whose answer is a signature (the binding OTP)', async () => {
+    const { store, check } = setup('device_binding');
+    const result = await checkCode(
+      'device_binding',
+      store.port(),
+      { given: 'sig', now: () => T0, pepper: async () => pepper, matches: (otp) => /^\d{6}$/.test(otp) },
+      { maxAttempts: 5, checksPerDay: 30 },
+    );
+    expect(result.verdict).toBe('right');
+    expect(budgetUsed(store)).toBe(0);
+    expect(check).toBeDefined();
+  });
+});
+
+describe('one success under a race', () => {
+  it('lets exactly one of 50 concurrent right answers succeed and charges the others nothing', async () => {
+    const { store, check, code } = setup();
+    const results = await Promise.all(Array.from({ length: 50 }, () => check(code)));
+    expect(results.filter((r) => r.verdict === 'right')).toHaveLength(1);
+    expect(results.filter((r) => r.verdict === 'lost_race')).toHaveLength(49);
+    expect(store.succeeded).toBe(1);
+    expect(budgetUsed(store)).toBe(1);
+  });
+
+  it('tells no more wrong answers than the attempt limit, however many race', async () => {
+    const { store, check, wrong } = setup();
+    const results = await Promise.all(Array.from({ length: 40 }, () => check(wrong)));
+    expect(results.filter((r) => r.verdict === 'wrong')).toHaveLength(5);
+    // The rest lost the race, or read again after a budget-slot collision and found the code burnt.
+    expect(results.every((r) => ['wrong', 'lost_race', 'unusable'].includes(r.verdict))).toBe(true);
+    expect(budgetUsed(store)).toBe(5);
+  });
+
+  it('reads again when a concurrent check took the same budget slot', async () => {
+    const { store, check, wrong } = setup();
+    let stolen = false;
+    store.beforeCommit = async () => {
+      if (stolen) return;
+      stolen = true;
+      // Another check takes every slot but one between this check's read and its commit.
+      for (let slot = 0; slot < 29; slot++) store.uses[slot] = T0.getTime();
+    };
+    expect((await check(wrong)).verdict).toBe('wrong');
+    expect(budgetUsed(store)).toBe(30);
+  });
+});
+
+describe('unusable', () => {
+  const pending = { id: 'c', boundTo: 'r', secret: '', expiresAtMs: T0.getTime() + 1000, attempts: 0 };
+  it('names why a code cannot be answered', () => {
+    const at = { now: T0, maxAttempts: 3 };
+    expect(unusable(undefined, at)).toBe('missing');
+    expect(unusable(pending, { ...at, boundTo: 'other' })).toBe('missing');
+    expect(unusable({ ...pending, used: true }, at)).toBe('used');
+    expect(unusable({ ...pending, expiresAtMs: T0.getTime() }, at)).toBe('expired');
+    expect(unusable({ ...pending, attempts: 3 }, at)).toBe('burnt');
+    expect(unusable(pending, { ...at, boundTo: 'r' })).toBeUndefined();
+  });
+});
+
+describe('rolling window', () => {
+  const rule = { limit: 3, windowMs: 60_000 };
+  it('allows exactly the limit in any window and tells when the oldest use leaves it', () => {
+    const at = (s: number) => new Date(T0.getTime() + s * 1000);
+    expect(planUse(rule, [], at(0), () => 0)).toMatchObject({ allowed: true, slot: 0 });
+    const full = [at(0).getTime(), at(10).getTime(), at(20).getTime()];
+    expect(planUse(rule, full, at(30))).toEqual({ allowed: false, retryAfterSeconds: 30 });
+    expect(planUse(rule, full, at(60))).toMatchObject({ allowed: true, slot: 0 });
+  });
+});
