@@ -144,7 +144,9 @@ export class PhoneSecurityStack extends Stack {
         AUTH_PARTNER_SCOPE: PARTNER_SCOPE,
         AUTH_USER_SCOPE: USER_SCOPE,
         AUTH_USER_ID_CLAIM: this.auth.userIdClaim,
-        ...(props.resourceOwnerId && authOf(route) === 'user' ? { RESOURCE_OWNER_ID: props.resourceOwnerId } : {}),
+        ...(props.resourceOwnerId && authOf(route) === 'user'
+          ? { RESOURCE_OWNER_ID: props.resourceOwnerId }
+          : {}),
       },
     });
     this.data.bindTable(fn, route.table);

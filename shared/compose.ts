@@ -17,18 +17,19 @@ import { LanguageStore } from './language/dynamo-language-store.ts';
 import { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
 import { pepperSource } from './otp/pepper.ts';
-import { GuessBudget } from './quota/guess-budget.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
+import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
 import { HANDLER_GRANTS, type HandlerGrant, routeOf } from './routes.ts';
+import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
 import { createDocumentClient, type DocumentClient } from './storage/dynamo.ts';
 import type { SecretReader } from './storage/secret-source.ts';
 import { PhoneRemovalStore } from './user-phone/dynamo-phone-removal-store.ts';
+import { WebhookStore } from './webhooks/dynamo-webhook-store.ts';
 import { SecretBox, webhookKeySource } from './webhooks/secret-box.ts';
 import type { WebhookHttp } from './webhooks/webhook-http.ts';
-import { WebhookStore } from './webhooks/dynamo-webhook-store.ts';
 
 /**
  * What a function is composed from: where its configuration sections are read, its table client, its clock, and the
@@ -238,7 +239,8 @@ export function lambdaAdapters(env: NodeJS.ProcessEnv, aws: AwsAdapters): Adapte
 
 function smsSenderFor(env: NodeJS.ProcessEnv, sns: NonNullable<AwsAdapters['sms']>): SmsSender {
   const settings = smsSection(env);
-  return settings.smsAdapter === 'sns' ? sns(settings.region, settings.smsSenderId) : notComposed('SNS');
+  // SMS_ADAPTER=outbox keeps SMS in memory (a bundle run outside AWS, as the benchmark runs them).
+  return settings.smsAdapter === 'sns' ? sns(settings.region, settings.smsSenderId) : new OutboxSmsSender();
 }
 
 /** True inside the Lambda runtime (it sets the function name), where a handler composes at module scope. */
@@ -259,7 +261,9 @@ export function lambdaEntry<H extends (...args: never[]) => Promise<unknown>>(
   checkGrants(operation, aws);
   if (onLambda(process.env)) {
     // A function without table access (the relay) gets no table client and needs no table section.
-    return build(options.table === false ? ({ env: process.env } as Adapters) : lambdaAdapters(process.env, aws));
+    return build(
+      options.table === false ? ({ env: process.env } as Adapters) : lambdaAdapters(process.env, aws),
+    );
   }
   return (async () => {
     throw new Error(`${operation}: outside Lambda, compose the handler with build(adapters)`);

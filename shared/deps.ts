@@ -7,9 +7,9 @@ import type { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.t
 import type { PepperSource } from './otp/pepper.ts';
 import type { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { PhoneRemovalStore } from './user-phone/dynamo-phone-removal-store.ts';
+import type { WebhookStore } from './webhooks/dynamo-webhook-store.ts';
 import type { SecretBox } from './webhooks/secret-box.ts';
 import type { WebhookHttp } from './webhooks/webhook-http.ts';
-import type { WebhookStore } from './webhooks/dynamo-webhook-store.ts';
 
 export interface Clock {
   now(): Date;

@@ -248,6 +248,8 @@ export async function measureColdInit(files: Map<string, string>): Promise<ColdI
     PATH: process.env.PATH ?? '',
     ...serviceEnv(endpoint, tableName),
     NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+    // Set by the Lambda runtime; a handler composes itself at module scope only where it is set.
+    AWS_LAMBDA_FUNCTION_NAME: 'bench-cold-init',
   };
   const samples = new Map<
     string,

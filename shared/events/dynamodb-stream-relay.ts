@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { logger } from '../logging.ts';
 import type { DocumentClient } from '../storage/dynamo.ts';
+import { StreamCheckpointStore } from './dynamo-stream-checkpoint-store.ts';
 import type { EventBus } from './event-bus.ts';
 import { relayRecords } from './relay-mapping.ts';
-import { StreamCheckpointStore } from './dynamo-stream-checkpoint-store.ts';
 
 export interface LocalStreamRelayOptions {
   db: DocumentClient;

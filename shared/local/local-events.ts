@@ -1,8 +1,8 @@
 import { type Adapters, compose } from '../compose.ts';
 import { tableSection } from '../config.ts';
+import { LocalStreamRelay } from '../events/dynamodb-stream-relay.ts';
 import type { DomainEvent } from '../events/event.ts';
 import { InProcessEventBus } from '../events/event-bus.ts';
-import { LocalStreamRelay } from '../events/dynamodb-stream-relay.ts';
 import { deliver, fanOut } from '../webhooks/delivery.ts';
 import { InProcessDeliveryQueue, LocalEventLog } from '../webhooks/local-delivery-queue.ts';
 

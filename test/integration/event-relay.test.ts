@@ -1,8 +1,8 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
+import { LocalStreamRelay } from '../../shared/events/dynamodb-stream-relay.ts';
 import { buildEvent, type DomainEvent, outboxPut } from '../../shared/events/event.ts';
 import type { EventBus } from '../../shared/events/event-bus.ts';
-import { LocalStreamRelay } from '../../shared/events/dynamodb-stream-relay.ts';
 import { MobileNumberCreated } from '../../shared/events/mobile-number-events.ts';
 import { testRuntime } from '../support/harness.ts';
 import { eventually } from '../support/receiver.ts';
