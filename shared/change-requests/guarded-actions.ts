@@ -1,7 +1,7 @@
 import type { Uses } from '../deps.ts';
+import { conflict } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
-import { conflict } from '../http/errors.ts';
 import { logger } from '../logging.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import type { TxPart } from '../storage/dynamo.ts';

@@ -2,7 +2,7 @@ import { checkCode, issueCode } from '../codes/one-time-code.ts';
 import type { Uses } from '../deps.ts';
 import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
-import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../http/errors.ts';
+import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../errors.ts';
 import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
 import { type ActionDeps, guardedAction, type PreparedAction } from './guarded-actions.ts';
 

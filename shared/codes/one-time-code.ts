@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { tooManyRequests } from '../http/errors.ts';
+import { tooManyRequests } from '../errors.ts';
 import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import { planUse, type SlotClaim, type WindowUses } from '../quota/rolling-window.ts';

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { badRequest, forbidden, notFound, unprocessable } from '../http/errors.ts';
+import { badRequest, forbidden, notFound, unprocessable } from '../errors.ts';
 import type { ChallengeView } from './device.schema.ts';
 import type { AttemptRefusal, ChallengeRecord } from './device-store.ts';
 import { parsePublicKeyHex, parseSignatureHex, verifyP256 } from './p256.ts';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { checkCode, issueCode, type PendingCode } from '../codes/one-time-code.ts';
 import type { Uses } from '../deps.ts';
+import { conflict, notFound } from '../errors.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from '../events/device-events.ts';
 import { buildEvent } from '../events/event.ts';
-import { conflict, notFound } from '../http/errors.ts';
 import {
   challengeNotFound,
   challengeView,

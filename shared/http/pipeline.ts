@@ -143,13 +143,23 @@ const GRPC_BY_STATUS: Record<number, number> = {
 };
 
 /**
- * Zitadel answers a wrong verification code with INVALID_ARGUMENT (400), not with a 403 as Solaris does for a TAN;
- * the end-user API follows Zitadel.
+ * Domain error codes whose Zitadel answer differs from what their HTTP status alone would give, as data:
+ * - `invalid_tan`: Zitadel answers a wrong verification code with INVALID_ARGUMENT (400), not with a 403 as Solaris
+ *   does for a TAN; the end-user API follows Zitadel.
+ * - `mobile_number_exists`: ALREADY_EXISTS (6).
  */
+export const ZITADEL_ERRORS: Readonly<Record<string, { code: number; status: number }>> = {
+  invalid_tan: { code: 3, status: 400 },
+  mobile_number_exists: { code: 6, status: 409 },
+};
+
 function grpcStatus(error: DomainError): { code: number; status: number } {
-  if (error.code === 'invalid_tan') return { code: 3, status: 400 };
-  if (error.code === 'mobile_number_exists') return { code: 6, status: 409 };
-  return { code: error.grpcCode ?? GRPC_BY_STATUS[error.status] ?? 2, status: error.status };
+  return (
+    ZITADEL_ERRORS[error.code] ?? {
+      code: error.grpcCode ?? GRPC_BY_STATUS[error.status] ?? 2,
+      status: error.status,
+    }
+  );
 }
 
 export function errorResponse(

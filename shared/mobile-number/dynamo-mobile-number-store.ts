@@ -1,6 +1,6 @@
 import type { BudgetCharge, PendingCode } from '../codes/one-time-code.ts';
+import { conflict } from '../errors.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
-import { conflict } from '../http/errors.ts';
 import { LanguageStore } from '../language/dynamo-language-store.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
 import type { PreparedSms, SmsDispatcher, SmsLimits } from '../sms/sms-dispatcher.ts';

@@ -2,16 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { type ChangeRequestView, requestChange } from '../change-requests/request-change.ts';
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
 import type { Uses } from '../deps.ts';
+import { badRequest, conflict, invalidTan, notFound, tooManyRequests, unprocessable } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-number-events.ts';
-import {
-  badRequest,
-  conflict,
-  invalidTan,
-  notFound,
-  tooManyRequests,
-  unprocessable,
-} from '../http/errors.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { PreparedSms } from '../sms/sms-dispatcher.ts';
 import type { TemplateKey } from '../sms/templates.ts';

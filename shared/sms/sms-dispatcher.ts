@@ -1,4 +1,4 @@
-import { DomainError, tooManyRequests } from '../http/errors.ts';
+import { DomainError, tooManyRequests } from '../errors.ts';
 import { logger } from '../logging.ts';
 import { isSandboxNumber } from '../mobile-number/phone-number.ts';
 import type { RollingLimit } from '../quota/dynamo-rolling-limit.ts';

@@ -1,15 +1,8 @@
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
 import type { Uses } from '../deps.ts';
+import { badRequest, DomainError, failedPrecondition, forbidden, invalidTan, notFound } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
-import {
-  badRequest,
-  DomainError,
-  failedPrecondition,
-  forbidden,
-  invalidTan,
-  notFound,
-} from '../http/errors.ts';
 import { normalizeMobileNumber } from '../mobile-number/phone-number.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import {

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { conflict } from '../http/errors.ts';
+import { conflict } from '../errors.ts';
 import { type DocumentClient, readItem, tx } from '../storage/dynamo.ts';
 import { TABLE } from '../storage/table-definition.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Uses } from '../deps.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import type { WebhookRecord } from './dynamo-webhook-store.ts';
 import { type ResolvedTarget, resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
 import type { CreatedWebhookView, WebhookView } from './webhook.schema.ts';

@@ -9,7 +9,7 @@ import {
   signHex,
 } from '../../shared/devices/device-client.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../../shared/devices/device-signing.ts';
-import type { DomainError } from '../../shared/http/errors.ts';
+import type { DomainError } from '../../shared/errors.ts';
 import type { LocalService } from '../../shared/local/local-service.ts';
 import { bindBody, bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
 import { client, latestOtp, startTestService, TestClock } from '../support/harness.ts';

@@ -31,6 +31,18 @@ describe('the AWS SDK stays in adapter modules', () => {
   });
 });
 
+describe('layers', () => {
+  it('domain modules never import the HTTP layer (errors live in shared/errors.ts)', () => {
+    const domain = filesUnder('shared').filter(
+      (file) => !/^shared\/(http|local|auth)\//.test(file) && file !== 'shared/openapi.ts',
+    );
+    const offenders = domain.filter((file) =>
+      /from '\.\.?\/(\.\.\/)?http\//.test(readFileSync(file, 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
+
 describe('each function is composed with exactly the SDK adapters its route grants', () => {
   it('refuses a composition that misses a granted adapter or adds one not granted', () => {
     const noop = () => ({ send: async () => {} });

@@ -10,7 +10,7 @@ import {
   type PendingCode,
   unusable,
 } from '../../shared/codes/one-time-code.ts';
-import { DomainError } from '../../shared/http/errors.ts';
+import { DomainError } from '../../shared/errors.ts';
 import { planUse } from '../../shared/quota/rolling-window.ts';
 
 const pepper = Buffer.from('unit-pepper-unit-pepper-unit-pepper-0123');
