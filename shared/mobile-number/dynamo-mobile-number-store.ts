@@ -93,6 +93,64 @@ export function chargeAttempt(
   } satisfies TxPart;
 }
 
+/** What a code check on a person's number reads and commits (the number's OTP, the end-user removal code). */
+export interface NumberCodeCheck {
+  number: MobileNumberRecord;
+  code: PendingCode;
+  answer: 'right' | 'wrong';
+  charge: BudgetCharge;
+  maxAttempts: number;
+  now: Date;
+}
+
+/** The person's number, the pending code at `key` and the person's code-check budget, in one read. */
+export async function readNumberCodeCheck(
+  db: DocumentClient,
+  tableName: string,
+  budget: GuessBudget,
+  personId: string,
+  key: ItemKey,
+): Promise<ConfirmState> {
+  const [numberItem, pending, budgetItem] = await readItems(db, tableName, [
+    numberKey(personId),
+    key,
+    budget.key(personId),
+  ]);
+  const number = numberItem ? toRecord(numberItem) : undefined;
+  return {
+    number,
+    code: pending ? toCode(pending) : undefined,
+    budget: budget.usesIn(budgetItem),
+    ...(number ? { boundTo: number.id } : {}),
+  };
+}
+
+/**
+ * Commits a compared code with its budget unit in one transaction: a wrong answer charges one attempt to the code at
+ * `key`; the right one uses the code (while it is still the one compared, usable) with the `success` writes.
+ */
+export async function commitNumberCodeCheck(
+  db: DocumentClient,
+  tableName: string,
+  budget: GuessBudget,
+  key: ItemKey,
+  check: NumberCodeCheck,
+  success: (commit: ReturnType<typeof tx>) => void,
+): Promise<'committed' | 'code_changed' | 'number_changed' | 'budget_taken'> {
+  const commit = tx(db, tableName).add(budget.charge(check.number.personId, check.charge));
+  if (check.answer === 'right') {
+    commit.delete('code', key, stillUsable(check.code, check.maxAttempts, check.now));
+    success(commit);
+  } else {
+    commit.add(chargeAttempt(tableName, key, check.code, check.maxAttempts, check.now));
+  }
+  const failed = await commit.commit({ cancelledAs: 'budget' });
+  if (failed.has('code')) return 'code_changed';
+  if (failed.has('number')) return 'number_changed';
+  if (failed.has('budget')) return 'budget_taken';
+  return 'committed';
+}
+
 /**
  * The mobile number's DynamoDB adapter: the number, its pending OTP, and the reads and transactions of issuing and
  * confirming it (with the person's language, SMS limits and code-check budget, which other adapters key).
@@ -223,19 +281,8 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
     return 'saved';
   }
 
-  async loadConfirmation(personId: string): Promise<ConfirmState> {
-    const [numberItem, otpItem, budgetItem] = await readItems(this.db, this.tableName, [
-      numberKey(personId),
-      otpKey(personId),
-      this.related.budget.key(personId),
-    ]);
-    const number = numberItem ? toRecord(numberItem) : undefined;
-    return {
-      number,
-      code: otpItem ? toCode(otpItem) : undefined,
-      budget: this.related.budget.usesIn(budgetItem),
-      ...(number ? { boundTo: number.id } : {}),
-    };
+  loadConfirmation(personId: string): Promise<ConfirmState> {
+    return readNumberCodeCheck(this.db, this.tableName, this.related.budget, personId, otpKey(personId));
   }
 
   /**
@@ -243,20 +290,11 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
    * OTP and marks the number verified. Either way the budget unit commits in the same transaction, and the OTP must
    * still be the one compared against, unexpired and not out of attempts.
    */
-  async commit(check: {
-    number: MobileNumberRecord;
-    code: PendingCode;
-    answer: 'right' | 'wrong';
-    charge: BudgetCharge;
-    maxAttempts: number;
-    deviceData: string | undefined;
-    now: Date;
-  }): Promise<'committed' | 'code_changed' | 'number_changed' | 'budget_taken'> {
-    const { number, code, now } = check;
-    const commit = tx(this.db, this.tableName).add(this.related.budget.charge(number.personId, check.charge));
-    if (check.answer === 'right') {
+  commit(check: NumberCodeCheck & { deviceData: string | undefined }) {
+    const { number, now } = check;
+    const key = otpKey(number.personId);
+    return commitNumberCodeCheck(this.db, this.tableName, this.related.budget, key, check, (commit) =>
       commit
-        .delete('code', otpKey(number.personId), stillUsable(code, check.maxAttempts, now))
         .update('number', {
           Key: numberKey(number.personId),
           UpdateExpression: 'SET verified = :true, updated_at = :now, verified_device_data = :dd',
@@ -268,14 +306,7 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
             ':dd': check.deviceData ?? null,
           },
         })
-        .add(phoneSequenceBump(this.tableName, number.personId, now));
-    } else {
-      commit.add(chargeAttempt(this.tableName, otpKey(number.personId), code, check.maxAttempts, now));
-    }
-    const failed = await commit.commit({ cancelledAs: 'budget' });
-    if (failed.has('code')) return 'code_changed';
-    if (failed.has('number')) return 'number_changed';
-    if (failed.has('budget')) return 'budget_taken';
-    return 'committed';
+        .add(phoneSequenceBump(this.tableName, number.personId, now)),
+    );
   }
 }

@@ -1,18 +1,17 @@
-import type { BudgetCharge, CheckState, PendingCode } from '../codes/one-time-code.ts';
+import type { CheckState, PendingCode } from '../codes/one-time-code.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import {
-  chargeAttempt,
   codeItem,
+  commitNumberCodeCheck,
+  type NumberCodeCheck,
   numberKey,
   otpKey,
-  stillUsable,
-  toCode,
-  toRecord,
+  readNumberCodeCheck,
 } from '../mobile-number/dynamo-mobile-number-store.ts';
 import { phoneSequenceBump } from '../mobile-number/dynamo-phone-sequence.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
-import { type DocumentClient, readItems, tx } from '../storage/dynamo.ts';
+import { type DocumentClient, tx } from '../storage/dynamo.ts';
 
 /**
  * The pending "confirm removal" code for a person's verified phone (end-user API). It is its own item, apart from the
@@ -53,19 +52,8 @@ export class PhoneRemovalStore {
   }
 
   /** The number, the removal code and the person's code-check budget, in one read. */
-  async load(personId: string): Promise<RemovalState> {
-    const [numberItem, codeItemRead, budgetItem] = await readItems(this.db, this.tableName, [
-      numberKey(personId),
-      removalKey(personId),
-      this.budget.key(personId),
-    ]);
-    const number = numberItem ? toRecord(numberItem) : undefined;
-    return {
-      number,
-      code: codeItemRead ? toCode(codeItemRead) : undefined,
-      budget: this.budget.usesIn(budgetItem),
-      ...(number ? { boundTo: number.id } : {}),
-    };
+  load(personId: string): Promise<RemovalState> {
+    return readNumberCodeCheck(this.db, this.tableName, this.budget, personId, removalKey(personId));
   }
 
   /**
@@ -73,21 +61,11 @@ export class PhoneRemovalStore {
    * and removes the number with its pending verification OTP and the DELETED event, in one transaction, so of
    * concurrent removals with the right code exactly one succeeds.
    */
-  async commit(check: {
-    number: MobileNumberRecord;
-    code: PendingCode;
-    answer: 'right' | 'wrong';
-    charge: BudgetCharge;
-    maxAttempts: number;
-    event: DomainEvent;
-    now: Date;
-  }): Promise<'committed' | 'code_changed' | 'number_changed' | 'budget_taken'> {
-    const { number, code, now } = check;
+  commit(check: NumberCodeCheck & { event: DomainEvent }) {
+    const { number, now } = check;
     const key = removalKey(number.personId);
-    const commit = tx(this.db, this.tableName).add(this.budget.charge(number.personId, check.charge));
-    if (check.answer === 'right') {
+    return commitNumberCodeCheck(this.db, this.tableName, this.budget, key, check, (commit) =>
       commit
-        .delete('code', key, stillUsable(code, check.maxAttempts, now))
         .delete('number', numberKey(number.personId), {
           ConditionExpression: 'id = :id',
           ExpressionAttributeValues: { ':id': number.id },
@@ -96,14 +74,7 @@ export class PhoneRemovalStore {
         .add(
           outboxPut(this.tableName, check.event, now),
           phoneSequenceBump(this.tableName, number.personId, now),
-        );
-    } else {
-      commit.add(chargeAttempt(this.tableName, key, code, check.maxAttempts, now));
-    }
-    const failed = await commit.commit({ cancelledAs: 'budget' });
-    if (failed.has('code')) return 'code_changed';
-    if (failed.has('number')) return 'number_changed';
-    if (failed.has('budget')) return 'budget_taken';
-    return 'committed';
+        ),
+    );
   }
 }
