@@ -1,9 +1,15 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bind, generateDeviceKey, publicKeyHex, signHex } from '../../shared/devices/device-client.ts';
 import type { LocalService } from '../../shared/local/local-service.ts';
 import { bindBody, bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
-import { client, latestOtp, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+import {
+  client,
+  latestOtp,
+  publishedEvent,
+  startTestService,
+  TestClock,
+  uniquePerson,
+} from '../support/harness.ts';
 import { OpensslKey } from '../support/openssl.ts';
 
 let service: LocalService;
@@ -19,13 +25,6 @@ afterAll(() => service.close());
 const DEVICES = '/v1/mfa/devices';
 const signatures = (id: string) => `/v1/mfa/challenges/signatures/${id}`;
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-
-async function outboxEvents(type: string) {
-  const { Items } = await service.db.send(new ScanCommand({ TableName: service.tableName }));
-  return (Items ?? [])
-    .filter((item) => item.entity === 'outbox' && item.event_type === type)
-    .map((item) => JSON.parse(item.event as string));
-}
 
 describe('binding with a key made by the openssl CLI', () => {
   it('sends the OTP by SMS with the app hash as last line, accepts the signature, and activates the device', async () => {
@@ -79,7 +78,11 @@ describe('binding with a key made by the openssl CLI', () => {
       key_type: 'ecdsa-p256',
       used_at: expect.stringMatching(ISO_SECONDS),
     });
-    const bound = (await outboxEvents('DEVICE_BOUND')).find((e) => e.data.device_id === started.body.id);
+    const bound = await publishedEvent(
+      service.url,
+      'DEVICE_BOUND',
+      (data) => data.device_id === started.body.id,
+    );
     expect(bound.data).toEqual({
       device_id: started.body.id,
       person_id: person.personId,

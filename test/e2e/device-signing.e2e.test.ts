@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../../shared/compose.ts';
 import {
@@ -12,7 +11,7 @@ import { startDeviceChallenge, verifyDeviceChallenge } from '../../shared/device
 import type { DomainError } from '../../shared/errors.ts';
 import type { LocalService } from '../../shared/local/local-service.ts';
 import { bindBody, bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
-import { client, latestOtp, startTestService, TestClock } from '../support/harness.ts';
+import { client, latestOtp, publishedEvent, startTestService, TestClock } from '../support/harness.ts';
 import { OpensslKey } from '../support/openssl.ts';
 
 let service: LocalService;
@@ -204,11 +203,12 @@ describe('adding keys', () => {
     const signature = await signHex(restricted.privateKey, challenge.string_to_sign);
     expect((await api.put(`${CHALLENGES}/${challenge.id}`, { signature })).status).toBe(204);
 
-    const { Items } = await service.db.send(new ScanCommand({ TableName: service.tableName }));
-    const events = (Items ?? [])
-      .filter((i) => i.event_type === 'DEVICE_KEY_ADDED')
-      .map((i) => JSON.parse(i.event));
-    expect(events.find((e) => e.data.key_id === added.body.id)?.data).toMatchObject({
+    const event = await publishedEvent(
+      service.url,
+      'DEVICE_KEY_ADDED',
+      (data) => data.key_id === added.body.id,
+    );
+    expect(event.data).toMatchObject({
       device_id: deviceId,
       key_purpose: 'restricted',
     });

@@ -1,7 +1,14 @@
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalService } from '../../shared/local/local-service.ts';
-import { client, latestOtp, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+import {
+  client,
+  latestOtp,
+  publishedEvent,
+  startTestService,
+  TestClock,
+  uniquePerson,
+} from '../support/harness.ts';
 
 let service: LocalService;
 let api: ReturnType<typeof client>;
@@ -94,15 +101,12 @@ describe('create', () => {
 
   it('records PERSON_MOBILE_NUMBER_CREATED in the outbox with the change', async () => {
     const { person, id, number } = await created();
-    const { Items } = await service.db.send(
-      new ScanCommand({
-        TableName: service.tableName,
-        FilterExpression: 'entity = :o AND event_type = :t',
-        ExpressionAttributeValues: { ':o': 'outbox', ':t': 'PERSON_MOBILE_NUMBER_CREATED' },
-      }),
+    // The outbox record committed with the change, as the stream relay published it.
+    const mine = await publishedEvent(
+      service.url,
+      'PERSON_MOBILE_NUMBER_CREATED',
+      (data) => data.person_id === person,
     );
-    const events = (Items ?? []).map((item) => JSON.parse(item.event as string));
-    const mine = events.find((e) => e.data.person_id === person);
     expect(mine).toEqual({
       metadata: {
         id: expect.any(String),
@@ -399,18 +403,12 @@ describe('delete', () => {
     const response = await api.delete(path(person), { number });
     expect(response).toMatchObject({ status: 200, body: { id, number, verified: false } });
     expect((await api.get(path(person))).status).toBe(404);
-    const { Items } = await service.db.send(
-      new ScanCommand({
-        TableName: service.tableName,
-        FilterExpression: 'event_type = :t',
-        ExpressionAttributeValues: { ':t': 'PERSON_MOBILE_NUMBER_DELETED' },
-      }),
+    const deleted = await publishedEvent(
+      service.url,
+      'PERSON_MOBILE_NUMBER_DELETED',
+      (data) => data.id === id,
     );
-    expect((Items ?? []).map((i) => JSON.parse(i.event as string).data)).toContainEqual({
-      id,
-      person_id: person,
-      number,
-    });
+    expect(deleted.data).toEqual({ id, person_id: person, number });
   });
 
   it('answers 404 for a different number and keeps the number', async () => {

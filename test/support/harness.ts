@@ -126,3 +126,21 @@ export async function latestOtp(baseUrl: string, to: string): Promise<string> {
   if (!code) throw new Error(`no OTP SMS to ${to}`);
   return code;
 }
+
+/**
+ * The first event of `type` whose data satisfies `match`, as the local event relay published it (`GET /_local/events`,
+ * fed from the table's stream like EventBridge on AWS). Waits for the relay's next poll.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: event data is inspected field by field
+export async function publishedEvent(baseUrl: string, type: string, match: (data: any) => boolean) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const entries = (await (await fetch(`${baseUrl}/_local/events`)).json()) as Array<{
+      event: { metadata: { type: string }; data: unknown };
+    }>;
+    const hit = entries.map((entry) => entry.event).find((e) => e.metadata.type === type && match(e.data));
+    if (hit) return hit;
+    if (Date.now() > deadline) throw new Error(`no ${type} event published`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
