@@ -3,11 +3,11 @@
  * for calling a handler directly: in the cold-init child processes and in the CPU replay.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Claims } from '../../shared/auth/caller.ts';
-import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../../shared/auth/dev-issuer.ts';
-import { loadAuthScopes } from '../../shared/config.ts';
-import { compileRoute, httpApiEvent, lambdaContext } from '../../shared/local/gateway.ts';
-import { authOf, type HttpMethod, ROUTES, type RouteDefinition } from '../../shared/routes.ts';
+import type { Claims } from '../shared/auth/caller.ts';
+import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../shared/auth/dev-issuer.ts';
+import { loadAuthScopes } from '../shared/config.ts';
+import { compileRoute, httpApiEvent, lambdaContext } from '../shared/local/gateway.ts';
+import { authOf, type HttpMethod, ROUTES, type RouteDefinition } from '../shared/routes.ts';
 
 export type Auth = 'partner' | { user: string };
 

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEV_ISSUER } from '../../shared/auth/dev-issuer.ts';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../shared/local/dynamodb-local.ts';
-import { createDocumentClient, ensureTable } from '../../shared/storage/dynamo.ts';
+import { DEV_ISSUER } from '../shared/auth/dev-issuer.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../shared/local/dynamodb-local.ts';
+import { createDocumentClient, ensureTable } from '../shared/storage/dynamo.ts';
 
 /** Nothing listens on the discard port: an AWS call that was not pointed at DynamoDB Local fails here, locally. */
 const NOWHERE = 'http://127.0.0.1:9';

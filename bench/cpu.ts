@@ -13,12 +13,12 @@ import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { Adapters } from '../../shared/compose.ts';
-import { loadConfig } from '../../shared/config.ts';
-import type { Clock } from '../../shared/deps.ts';
-import { OutboxSmsSender } from '../../shared/sms/outbox-sms-sender.ts';
-import { createDocumentClient, type DocumentClient } from '../../shared/storage/dynamo.ts';
-import type { WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
+import type { Adapters } from '../shared/compose.ts';
+import { loadConfig } from '../shared/config.ts';
+import type { Clock } from '../shared/deps.ts';
+import { OutboxSmsSender } from '../shared/sms/outbox-sms-sender.ts';
+import { createDocumentClient, type DocumentClient } from '../shared/storage/dynamo.ts';
+import type { WebhookHttp } from '../shared/webhooks/webhook-http.ts';
 import { benchDynamo, serviceEnv } from './environment.ts';
 import { apiEvent, ClaimSource, lambdaContext } from './events.ts';
 import { fixed, passMiss, percentile, type Report } from './report.ts';
@@ -160,7 +160,7 @@ const handlers = new Map<string, Handler>();
 async function handlerOf(operation: string): Promise<Handler> {
   let handler = handlers.get(operation);
   if (!handler) {
-    const module = (await import(`../../functions/${operation}.ts`)) as { build: (a: Adapters) => Handler };
+    const module = (await import(`../functions/${operation}.ts`)) as { build: (a: Adapters) => Handler };
     handler = module.build(composedWith!);
     handlers.set(operation, handler);
   }

@@ -2,7 +2,7 @@
  * 4. Local throughput: the verification flow (create -> authorize -> confirm with the OTP from the outbox) against the
  * local server on DynamoDB Local, by a small fetch-based load client at several concurrencies.
  */
-import { startLocalService } from '../../shared/local/local-service.ts';
+import { startLocalService } from '../shared/local/local-service.ts';
 import { benchDynamo } from './environment.ts';
 import { fixed, percentile, type Report } from './report.ts';
 import { uniqueNumber, uniquePerson } from './scenario.ts';

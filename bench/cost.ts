@@ -3,7 +3,7 @@
  * (create-device + the signature answer, docs/device-binding.md) cost on AWS in us-east-1, SMS excluded, from the
  * round trips and capacity units measured in section 2, the stack's memory setting and the local request times.
  */
-import { FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB } from '../../lib/service-function.ts';
+import { FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB } from '../lib/service-function.ts';
 import { fixed, type Report } from './report.ts';
 import type { RoundTripRun, StepMeasure } from './round-trips.ts';
 

@@ -2,8 +2,8 @@
  * DynamoDB round trips per request: the scenario over HTTP through the local server, with a middleware on the
  * service's DynamoDB client that sees every network request (after the SDK's retry middleware, so retries count).
  */
-import { type LocalService, startLocalService } from '../../shared/local/local-service.ts';
-import type { DocumentClient } from '../../shared/storage/dynamo.ts';
+import { type LocalService, startLocalService } from '../shared/local/local-service.ts';
+import type { DocumentClient } from '../shared/storage/dynamo.ts';
 import { benchDynamo, startReceiver } from './environment.ts';
 import { fixed, passMiss, type Report } from './report.ts';
 import {
@@ -82,7 +82,7 @@ export interface StepMeasure {
 const READS = new Set(['GetItem', 'Query', 'BatchGetItem', 'Scan', 'TransactGetItems']);
 
 /** Command name, with the item kinds of a transaction: `TransactWriteItems[Put,Update,ConditionCheck]`. */
-function describe(commandName: string, body: string): string {
+export function describeCommand(commandName: string, body: string): string {
   const name = commandName.replace(/Command$/, '');
   if (name !== 'TransactWriteItems') return name;
   try {
@@ -116,7 +116,7 @@ export class DbMeter {
                 : '';
           const rule = unitsByRule((context.commandName ?? '').replace(/Command$/, ''), body);
           const request: DbRequest = {
-            command: describe(context.commandName ?? 'Unknown', body),
+            command: describeCommand(context.commandName ?? 'Unknown', body),
             ms: performance.now() - started,
             bytes: Buffer.byteLength(body),
             outboxPuts: body.match(/"S":"OUTBOX#/g)?.length ?? 0,

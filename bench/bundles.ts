@@ -9,9 +9,9 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { esbuildOptions, FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../../lib/service-function.ts';
-import { EVENT_TYPES } from '../../shared/events/catalog.ts';
-import { handlerEntry, ROUTES } from '../../shared/routes.ts';
+import { esbuildOptions, FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../lib/service-function.ts';
+import { EVENT_TYPES } from '../shared/events/catalog.ts';
+import { handlerEntry, ROUTES } from '../shared/routes.ts';
 import { benchDynamo, serviceEnv, startReceiver } from './environment.ts';
 import { type Auth, apiEvent, ClaimSource, lambdaContext } from './events.ts';
 import { fixed, median, passMiss, type Report } from './report.ts';
@@ -27,7 +27,7 @@ export const INIT_BUDGET_OVER_FLOOR_MS = 10;
 /** Functions whose first answer makes more requests are reported against the floor without a budget. */
 const budgeted = (r: { dbRequests: number }) => r.dbRequests <= 1;
 const PROCESSES = 10;
-const RUNNER = join(PROJECT_ROOT, 'scripts', 'bench', 'cold-init-runner.mjs');
+const RUNNER = join(PROJECT_ROOT, 'bench', 'cold-init-runner.mjs');
 
 export interface FunctionTarget {
   name: string;
@@ -45,7 +45,7 @@ export const TARGETS: FunctionTarget[] = [
   { name: 'relay-outbox-events', entry: 'functions/relay-outbox-events.ts' },
   { name: 'fan-out-webhook-events', entry: 'functions/fan-out-webhook-events.ts' },
   { name: 'deliver-webhook', entry: 'functions/deliver-webhook.ts' },
-  { name: FLOOR, entry: 'scripts/bench/floor-handler.ts' },
+  { name: FLOOR, entry: 'bench/floor-handler.ts' },
 ];
 
 export interface ColdInit {

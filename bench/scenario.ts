@@ -4,8 +4,8 @@
  * in-process against the handlers (the CPU section's recording).
  */
 import { generateKeyPairSync, type KeyObject, randomInt, randomUUID, sign } from 'node:crypto';
-import type { HttpMethod } from '../../shared/routes.ts';
-import type { OutboxEntry } from '../../shared/sms/outbox-sms-sender.ts';
+import type { HttpMethod } from '../shared/routes.ts';
+import type { OutboxEntry } from '../shared/sms/outbox-sms-sender.ts';
 import type { Auth } from './events.ts';
 import { routeFor } from './events.ts';
 

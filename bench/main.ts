@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the service's benchmark suite. Prints figures and PASS/MISS against the budgets; asserts nothing
- * (it fails only on real errors). Sections (scripts/bench/):
+ * (it fails only on real errors). Sections (bench/):
  *   bundles      1. bundle size and cold init per function, against a floor
  *   round-trips  2. DynamoDB round trips per request, the scenario over every route
  *   cpu          3. handler CPU per request, DynamoDB replayed in-process
@@ -15,20 +15,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../lib/service-function.ts';
-import { buildBundles, type ColdInit, measureColdInit, printColdInit } from './bench/bundles.ts';
-import { coldInitSvg } from './bench/chart.ts';
-import { printCost } from './bench/cost.ts';
-import type { CpuRun } from './bench/cpu.ts';
-import { printCpu } from './bench/cpu.ts';
+import { buildBundles, type ColdInit, measureColdInit, printColdInit } from './bundles.ts';
+import { coldInitSvg } from './chart.ts';
+import { printCost } from './cost.ts';
+import type { CpuRun } from './cpu.ts';
+import { printCpu } from './cpu.ts';
 import {
   applySafetyEnv,
   DYNAMODB_ENDPOINT_VARIABLE,
   dynamoEndpoint,
   stopBenchDynamo,
-} from './bench/environment.ts';
-import { machine, Report } from './bench/report.ts';
-import { printRoundTrips, type RoundTripRun } from './bench/round-trips.ts';
-import { printThroughput, type ThroughputLevel } from './bench/throughput.ts';
+} from './environment.ts';
+import { machine, Report } from './report.ts';
+import { printRoundTrips, type RoundTripRun } from './round-trips.ts';
+import { printThroughput, type ThroughputLevel } from './throughput.ts';
 
 // Before anything creates an AWS SDK client; children inherit it.
 applySafetyEnv();
@@ -68,7 +68,7 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs a measuring section in its own process (scripts/bench/section.ts) and reads its JSON result. */
+/** Runs a measuring section in its own process (bench/section.ts) and reads its JSON result. */
 async function inChild<T>(section: string, ...args: string[]): Promise<T> {
   const dir = join(PROJECT_ROOT, '.bench');
   mkdirSync(dir, { recursive: true });
@@ -76,7 +76,7 @@ async function inChild<T>(section: string, ...args: string[]): Promise<T> {
   const env = { ...process.env, [DYNAMODB_ENDPOINT_VARIABLE]: await dynamoEndpoint() };
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'bench', 'section.ts'), section, file, ...args],
+    ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'section.ts'), section, file, ...args],
     { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const code = await new Promise<number | null>((resolve, reject) => {

@@ -1,6 +1,6 @@
 /**
  * Runs one measuring section in a process of its own and writes its result as JSON to a file:
- *   node --import tsx scripts/bench/section.ts <round-trips|cpu|throughput> <result.json> [cpu budget seconds]
+ *   node --import tsx bench/section.ts <round-trips|cpu|throughput> <result.json> [cpu budget seconds]
  * Each section gets a fresh heap with only the service's code in it (not the bench's CDK and esbuild imports, nor
  * the previous section's leftovers), so its figures are the same whether it runs alone or in the full run.
  */
