@@ -24,6 +24,7 @@ const service = await startLocalService({
 });
 
 console.log(`Phone security service listening on ${service.url}`);
+console.log(`  Console:        ${service.url}/ (SMS, events, webhook deliveries, tokens, API reference)`);
 console.log(
   `  DynamoDB Local: ${service.dynamoEndpoint}${values.persist ? ' (data kept in .local/)' : ' (in memory)'}`,
 );

@@ -32,6 +32,8 @@ export interface GatewayOptions {
    * answers 401: a gateway that forgot its authorizer must not serve anyone.
    */
   authorizer?: { verify(authorization: string | undefined): Promise<Verdict> };
+  /** Sees each request before the routes do (local mode's console); resolves true when it has answered it. */
+  intercept?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface RunningGateway {
@@ -241,6 +243,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = (request.method ?? 'GET').toUpperCase();
     try {
+      if (await options.intercept?.(request, response, url)) return;
       const body = await readBody(request);
       const localMatch = local.find(
         (l) => l.route.method === method && l.compiled.pattern.test(url.pathname),

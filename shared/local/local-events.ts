@@ -4,6 +4,7 @@ import { LocalStreamRelay } from '../events/local-stream-relay.ts';
 import type { Runtime } from '../runtime.ts';
 import { deliver, fanOut } from '../webhooks/delivery.ts';
 import { InProcessDeliveryQueue, LocalEventLog } from '../webhooks/local-delivery-queue.ts';
+import type { LocalFeed } from './console/feed.ts';
 
 export interface LocalEvents {
   log: LocalEventLog;
@@ -17,13 +18,17 @@ export interface LocalEvents {
  * The AWS event path, in process: the table's stream (DynamoDB Local) -> the relay's mapping -> an in-process bus ->
  * the same fan-out and delivery code the Lambdas run, with timers in place of SQS delays.
  */
-export function startLocalEvents(rt: Runtime, endpoint: string): LocalEvents {
+export function startLocalEvents(rt: Runtime, endpoint: string, feed?: LocalFeed): LocalEvents {
   const log = new LocalEventLog();
   const deliveries: InProcessDeliveryQueue = new InProcessDeliveryQueue(async (message) => {
-    log.recordAttempt(await deliver(rt, message, deliveries));
+    const attempt = await deliver(rt, message, deliveries);
+    log.recordAttempt(attempt);
+    feed?.attempt(attempt);
   });
   const bus = new InProcessEventBus(async (event: DomainEvent) => {
-    log.recordEvent(event, rt.clock.now());
+    const now = rt.clock.now();
+    log.recordEvent(event, now);
+    feed?.event(event, now);
     await fanOut(rt, event, deliveries);
   });
   const relay = new LocalStreamRelay({

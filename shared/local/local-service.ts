@@ -8,7 +8,9 @@ import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
 import { guardTableAccess, requireGrant } from '../storage/access-guard.ts';
 import { ensureTable } from '../storage/dynamo.ts';
 import { SecretBox, webhookKeySource } from '../webhooks/secret-box.ts';
-import type { WebhookHttp } from '../webhooks/webhook-http.ts';
+import { nodeWebhookHttp, type WebhookHttp } from '../webhooks/webhook-http.ts';
+import { createLocalConsole } from './console/console-server.ts';
+import { LocalFeed } from './console/feed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalRoute, startGateway } from './gateway.ts';
 import { type LocalEvents, startLocalEvents } from './local-events.ts';
@@ -89,7 +91,12 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       now: () => clock.now(),
     });
     const authorizer = new LocalJwtAuthorizer(issuer.jwks(), DEV_ISSUER, [DEV_AUDIENCE], () => clock.now());
-    const outbox = new OutboxSmsSender(() => clock.now());
+    // What the console at / shows live: the outbox, the events the relay publishes, the webhook deliveries.
+    const feed = new LocalFeed();
+    const outbox = new OutboxSmsSender(
+      () => clock.now(),
+      (entry) => feed.sms(entry),
+    );
     const runtime = createRuntime(config, {
       clock,
       smsSender: {
@@ -98,7 +105,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
           await outbox.send(message);
         },
       },
-      ...(options.webhookHttp ? { webhookHttp: options.webhookHttp } : {}),
+      webhookHttp: feed.watch(options.webhookHttp ?? nodeWebhookHttp),
     });
     await ensureTable(runtime.db, config.tableName);
     // Hold every request to its route-table grants, as IAM holds each Lambda on AWS.
@@ -130,13 +137,23 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       },
     ];
 
+    const localConsole = createLocalConsole({
+      feed,
+      issuer,
+      openApi: async () =>
+        (await import('../openapi.ts')).buildOpenApi({
+          partner: config.auth.partnerScope,
+          user: config.auth.userScope,
+        }),
+    });
     const gateway = await startGateway({
       port: options.port ?? 0,
       localRoutes,
+      intercept: localConsole.handle,
       authorizer,
       ...(options.log ? { log: options.log } : {}),
     });
-    if (options.events !== false) events = startLocalEvents(runtime, dynamoEndpoint);
+    if (options.events !== false) events = startLocalEvents(runtime, dynamoEndpoint, feed);
     return {
       url: gateway.url,
       runtime,
@@ -145,6 +162,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       dynamoEndpoint,
       events,
       close: async () => {
+        localConsole.close();
         await gateway.close();
         await events?.stop();
         runtime.db.destroy();

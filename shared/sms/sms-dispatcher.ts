@@ -84,6 +84,7 @@ export class SmsDispatcher {
       text: request.lastLine ? `${rendered}\n${request.lastLine}` : rendered,
       language: request.language,
       templateKey: request.templateKey,
+      personId: request.personId,
     };
     if (isSandboxNumber(request.to, this.sandboxEnabled)) return { message, writes: [] };
     const now = this.now();
