@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
+import { CONSOLE_PATHS } from '../../shared/local/console/console-server.ts';
 import { ROUTES, type RouteDefinition } from '../../shared/routes.ts';
 
 let template: Template;
@@ -52,6 +53,19 @@ describe('functions and routes', () => {
       (route: Json) => route.Properties.RouteKey as string,
     );
     expect(keys.some((key) => key.includes('/_local'))).toBe(false);
+  });
+
+  it('has no route of the local console: not its page, files, OpenAPI document, stream or tokens, and no catch-all', () => {
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route: Json) => route.Properties.RouteKey as string,
+    );
+    const paths = keys.map((key) => key.split(' ')[1] ?? key);
+    expect(keys).not.toContain('$default');
+    for (const path of Object.values(CONSOLE_PATHS)) {
+      expect(paths.filter((routePath) => routePath === path || routePath.startsWith(`${path}/`))).toEqual([]);
+    }
+    expect(paths.filter((routePath) => routePath.startsWith('/console'))).toEqual([]);
+    expect(paths.some((routePath) => routePath.includes('{proxy+}'))).toBe(false);
   });
 
   it('throttles the stage and writes access logs', () => {

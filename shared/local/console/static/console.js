@@ -302,7 +302,7 @@ function connect() {
 
 /* ---------- tabs ---------- */
 
-const tabs = () => [...document.querySelectorAll('[role="tab"]')];
+const tabs = () => [...document.querySelectorAll('.tabs > [role="tab"]')];
 
 function selectTab(tab, focus) {
   for (const other of tabs()) {
