@@ -107,22 +107,27 @@ function loopbackHost(request: IncomingMessage): string | undefined {
   return /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i.test(host) ? host : undefined;
 }
 
+/** Reads a small body; past the limit it rejects with 413 and drains the rest, so the answer still reaches the client. */
 function readSmallBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () =>
+      new DomainError(413, 'payload_too_large', 'Payload Too Large', 'The request body is too large.');
+    if (Number(request.headers['content-length'] ?? 0) > limit) {
+      request.resume();
+      reject(tooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(
-          new DomainError(413, 'payload_too_large', 'Payload Too Large', 'The request body is too large.'),
-        );
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Past the limit, keep reading (to drain) but keep nothing; 'end' answers 413.
+      if (size > limit) chunks.length = 0;
+      else chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () =>
+      size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
     request.on('error', reject);
   });
 }
