@@ -22,6 +22,7 @@ const timeFormat = new Intl.DateTimeFormat(undefined, {
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
+  hour12: false,
 });
 function timeEl(iso) {
   const date = new Date(iso);
@@ -152,7 +153,7 @@ const eventRow = ({ event, published_at }) =>
     el(
       'td',
       { class: 'mono' },
-      event.metadata.type,
+      el('span', { class: 'type' }, event.metadata.type),
       el('span', { class: 'muted' }, ` v${event.metadata.version}`),
     ),
     el('td', { class: 'mono' }, event.metadata.id),
@@ -221,7 +222,7 @@ function deliveryRow(attempt) {
     el(
       'td',
       { class: 'mono' },
-      attempt.event_type,
+      el('span', { class: 'type' }, attempt.event_type),
       el('br'),
       el('span', { class: 'muted' }, attempt.event_id),
     ),
