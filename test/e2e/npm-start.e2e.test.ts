@@ -25,6 +25,11 @@ it('starts the local service, serves a request, and stops DynamoDB Local on SIGI
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(output).toContain(`http://127.0.0.1:${port}`);
+    // The console is at the root URL, as the start banner says.
+    expect(output).toContain(`Console:        http://127.0.0.1:${port}/`);
+    const root = await fetch(`http://127.0.0.1:${port}/`);
+    expect(root.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await root.text()).toContain('<title>Local console');
     const dynamoEndpoint = output.match(/DynamoDB Local: (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
     expect(dynamoEndpoint).toBeDefined();
 
