@@ -181,7 +181,9 @@ describe.skipIf(skipReason)(
       await page.getByLabel('Person id').fill(anna);
       await page.getByRole('button', { name: 'Mint token' }).click();
       await expect.poll(() => page.locator('#token-output').inputValue()).toMatch(/^ey/);
-      await page.getByRole('button', { name: 'Copy token' }).click();
+      // By keyboard this time: the button takes focus and Space presses it.
+      await page.getByRole('button', { name: 'Copy token' }).focus();
+      await page.keyboard.press('Space');
       const userToken = await page.evaluate<string>('navigator.clipboard.readText()');
       const mine = await client(service.url, { auth: { token: userToken } }).get('/auth/v1/users/me/phone');
       expect(mine.status).toBe(200);

@@ -160,23 +160,6 @@ const eventRow = ({ event, published_at }) =>
     el('td', {}, el('pre', {}, JSON.stringify(event.data, null, 2))),
   );
 
-function eventsSummary() {
-  $('count-events').textContent = String(state.events.length);
-  $('events-empty').hidden = state.events.length > 0;
-  $('events-table').hidden = state.events.length === 0;
-}
-
-function renderEvents() {
-  $('events-body').replaceChildren(...state.events.slice().reverse().map(eventRow));
-  eventsSummary();
-}
-
-function addEvent(entry) {
-  state.events.push(entry);
-  $('events-body').prepend(eventRow(entry));
-  eventsSummary();
-}
-
 /* ---------- deliveries ---------- */
 
 const OUTCOMES = {
@@ -250,23 +233,32 @@ function deliveryRow(attempt) {
   );
 }
 
-function deliveriesSummary() {
-  $('count-deliveries').textContent = String(state.deliveries.length);
-  $('deliveries-empty').hidden = state.deliveries.length > 0;
-  $('deliveries-table').hidden = state.deliveries.length === 0;
+/**
+ * A table of one kind, newest first: rendered whole from a snapshot, then grown a row at a time on top, so rows
+ * already shown (and headers someone opened) stay as they are.
+ */
+function liveTable(name, row) {
+  const summary = () => {
+    const count = state[name].length;
+    $(`count-${name}`).textContent = String(count);
+    $(`${name}-empty`).hidden = count > 0;
+    $(`${name}-table`).hidden = count === 0;
+  };
+  return {
+    render() {
+      $(`${name}-body`).replaceChildren(...state[name].slice().reverse().map(row));
+      summary();
+    },
+    add(item) {
+      state[name].push(item);
+      $(`${name}-body`).prepend(row(item));
+      summary();
+    },
+  };
 }
 
-function renderDeliveries() {
-  $('deliveries-body').replaceChildren(...state.deliveries.slice().reverse().map(deliveryRow));
-  deliveriesSummary();
-}
-
-/** A new attempt goes on top; rows already shown (and headers someone opened) stay as they are. */
-function addDelivery(attempt) {
-  state.deliveries.push(attempt);
-  $('deliveries-body').prepend(deliveryRow(attempt));
-  deliveriesSummary();
-}
+const eventsTable = liveTable('events', eventRow);
+const deliveriesTable = liveTable('deliveries', deliveryRow);
 
 /* ---------- live stream ---------- */
 
@@ -287,17 +279,17 @@ function connect() {
     state.events = snapshot.events;
     state.deliveries = snapshot.deliveries;
     renderSms();
-    renderEvents();
-    renderDeliveries();
+    eventsTable.render();
+    deliveriesTable.render();
   });
   stream.addEventListener('sms', (message) => {
     addSms(JSON.parse(message.data));
   });
   stream.addEventListener('event', (message) => {
-    addEvent(JSON.parse(message.data));
+    eventsTable.add(JSON.parse(message.data));
   });
   stream.addEventListener('delivery', (message) => {
-    addDelivery(JSON.parse(message.data));
+    deliveriesTable.add(JSON.parse(message.data));
   });
 }
 
