@@ -9,6 +9,7 @@ import {
   invalidTan,
   notFound,
 } from '../http/errors.ts';
+import { metrics } from '../metrics.ts';
 import type { MobileNumberRecord } from '../mobile-number/mobile-number-store.ts';
 import { isSandboxNumber, normalizeMobileNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
 import {
@@ -146,8 +147,13 @@ export async function removeMyPhone(
   const now = rt.clock.now();
   await rt.guessBudget.charge(personId, now);
   const otp = await rt.phoneRemovals.takeAttempt(personId, now, rt.config.otpMaxAttempts);
-  if (!otp || otp.mobileNumberId !== record.id) throw invalidTan();
-  if (!otpMatches(await rt.pepper(), removalScope(otp.otpId), code, otp.hash)) throw invalidTan();
+  if (!otp || otp.mobileNumberId !== record.id) {
+    metrics.codeCheck(otp ? 'wrong' : 'burnt');
+    throw invalidTan();
+  }
+  const right = otpMatches(await rt.pepper(), removalScope(otp.otpId), code, otp.hash);
+  metrics.codeCheck(right ? 'right' : 'wrong');
+  if (!right) throw invalidTan();
   const event = buildEvent(
     MobileNumberDeleted,
     { id: record.id, person_id: record.personId, number: record.number },
