@@ -7,7 +7,8 @@ import { SMS_COUNTRY_CODES } from '../../lib/sms-go-live.ts';
 import { DELIVERY_MAX_CONCURRENCY, FAN_OUT_MAX_CONCURRENCY } from '../../lib/webhook-events.ts';
 import { ROUTES } from '../../shared/routes.ts';
 
-type Json = Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
+type Json = any;
 let template: Template;
 let stack: PhoneSecurityStack;
 let resources: Record<string, Json>;
