@@ -147,6 +147,8 @@ const GRPC_BY_STATUS: Record<number, number> = {
 function grpcStatus(error: DomainError): { code: number; status: number } {
   if (error.code === 'invalid_tan') return { code: 3, status: 400 };
   if (error.code === 'mobile_number_exists') return { code: 6, status: 409 };
+  // FAILED_PRECONDITION is HTTP 400 in grpc-gateway's mapping; the partner API answers 422.
+  if (error.code === 'sms_country_not_allowed') return { code: 9, status: 400 };
   return { code: error.grpcCode ?? GRPC_BY_STATUS[error.status] ?? 2, status: error.status };
 }
 

@@ -20,6 +20,7 @@ import {
 } from '../mobile-number/use-cases.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
+import { checkSmsDestination } from '../sms/sms-countries.ts';
 import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
 
 /**
@@ -80,6 +81,9 @@ export async function setMyPhone(
   }
   const checked = normalizeMobileNumber(input.phone, { sandboxEnabled: rt.config.sandboxEnabled });
   if (!checked.ok) throw badRequest(`phone ${checked.reason}.`, { field: 'phone', message: checked.reason });
+  // A phone in a country SMS may not go to is refused before anything is stored (dispatch checks again).
+  if (!isSandboxNumber(checked.number, rt.config.sandboxEnabled))
+    checkSmsDestination(checked.number, rt.config.smsCountries);
   const current = await rt.mobileNumbers.get(personId);
   if (current?.number === checked.number) {
     throw failedPrecondition(
