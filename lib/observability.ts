@@ -1,4 +1,4 @@
-import { Aspects, Duration, type IAspect, Stack } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, type IAspect, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -137,10 +137,12 @@ export class Observability extends Construct {
       this.alarm(`${name}ErrorsAlarm`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), {
         threshold: t.functionErrors,
         description: `${operation}: invocations failed (crash or timeout); see its log group`,
+        anchor: 'function-errors',
       });
       this.alarm(`${name}ThrottlesAlarm`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), {
         threshold: t.functionThrottles,
         description: `${operation}: invocations throttled (account or function concurrency exhausted)`,
+        anchor: 'function-throttles',
       });
     }
 
@@ -203,6 +205,19 @@ export class Observability extends Construct {
     });
 
     for (const alarm of this.alarms) alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
+    // What the recovery commands (npm run ops, docs/operations.md) need, as stack outputs.
+    const stack = Stack.of(this);
+    const { events: e } = props;
+    new CfnOutput(stack, 'EventBusName', { value: e.bus.eventBusName });
+    for (const [name, queue] of [
+      ['FanOutQueueUrl', e.fanOutQueue],
+      ['FanOutDeadLettersUrl', e.fanOutDeadLetters],
+      ['DeliveryQueueUrl', e.deliveryQueue],
+      ['DeliveryDeadLettersUrl', e.deliveryDeadLetters],
+      ['RelayFailuresUrl', e.relayFailures],
+    ] as const) {
+      new CfnOutput(stack, name, { value: queue.queueUrl });
+    }
     this.dashboard = this.buildDashboard(props, { sent, failed, spend, iteratorAge });
   }
 
@@ -230,7 +245,7 @@ export class Observability extends Construct {
   private alarm(
     id: string,
     metric: cloudwatch.IMetric,
-    options: { threshold: number; description: string; evaluationPeriods?: number },
+    options: { threshold: number; description: string; evaluationPeriods?: number; anchor?: string },
   ) {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
@@ -238,7 +253,7 @@ export class Observability extends Construct {
       evaluationPeriods: options.evaluationPeriods ?? 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${options.description}. Runbook: docs/operations.md#${id.toLowerCase()}`,
+      alarmDescription: `${options.description}. Runbook: docs/operations.md#${options.anchor ?? id.toLowerCase()}`,
     });
     this.alarms.push(alarm);
     return alarm;
