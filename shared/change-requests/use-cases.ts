@@ -149,6 +149,7 @@ export async function authorizeWithDevice(
     await openRequest(rt, record.id);
     throw closed('no longer open');
   }
+  metrics.changeRequest('authorized');
   return {
     id: record.id,
     status: 'CONFIRMATION_REQUIRED',
