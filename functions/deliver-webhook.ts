@@ -1,6 +1,6 @@
 import '#shared/aws/secrets-manager.ts';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { errorFields, logger, withInvocation } from '#shared/logging.ts';
+import { eachSqsRecord } from '#shared/events/sqs-batch.ts';
 import { runtime } from '#shared/runtime.ts';
 import { type DeliveryMessage, deliver } from '#shared/webhooks/delivery.ts';
 import { type QueuedDelivery, sqsDeliveryQueueFromConfig } from '#shared/webhooks/sqs-delivery-queue.ts';
@@ -13,30 +13,20 @@ const queue = sqsDeliveryQueueFromConfig(runtime().config);
  * SQS shows the message again and, after a few receives, moves it to the dead-letter queue. The event id is the
  * correlation id of every line.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    let correlationId = context.awsRequestId;
-    try {
-      const { not_before, ...message } = JSON.parse(record.body) as QueuedDelivery;
-      correlationId = message.event?.metadata?.id ?? correlationId;
-      await withInvocation('deliver-webhook', correlationId, async () => {
-        if (not_before && Date.parse(not_before) > Date.now()) {
-          await queue.postpone({ ...message, not_before });
-          return;
-        }
-        await deliver(runtime(), message as DeliveryMessage, queue);
-      });
-    } catch (error) {
-      withInvocation('deliver-webhook', correlationId, () =>
-        logger.error('webhook delivery failed', {
-          status: 'failed',
-          message_id: record.messageId,
-          error: errorFields(error),
-        }),
-      );
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures };
-};
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  eachSqsRecord(
+    'deliver-webhook',
+    event,
+    context,
+    (record) => {
+      const message = JSON.parse(record.body) as QueuedDelivery;
+      return { value: message, correlationId: message.event?.metadata?.id };
+    },
+    async ({ not_before, ...message }) => {
+      if (not_before && Date.parse(not_before) > Date.now()) {
+        await queue.postpone({ ...message, not_before });
+        return;
+      }
+      await deliver(runtime(), message as DeliveryMessage, queue);
+    },
+  );

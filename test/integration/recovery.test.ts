@@ -15,6 +15,7 @@ import { type DomainEvent, outboxPut } from '../../shared/events/event.ts';
 import { EventBridgeEventBus } from '../../shared/events/eventbridge-event-bus.ts';
 import { redriveQueue, redriveRelayFailures, replayOutbox } from '../../shared/operations/recovery.ts';
 import { createDocumentClient, type DocumentClient, ensureTable } from '../../shared/storage/dynamo.ts';
+import { acceptAllPutEvents, publishedEventIds } from '../support/eventbridge.ts';
 import { uniqueTable } from '../support/harness.ts';
 
 /** The recovery commands: SQS and EventBridge mocked (aws-sdk-client-mock), the outbox in DynamoDB Local. */
@@ -62,17 +63,11 @@ afterAll(() => db.destroy());
 beforeEach(() => {
   sqsMock.reset();
   ebMock.reset();
-  ebMock.on(PutEventsCommand).callsFake(async (input) => ({
-    FailedEntryCount: 0,
-    Entries: input.Entries.map((_: unknown, i: number) => ({ EventId: `eb-${i}` })),
-  }));
+  acceptAllPutEvents(ebMock);
 });
 
 const bus = () => new EventBridgeEventBus(new EventBridgeClient({ region: 'eu-central-1' }), 'the-bus');
-const publishedIds = () =>
-  ebMock
-    .commandCalls(PutEventsCommand)
-    .flatMap((c) => c.args[0].input.Entries!.map((e) => JSON.parse(e.Detail!).metadata.id));
+const publishedIds = () => publishedEventIds(ebMock);
 
 describe('replaying outbox events', () => {
   it('publishes the outbox events of the window, oldest first, and only those', async () => {

@@ -3,6 +3,7 @@ import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DomainEvent } from '../../shared/events/event.ts';
+import { acceptAllPutEvents, publishedEventIds } from '../support/eventbridge.ts';
 
 /**
  * The relay Lambda's partial batch response: the handler itself (functions/relay-outbox-events.ts) with the real
@@ -24,10 +25,7 @@ beforeAll(async () => {
 afterAll(() => vi.unstubAllEnvs());
 beforeEach(() => {
   eventBridge.reset();
-  eventBridge.on(PutEventsCommand).callsFake(async (input) => ({
-    FailedEntryCount: 0,
-    Entries: input.Entries.map((_: unknown, i: number) => ({ EventId: `eb-${i}` })),
-  }));
+  acceptAllPutEvents(eventBridge);
 });
 
 const event = (n: number): DomainEvent => ({
@@ -48,10 +46,7 @@ const record = (n: number, body: string = JSON.stringify(event(n))) => ({
   },
 });
 const context = { awsRequestId: 'req-1' } as Context;
-const publishedIds = () =>
-  eventBridge
-    .commandCalls(PutEventsCommand)
-    .flatMap((call) => call.args[0].input.Entries!.map((entry) => JSON.parse(entry.Detail!).metadata.id));
+const publishedIds = () => publishedEventIds(eventBridge);
 
 describe('relay partial batch response', () => {
   it('answers no failures when every record is published', async () => {
