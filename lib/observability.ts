@@ -58,7 +58,10 @@ export const API_ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     errorMessage: '$context.error.message',
     responseLength: '$context.responseLength',
     protocol: '$context.protocol',
-  }),
+  })
+    // Status and latency are always numbers: written unquoted, so Logs Insights compares and sums them as numbers.
+    .replace('"$context.status"', '$context.status')
+    .replace('"$context.responseLatency"', '$context.responseLatency'),
 );
 
 /** CloudWatch Logs managed data identifiers for phone numbers (all that exist: aws-logs DataIdentifier.PHONENUMBER_*). */
@@ -304,8 +307,8 @@ export class Observability extends Construct {
         title: 'By route: requests, 4xx, 5xx, p99 latency (access logs)',
         logGroupNames: [props.accessLogs.logGroupName],
         queryLines: [
-          'fields routeKey, status, responseLatency',
-          'stats count(*) as requests, sum(status >= 400 and status < 500) as client_errors, sum(status >= 500) as server_errors, pct(responseLatency, 99) as p99_ms by routeKey',
+          'fields routeKey, responseLatency, status >= 400 and status < 500 as clientError, status >= 500 as serverError',
+          'stats count(*) as requests, sum(clientError) as client_errors, sum(serverError) as server_errors, pct(responseLatency, 99) as p99_ms by routeKey',
           'sort requests desc',
         ],
         width: 8,
