@@ -9,9 +9,16 @@
  *   userAudiences=A,B  built-in pool: app client ids of end-user apps
  *   userIdClaim=NAME   claim of a user token holding the person id (default sub)
  *   resourceOwnerId=ID resourceOwner in the end-user API's details (default the person id)
+ *   smsCountries=DE,AT SMS destination countries, ISO 3166 alpha-2, or * for all (default DE,AT,FR,IT,ES)
+ *   smsAccountSettings=false  leave the account's default protect configuration and SNS SMS attributes alone
+ *                      (they are one per account and region: set them from one stage)
+ *   smsMonthlyBudgetUsd=N  the SMS spend alarm's budget (default 1, the account's default spend limit)
+ *   alarm.NAME=VALUE   an alarm threshold other than its default (lib/observability.ts ALARM_DEFAULTS)
  */
 import { App } from 'aws-cdk-lib';
+import { ALARM_DEFAULTS, type AlarmThresholds } from '../lib/observability.ts';
 import { PhoneSecurityStack } from '../lib/phone-security-stack.ts';
+import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 
 const app = new App();
 const context = (key: string): string | undefined => app.node.tryGetContext(key);
@@ -22,6 +29,19 @@ const list = (key: string) =>
     .map((value) => value.trim())
     .filter(Boolean);
 const authIssuer = context('authIssuer');
+const number = (key: string): number | undefined => {
+  const value = context(key);
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(Number(value))) throw new Error(`context ${key} must be a number, got ${value}`);
+  return Number(value);
+};
+const alarmThresholds: Partial<AlarmThresholds> = Object.fromEntries(
+  Object.keys(ALARM_DEFAULTS).flatMap((name) => {
+    const value = number(`alarm.${name}`);
+    return value === undefined ? [] : [[name, value]];
+  }),
+);
+const budget = number('smsMonthlyBudgetUsd');
 
 new PhoneSecurityStack(app, context('stackName') ?? 'PhoneSecurity', {
   sandbox: context('sandbox') === 'true',
@@ -34,5 +54,9 @@ new PhoneSecurityStack(app, context('stackName') ?? 'PhoneSecurity', {
   },
   ...(context('resourceOwnerId') ? { resourceOwnerId: context('resourceOwnerId')! } : {}),
   ...(context('alarmEmail') ? { alarmEmail: context('alarmEmail')! } : {}),
+  ...(context('smsCountries') ? { smsCountries: parseSmsCountries(context('smsCountries')!) } : {}),
+  smsAccountSettings: context('smsAccountSettings') !== 'false',
+  ...(budget !== undefined ? { smsMonthlyBudgetUsd: budget } : {}),
+  alarmThresholds,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

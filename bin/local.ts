@@ -14,6 +14,7 @@ const { DEV_ISSUER_KEY_FILE } = await import('#shared/auth/dev-issuer.ts');
 const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false } } });
 const port = Number(process.env.PORT ?? 3000);
 process.env.LOG_SILENT ??= 'true';
+process.env.METRICS_DISABLED ??= 'true';
 
 const service = await startLocalService({
   port,

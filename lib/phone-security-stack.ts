@@ -10,10 +10,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
 import { authOf, handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
+import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { ApiAuth, type ApiAuthProps, PARTNER_SCOPE, USER_SCOPE } from './api-auth.ts';
 import { DataStore } from './data-store.ts';
+import { type AlarmThresholds, API_ACCESS_LOG_FORMAT, Observability } from './observability.ts';
 import { ServiceFunction } from './service-function.ts';
+import { SmsGoLive } from './sms-go-live.ts';
 import { WebhookEvents } from './webhook-events.ts';
 
 export interface PhoneSecurityStackProps extends StackProps {
@@ -29,6 +33,14 @@ export interface PhoneSecurityStackProps extends StackProps {
   auth?: ApiAuthProps;
   /** `resourceOwner` in the end-user API's details (for example the Zitadel organisation id); default the person id. */
   resourceOwnerId?: string;
+  /** SMS destination countries (ISO 3166 alpha-2), or 'all'; default DE, AT, FR, IT, ES (context smsCountries). */
+  smsCountries?: ReadonlySet<string> | 'all';
+  /** Set the account-wide SMS settings (default protect configuration, delivery-status logging); default true. */
+  smsAccountSettings?: boolean;
+  /** SMS budget per month in USD, for the spend alarm (context smsMonthlyBudgetUsd); default 1. */
+  smsMonthlyBudgetUsd?: number;
+  /** Alarm thresholds other than the defaults (context alarm.<name>). */
+  alarmThresholds?: Partial<AlarmThresholds>;
   /** The routes to deploy; only tests pass anything but the route table. */
   routes?: readonly RouteDefinition[];
 }
@@ -48,6 +60,8 @@ export class PhoneSecurityStack extends Stack {
   readonly functions = new Map<string, ServiceFunction>();
   readonly alarmTopic: sns.Topic;
   readonly events: WebhookEvents;
+  readonly observability: Observability;
+  readonly smsGoLive: SmsGoLive;
 
   constructor(scope: Construct, id: string, props: PhoneSecurityStackProps = {}) {
     super(scope, id, props);
@@ -64,7 +78,10 @@ export class PhoneSecurityStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
-      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: API_ACCESS_LOG_FORMAT,
+      },
     });
 
     this.auth = new ApiAuth(this, 'Auth', props.auth);
@@ -121,7 +138,29 @@ export class PhoneSecurityStack extends Stack {
       alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
     }
 
+    const allFunctions = new Map<string, ServiceFunction>([
+      ...this.functions,
+      ['relay-outbox-events', this.events.relay],
+      ['fan-out-webhook-events', this.events.fanOut],
+      ['deliver-webhook', this.events.delivery],
+    ]);
+    this.observability = new Observability(this, 'Observability', {
+      api: this.api,
+      accessLogs,
+      functions: allFunctions,
+      events: this.events,
+      topic: this.alarmTopic,
+      ...(props.smsMonthlyBudgetUsd !== undefined ? { smsMonthlyBudgetUsd: props.smsMonthlyBudgetUsd } : {}),
+      ...(props.alarmThresholds ? { thresholds: props.alarmThresholds } : {}),
+    });
+    this.smsGoLive = new SmsGoLive(this, 'SmsGoLive', {
+      countries: props.smsCountries ?? parseSmsCountries(DEFAULT_SMS_COUNTRIES),
+      functions: allFunctions.values(),
+      accountSettings: props.smsAccountSettings ?? true,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });

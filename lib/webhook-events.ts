@@ -14,6 +14,14 @@ export interface WebhookEventsProps {
   data: DataStore;
 }
 
+/**
+ * Concurrency ceilings of the SQS event sources (MaximumConcurrency): however long the backlog and however slow the
+ * receivers, the event path holds at most this many concurrent executions, so it can never take the concurrency the
+ * API needs. Reasons in docs/operations.md#concurrency.
+ */
+export const FAN_OUT_MAX_CONCURRENCY = 5;
+export const DELIVERY_MAX_CONCURRENCY = 20;
+
 /** How long a webhook delivery may take end to end: the 30 s receiver timeout plus room for the rest. */
 const DELIVERY_TIMEOUT = Duration.seconds(45);
 
@@ -73,6 +81,8 @@ export class WebhookEvents extends Construct {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(1),
         bisectBatchOnError: true,
+        // The relay answers the first record it could not publish; Lambda resumes there, nothing before is resent.
+        reportBatchItemFailures: true,
         retryAttempts: 10,
         onFailure: new sources.SqsDlq(this.relayFailures),
         filters: [
@@ -126,7 +136,11 @@ export class WebhookEvents extends Construct {
     data.bindTable(this.fanOut, ['Query']);
     this.deliveryQueue.grantSendMessages(this.fanOut);
     this.fanOut.addEventSource(
-      new sources.SqsEventSource(this.fanOutQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      new sources.SqsEventSource(this.fanOutQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: FAN_OUT_MAX_CONCURRENCY,
+      }),
     );
 
     this.delivery = new ServiceFunction(this, 'DeliverWebhook', {
@@ -142,7 +156,11 @@ export class WebhookEvents extends Construct {
     this.deliveryDeadLetters.grantSendMessages(this.delivery);
     // One message per invocation: a slow subscriber holds one concurrent execution, never another's delivery.
     this.delivery.addEventSource(
-      new sources.SqsEventSource(this.deliveryQueue, { batchSize: 1, reportBatchItemFailures: true }),
+      new sources.SqsEventSource(this.deliveryQueue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: DELIVERY_MAX_CONCURRENCY,
+      }),
     );
 
     for (const [name, watched] of [

@@ -83,6 +83,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
       new RollingLimit(db, config.tableName, 'SMS_PERSON', config.smsPerPersonPerHour, 3600_000),
       config.sandboxEnabled,
       () => clock.now(),
+      config.smsCountries,
     ),
     mobileNumbers: new MobileNumberStore(db, config.tableName),
     guessBudget: new GuessBudget(db, config.tableName, config.codeChecksPerDay),

@@ -273,7 +273,8 @@ export async function measureColdInit(files: Map<string, string>): Promise<ColdI
           cwd: BUNDLE_DIR,
           maxBuffer: 1 << 20,
         });
-        const result = JSON.parse(stdout) as {
+        // The result is the runner's last line (a function with logging on writes lines before it).
+        const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
           importMs: number;
           initMs: number;
           sinceStartMs: number;

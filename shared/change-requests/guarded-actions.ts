@@ -1,7 +1,7 @@
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
 import { conflict } from '../http/errors.ts';
-import { logger } from '../logging.ts';
+import { errorFields, logger } from '../logging.ts';
 import type { Runtime } from '../runtime.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import * as z from '../zod.ts';
@@ -64,8 +64,9 @@ export const GUARDED_ACTIONS = {
             });
           } catch (error) {
             logger.warn('deletion notice not sent', {
+              status: 'not_sent',
               change_request_id: request.id,
-              error: error instanceof Error ? error.message : String(error),
+              error: errorFields(error),
             });
           }
         },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { metrics } from '../metrics.ts';
 import type { Runtime } from '../runtime.ts';
 
 /** A change request answers confirmation for 5 minutes after it was opened. */
@@ -35,6 +36,7 @@ export async function requestChange(
     expiresAtMs: now.getTime() + CHANGE_REQUEST_TTL_MS,
     attempts: 0,
   });
+  metrics.changeRequest('opened');
   return {
     id,
     status: 'AUTHORIZATION_REQUIRED',

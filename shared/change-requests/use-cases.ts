@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../http/errors.ts';
+import { metrics } from '../metrics.ts';
 import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
@@ -61,6 +62,7 @@ export async function getChangeRequest(rt: Runtime, id: string): Promise<ChangeR
   const now = rt.clock.now();
   if (OPEN.has(record.status) && now.getTime() >= record.expiresAtMs) {
     await rt.changeRequests.close(id, 'EXPIRED', now);
+    metrics.changeRequest('expired');
     return viewOf((await rt.changeRequests.get(id))!);
   }
   return viewOf(record);
@@ -112,6 +114,7 @@ export async function authorizeWithSms(
       }
     },
   });
+  metrics.changeRequest('authorized');
   return { id: record.id, status: 'CONFIRMATION_REQUIRED', updated_at: now.toISOString() };
 }
 
@@ -146,6 +149,7 @@ export async function authorizeWithDevice(
     await openRequest(rt, record.id);
     throw closed('no longer open');
   }
+  metrics.changeRequest('authorized');
   return {
     id: record.id,
     status: 'CONFIRMATION_REQUIRED',
@@ -186,14 +190,18 @@ export async function confirmChangeRequest(
   if (isTan) await rt.guessBudget.charge(record.personId, now);
   const charged = await rt.changeRequests.takeAttempt(record.id, now, MAX_CONFIRM_ATTEMPTS);
   if (!charged) {
+    if (isTan) metrics.codeCheck('burnt');
     await openRequest(rt, record.id);
     throw invalidTan();
   }
   const proven = isTan
     ? Boolean(charged.otpId && otpMatches(await rt.pepper(), charged.otpId, input.tan, charged.otpHash!))
     : await verifyDeviceProof(rt, charged, input.signature);
+  if (isTan) metrics.codeCheck(proven ? 'right' : 'wrong');
   if (!proven) {
-    if (charged.attempts >= MAX_CONFIRM_ATTEMPTS) await rt.changeRequests.close(record.id, 'FAILED', now);
+    const failed = charged.attempts >= MAX_CONFIRM_ATTEMPTS;
+    if (failed) await rt.changeRequests.close(record.id, 'FAILED', now);
+    metrics.changeRequest(failed ? 'failed' : 'wrong');
     throw invalidTan();
   }
   const action = guardedAction(charged.action)!;
@@ -224,6 +232,7 @@ export async function confirmChangeRequest(
     await openRequest(rt, record.id);
     throw invalidTan();
   }
+  metrics.changeRequest('completed');
   await prepared.afterCommit?.();
   return {
     id: record.id,

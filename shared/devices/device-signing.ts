@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { metrics } from '../metrics.ts';
 import type { Runtime } from '../runtime.ts';
 import {
   challengeNotFound,
@@ -135,6 +136,7 @@ export async function verifyDeviceChallenge(
   if (!signedBy(publicKey, challenge.stringToSign, signature)) {
     throw await wrongAnswer(rt, challenge, now);
   }
+  metrics.signature(true);
   const outcome = await rt.devices.completeDeviceChallenge(challenge, now, maxAttempts);
   if (outcome === 'used') throw await refusalNow(rt, challenge.id, now);
   if (outcome === 'device_gone') throw deviceNotFound();
@@ -149,6 +151,7 @@ export async function verifyDeviceChallenge(
 
 /** Charges a wrong answer and answers the error to throw: 403 once charged, else why it could not be charged. */
 export async function wrongAnswer(rt: Runtime, challenge: ChallengeRecord, now: Date): Promise<Error> {
+  metrics.signature(false);
   const charged = await rt.devices.chargeWrongAnswer(challenge, now, rt.config.otpMaxAttempts);
   if (charged === 'charged') return invalidSignature();
   if (charged === 'device_gone') return deviceNotFound();

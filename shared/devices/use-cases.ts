@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from '../events/device-events.ts';
 import { buildEvent } from '../events/event.ts';
 import { conflict, notFound } from '../http/errors.ts';
+import { metrics } from '../metrics.ts';
 import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
 import { generateOtp } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
@@ -205,6 +206,7 @@ export async function verifySignatureChallenge(
   const binding = await bindingOf(rt, challenge);
   const otp = openOtp(await rt.pepper(), challenge.id, challenge.sealedOtp);
   if (!signedBy(binding.publicKey, otp, signature)) throw await wrongAnswer(rt, challenge, now);
+  metrics.signature(true);
 
   const event = buildEvent(
     DeviceBound,
@@ -222,6 +224,7 @@ export async function verifySignatureChallenge(
   if (outcome === 'used') throw await refusalNow(rt, challenge.id, now);
   if (outcome === 'device_gone') throw deviceNotFound();
   if (outcome === 'too_many_devices') throw tooManyDevices();
+  metrics.deviceBound();
 }
 
 /** What the binding needs besides the challenge: copied into it, or read for challenges made before that was so. */
@@ -337,7 +340,9 @@ export async function addDeviceKey(
     throw invalidSignature(`The device has no active ${input.signatureKeyPurpose} key to sign with.`);
   }
   if (device.activeKeys[input.keyPurpose]) throw keyPurposeTaken(input.keyPurpose);
-  if (!signedBy(signer.publicKey, input.key, signature)) throw invalidSignature();
+  const valid = signedBy(signer.publicKey, input.key, signature);
+  metrics.signature(valid);
+  if (!valid) throw invalidSignature();
 
   const now = rt.clock.now();
   const key: KeyRecord = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Caller, establishCaller } from '../auth/caller.ts';
-import { logger } from '../logging.ts';
+import { currentInvocation, errorFields, logger, withInvocation } from '../logging.ts';
 import { type AuthKind, authOf, type ErrorShape, errorShapeOf, ROUTES } from '../routes.ts';
 import { runtime } from '../runtime.ts';
 import type { output, ZodMiniType as ZodType } from '../zod.ts';
@@ -147,6 +147,8 @@ const GRPC_BY_STATUS: Record<number, number> = {
 function grpcStatus(error: DomainError): { code: number; status: number } {
   if (error.code === 'invalid_tan') return { code: 3, status: 400 };
   if (error.code === 'mobile_number_exists') return { code: 6, status: 409 };
+  // FAILED_PRECONDITION is HTTP 400 in grpc-gateway's mapping; the partner API answers 422.
+  if (error.code === 'sms_country_not_allowed') return { code: 9, status: 400 };
   return { code: error.grpcCode ?? GRPC_BY_STATUS[error.status] ?? 2, status: error.status };
 }
 
@@ -157,7 +159,16 @@ export function errorResponse(
 ): APIGatewayProxyStructuredResultV2 {
   if (shape === 'zitadel') {
     const { code, status } = grpcStatus(error);
-    const grpcBody: GrpcErrorBody = { code, message: error.message, details: [] };
+    const details = error.detailId
+      ? [
+          {
+            '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
+            id: error.detailId,
+            message: error.message,
+          },
+        ]
+      : [];
+    const grpcBody: GrpcErrorBody = { code, message: error.message, details };
     return {
       statusCode: status,
       headers: { ...SECURITY_HEADERS, ...error.headers, 'X-Request-Id': requestId },
@@ -191,27 +202,30 @@ const internalError = () =>
  * and the mapping of errors to the Solaris error shape. Bodies and `device_data` are never logged.
  */
 const httpCore = (
-  operation: string,
   shape: ErrorShape,
 ): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => {
   const finish = (request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>) => {
     const state = (request.context as StatefulContext)[stateKey]!;
     const response = request.response!;
     response.headers = { ...SECURITY_HEADERS, ...response.headers, 'X-Request-Id': state.requestId };
-    logger.info('request', {
-      operation,
-      request_id: state.requestId,
+    const status = response.statusCode ?? 200;
+    const line = {
+      status,
+      route_key: request.event.routeKey,
       method: request.event.requestContext?.http?.method,
       path: request.event.rawPath,
-      status: response.statusCode,
-      duration_ms: Date.now() - state.startedAt,
-    });
+      ...(request.error instanceof DomainError ? { error_code: request.error.code } : {}),
+    };
+    // A refused request is the caller's business (INFO); a 5xx is ours (ERROR, logged where it arose).
+    if (status >= 500) logger.error('request', line);
+    else logger.info('request', line);
   };
   return {
     before: (request) => {
-      const incoming = header(request.event, 'x-request-id');
-      const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      (request.context as StatefulContext)[stateKey] = { requestId, startedAt: Date.now() };
+      (request.context as StatefulContext)[stateKey] = {
+        requestId: currentInvocation()?.correlationId ?? randomUUID(),
+        startedAt: Date.now(),
+      };
     },
     after: finish,
     onError: (request) => {
@@ -223,10 +237,9 @@ const httpCore = (
         request.response = errorResponse(error, requestId, shape);
       } else {
         logger.error('unhandled error', {
-          operation,
-          request_id: requestId,
-          error:
-            error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
+          status: 500,
+          error: errorFields(error),
+          ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
         });
         request.response = errorResponse(internalError(), requestId, shape);
       }
@@ -256,8 +269,8 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
   const route = ROUTES.find((candidate) => candidate.operation === operation);
   const kind: AuthKind = route ? authOf(route) : (spec.auth ?? 'partner');
   const shape: ErrorShape = route ? errorShapeOf(route) : 'solaris';
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(httpCore(operation, shape))
+  const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(httpCore(shape))
     .handler(async (event, context) => {
       const { requestId } = (context as StatefulContext)[stateKey]!;
       const caller = establishCaller(event, kind, runtime().config.auth);
@@ -284,4 +297,11 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
         body: result.body === undefined ? '' : JSON.stringify(result.body),
       };
     });
+  // The correlation id is the caller's X-Request-Id when it is a sane token, else a new one; every log line and
+  // metric of the invocation carries it.
+  return (event: APIGatewayProxyEventV2, context: Context) => {
+    const incoming = header(event, 'x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    return withInvocation(operation, requestId, () => pipeline(event, context));
+  };
 }

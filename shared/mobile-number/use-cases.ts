@@ -11,6 +11,7 @@ import {
   unprocessable,
 } from '../http/errors.ts';
 import { LanguageStore } from '../language/language-store.ts';
+import { metrics, unusableCodeOutcome } from '../metrics.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
@@ -325,6 +326,7 @@ export async function confirmMobileNumber(
       otp.expiresAtMs <= now.getTime() ||
       otp.attempts >= rt.config.otpMaxAttempts
     ) {
+      metrics.codeCheck(unusableCodeOutcome(otp, now, rt.config.otpMaxAttempts));
       throw invalidTan();
     }
     const matches = otpMatches(await rt.pepper(), otp.otpId, input.token, otp.hash);
@@ -338,6 +340,7 @@ export async function confirmMobileNumber(
       now,
     });
     if (outcome === 'slot_taken') continue;
+    metrics.codeCheck(outcome !== 'committed' ? 'burnt' : matches ? 'right' : 'wrong');
     if (outcome !== 'committed' || !matches) throw invalidTan();
     return toView({ ...record, verified: true, updatedAt: now.toISOString() });
   }

@@ -1,9 +1,12 @@
 import { tooManyRequests } from '../http/errors.ts';
+import { metrics } from '../metrics.ts';
 import type { DocumentClient, Item, ItemKey, TransactUpdate } from '../storage/dynamo.ts';
 import { RollingLimit } from './rolling-limit.ts';
 
-const spent = (retryAfterSeconds: number) =>
-  tooManyRequests('Too many code checks for this person; try again later.', retryAfterSeconds);
+const spent = (retryAfterSeconds: number) => {
+  metrics.codeCheckBudgetHit();
+  return tooManyRequests('Too many code checks for this person; try again later.', retryAfterSeconds);
+};
 
 /**
  * A person's budget of one-time-code checks (OTPs, TANs, removal codes) in any rolling 24 hours, charged before each

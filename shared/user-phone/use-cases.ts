@@ -9,6 +9,7 @@ import {
   invalidTan,
   notFound,
 } from '../http/errors.ts';
+import { metrics } from '../metrics.ts';
 import type { MobileNumberRecord } from '../mobile-number/mobile-number-store.ts';
 import { isSandboxNumber, normalizeMobileNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
 import {
@@ -19,6 +20,7 @@ import {
 } from '../mobile-number/use-cases.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import type { Runtime } from '../runtime.ts';
+import { checkSmsDestination } from '../sms/sms-countries.ts';
 import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
 
 /**
@@ -79,6 +81,9 @@ export async function setMyPhone(
   }
   const checked = normalizeMobileNumber(input.phone, { sandboxEnabled: rt.config.sandboxEnabled });
   if (!checked.ok) throw badRequest(`phone ${checked.reason}.`, { field: 'phone', message: checked.reason });
+  // A phone in a country SMS may not go to is refused before anything is stored (dispatch checks again).
+  if (!isSandboxNumber(checked.number, rt.config.sandboxEnabled))
+    checkSmsDestination(checked.number, rt.config.smsCountries);
   const current = await rt.mobileNumbers.get(personId);
   if (current?.number === checked.number) {
     throw failedPrecondition(
@@ -146,8 +151,13 @@ export async function removeMyPhone(
   const now = rt.clock.now();
   await rt.guessBudget.charge(personId, now);
   const otp = await rt.phoneRemovals.takeAttempt(personId, now, rt.config.otpMaxAttempts);
-  if (!otp || otp.mobileNumberId !== record.id) throw invalidTan();
-  if (!otpMatches(await rt.pepper(), removalScope(otp.otpId), code, otp.hash)) throw invalidTan();
+  if (!otp || otp.mobileNumberId !== record.id) {
+    metrics.codeCheck(otp ? 'wrong' : 'burnt');
+    throw invalidTan();
+  }
+  const right = otpMatches(await rt.pepper(), removalScope(otp.otpId), code, otp.hash);
+  metrics.codeCheck(right ? 'right' : 'wrong');
+  if (!right) throw invalidTan();
   const event = buildEvent(
     MobileNumberDeleted,
     { id: record.id, person_id: record.personId, number: record.number },

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../events/event.ts';
 import { logger } from '../logging.ts';
+import { metrics } from '../metrics.ts';
 import type { Runtime } from '../runtime.ts';
 import { signBody } from './signature.ts';
 import { resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
@@ -92,9 +93,18 @@ export async function deliver(
     subscription_id: message.subscription_id,
     attempt: message.attempt,
   };
+  const startedAt = Date.now();
   const record = (attempt: Omit<DeliveryAttempt, keyof typeof base | 'at'>): DeliveryAttempt => {
     const result = { ...base, ...attempt, at: rt.clock.now().toISOString() };
-    logger.info('webhook delivery', { ...result });
+    const { status: receiverStatus, ...fields } = result;
+    const latencyMs = Date.now() - startedAt;
+    logger.info('webhook delivery', {
+      ...fields,
+      status: result.outcome,
+      receiver_status: receiverStatus ?? null,
+      delivery_ms: latencyMs,
+    });
+    metrics.webhookDelivery(result.outcome, latencyMs);
     return result;
   };
 

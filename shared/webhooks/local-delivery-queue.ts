@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../events/event.ts';
-import { logger } from '../logging.ts';
+import { errorFields, logger } from '../logging.ts';
 import type { DeliveryAttempt, DeliveryMessage, DeliveryQueue } from './delivery.ts';
 
 /** What `GET /_local/events` shows: recent events, newest last, each with its delivery attempts. */
@@ -47,9 +47,7 @@ export class InProcessDeliveryQueue implements DeliveryQueue {
         this.timers.delete(timer);
         const run = this.handle(message)
           .catch((error: unknown) =>
-            logger.error('local webhook delivery failed', {
-              error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-            }),
+            logger.error('local webhook delivery failed', { status: 'failed', error: errorFields(error) }),
           )
           .finally(() => this.inFlight.delete(run));
         this.inFlight.add(run);

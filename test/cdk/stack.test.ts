@@ -34,7 +34,13 @@ const actionsOf = (statement: Json): string[] => [statement.Action].flat();
 
 describe('functions and routes', () => {
   it('has one function per route-table entry, one HTTP API route each, and every function on arm64 nodejs22.x', () => {
-    const all = template.findResources('AWS::Lambda::Function');
+    // Every function but the provider CDK's AwsCustomResource makes for the SMS account settings (lib/sms-go-live.ts),
+    // whose runtime and architecture CDK chooses.
+    const all = Object.fromEntries(
+      Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+        ([id]) => !id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'),
+      ),
+    );
     const conforming = template.findResources('AWS::Lambda::Function', {
       Properties: { Runtime: 'nodejs22.x', Architectures: ['arm64'] },
     });

@@ -458,10 +458,10 @@ describe('transport', () => {
 
   it('never writes device_data or OTPs to the log', async () => {
     const lines: string[] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(String(line)));
-    const spyErr = vi
-      .spyOn(console, 'error')
-      .mockImplementation((line: string) => void lines.push(String(line)));
+    // The logger writes through console.info / warn / error / debug (one level each under Lambda's JSON format).
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation((line: unknown) => void lines.push(JSON.stringify(line))),
+    );
     const previous = process.env.LOG_SILENT;
     process.env.LOG_SILENT = 'false';
     try {
@@ -475,8 +475,7 @@ describe('transport', () => {
       expect(lines.join('\n')).not.toContain(otp);
     } finally {
       process.env.LOG_SILENT = previous;
-      spy.mockRestore();
-      spyErr.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
   });
 });
