@@ -74,7 +74,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     config,
     clock,
     db,
-    pepper: pepperSource(config.pepper, config.region),
+    pepper: pepperSource(config.pepper, config.region, { otpTtlSeconds: config.otpTtlSeconds }),
     sms: new SmsDispatcher(
       sender,
       db,

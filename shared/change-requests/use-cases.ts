@@ -3,7 +3,8 @@ import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../http/errors.ts';
 import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
-import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
+import { generateOtp, hashOtp } from '../otp/otp.ts';
+import { otpMatchesAccepted } from '../otp/pepper.ts';
 import type { Runtime } from '../runtime.ts';
 import type { ChangeRequestRecord } from './change-request-store.ts';
 import { guardedAction } from './guarded-actions.ts';
@@ -190,7 +191,9 @@ export async function confirmChangeRequest(
     throw invalidTan();
   }
   const proven = isTan
-    ? Boolean(charged.otpId && otpMatches(await rt.pepper(), charged.otpId, input.tan, charged.otpHash!))
+    ? Boolean(
+        charged.otpId && (await otpMatchesAccepted(rt.pepper, charged.otpId, input.tan, charged.otpHash!)),
+      )
     : await verifyDeviceProof(rt, charged, input.signature);
   if (!proven) {
     if (charged.attempts >= MAX_CONFIRM_ATTEMPTS) await rt.changeRequests.close(record.id, 'FAILED', now);
