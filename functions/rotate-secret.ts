@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type RotationEvent, rotationStep } from '#shared/aws/secret-rotation.ts';
 import { logger } from '#shared/logging.ts';
-import { type RotationEvent, rotationStep } from '#shared/storage/secret-rotation.ts';
 
 const client = new SecretsManagerClient({ region: process.env.AWS_REGION });
 /** `2` for the OTP pepper (current and previous), `all` for the webhook sealing key (old seals must still open). */

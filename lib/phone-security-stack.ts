@@ -113,6 +113,9 @@ export class PhoneSecurityStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    // For `npm run rotate -- <arn>`.
+    new CfnOutput(this, 'OtpPepperSecretArn', { value: this.data.pepper.secretArn });
+    new CfnOutput(this, 'WebhookSecretKeyArn', { value: this.data.webhookKey.secretArn });
     new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });
     if (this.auth.partnerClient) {
       new CfnOutput(this, 'PartnerClientId', { value: this.auth.partnerClient.userPoolClientId });

@@ -4,7 +4,13 @@
  * resource. The AwsSolutions pack also runs on every synth; this is for packs the app does not enforce (the NIST
  * 800-53 rev 5 review in docs/compliance.md) and for looking at findings without a failing synth.
  */
-import { AwsSolutionsChecks, HIPAASecurityChecks, type NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  type NagPack,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+} from 'cdk-nag';
 import { createApp } from '../lib/app.ts';
 
 const PACKS: Record<string, () => NagPack> = {
@@ -42,6 +48,6 @@ const total = [...byRule.values()].reduce((sum, resources) => sum + resources.le
 console.log(`${packName}: ${total} unacknowledged findings in ${byRule.size} rules`);
 for (const [rule, resources] of [...byRule].sort(([a], [b]) => a.localeCompare(b))) {
   console.log(`\n${resources.length}\t${rule}`);
-  console.log(`\t${resources.sort().join(" ")}`);
+  console.log(`\t${resources.sort().join(' ')}`);
 }
 process.exitCode = total > 0 && packName === 'aws-solutions' ? 1 : 0;

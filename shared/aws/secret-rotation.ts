@@ -3,11 +3,12 @@ import {
   GetRandomPasswordCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  RotateSecretCommand,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { parseKeyring, rotateKeyring, serializeKeyring } from './keyring.ts';
-import { KEY_ACTIVATION_DELAY_MS } from './secret-source.ts';
+import { parseKeyring, rotateKeyring, serializeKeyring } from '../storage/keyring.ts';
+import { KEY_ACTIVATION_DELAY_MS } from '../storage/secret-source.ts';
 
 /** The event Secrets Manager sends a rotation function, once per step. */
 export interface RotationEvent {
@@ -108,4 +109,20 @@ export async function rotationStep(
       return;
     }
   }
+}
+
+/**
+ * Starts a rotation of each secret now, through its rotation schedule's function (what `npm run rotate` does). The
+ * new key version becomes current `KEY_ACTIVATION_DELAY_MS` later; answers the pending version ids.
+ */
+export async function rotateNow(
+  client: SecretsManagerClient,
+  secretIds: readonly string[],
+): Promise<string[]> {
+  const versions: string[] = [];
+  for (const SecretId of secretIds) {
+    const result = await client.send(new RotateSecretCommand({ SecretId, RotateImmediately: true }));
+    versions.push(result.VersionId ?? '');
+  }
+  return versions;
 }
