@@ -58,6 +58,8 @@ export class ApiAuth extends Construct {
   readonly userIdClaim: string;
   readonly userPool: cognito.UserPool | undefined;
   readonly partnerClient: cognito.UserPoolClient | undefined;
+  /** Built-in pool only: where the partner backend gets its client-credentials token. */
+  readonly tokenEndpoint: string | undefined;
 
   constructor(scope: Construct, id: string, props: ApiAuthProps = {}) {
     super(scope, id);
@@ -112,12 +114,13 @@ export class ApiAuth extends Construct {
       enableTokenRevocation: true,
       preventUserExistenceErrors: true,
     });
-    pool.addDomain('Domain', {
+    const domain = pool.addDomain('Domain', {
       cognitoDomain: {
         domainPrefix:
           props.domainPrefix ?? defaultDomainPrefix(Stack.of(this).stackName, Stack.of(this).account),
       },
     });
+    this.tokenEndpoint = `${domain.baseUrl()}/oauth2/token`;
     this.userPool = pool;
     this.issuer = pool.userPoolProviderUrl;
     this.audiences = [this.partnerClient.userPoolClientId, ...(props.userAudiences ?? [])];
