@@ -1,20 +1,20 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
 import { authOf, handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
+import { operatorAlarmTopic } from './alarm-topic.ts';
 import { ApiAuth, type ApiAuthProps, PARTNER_SCOPE, USER_SCOPE } from './api-auth.ts';
 import { DataStore } from './data-store.ts';
+import { KeyRotation } from './key-rotation.ts';
 import { type AlarmThresholds, API_ACCESS_LOG_FORMAT, Observability } from './observability.ts';
 import { ServiceFunction } from './service-function.ts';
 import { SmsGoLive } from './sms-go-live.ts';
@@ -62,10 +62,17 @@ export class PhoneSecurityStack extends Stack {
   readonly events: WebhookEvents;
   readonly observability: Observability;
   readonly smsGoLive: SmsGoLive;
+  readonly keyRotation: KeyRotation;
 
   constructor(scope: Construct, id: string, props: PhoneSecurityStackProps = {}) {
     super(scope, id, props);
     this.data = new DataStore(this, 'Data');
+    // The pepper keeps its previous version (accepted for one OTP lifetime after a rotation); the webhook key keeps
+    // every version, so secrets sealed under an old one still open until a delivery re-seals them.
+    this.keyRotation = new KeyRotation(this, 'KeyRotation', {
+      OtpPepper: { secret: this.data.pepper, keep: 2 },
+      WebhookSecretKey: { secret: this.data.webhookKey, keep: 'all' },
+    });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -105,26 +112,8 @@ export class PhoneSecurityStack extends Stack {
 
     this.events = new WebhookEvents(this, 'Events', { data: this.data });
 
-    // Every alarm notifies one operator topic; subscribe a pager or chat integration to it. CloudWatch cannot publish
-    // to a topic under the AWS-managed SNS key, so the topic has its own key that admits CloudWatch alarms.
-    const alarmKey = new kms.Key(this, 'OperatorAlarmsKey', {
-      enableKeyRotation: true,
-      description: 'Encrypts the operator alarm topic',
-    });
-    alarmKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-      }),
-    );
-    this.alarmTopic = new sns.Topic(this, 'OperatorAlarms', {
-      displayName: 'Phone security service alarms',
-      enforceSSL: true,
-      masterKey: alarmKey,
-    });
-    if (props.alarmEmail)
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    // Every alarm notifies one operator topic; subscribe a pager or chat integration to it.
+    this.alarmTopic = operatorAlarmTopic(this, 'OperatorAlarms', props.alarmEmail);
     const apiErrors = new cloudwatch.Alarm(this, 'ApiServerErrorsAlarm', {
       alarmDescription:
         'The API answered 5xx: an unexpected error or an unavailable dependency (see the function logs)',
@@ -143,6 +132,10 @@ export class PhoneSecurityStack extends Stack {
       ['relay-outbox-events', this.events.relay],
       ['fan-out-webhook-events', this.events.fanOut],
       ['deliver-webhook', this.events.delivery],
+      ...[...this.keyRotation.functions].map(([name, fn]): [string, ServiceFunction] => [
+        `rotate-${name}`,
+        fn,
+      ]),
     ]);
     this.observability = new Observability(this, 'Observability', {
       api: this.api,
@@ -163,9 +156,14 @@ export class PhoneSecurityStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    // For `npm run rotate -- <arn>`.
+    new CfnOutput(this, 'OtpPepperSecretArn', { value: this.data.pepper.secretArn });
+    new CfnOutput(this, 'WebhookSecretKeyArn', { value: this.data.webhookKey.secretArn });
     new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });
     if (this.auth.partnerClient) {
       new CfnOutput(this, 'PartnerClientId', { value: this.auth.partnerClient.userPoolClientId });
+      new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool!.userPoolId });
+      new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint! });
     }
   }
 
@@ -185,7 +183,7 @@ export class PhoneSecurityStack extends Stack {
         ...(props.resourceOwnerId ? { RESOURCE_OWNER_ID: props.resourceOwnerId } : {}),
       },
     });
-    this.data.bindTable(fn, route.table);
+    this.data.bindTable(fn, route.table, route.indexes);
     if (route.usesPepper) {
       fn.addEnvironment('OTP_PEPPER_SECRET_ARN', this.data.pepper.secretArn);
       this.data.pepper.grantRead(fn);
@@ -200,7 +198,18 @@ export class PhoneSecurityStack extends Stack {
     if (route.sendsSms) {
       // Publishing to a phone number has no resource ARN; excluding every topic ARN limits the grant to SMS.
       fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['sns:Publish'], notResources: ['arn:aws:sns:*:*:*'] }),
+        new iam.PolicyStatement({
+          actions: ['sns:Publish'],
+          notResources: [
+            this.formatArn({
+              service: 'sns',
+              region: '*',
+              account: '*',
+              resource: '*',
+              arnFormat: ArnFormat.NO_RESOURCE_NAME,
+            }),
+          ],
+        }),
       );
     }
     this.functions.set(route.operation, fn);

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -53,6 +53,18 @@ export class SmsGoLive extends Construct {
     if (!props.accountSettings) return;
     const stack = Stack.of(this);
 
+    // The custom resources below share CDK's one provider function. It gets a role and a log group of its own, like
+    // every function of the stack, instead of AWSLambdaBasicExecutionRole (which may write to every log group).
+    const providerLogs = new logs.LogGroup(this, 'AccountSettingsProviderLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+    });
+    const providerRole = new iam.Role(this, 'AccountSettingsProviderRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Execution role of the custom resources that set the account-level SMS settings',
+    });
+    providerLogs.grantWrite(providerRole);
+    const provider = { role: providerRole, logGroup: providerLogs, installLatestAwsSdk: false };
+
     if (countries !== 'all') {
       this.protectConfiguration = new smsvoice.CfnProtectConfiguration(this, 'ProtectConfiguration', {
         countryRuleSet: {
@@ -84,7 +96,7 @@ export class SmsGoLive extends Construct {
             resources: [arn],
           }),
         ]),
-        installLatestAwsSdk: false,
+        ...provider,
       });
     }
 
@@ -121,14 +133,20 @@ export class SmsGoLive extends Construct {
       parameters: attributes,
       physicalResourceId: cr.PhysicalResourceId.of(`${stack.stackName}-sms-attributes`),
     };
-    new cr.AwsCustomResource(this, 'SmsAttributes', {
+    const smsAttributes = new cr.AwsCustomResource(this, 'SmsAttributes', {
       onCreate: setAttributes,
       onUpdate: setAttributes,
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({ actions: ['sns:SetSMSAttributes'], resources: ['*'] }),
         new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.deliveryStatusRole.roleArn] }),
       ]),
-      installLatestAwsSdk: false,
+      ...provider,
+    });
+    Validations.of(smsAttributes).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'sns:SetSMSAttributes sets account-wide SMS attributes and has no resource-level permissions (Resource must ' +
+        'be *). test/cdk/deployable.test.ts checks that no other action is granted on *.',
     });
   }
 }

@@ -14,6 +14,9 @@ export type TableAction =
   | 'ConditionCheckItem'
   | 'Query';
 
+/** Secondary indexes of the table an operation may query (see shared/storage/table-definition.ts). */
+export type TableIndex = 'GSI1';
+
 /**
  * Who may call a route.
  * - `partner`: a client-credentials token carrying the partner scope (the bank's backend). The default.
@@ -32,7 +35,10 @@ export interface RouteDefinition {
   /** API Gateway path with `{name}` parameters. */
   path: string;
   summary: string;
+  /** DynamoDB actions on the table itself (not its indexes). */
   table: readonly TableAction[];
+  /** Indexes the operation queries: `dynamodb:Query` on each, and on no other index. */
+  indexes?: readonly TableIndex[];
   /** May publish SMS through SNS. */
   sendsSms?: boolean;
   /** Reads the OTP pepper secret (issues or checks OTPs). */
@@ -207,7 +213,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/v1/webhooks',
     summary: 'List webhook subscriptions',
-    table: ['Query'],
+    table: [],
+    indexes: ['GSI1'],
   },
   {
     operation: 'get-webhook',
@@ -239,7 +246,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/v1/mfa/devices',
     summary: "List a person's bound devices (GSI1 query)",
-    table: ['Query'],
+    table: [],
+    indexes: ['GSI1'],
   },
   {
     operation: 'get-device',

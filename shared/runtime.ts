@@ -74,7 +74,10 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     config,
     clock,
     db,
-    pepper: pepperSource(config.pepper, config.region),
+    pepper: pepperSource(config.pepper, config.region, {
+      otpTtlSeconds: config.otpTtlSeconds,
+      now: () => clock.now().getTime(),
+    }),
     sms: new SmsDispatcher(
       sender,
       db,
@@ -92,7 +95,9 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     phoneRemovals: new PhoneRemovalStore(db, config.tableName),
     changeRequests: new ChangeRequestStore(db, config.tableName),
     webhooks: new WebhookStore(db, config.tableName),
-    webhookSecrets: new SecretBox(webhookKeySource(config.webhooks.secretKey, config.region)),
+    webhookSecrets: new SecretBox(
+      webhookKeySource(config.webhooks.secretKey, config.region, { now: () => clock.now().getTime() }),
+    ),
     webhookHttp: overrides.webhookHttp ?? nodeWebhookHttp,
     devices: new DeviceStore(db, config.tableName),
   };

@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { esbuildOptions, FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../../lib/service-function.ts';
+import { BUNDLING, esbuildOptions, FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../../lib/service-function.ts';
 import { EVENT_TYPES } from '../../shared/events/catalog.ts';
 import { handlerEntry, ROUTES } from '../../shared/routes.ts';
 import { benchDynamo, serviceEnv, startReceiver } from './environment.ts';
@@ -326,7 +326,7 @@ export function printColdInit(report: Report, results: ColdInit[], sizesOnly = f
     "Bundles: esbuild with the stack's settings (esbuildOptions in lib/service-function.ts: minified ESM,",
   );
   report.line(
-    `node22 target, SDK bundled, banner, source map beside it); size of the .mjs alone, KB = 1000 bytes.`,
+    `${BUNDLING.target} target, SDK bundled, banner, source map beside it); size of the .mjs alone, KB = 1000 bytes.`,
   );
   report.line(
     `Cold init: median of ${PROCESSES} fresh Node processes (NODE_OPTIONS=${FUNCTION_NODE_OPTIONS}, as the stack sets) of`,

@@ -4,7 +4,8 @@ import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-s
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../http/errors.ts';
 import { metrics } from '../metrics.ts';
 import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
-import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
+import { generateOtp, hashOtp } from '../otp/otp.ts';
+import { otpMatchesAccepted } from '../otp/pepper.ts';
 import type { Runtime } from '../runtime.ts';
 import type { ChangeRequestRecord } from './change-request-store.ts';
 import { guardedAction } from './guarded-actions.ts';
@@ -195,7 +196,9 @@ export async function confirmChangeRequest(
     throw invalidTan();
   }
   const proven = isTan
-    ? Boolean(charged.otpId && otpMatches(await rt.pepper(), charged.otpId, input.tan, charged.otpHash!))
+    ? Boolean(
+        charged.otpId && (await otpMatchesAccepted(rt.pepper, charged.otpId, input.tan, charged.otpHash!)),
+      )
     : await verifyDeviceProof(rt, charged, input.signature);
   if (isTan) metrics.codeCheck(proven ? 'right' : 'wrong');
   if (!proven) {

@@ -5,6 +5,7 @@ import { conflict, notFound } from '../http/errors.ts';
 import { metrics } from '../metrics.ts';
 import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
 import { generateOtp } from '../otp/otp.ts';
+import { acceptedPeppers } from '../otp/pepper.ts';
 import type { Runtime } from '../runtime.ts';
 import {
   challengeNotFound,
@@ -27,7 +28,7 @@ import {
   MAX_ACTIVE_DEVICES,
   type SignatureChallengeRecord,
 } from './device-store.ts';
-import { openOtp, sealOtp } from './otp-seal.ts';
+import { openOtpWithAny, sealOtp } from './otp-seal.ts';
 
 /**
  * Owner scoping. The partner API is server to server and names devices and challenges by id; every route that does so
@@ -204,7 +205,7 @@ export async function verifySignatureChallenge(
   const reason = unanswerable(challenge, now, maxAttempts);
   if (reason) throw refusal(reason);
   const binding = await bindingOf(rt, challenge);
-  const otp = openOtp(await rt.pepper(), challenge.id, challenge.sealedOtp);
+  const otp = openOtpWithAny(await acceptedPeppers(rt.pepper), challenge.id, challenge.sealedOtp);
   if (!signedBy(binding.publicKey, otp, signature)) throw await wrongAnswer(rt, challenge, now);
   metrics.signature(true);
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../auth/dev-issuer.ts';
 import { loadConfig } from '../config.ts';
+import { acceptedPeppers } from '../otp/pepper.ts';
 import { type Clock, createRuntime, type Runtime, useRuntime } from '../runtime.ts';
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
 import { guardTableAccess, requireGrant } from '../storage/access-guard.ts';
@@ -111,10 +112,18 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     // Hold every request to its route-table grants, as IAM holds each Lambda on AWS.
     guardTableAccess(runtime.db);
     const pepper = runtime.pepper;
-    runtime.pepper = () => {
-      requireGrant('usesPepper');
-      return pepper();
-    };
+    runtime.pepper = Object.assign(
+      () => {
+        requireGrant('usesPepper');
+        return pepper();
+      },
+      {
+        accepted: () => {
+          requireGrant('usesPepper');
+          return acceptedPeppers(pepper);
+        },
+      },
+    );
     const webhookKey = webhookKeySource(config.webhooks.secretKey, config.region);
     runtime.webhookSecrets = new SecretBox(() => {
       requireGrant('usesWebhookKey');

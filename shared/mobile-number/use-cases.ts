@@ -12,7 +12,8 @@ import {
 } from '../http/errors.ts';
 import { LanguageStore } from '../language/language-store.ts';
 import { metrics, unusableCodeOutcome } from '../metrics.ts';
-import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
+import { generateOtp, hashOtp } from '../otp/otp.ts';
+import { otpMatchesAccepted } from '../otp/pepper.ts';
 import type { Runtime } from '../runtime.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { PreparedSms } from '../sms/sms-dispatcher.ts';
@@ -329,7 +330,7 @@ export async function confirmMobileNumber(
       metrics.codeCheck(unusableCodeOutcome(otp, now, rt.config.otpMaxAttempts));
       throw invalidTan();
     }
-    const matches = otpMatches(await rt.pepper(), otp.otpId, input.token, otp.hash);
+    const matches = await otpMatchesAccepted(rt.pepper, otp.otpId, input.token, otp.hash);
     const outcome = await rt.mobileNumbers.commitOtpCheck({
       record,
       otp,

@@ -18,7 +18,8 @@ import {
   createMobileNumber,
   deleteMobileNumber,
 } from '../mobile-number/use-cases.ts';
-import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
+import { generateOtp, hashOtp } from '../otp/otp.ts';
+import { otpMatchesAccepted } from '../otp/pepper.ts';
 import type { Runtime } from '../runtime.ts';
 import { checkSmsDestination } from '../sms/sms-countries.ts';
 import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
@@ -155,7 +156,7 @@ export async function removeMyPhone(
     metrics.codeCheck(otp ? 'wrong' : 'burnt');
     throw invalidTan();
   }
-  const right = otpMatches(await rt.pepper(), removalScope(otp.otpId), code, otp.hash);
+  const right = await otpMatchesAccepted(rt.pepper, removalScope(otp.otpId), code, otp.hash);
   metrics.codeCheck(right ? 'right' : 'wrong');
   if (!right) throw invalidTan();
   const event = buildEvent(

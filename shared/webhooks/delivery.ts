@@ -113,6 +113,20 @@ export async function deliver(
 
   const body = JSON.stringify(message.event);
   const secret = await rt.webhookSecrets.open(subscription.sealedSecret, subscription.id);
+  // After a key rotation, re-seal lazily under the current key version, so old versions can be retired.
+  // A failed re-seal does not hold up the delivery: the next one tries again.
+  if (await rt.webhookSecrets.isStale(subscription.sealedSecret)) {
+    const resealed = await rt.webhookSecrets.seal(secret, subscription.id);
+    await rt.webhooks
+      .replaceSealedSecret(subscription.id, subscription.sealedSecret, resealed)
+      .catch((error: unknown) =>
+        logger.warn('webhook secret re-seal failed', {
+          status: 'reseal_failed',
+          subscription_id: subscription.id,
+          error: String(error),
+        }),
+      );
+  }
   let reply: { status: number } | { error: string };
   try {
     const target = await resolveWebhookTarget(

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../http/errors.ts';
 import { type DocumentClient, transactionConditionFailures } from '../storage/dynamo.ts';
 import { TABLE } from '../storage/table-definition.ts';
@@ -115,6 +115,28 @@ export class WebhookStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return records;
+  }
+
+  /**
+   * Re-seals a subscription's secret (after a key rotation): replaces the sealed value only if it is still the one
+   * read, so a concurrent re-seal or deletion wins; false when nothing was replaced.
+   */
+  async replaceSealedSecret(id: string, from: string, to: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: webhookKey(id),
+          UpdateExpression: 'SET secret_sealed = :to',
+          ConditionExpression: 'secret_sealed = :from',
+          ExpressionAttributeValues: { ':from': from, ':to': to },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   /** Deletes the subscription and gives back its unit of the limit; false when it did not exist. */

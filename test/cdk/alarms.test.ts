@@ -72,7 +72,9 @@ describe('alarms of every function, the API, the event path and SMS', () => {
     const topicId = stack.getLogicalId(stack.alarmTopic.node.defaultChild as never);
     const all = alarms();
     for (const alarm of all) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
-    const functions = ROUTES.length + 3;
+    // Every route's function, the relay, the fan-out, the delivery and the two key-rotation functions.
+    const functions = ROUTES.length + 3 + stack.keyRotation.functions.size;
+    expect(stack.keyRotation.functions.size).toBe(2);
     for (const metric of ['Errors', 'Throttles']) {
       const watching = all.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric);
       expect(watching).toHaveLength(functions);
