@@ -56,8 +56,10 @@ export async function startDynamoDbLocal(options: { persistPath?: string } = {})
       String(port),
       '-disableTelemetry',
     ],
-    { cwd: jar, stdio: ['ignore', 'ignore', 'pipe'] },
+    // Standard input stays an open pipe: DynamoDB Local exits when it ends, that is when this process dies.
+    { cwd: jar, stdio: ['pipe', 'ignore', 'pipe'] },
   );
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -3,6 +3,8 @@
 // does (ServerRunner.createServerFromCommandLineArgs), sets the connector's host to loopback, and starts it. It runs
 // in Java's source-file mode (`java this-file.java ...`, a JDK 11+), using reflection only so that compiling it needs
 // nothing beyond the JDK. Telemetry, which the jar's main configures, is never configured here: nothing is sent.
+// It also exits when its standard input ends: the Node process that started it holds the other end of that pipe, so
+// when Node dies, even by `kill -9`, DynamoDB Local does not linger on (holding the port and the --persist files).
 import java.lang.reflect.Field;
 
 public class LoopbackDynamoDbLocal {
@@ -17,7 +19,17 @@ public class LoopbackDynamoDbLocal {
     for (Object connector : connectors) {
       connector.getClass().getMethod("setHost", String.class).invoke(connector, "127.0.0.1");
     }
+    Thread parentWatch = new Thread(() -> {
+      try {
+        while (System.in.read() != -1) {}
+      } catch (java.io.IOException ignored) {
+        // a broken pipe means the same as its end
+      }
+      System.exit(0);
+    });
+    parentWatch.setDaemon(true);
     proxy.getClass().getMethod("start").invoke(proxy);
+    parentWatch.start();
     proxy.getClass().getMethod("join").invoke(proxy);
   }
 }

@@ -16,7 +16,11 @@ export interface WebhookView {
   url: string;
 }
 
-/** Only the create response carries the secret; it is never shown again. */
+/**
+ * Only the create response carries the secret; it is never shown again. `standard_webhooks_secret` is the same key
+ * in the Standard Webhooks serialization (`whsec_` + base64), for receivers that verify `webhook-signature`.
+ */
 export interface CreatedWebhookView extends WebhookView {
   secret: string;
+  standard_webhooks_secret: string;
 }
