@@ -26,7 +26,18 @@ export interface DetailsView {
   details: ObjectDetails;
 }
 
+/** Zitadel's GetMyPhoneResponse (`zitadel.auth.v1`, see `@zitadel/proto`): the phone is a nested `zitadel.user.v1.Phone`. */
 export interface MyPhoneView extends DetailsView {
-  phone: string;
-  isPhoneVerified: boolean;
+  phone: { phone: string; isPhoneVerified: boolean };
 }
+
+/**
+ * The Connect protocol's request messages (protobuf JSON). Zitadel's SetMyPhoneRequest has only `phone`, and
+ * RemoveMyPhoneRequest and ResendMyPhoneVerificationRequest are empty; `code` on RemoveMyPhone is our extension
+ * (the removal code of a verified phone), which the SDK cannot send. Unknown fields are ignored, as protobuf JSON
+ * readers that accept newer messages do.
+ */
+export const connectSetMyPhoneBody = z.object({ phone: z.string().check(z.minLength(1), z.maxLength(50)) });
+export const connectVerifyMyPhoneBody = z.object({ code });
+export const connectRemoveMyPhoneBody = z.object({ code: z.optional(code) });
+export const connectEmptyBody = z.object({});

@@ -47,7 +47,22 @@ async function call(route: RouteDefinition, authorization?: string) {
 /** The route's own error shape, with the given status (and gRPC code on the end-user API). */
 function expectErrorShape(route: RouteDefinition, body: unknown, status: number, grpc: number) {
   if (errorShapeOf(route) === 'zitadel') {
-    expect(body).toEqual({ code: grpc, message: expect.any(String), details: [] });
+    expect(body).toEqual({
+      code: grpc,
+      message: expect.any(String),
+      details: [
+        {
+          '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
+          id: status === 401 ? 'unauthorized' : 'insufficient_scope',
+          message: expect.any(String),
+        },
+      ],
+    });
+  } else if (errorShapeOf(route) === 'connect') {
+    expect(body).toEqual({
+      code: status === 401 ? 'unauthenticated' : 'permission_denied',
+      message: expect.any(String),
+    });
   } else {
     expect(body).toEqual({
       errors: [
