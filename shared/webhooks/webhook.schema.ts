@@ -1,7 +1,7 @@
 import { EVENT_TYPES } from '../events/catalog.ts';
 import * as z from '../zod.ts';
 
-export const createWebhookBody = z.strictObject({
+export const createWebhookBody = z.object({
   event_type: z.enum(EVENT_TYPES),
   url: z.string().check(z.minLength(1), z.maxLength(2048)),
 });
