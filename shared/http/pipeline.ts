@@ -121,8 +121,10 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
 export interface GrpcErrorBody {
   code: number;
   message: string;
-  details: unknown[];
+  details: Array<{ '@type': string; id: string; message: string }>;
 }
+
+export const ZITADEL_ERROR_DETAIL = 'type.googleapis.com/zitadel.v1.ErrorDetail';
 
 /** gRPC codes by HTTP status, for errors that do not name their own (the inverse of grpc-gateway's mapping). */
 const GRPC_BY_STATUS: Record<number, number> = {
@@ -152,28 +154,51 @@ function grpcStatus(error: DomainError): { code: number; status: number } {
   return { code: error.grpcCode ?? GRPC_BY_STATUS[error.status] ?? 2, status: error.status };
 }
 
+/**
+ * Connect's names and HTTP statuses of the gRPC codes (connectrpc.com/docs/protocol, "Error Codes", as updated in
+ * connectrpc/connectrpc.com#130), by number. A
+ * path without a route is `unimplemented`, as a Connect server answers for a procedure it does not serve.
+ */
+const CONNECT_CODES: Record<number, [name: string, status: number]> = {
+  1: ['canceled', 499],
+  2: ['unknown', 500],
+  3: ['invalid_argument', 400],
+  4: ['deadline_exceeded', 504],
+  5: ['not_found', 404],
+  6: ['already_exists', 409],
+  7: ['permission_denied', 403],
+  8: ['resource_exhausted', 429],
+  9: ['failed_precondition', 400],
+  10: ['aborted', 409],
+  11: ['out_of_range', 400],
+  12: ['unimplemented', 501],
+  13: ['internal', 500],
+  14: ['unavailable', 503],
+  15: ['data_loss', 500],
+  16: ['unauthenticated', 401],
+};
+
 export function errorResponse(
   error: DomainError,
   requestId: string,
   shape: ErrorShape = 'solaris',
 ): APIGatewayProxyStructuredResultV2 {
+  const headers = { ...SECURITY_HEADERS, ...error.headers, 'X-Request-Id': requestId };
+  if (shape === 'connect') {
+    const grpc = error.code === 'route_not_found' ? 12 : grpcStatus(error).code;
+    const [code, status] = CONNECT_CODES[grpc] ?? ['unknown', 500];
+    return { statusCode: status, headers, body: JSON.stringify({ code, message: error.message }) };
+  }
   if (shape === 'zitadel') {
     const { code, status } = grpcStatus(error);
-    const details = error.detailId
-      ? [
-          {
-            '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
-            id: error.detailId,
-            message: error.message,
-          },
-        ]
-      : [];
-    const grpcBody: GrpcErrorBody = { code, message: error.message, details };
-    return {
-      statusCode: status,
-      headers: { ...SECURITY_HEADERS, ...error.headers, 'X-Request-Id': requestId },
-      body: JSON.stringify(grpcBody),
+    // As Zitadel answers: one zitadel.v1.ErrorDetail naming the error (its id is our error code, or the detail id
+    // an error names for itself).
+    const grpcBody: GrpcErrorBody = {
+      code,
+      message: error.message,
+      details: [{ '@type': ZITADEL_ERROR_DETAIL, id: error.detailId ?? error.code, message: error.message }],
     };
+    return { statusCode: status, headers, body: JSON.stringify(grpcBody) };
   }
   const body: ErrorBody = {
     errors: [

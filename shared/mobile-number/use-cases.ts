@@ -296,8 +296,8 @@ export async function reauthorizeMobileNumber(
 /**
  * Confirm a mobile number with the OTP, in two DynamoDB round trips:
  * 1. Read the number, the pending OTP and the person's code-check budget in one BatchGetItem. The given number must
- *    be the person's (404 otherwise); the budget must have room (429); an OTP must be pending for this number
- *    record, unexpired and not out of attempts (403 otherwise).
+ *    be the person's (404 otherwise); the token must be six digits (403, nothing charged); the budget must have
+ *    room (429); an OTP must be pending for this number record, unexpired and not out of attempts (403 otherwise).
  * 2. Compare the code's HMAC in constant time.
  * 3. Commit the outcome in one transaction that also charges the budget (see `commitOtpCheck`): wrong, one attempt
  *    is charged and the answer is 403; right, the OTP is consumed and the number verified. The answer depends on
@@ -318,6 +318,8 @@ export async function confirmMobileNumber(
     if (!numberItem) throw noNumber();
     const record = toRecord(numberItem);
     if (record.number !== number) throw mismatch();
+    // A token that is not six digits cannot be the OTP: 403 as for a wrong one, no attempt spent.
+    if (!/^\d{6}$/.test(input.token)) throw invalidTan();
     const now = rt.clock.now();
     const budgetWrite = rt.guessBudget.plan(input.personId, budgetItem, now);
     const otp = otpItem ? toOtp(otpItem) : undefined;

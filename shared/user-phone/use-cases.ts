@@ -56,7 +56,10 @@ async function currentPhone(rt: Runtime, personId: string): Promise<MobileNumber
 
 export async function getMyPhone(rt: Runtime, personId: string): Promise<MyPhoneView> {
   const record = await currentPhone(rt, personId);
-  return { ...(await details(rt, personId)), phone: record.number, isPhoneVerified: record.verified };
+  return {
+    ...(await details(rt, personId)),
+    phone: { phone: record.number, isPhoneVerified: record.verified },
+  };
 }
 
 /**

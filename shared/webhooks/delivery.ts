@@ -2,7 +2,7 @@ import type { DomainEvent } from '../events/event.ts';
 import { logger } from '../logging.ts';
 import { metrics } from '../metrics.ts';
 import type { Runtime } from '../runtime.ts';
-import { signBody } from './signature.ts';
+import { signBody, standardWebhookHeaders } from './signature.ts';
 import { resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
 
 /** One delivery of one event to one subscription: each is its own message, so subscribers never wait on each other. */
@@ -76,7 +76,8 @@ export async function fanOut(rt: Runtime, event: DomainEvent, queue: DeliveryQue
  * Deliver one event to one subscription.
  * 1. Load the subscription; if it was deleted meanwhile, drop the delivery.
  * 2. Check its URL again and resolve it (DNS may have changed since it was created); connect to the checked address.
- * 3. POST the event JSON, signed with the subscription's secret, with event type, event id (the same on every
+ * 3. POST the event JSON, signed with the subscription's secret twice (Solaris's body signature, and Standard
+ *    Webhooks' signature over event id, this attempt's time and body), with event type, event id (the same on every
  *    attempt), attempt number and subscription id as headers; at most the delivery timeout.
  * 4. 2xx: done. 410: the subscriber cancels, delete the subscription. 422: the subscriber rejects this event, stop.
  * 5. Anything else (other status, refused, timeout, unsafe address): retry after an exponentially growing delay,
@@ -144,6 +145,7 @@ export async function deliver(
         [DELIVERY_HEADERS.attempt]: String(message.attempt),
         [DELIVERY_HEADERS.subscriptionId]: subscription.id,
         [DELIVERY_HEADERS.signature]: signBody(secret, body),
+        ...standardWebhookHeaders(secret, message.event.metadata.id, rt.clock.now(), body),
       },
       body,
       timeoutMs: rt.config.webhooks.deliveryTimeoutMs,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest, notFound } from '../http/errors.ts';
 import type { Runtime } from '../runtime.ts';
+import { standardWebhooksSecret } from './signature.ts';
 import { type ResolvedTarget, resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
 import type { CreatedWebhookView, WebhookView } from './webhook.schema.ts';
 import type { WebhookRecord } from './webhook-store.ts';
@@ -44,7 +45,7 @@ export async function checkedTarget(rt: Runtime, url: string): Promise<ResolvedT
  *    no redirects); anything but a 2xx: 400, nothing stored.
  * 3. Generate the signing secret and seal it, bound to the new subscription's id.
  * 4. Store the subscription within the subscription limit (409 at the limit).
- * 5. Answer 201 with the secret: the only time it is ever shown.
+ * 5. Answer 201 with the secret (and its Standard Webhooks form): the only time it is ever shown.
  */
 export async function createWebhook(
   rt: Runtime,
@@ -74,7 +75,7 @@ export async function createWebhook(
     createdAt: rt.clock.now().toISOString(),
   };
   await rt.webhooks.create(record, rt.config.webhooks.maxSubscriptions);
-  return { ...toView(record), secret };
+  return { ...toView(record), secret, standard_webhooks_secret: standardWebhooksSecret(secret) };
 }
 
 export async function listWebhooks(rt: Runtime): Promise<WebhookView[]> {
