@@ -24,6 +24,7 @@ export const SAFETY_ENV: Record<string, string> = {
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   LOG_SILENT: 'true',
+  METRICS_DISABLED: 'true',
 };
 
 export function applySafetyEnv(): void {

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole service on this machine, no AWS account needed.
  *   npm start                 in-memory DynamoDB Local, data gone on exit
- *   npm start -- --persist    keep data under .local/
+ *   npm start -- --persist    keep data under .local/ (--data-dir DIR for another folder)
  * PORT (default 3000) picks the port; the server listens on 127.0.0.1 only.
  */
 import { parseArgs } from 'node:util';
@@ -11,21 +11,28 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { startLocalService } = await import('#shared/local/local-service.ts');
 const { DEV_ISSUER_KEY_FILE } = await import('#shared/auth/dev-issuer.ts');
 
-const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    persist: { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: '.local' },
+  },
+});
 const port = Number(process.env.PORT ?? 3000);
 process.env.LOG_SILENT ??= 'true';
+process.env.METRICS_DISABLED ??= 'true';
 
 const service = await startLocalService({
   port,
-  ...(values.persist ? { persistPath: '.local' } : {}),
+  ...(values.persist ? { persistPath: values['data-dir'] } : {}),
   // Kept on disk even without --persist, so tokens from `npm run token` work with this server.
   issuerKeyFile: DEV_ISSUER_KEY_FILE,
   log: (line) => console.log(`${new Date().toISOString()} ${line}`),
 });
 
 console.log(`Phone security service listening on ${service.url}`);
+console.log(`  Console:        ${service.url}/ (SMS, events, webhook deliveries, tokens, API reference)`);
 console.log(
-  `  DynamoDB Local: ${service.dynamoEndpoint}${values.persist ? ' (data kept in .local/)' : ' (in memory)'}`,
+  `  DynamoDB Local: ${service.dynamoEndpoint}${values.persist ? ` (data kept in ${values['data-dir']})` : ' (in memory)'}`,
 );
 console.log(`  SMS outbox:     ${service.url}/_local/sms`);
 console.log(

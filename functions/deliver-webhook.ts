@@ -1,7 +1,7 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
-import { logger } from '#shared/logging.ts';
+import { eachSqsRecord } from '#shared/events/sqs-batch.ts';
 import { type DeliveryMessage, deliver } from '#shared/webhooks/delivery.ts';
 import { type QueuedDelivery, sqsDeliveryQueue } from '#shared/webhooks/sqs-delivery-queue.ts';
 import { nodeWebhookHttp } from '#shared/webhooks/webhook-http.ts';
@@ -12,28 +12,26 @@ export const build = (adapters: Adapters) => {
   /**
    * Delivery queue -> here: one delivery (one subscription, one event) per message. Retries and dead-lettering are
    * decided by `deliver` and sent as new messages; a thrown error (a bug, DynamoDB unavailable) is reported back, so
-   * SQS shows the message again and, after a few receives, moves it to the dead-letter queue.
+   * SQS shows the message again and, after a few receives, moves it to the dead-letter queue. The event id is the
+   * correlation id of every line.
    */
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      try {
-        const { not_before, ...message } = JSON.parse(record.body) as QueuedDelivery;
+  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    eachSqsRecord(
+      'deliver-webhook',
+      event,
+      context,
+      (record) => {
+        const message = JSON.parse(record.body) as QueuedDelivery;
+        return { value: message, correlationId: message.event?.metadata?.id };
+      },
+      async ({ not_before, ...message }) => {
         if (not_before && Date.parse(not_before) > Date.now()) {
           await queue.postpone({ ...message, not_before });
-          continue;
+          return;
         }
         await deliver(rt, message as DeliveryMessage, queue);
-      } catch (error) {
-        logger.error('webhook delivery failed', {
-          message_id: record.messageId,
-          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-        });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    }
-    return { batchItemFailures };
-  };
+      },
+    );
 };
 
 export const handler = lambdaEntry('deliver-webhook', build, { secrets: secretsManagerReader });

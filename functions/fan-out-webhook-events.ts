@@ -1,6 +1,8 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import type { DomainEvent } from '#shared/events/event.ts';
 import { eventEnvelope } from '#shared/events/relay-mapping.ts';
+import { eachSqsRecord } from '#shared/events/sqs-batch.ts';
 import { logger } from '#shared/logging.ts';
 import { fanOut } from '#shared/webhooks/delivery.ts';
 import { sqsDeliveryQueue } from '#shared/webhooks/sqs-delivery-queue.ts';
@@ -9,27 +11,29 @@ export const build = (adapters: Adapters) => {
   const rt = compose.webhooks(adapters);
   const queue = sqsDeliveryQueue(adapters.env.AWS_REGION ?? 'us-east-1', rt.config.webhooks);
   /**
-   * EventBridge rule -> queue -> here: turns each event into one delivery message per matching subscription. A record
-   * that fails is reported back alone, so SQS retries just that event (then its dead-letter queue takes it).
+   * EventBridge rule -> queue -> here: turns each event into one delivery message per matching subscription. A
+   * record that fails is reported back alone, so SQS retries just that event (then its dead-letter queue takes it).
+   * Each record's log lines carry the event id as correlation id.
    */
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      try {
+  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    eachSqsRecord(
+      'fan-out-webhook-events',
+      event,
+      context,
+      (record) => {
         const envelope = JSON.parse(record.body) as { detail?: unknown };
-        const domainEvent = eventEnvelope.parse(envelope.detail);
+        const domainEvent = eventEnvelope.parse(envelope.detail) as DomainEvent;
+        return { value: domainEvent, correlationId: domainEvent.metadata.id };
+      },
+      async (domainEvent) => {
         const count = await fanOut(rt, domainEvent as never, queue);
-        logger.info('webhook fan-out', { event_id: domainEvent.metadata.id, deliveries: count });
-      } catch (error) {
-        logger.error('webhook fan-out failed', {
-          message_id: record.messageId,
-          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        logger.info('webhook fan-out', {
+          status: 'fanned_out',
+          event_id: domainEvent.metadata.id,
+          deliveries: count,
         });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    }
-    return { batchItemFailures };
-  };
+      },
+    );
 };
 
 export const handler = lambdaEntry('fan-out-webhook-events', build, {});

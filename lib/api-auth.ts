@@ -12,7 +12,10 @@ export interface ExternalIssuer {
 
 export interface ApiAuthProps {
   external?: ExternalIssuer;
-  /** Built-in pool only: the hosted-domain prefix serving `/oauth2/token`. Must be unique in the region. */
+  /**
+   * Built-in pool only: the hosted-domain prefix serving `/oauth2/token`. Must be unique in the region across all
+   * accounts; default `<stack name in kebab case>-<account>` (see `defaultDomainPrefix`).
+   */
   domainPrefix?: string;
   /** Built-in pool only: app client ids of the operator's end-user apps, accepted on the end-user API. */
   userAudiences?: string[];
@@ -21,6 +24,26 @@ export interface ApiAuthProps {
 }
 
 export const RESOURCE_SERVER = 'phone-security';
+
+/**
+ * The default Cognito hosted-domain prefix: the stack name in kebab case and the account id, so two stages in one
+ * account (`PhoneSecurity`, `PhoneSecurityTest`) get `phone-security-<account>` and `phone-security-test-<account>`.
+ * Cognito allows lower-case letters, digits and hyphens, at most 63 characters, and refuses prefixes containing
+ * `aws`, `amazon` or `cognito`; the stack-name part is cut to fit and such words are dropped.
+ */
+export function defaultDomainPrefix(stackName: string, account: string): string {
+  const words = stackName
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word && !/aws|amazon|cognito/.test(word));
+  // The account is 12 digits (or, for an environment-agnostic stack, a token resolved at deploy time).
+  const name = words
+    .join('-')
+    .slice(0, 63 - 13)
+    .replace(/-+$/, '');
+  return `${name || 'phone-security'}-${account}`;
+}
 export const PARTNER_SCOPE = `${RESOURCE_SERVER}/partner`;
 export const USER_SCOPE = `${RESOURCE_SERVER}/user`;
 
@@ -35,6 +58,8 @@ export class ApiAuth extends Construct {
   readonly userIdClaim: string;
   readonly userPool: cognito.UserPool | undefined;
   readonly partnerClient: cognito.UserPoolClient | undefined;
+  /** Built-in pool only: where the partner backend gets its client-credentials token. */
+  readonly tokenEndpoint: string | undefined;
 
   constructor(scope: Construct, id: string, props: ApiAuthProps = {}) {
     super(scope, id);
@@ -57,6 +82,12 @@ export class ApiAuth extends Construct {
         requireSymbols: true,
       },
       accountRecovery: cognito.AccountRecovery.NONE,
+      // The pool holds no users today (the partner backend uses client credentials); any user added later, such as an
+      // operator, must sign in with a TOTP second factor, and the Plus plan's threat protection acts on risky sign-ins.
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { sms: false, otp: true },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -83,11 +114,13 @@ export class ApiAuth extends Construct {
       enableTokenRevocation: true,
       preventUserExistenceErrors: true,
     });
-    pool.addDomain('Domain', {
+    const domain = pool.addDomain('Domain', {
       cognitoDomain: {
-        domainPrefix: props.domainPrefix ?? `phone-security-${Stack.of(this).account}`,
+        domainPrefix:
+          props.domainPrefix ?? defaultDomainPrefix(Stack.of(this).stackName, Stack.of(this).account),
       },
     });
+    this.tokenEndpoint = `${domain.baseUrl()}/oauth2/token`;
     this.userPool = pool;
     this.issuer = pool.userPoolProviderUrl;
     this.audiences = [this.partnerClient.userPoolClientId, ...(props.userAudiences ?? [])];

@@ -1,10 +1,10 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { TableAction } from '../shared/routes.ts';
+import type { TableAction, TableIndex } from '../shared/routes.ts';
 import { TABLE } from '../shared/storage/table-definition.ts';
 
 const READ_ACTIONS: ReadonlySet<TableAction> = new Set([
@@ -21,6 +21,8 @@ const READ_ACTIONS: ReadonlySet<TableAction> = new Set([
 export class DataStore extends Construct {
   readonly table: dynamodb.Table;
   readonly key: kms.Key;
+  /** Encrypts the two secrets below. */
+  readonly secretsKey: kms.Key;
   readonly pepper: secretsmanager.Secret;
   /** The key that seals webhook signing secrets in the table (read by the create and delivery functions only). */
   readonly webhookKey: secretsmanager.Secret;
@@ -50,12 +52,21 @@ export class DataStore extends Construct {
       sortKey: { name: TABLE.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    // The secrets are encrypted under a customer-managed key of their own (not the table's: the table's readers
+    // need not read secrets), so their use is in CloudTrail under a key policy of this stack.
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the OTP pepper and the webhook sealing key',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.pepper = new secretsmanager.Secret(this, 'OtpPepper', {
+      encryptionKey: this.secretsKey,
       description: 'Secret pepper for the HMAC of stored OTPs',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.webhookKey = new secretsmanager.Secret(this, 'WebhookSecretKey', {
+      encryptionKey: this.secretsKey,
       description: 'Key material that seals webhook signing secrets stored in the table',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
@@ -63,17 +74,31 @@ export class DataStore extends Construct {
   }
 
   /**
-   * Grants exactly the named table actions and the matching use of the table's key,
-   * and sets TABLE_NAME: one call, so the name and the permissions cannot drift apart.
+   * Grants exactly the named actions on the table itself, `dynamodb:Query` on exactly the named indexes, and the
+   * matching use of the table's key, and sets TABLE_NAME: one call, so the name and the permissions cannot drift
+   * apart. (Table.grant would cover every index, `<table>/index/*`, for every action.)
    */
   bindTable(
     fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown },
     actions: readonly TableAction[],
+    indexes: readonly TableIndex[] = [],
   ) {
-    if (actions.length === 0) return;
+    if (actions.length === 0 && indexes.length === 0) return;
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
-    // Table.grant covers the table and its indexes.
-    this.table.grant(fn, ...actions.map((action) => `dynamodb:${action}`));
+    if (actions.length > 0) {
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resourceArns: [this.table.tableArn],
+      });
+    }
+    if (indexes.length > 0) {
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: ['dynamodb:Query'],
+        resourceArns: indexes.map((index) => `${this.table.tableArn}/index/${index}`),
+      });
+    }
     const readOnly = actions.every((action) => READ_ACTIONS.has(action));
     this.key.grant(
       fn,

@@ -1,19 +1,23 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
 import { authOf, handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
+import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
+import { operatorAlarmTopic } from './alarm-topic.ts';
 import { ApiAuth, type ApiAuthProps, PARTNER_SCOPE, USER_SCOPE } from './api-auth.ts';
 import { DataStore } from './data-store.ts';
+import { KeyRotation } from './key-rotation.ts';
+import { type AlarmThresholds, API_ACCESS_LOG_FORMAT, Observability } from './observability.ts';
 import { ServiceFunction } from './service-function.ts';
+import { SmsGoLive } from './sms-go-live.ts';
 import { WebhookEvents } from './webhook-events.ts';
 
 export interface PhoneSecurityStackProps extends StackProps {
@@ -29,6 +33,14 @@ export interface PhoneSecurityStackProps extends StackProps {
   auth?: ApiAuthProps;
   /** `resourceOwner` in the end-user API's details (for example the Zitadel organisation id); default the person id. */
   resourceOwnerId?: string;
+  /** SMS destination countries (ISO 3166 alpha-2), or 'all'; default DE, AT, FR, IT, ES (context smsCountries). */
+  smsCountries?: ReadonlySet<string> | 'all';
+  /** Set the account-wide SMS settings (default protect configuration, delivery-status logging); default true. */
+  smsAccountSettings?: boolean;
+  /** SMS budget per month in USD, for the spend alarm (context smsMonthlyBudgetUsd); default 1. */
+  smsMonthlyBudgetUsd?: number;
+  /** Alarm thresholds other than the defaults (context alarm.<name>). */
+  alarmThresholds?: Partial<AlarmThresholds>;
   /** The routes to deploy; only tests pass anything but the route table. */
   routes?: readonly RouteDefinition[];
 }
@@ -48,10 +60,19 @@ export class PhoneSecurityStack extends Stack {
   readonly functions = new Map<string, ServiceFunction>();
   readonly alarmTopic: sns.Topic;
   readonly events: WebhookEvents;
+  readonly observability: Observability;
+  readonly smsGoLive: SmsGoLive;
+  readonly keyRotation: KeyRotation;
 
   constructor(scope: Construct, id: string, props: PhoneSecurityStackProps = {}) {
     super(scope, id, props);
     this.data = new DataStore(this, 'Data');
+    // The pepper keeps its previous version (accepted for one OTP lifetime after a rotation); the webhook key keeps
+    // every version, so secrets sealed under an old one still open until a delivery re-seals them.
+    this.keyRotation = new KeyRotation(this, 'KeyRotation', {
+      OtpPepper: { secret: this.data.pepper, keep: 2 },
+      WebhookSecretKey: { secret: this.data.webhookKey, keep: 'all' },
+    });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -64,7 +85,10 @@ export class PhoneSecurityStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
-      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: API_ACCESS_LOG_FORMAT,
+      },
     });
 
     this.auth = new ApiAuth(this, 'Auth', props.auth);
@@ -88,26 +112,8 @@ export class PhoneSecurityStack extends Stack {
 
     this.events = new WebhookEvents(this, 'Events', { data: this.data });
 
-    // Every alarm notifies one operator topic; subscribe a pager or chat integration to it. CloudWatch cannot publish
-    // to a topic under the AWS-managed SNS key, so the topic has its own key that admits CloudWatch alarms.
-    const alarmKey = new kms.Key(this, 'OperatorAlarmsKey', {
-      enableKeyRotation: true,
-      description: 'Encrypts the operator alarm topic',
-    });
-    alarmKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-      }),
-    );
-    this.alarmTopic = new sns.Topic(this, 'OperatorAlarms', {
-      displayName: 'Phone security service alarms',
-      enforceSSL: true,
-      masterKey: alarmKey,
-    });
-    if (props.alarmEmail)
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    // Every alarm notifies one operator topic; subscribe a pager or chat integration to it.
+    this.alarmTopic = operatorAlarmTopic(this, 'OperatorAlarms', props.alarmEmail);
     const apiErrors = new cloudwatch.Alarm(this, 'ApiServerErrorsAlarm', {
       alarmDescription:
         'The API answered 5xx: an unexpected error or an unavailable dependency (see the function logs)',
@@ -121,12 +127,43 @@ export class PhoneSecurityStack extends Stack {
       alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
     }
 
+    const allFunctions = new Map<string, ServiceFunction>([
+      ...this.functions,
+      ['relay-outbox-events', this.events.relay],
+      ['fan-out-webhook-events', this.events.fanOut],
+      ['deliver-webhook', this.events.delivery],
+      ...[...this.keyRotation.functions].map(([name, fn]): [string, ServiceFunction] => [
+        `rotate-${name}`,
+        fn,
+      ]),
+    ]);
+    this.observability = new Observability(this, 'Observability', {
+      api: this.api,
+      accessLogs,
+      functions: allFunctions,
+      events: this.events,
+      topic: this.alarmTopic,
+      ...(props.smsMonthlyBudgetUsd !== undefined ? { smsMonthlyBudgetUsd: props.smsMonthlyBudgetUsd } : {}),
+      ...(props.alarmThresholds ? { thresholds: props.alarmThresholds } : {}),
+    });
+    this.smsGoLive = new SmsGoLive(this, 'SmsGoLive', {
+      countries: props.smsCountries ?? parseSmsCountries(DEFAULT_SMS_COUNTRIES),
+      functions: allFunctions.values(),
+      accountSettings: props.smsAccountSettings ?? true,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    // For `npm run rotate -- <arn>`.
+    new CfnOutput(this, 'OtpPepperSecretArn', { value: this.data.pepper.secretArn });
+    new CfnOutput(this, 'WebhookSecretKeyArn', { value: this.data.webhookKey.secretArn });
     new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });
     if (this.auth.partnerClient) {
       new CfnOutput(this, 'PartnerClientId', { value: this.auth.partnerClient.userPoolClientId });
+      new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool!.userPoolId });
+      new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint! });
     }
   }
 
@@ -149,7 +186,7 @@ export class PhoneSecurityStack extends Stack {
           : {}),
       },
     });
-    this.data.bindTable(fn, route.table);
+    this.data.bindTable(fn, route.table, route.indexes);
     if (route.usesPepper) {
       fn.addEnvironment('OTP_PEPPER_SECRET_ARN', this.data.pepper.secretArn);
       this.data.pepper.grantRead(fn);
@@ -161,7 +198,18 @@ export class PhoneSecurityStack extends Stack {
     if (route.sendsSms) {
       // Publishing to a phone number has no resource ARN; excluding every topic ARN limits the grant to SMS.
       fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['sns:Publish'], notResources: ['arn:aws:sns:*:*:*'] }),
+        new iam.PolicyStatement({
+          actions: ['sns:Publish'],
+          notResources: [
+            this.formatArn({
+              service: 'sns',
+              region: '*',
+              account: '*',
+              resource: '*',
+              arnFormat: ArnFormat.NO_RESOURCE_NAME,
+            }),
+          ],
+        }),
       );
     }
     this.functions.set(route.operation, fn);

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -20,6 +21,10 @@ export interface ServiceFunctionProps {
 /** Memory and architecture of every function (the benchmark's cost model reads them from here too). */
 export const FUNCTION_MEMORY_MB = 512;
 export const FUNCTION_ARCHITECTURE = lambda.Architecture.ARM_64;
+/** The Lambda runtime; the tests and the benchmark run on the same Node.js major (package.json devDependency `node`). */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** The Node.js major of `FUNCTION_RUNTIME` (`nodejs24.x` → 24). */
+export const FUNCTION_NODE_MAJOR = Number(/^nodejs(\d+)\.x$/.exec(FUNCTION_RUNTIME.name)?.[1]);
 /** NODE_OPTIONS of every function; the benchmark starts its cold-init processes with the same options. */
 export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
 
@@ -29,7 +34,7 @@ export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
  */
 export const BUNDLING = {
   format: OutputFormat.ESM,
-  target: 'node22',
+  target: `node${FUNCTION_NODE_MAJOR}`,
   minify: true,
   sourceMap: true,
   // The SDK is bundled, not taken from the runtime, so deployed code runs the versions the lockfile pins.
@@ -59,18 +64,34 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
 }
 
 /**
- * The one way this project makes a Lambda function: Node.js 22 on arm64, bundled locally by esbuild as minified ESM
- * with source maps, X-Ray tracing, and a log group with a fixed retention.
+ * The one way this project makes a Lambda function: Node.js 24 on arm64, bundled locally by esbuild as minified ESM
+ * with source maps, X-Ray tracing, and a log group with a fixed retention. Its role starts empty: no managed policy,
+ * only the right to write to its own log group; everything else is granted by whoever wires the function.
  */
 export class ServiceFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (which may write to every log group): streams of its own group only.
+    logGroup.grantWrite(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions (Resource must be *); ' +
+        'for the stream relay also dynamodb:ListStreams and for the rotation functions ' +
+        'secretsmanager:GetRandomPassword, which have none either. test/cdk/deployable.test.ts checks that no other ' +
+        'action is granted on *.',
+    });
     const settings: NodejsFunctionProps = {
       entry: join(PROJECT_ROOT, props.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: FUNCTION_RUNTIME,
+      role,
       architecture: FUNCTION_ARCHITECTURE,
       memorySize: FUNCTION_MEMORY_MB,
       timeout: props.timeout ?? Duration.seconds(10),

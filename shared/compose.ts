@@ -16,7 +16,7 @@ import { DeviceStore } from './devices/device-store.ts';
 import { LanguageStore } from './language/dynamo-language-store.ts';
 import { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
-import { pepperSource } from './otp/pepper.ts';
+import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
@@ -58,12 +58,24 @@ const notComposed = (what: string): SmsSender => ({
 const table = (a: Adapters) => tableSection(a.env).tableName;
 const codes = (a: Adapters): CodeSection => codeSection(a.env);
 
-function pepper(a: Adapters) {
-  const source = pepperSource(pepperSection(a.env), a.readSecret);
-  return () => {
+/**
+ * The OTP pepper, re-read on the secret's refresh period; the previous pepper of a rotation stays accepted for one OTP
+ * lifetime (the code section's).
+ */
+function pepper(a: Adapters): PepperSource {
+  const source = pepperSource(pepperSection(a.env), a.readSecret, {
+    otpTtlSeconds: codes(a).otpTtlSeconds,
+    now: () => a.clock.now().getTime(),
+  });
+  const guarded: PepperSource = () => {
     a.guardSecret?.('usesPepper');
     return source();
   };
+  guarded.accepted = () => {
+    a.guardSecret?.('usesPepper');
+    return acceptedPeppers(source);
+  };
+  return guarded;
 }
 
 function sms(a: Adapters, settings: SmsSection = smsSection(a.env)): SmsDispatcher {
@@ -76,6 +88,7 @@ function sms(a: Adapters, settings: SmsSection = smsSection(a.env)): SmsDispatch
     new RollingLimit(a.db, name, 'SMS_PERSON', settings.smsPerPersonPerHour, 3600_000),
     settings.sandboxEnabled,
     () => a.clock.now(),
+    settings.smsCountries,
   );
 }
 
@@ -97,7 +110,7 @@ function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookS
   config: { webhooks: WebhookConfig };
 } {
   const settings = webhookSection(a.env);
-  const key = webhookKeySource(settings.secretKey, a.readSecret);
+  const key = webhookKeySource(settings.secretKey, a.readSecret, { now: () => a.clock.now().getTime() });
   return {
     clock: a.clock,
     webhooks: new WebhookStore(a.db, table(a)),
@@ -124,6 +137,8 @@ function issuing(a: Adapters) {
     languages: languages(a),
     mobileNumbers: mobileNumbers(a, dispatcher),
     config: codes(a),
+    /** Where SMS may go (set-my-phone refuses other countries before storing anything). */
+    smsCountries: settings.smsCountries,
   };
 }
 
@@ -183,7 +198,7 @@ export const compose = {
       phoneSequence: new PhoneSequenceStore(a.db, table(a)),
       phoneRemovals: new PhoneRemovalStore(a.db, table(a), budget(a)),
       changeRequests: changeRequests(a),
-      config: { ...ports.config, ...auth(a) },
+      config: { ...ports.config, ...auth(a), smsCountries: ports.smsCountries },
     };
   },
   readMyPhone: (a: Adapters) => ({

@@ -1,3 +1,5 @@
+import { parseSmsCountries } from './sms/sms-countries.ts';
+
 /**
  * All configuration is read here, once, from the environment. A missing or malformed variable fails the cold start
  * with a message naming it, instead of failing a request later. Read by hand rather than through a schema library:
@@ -91,6 +93,8 @@ export interface Config {
   smsAdapter: 'sns' | 'outbox';
   smsSenderId: string | undefined;
   sandboxEnabled: boolean;
+  /** Destination countries SMS may go to (ISO 3166 alpha-2), or every country. */
+  smsCountries: ReadonlySet<string> | 'all';
   webhooks: WebhookConfig;
   auth: AuthConfig;
 }
@@ -130,8 +134,26 @@ export type CodeSection = Pick<
 >;
 export type SmsSection = Pick<
   Config,
-  'smsQuotaPerHour' | 'smsPerPersonPerHour' | 'smsAdapter' | 'smsSenderId' | 'sandboxEnabled' | 'region'
+  | 'smsQuotaPerHour'
+  | 'smsPerPersonPerHour'
+  | 'smsAdapter'
+  | 'smsSenderId'
+  | 'sandboxEnabled'
+  | 'smsCountries'
+  | 'region'
 >;
+
+/** Where SMS may go unless SMS_COUNTRIES says otherwise: the countries of the service's five SMS languages. */
+export const DEFAULT_SMS_COUNTRIES = 'DE,AT,FR,IT,ES';
+
+function smsCountries(text: string, read: EnvReader): ReadonlySet<string> | 'all' {
+  try {
+    return parseSmsCountries(text);
+  } catch (error) {
+    read.problems.push(`SMS_COUNTRIES: ${(error as Error).message}`);
+    return new Set();
+  }
+}
 
 function tableFrom(read: EnvReader): TableSection {
   return {
@@ -169,6 +191,8 @@ function smsFrom(read: EnvReader): SmsSection {
     smsAdapter: read.choice('SMS_ADAPTER', ['sns', 'outbox'], 'sns'),
     smsSenderId: read.optional('SMS_SENDER_ID', { pattern: /^[A-Za-z0-9]{1,11}$/ }),
     sandboxEnabled: read.flag('SANDBOX_ENABLED'),
+    /** SMS pumping guard: SMS only to numbers of these countries (`*` for all). The stack sets context smsCountries. */
+    smsCountries: smsCountries(read.text('SMS_COUNTRIES', { fallback: DEFAULT_SMS_COUNTRIES }), read),
   };
 }
 

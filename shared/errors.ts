@@ -18,13 +18,20 @@ export class DomainError extends Error {
   readonly headers: Record<string, string>;
   /** The gRPC code the end-user (Zitadel-shaped) API answers with, where the HTTP status alone does not say it. */
   readonly grpcCode: number | undefined;
+  /** Set for errors the end-user API names in a Zitadel `ErrorDetail` (`details[0].id`), beyond the gRPC code. */
+  readonly detailId: string | undefined;
 
   constructor(
     status: number,
     code: string,
     title: string,
     detail: string,
-    options: { source?: ErrorSource; headers?: Record<string, string>; grpcCode?: number } = {},
+    options: {
+      source?: ErrorSource;
+      headers?: Record<string, string>;
+      grpcCode?: number;
+      detailId?: string;
+    } = {},
   ) {
     super(detail);
     this.name = 'DomainError';
@@ -34,6 +41,7 @@ export class DomainError extends Error {
     this.source = options.source;
     this.headers = options.headers ?? {};
     this.grpcCode = options.grpcCode;
+    this.detailId = options.detailId;
   }
 }
 

@@ -41,9 +41,35 @@ const ZITADEL_ERROR: Json = {
   properties: {
     code: { type: 'integer', description: 'gRPC status code' },
     message: { type: 'string' },
-    details: { type: 'array', items: { type: 'object' } },
+    details: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['@type'],
+        properties: {
+          '@type': { type: 'string', const: 'type.googleapis.com/zitadel.v1.ErrorDetail' },
+          id: { type: 'string', description: 'The error code' },
+          message: { type: 'string' },
+        },
+      },
+    },
   },
 };
+
+const CONNECT_ERROR: Json = {
+  type: 'object',
+  required: ['code'],
+  properties: {
+    code: { type: 'string', description: 'Connect error code (invalid_argument, not_found, ...)' },
+    message: { type: 'string' },
+  },
+};
+
+const ERROR_REFS = {
+  solaris: '#/components/schemas/Error',
+  zitadel: '#/components/schemas/ZitadelError',
+  connect: '#/components/schemas/ConnectError',
+} as const;
 
 /** Path and query parameters from an object schema: one parameter per property. */
 function parameters(schema: ZodType | undefined, where: 'path' | 'query'): Json[] {
@@ -62,12 +88,15 @@ function operationOf(route: RouteDefinition, scopes: { partner: string; user: st
   const schemas = specs.get(route.operation);
   if (!schemas) throw new Error(`${handlerEntry(route)} registered no schemas; is it built with httpRoute?`);
   const auth = authOf(route);
-  const errorRef =
-    errorShapeOf(route) === 'zitadel' ? '#/components/schemas/ZitadelError' : '#/components/schemas/Error';
+  const errorRef = ERROR_REFS[errorShapeOf(route)];
   return {
     operationId: route.operation,
     summary: route.summary,
-    tags: [route.path.split('/')[2] === 'users' ? 'end-user' : (route.path.split('/')[2] ?? 'api')],
+    tags: [
+      route.path.split('/')[2] === 'users' || errorShapeOf(route) === 'connect'
+        ? 'end-user'
+        : (route.path.split('/')[2] ?? 'api'),
+    ],
     parameters: [
       ...parameters(schemas.params, 'path'),
       ...parameters(schemas.query, 'query'),
@@ -122,7 +151,7 @@ export async function buildOpenApi(
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: SOLARIS_ERROR, ZitadelError: ZITADEL_ERROR },
+      schemas: { Error: SOLARIS_ERROR, ZitadelError: ZITADEL_ERROR, ConnectError: CONNECT_ERROR },
     },
   };
 }

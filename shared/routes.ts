@@ -14,6 +14,9 @@ export type TableAction =
   | 'ConditionCheckItem'
   | 'Query';
 
+/** Secondary indexes of the table an operation may query (see shared/storage/table-definition.ts). */
+export type TableIndex = 'GSI1';
+
 /**
  * Who may call a route.
  * - `partner`: a client-credentials token carrying the partner scope (the bank's backend). The default.
@@ -22,8 +25,11 @@ export type TableAction =
  */
 export type AuthKind = 'partner' | 'user' | 'public';
 
-/** The shape errors take on a route: Solaris for the partner API, gRPC-gateway (Zitadel) for the end-user API. */
-export type ErrorShape = 'solaris' | 'zitadel';
+/**
+ * The shape errors take on a route: Solaris for the partner API, gRPC-gateway (Zitadel) for the end-user API's REST
+ * routes, Connect (`{code: "not_found", message}`) for its Connect protocol routes.
+ */
+export type ErrorShape = 'solaris' | 'zitadel' | 'connect';
 
 export interface RouteDefinition {
   /** Kebab-case verb-noun; also the handler's file name: `functions/<operation>.ts`. */
@@ -32,7 +38,10 @@ export interface RouteDefinition {
   /** API Gateway path with `{name}` parameters. */
   path: string;
   summary: string;
+  /** DynamoDB actions on the table itself (not its indexes). */
   table: readonly TableAction[];
+  /** Indexes the operation queries: `dynamodb:Query` on each, and on no other index. */
+  indexes?: readonly TableIndex[];
   /** May publish SMS through SNS. */
   sendsSms?: boolean;
   /** Reads the OTP pepper secret (issues or checks OTPs). */
@@ -46,9 +55,12 @@ export interface RouteDefinition {
 /** A route's caller kind, defaulting to the partner API. */
 export const authOf = (route: Pick<RouteDefinition, 'auth'>): AuthKind => route.auth ?? 'partner';
 
-/** End-user routes live under `/auth/v1` and answer in the Zitadel error shape; everything else in Solaris's. */
+/**
+ * End-user routes live under `/auth/v1` and answer in the Zitadel error shape, their Connect twins under
+ * `/zitadel.auth.v1.AuthService/` in Connect's; everything else in Solaris's.
+ */
 export const errorShapeOf = (route: Pick<RouteDefinition, 'path'>): ErrorShape =>
-  route.path.startsWith('/auth/') ? 'zitadel' : 'solaris';
+  route.path.startsWith('/auth/') ? 'zitadel' : route.path.startsWith('/zitadel.') ? 'connect' : 'solaris';
 
 const PERSON = '/v1/persons/{person_id}';
 const DEVICE = '/v1/mfa/devices/{device_id}';
@@ -106,8 +118,32 @@ const USER_ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
+/**
+ * The same end-user methods in the Connect protocol (unary, JSON, POST `/<service>/<method>`), as Zitadel serves
+ * them to `@zitadel/client`: one route (one Lambda) per method, with the grants of its REST twin.
+ */
+const AUTH_SERVICE = '/zitadel.auth.v1.AuthService';
+const CONNECT_METHODS: ReadonlyArray<[operation: string, method: string]> = [
+  ['get-my-phone', 'GetMyPhone'],
+  ['set-my-phone', 'SetMyPhone'],
+  ['verify-my-phone', 'VerifyMyPhone'],
+  ['resend-my-phone-verification', 'ResendMyPhoneVerification'],
+  ['remove-my-phone', 'RemoveMyPhone'],
+];
+const CONNECT_ROUTES: readonly RouteDefinition[] = CONNECT_METHODS.map(([operation, method]) => {
+  const rest = USER_ROUTES.find((route) => route.operation === operation)!;
+  return {
+    ...rest,
+    operation: `connect-${operation}`,
+    method: 'POST',
+    path: `${AUTH_SERVICE}/${method}`,
+    summary: `${rest.summary} (Connect protocol: ${method})`,
+  };
+});
+
 export const ROUTES: readonly RouteDefinition[] = [
   ...USER_ROUTES,
+  ...CONNECT_ROUTES,
   {
     operation: 'create-mobile-number',
     method: 'POST',
@@ -207,7 +243,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/v1/webhooks',
     summary: 'List webhook subscriptions',
-    table: ['Query'],
+    table: [],
+    indexes: ['GSI1'],
   },
   {
     operation: 'get-webhook',
@@ -239,7 +276,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/v1/mfa/devices',
     summary: "List a person's bound devices (GSI1 query)",
-    table: ['Query'],
+    table: [],
+    indexes: ['GSI1'],
   },
   {
     operation: 'get-device',

@@ -33,11 +33,35 @@ export function scopesOf(claims: Claims): Set<string> {
 }
 
 /**
+ * The person id claim as the token itself holds it, with its JSON type. API Gateway flattens claims to strings, so a
+ * numeric `sub` (RFC 7519 requires a string) reaches the Lambda as "12345"; the token the authorizer verified is
+ * the one in the Authorization header (its identity source), so its payload is read from there. `undefined` when
+ * there is no readable token.
+ */
+function rawClaim(event: APIGatewayProxyEventV2, name: string): unknown {
+  const authorization = Object.entries(event.headers ?? {}).find(
+    ([key]) => key.toLowerCase() === 'authorization',
+  );
+  const payload = /^Bearer\s+[^.\s]*\.([^.\s]+)\.[^.\s]*$/i.exec(authorization?.[1] ?? '')?.[1];
+  if (!payload) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return claims !== null && typeof claims === 'object'
+      ? (claims as Record<string, unknown>)[name]
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Defence in depth: the gateway has verified the token's signature, issuer, audience and lifetime; here the handler
  * checks, once for every route and keyed by the route's kind, that the token is the right kind of token.
+ * - A token carrying both the partner and the user scope is refused on every route (403): one token is one kind of
+ *   caller, so a partner never acts as an end user and an end user's app never gets the partner API.
  * - partner routes: the partner scope is required.
- * - user routes: the user scope is required, a token that also carries the partner scope is refused (a partner must
- *   never act as an end user), and the configured claim must hold a well-formed person id.
+ * - user routes: the user scope is required, and the configured claim must be a JSON string holding a well-formed
+ *   person id (a number, an empty string or no claim is refused with 403).
  * No claims at all means the route was deployed without an authorizer: that is refused, never waved through.
  */
 export function establishCaller(event: APIGatewayProxyEventV2, kind: AuthKind, auth: Config['auth']): Caller {
@@ -48,6 +72,13 @@ export function establishCaller(event: APIGatewayProxyEventV2, kind: AuthKind, a
     throw unauthenticated('The token was not issued by the trusted issuer.', true);
   }
   const scopes = scopesOf(claims);
+  if (scopes.has(auth.partnerScope) && scopes.has(auth.userScope)) {
+    const scope = kind === 'partner' ? auth.partnerScope : auth.userScope;
+    throw insufficientScope(
+      `A token carries either the partner scope (${auth.partnerScope}) or the user scope (${auth.userScope}), not both.`,
+      scope,
+    );
+  }
   if (kind === 'partner') {
     if (!scopes.has(auth.partnerScope)) {
       throw insufficientScope(
@@ -57,14 +88,14 @@ export function establishCaller(event: APIGatewayProxyEventV2, kind: AuthKind, a
     }
     return { kind: 'partner', clientId: claims.client_id ?? claims.azp ?? claims.sub ?? 'unknown' };
   }
-  if (!scopes.has(auth.userScope) || scopes.has(auth.partnerScope)) {
+  if (!scopes.has(auth.userScope)) {
     throw insufficientScope(
       `This route needs an end user's token (scope ${auth.userScope}).`,
       auth.userScope,
     );
   }
   const subject = personId.safeParse(claims[auth.userIdClaim]);
-  if (!subject.success) {
+  if (!subject.success || typeof rawClaim(event, auth.userIdClaim) !== 'string') {
     throw insufficientScope(`The token's ${auth.userIdClaim} claim is not a person id.`, auth.userScope);
   }
   return { kind: 'user', personId: subject.data };

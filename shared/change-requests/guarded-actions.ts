@@ -2,7 +2,7 @@ import type { Uses } from '../deps.ts';
 import { conflict } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
-import { logger } from '../logging.ts';
+import { errorFields, logger } from '../logging.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import type { TxPart } from '../storage/dynamo.ts';
 import * as z from '../zod.ts';
@@ -68,8 +68,9 @@ export const GUARDED_ACTIONS = {
             });
           } catch (error) {
             logger.warn('deletion notice not sent', {
+              status: 'not_sent',
               change_request_id: request.id,
-              error: error instanceof Error ? error.message : String(error),
+              error: errorFields(error),
             });
           }
         },

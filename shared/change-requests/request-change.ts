@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Uses } from '../deps.ts';
+import { metrics } from '../metrics.ts';
 
 /** A change request answers confirmation for 5 minutes after it was opened. */
 export const CHANGE_REQUEST_TTL_MS = 5 * 60_000;
@@ -35,6 +36,7 @@ export async function requestChange(
     expiresAtMs: now.getTime() + CHANGE_REQUEST_TTL_MS,
     attempts: 0,
   });
+  metrics.changeRequest('opened');
   return {
     id,
     status: 'AUTHORIZATION_REQUIRED',

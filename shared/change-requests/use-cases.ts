@@ -3,6 +3,7 @@ import type { Uses } from '../deps.ts';
 import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../errors.ts';
+import { metrics } from '../metrics.ts';
 import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
 import { type ActionDeps, guardedAction, type PreparedAction } from './guarded-actions.ts';
 
@@ -88,6 +89,7 @@ export async function getChangeRequest(rt: RequestDeps, id: string): Promise<Cha
   const lapse = lapsed(record, now);
   if (lapse) {
     await rt.changeRequests.close(id, lapse, now);
+    if (lapse === 'EXPIRED') metrics.changeRequest('expired');
     return viewOf((await rt.changeRequests.get(id))!);
   }
   return viewOf(record);
@@ -140,6 +142,7 @@ export async function authorizeWithSms(
       }
     },
   });
+  metrics.changeRequest('authorized');
   return { id: record.id, status: 'CONFIRMATION_REQUIRED', updated_at: now.toISOString() };
 }
 
@@ -174,6 +177,7 @@ export async function authorizeWithDevice(
     await openRequest(rt, record.id);
     throw closed('no longer open');
   }
+  metrics.changeRequest('authorized');
   return {
     id: record.id,
     status: 'CONFIRMATION_REQUIRED',
@@ -283,11 +287,15 @@ async function confirmWithTan(
   const now = rt.clock.now();
   switch (result.verdict) {
     case 'right':
+      metrics.changeRequest('completed');
       await prepared!.afterCommit?.();
       return completed(result.loaded.request!, prepared!, now);
-    case 'wrong':
-      if (result.attempts >= MAX_CONFIRM_ATTEMPTS) await rt.changeRequests.close(input.id, 'FAILED', now);
+    case 'wrong': {
+      const failed = result.attempts >= MAX_CONFIRM_ATTEMPTS;
+      if (failed) await rt.changeRequests.close(input.id, 'FAILED', now);
+      metrics.changeRequest(failed ? 'failed' : 'wrong');
       throw invalidTan();
+    }
     case 'refused':
       throw await noLongerPossible(rt, result.loaded.request!, now);
     default:
@@ -316,8 +324,10 @@ async function confirmWithDevice(
   if (!(await verifyDeviceProof(rt, record, input.signature))) {
     if (!(await rt.changeRequests.chargeWrongSignature(record, MAX_CONFIRM_ATTEMPTS, now))) {
       await openRequest(rt, record.id);
-    } else if (record.attempts + 1 >= MAX_CONFIRM_ATTEMPTS) {
-      await rt.changeRequests.close(record.id, 'FAILED', now);
+    } else {
+      const failed = record.attempts + 1 >= MAX_CONFIRM_ATTEMPTS;
+      if (failed) await rt.changeRequests.close(record.id, 'FAILED', now);
+      metrics.changeRequest(failed ? 'failed' : 'wrong');
     }
     throw invalidTan();
   }
@@ -328,6 +338,7 @@ async function confirmWithDevice(
     await openRequest(rt, record.id);
     throw invalidTan();
   }
+  metrics.changeRequest('completed');
   await prepared.afterCommit?.();
   return completed(record, prepared, now);
 }

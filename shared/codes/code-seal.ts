@@ -24,3 +24,16 @@ export function openOtp(pepper: Buffer, challengeId: string, sealed: string): st
   decipher.setAuthTag(tag!);
   return Buffer.concat([decipher.update(data!), decipher.final()]).toString('utf8');
 }
+
+/** Opens a sealed OTP under the first of the accepted peppers that opens it (after a pepper rotation, the previous). */
+export function openOtpWithAny(peppers: readonly Buffer[], challengeId: string, sealed: string): string {
+  let failure: unknown = new Error('no pepper');
+  for (const pepper of peppers) {
+    try {
+      return openOtp(pepper, challengeId, sealed);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
+}

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { tooManyRequests } from '../errors.ts';
+import { type CodeCheckOutcome, metrics } from '../metrics.ts';
 import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
+import { acceptedPeppers, type PepperSource } from '../otp/pepper.ts';
 import { planUse, type SlotClaim, type WindowUses } from '../quota/rolling-window.ts';
-import { openOtp, sealOtp } from './code-seal.ts';
+import { openOtp, openOtpWithAny, sealOtp } from './code-seal.ts';
 
 /**
  * Every one-time code the service issues and checks, and the one rule they are checked by.
@@ -25,6 +27,10 @@ import { openOtp, sealOtp } from './code-seal.ts';
  * the budget; a right answer commits the code's use, the budget unit and the success itself, in one transaction.
  * A check whose commit fails because the code was used, burnt or replaced meanwhile changed nothing and is charged
  * nothing: of any number of concurrent right answers exactly one succeeds, and the others spend no budget.
+ *
+ * After a pepper rotation a check accepts the previous pepper for one OTP lifetime (shared/otp/pepper.ts), so a code
+ * issued just before the rotation still checks. Every check of a typed code is counted (`CodeChecks` by outcome:
+ * right, wrong, expired, burnt) and every refusal for a spent budget (`CodeCheckBudgetHits`).
  */
 export type CodeKind = 'mobile_number' | 'change_request' | 'phone_removal' | 'device_binding';
 
@@ -35,13 +41,18 @@ interface KindRule {
   stored: 'hash' | 'sealed';
   /** The HMAC's scope prefix; distinct per kind where codes of two kinds could meet the same person. */
   scope: string;
+  /**
+   * Whether its checks count as code checks (`CodeChecks`); the binding OTP is proven by a signature over it, which
+   * counts as a signature (`Signatures`, devices' use cases) instead.
+   */
+  counted: boolean;
 }
 
 export const CODE_KINDS: Record<CodeKind, KindRule> = {
-  mobile_number: { spendsBudget: true, stored: 'hash', scope: '' },
-  change_request: { spendsBudget: true, stored: 'hash', scope: '' },
-  phone_removal: { spendsBudget: true, stored: 'hash', scope: 'phone-removal\0' },
-  device_binding: { spendsBudget: false, stored: 'sealed', scope: '' },
+  mobile_number: { spendsBudget: true, stored: 'hash', scope: '', counted: true },
+  change_request: { spendsBudget: true, stored: 'hash', scope: '', counted: true },
+  phone_removal: { spendsBudget: true, stored: 'hash', scope: 'phone-removal\0', counted: true },
+  device_binding: { spendsBudget: false, stored: 'sealed', scope: '', counted: false },
 };
 
 /** The daily code-check budget: checks of any code per person in any rolling 24 hours. */
@@ -97,18 +108,40 @@ export function issueCode(
   };
 }
 
-/** The code itself, for sealed kinds only (the binding OTP, to check a signature over it). */
-export function openCode(kind: CodeKind, pepper: Buffer, pending: PendingCode): string {
+/**
+ * The code itself, for sealed kinds only (the binding OTP, to check a signature over it), opened under the first of
+ * the given peppers that opens it (current first; after a rotation, the previous too).
+ */
+export function openCode(kind: CodeKind, peppers: Buffer | readonly Buffer[], pending: PendingCode): string {
   if (CODE_KINDS[kind].stored !== 'sealed') throw new Error(`${kind} codes are hashed, not sealed`);
-  return openOtp(pepper, pending.id, pending.secret);
+  return Buffer.isBuffer(peppers)
+    ? openOtp(peppers, pending.id, pending.secret)
+    : openOtpWithAny(peppers as readonly Buffer[], pending.id, pending.secret);
 }
 
-/** Constant-time comparison of a given code with a hashed pending one. */
-export function codeMatches(kind: CodeKind, pepper: Buffer, pending: PendingCode, given: string): boolean {
+/** Constant-time comparison of a given code with a hashed pending one, under any of the given peppers. */
+export function codeMatches(
+  kind: CodeKind,
+  peppers: Buffer | readonly Buffer[],
+  pending: PendingCode,
+  given: string,
+): boolean {
   const rule = CODE_KINDS[kind];
   if (rule.stored !== 'hash') throw new Error(`${kind} codes are sealed; check the signature over them`);
-  return otpMatches(pepper, rule.scope + pending.id, given, pending.secret);
+  const list: readonly Buffer[] = Buffer.isBuffer(peppers) ? [peppers] : (peppers as readonly Buffer[]);
+  // Every accepted pepper is compared (no early exit), each comparison in constant time.
+  return list
+    .map((pepper) => otpMatches(pepper, rule.scope + pending.id, given, pending.secret))
+    .some(Boolean);
 }
+
+/** The metric outcome of a code that could not be answered: none pending (or another record's) counts as wrong. */
+const UNUSABLE_OUTCOME: Record<Unusable, CodeCheckOutcome> = {
+  missing: 'wrong',
+  used: 'burnt',
+  expired: 'expired',
+  burnt: 'burnt',
+};
 
 export type Unusable = 'missing' | 'used' | 'expired' | 'burnt';
 
@@ -131,6 +164,7 @@ export type BudgetCharge = SlotClaim;
 export function planBudgetCharge(uses: WindowUses, checksPerDay: number, now: Date): BudgetCharge {
   const plan = planUse({ limit: checksPerDay, windowMs: BUDGET_WINDOW_MS }, uses, now);
   if (!plan.allowed) {
+    metrics.codeCheckBudgetHit();
     throw tooManyRequests('Too many code checks for this person; try again later.', plan.retryAfterSeconds);
   }
   return plan;
@@ -196,13 +230,17 @@ export async function checkCode<L extends CheckState>(
   check: {
     given: string;
     now: () => Date;
-    pepper: () => Promise<Buffer>;
+    /** The OTP pepper; a check accepts each of its accepted peppers (current, and previous within one lifetime). */
+    pepper: PepperSource;
     /** For sealed kinds: whether the answer proves the code (a signature over it, by a key the state names). */
     matches?: (code: string, loaded: L) => boolean;
   },
   settings: CheckSettings,
 ): Promise<CheckResult<L>> {
   const rule = CODE_KINDS[kind];
+  const count = (outcome: CodeCheckOutcome) => {
+    if (rule.counted) metrics.codeCheck(outcome);
+  };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const loaded = await port.load();
     const now = check.now();
@@ -210,16 +248,24 @@ export async function checkCode<L extends CheckState>(
       ? planBudgetCharge(loaded.budget ?? [], settings.checksPerDay, now)
       : undefined;
     const reason = unusable(loaded.code, { boundTo: loaded.boundTo, now, maxAttempts: settings.maxAttempts });
-    if (reason) return { verdict: 'unusable', reason, loaded };
+    if (reason) {
+      count(UNUSABLE_OUTCOME[reason]);
+      return { verdict: 'unusable', reason, loaded };
+    }
     const code = loaded.code!;
-    const pepper = await check.pepper();
+    const peppers = await acceptedPeppers(check.pepper);
     const right =
       rule.stored === 'sealed'
-        ? (check.matches?.(openCode(kind, pepper, code), loaded) ?? false)
-        : codeMatches(kind, pepper, code, check.given);
+        ? (check.matches?.(openCode(kind, peppers, code), loaded) ?? false)
+        : codeMatches(kind, peppers, code, check.given);
     const outcome = await port.commit(loaded, right ? 'right' : 'wrong', charge);
     if (outcome === 'budget_taken') continue;
-    if (outcome === 'code_changed') return { verdict: 'lost_race', loaded };
+    if (outcome === 'code_changed') {
+      // Used, burnt or replaced meanwhile: nothing was charged.
+      count('burnt');
+      return { verdict: 'lost_race', loaded };
+    }
+    count(right ? 'right' : 'wrong');
     if (outcome !== 'committed') return { verdict: 'refused', outcome, loaded };
     return right ? { verdict: 'right', loaded } : { verdict: 'wrong', loaded, attempts: code.attempts + 1 };
   }

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Uses } from '../deps.ts';
+import { metrics } from '../metrics.ts';
 import {
   challengeNotFound,
   challengeView,
@@ -141,6 +142,7 @@ export async function verifyDeviceChallenge(
   if (!signedBy(publicKey, challenge.stringToSign, signature)) {
     throw await wrongAnswer(rt, challenge, now);
   }
+  metrics.signature(true);
   const outcome = await rt.devices.completeDeviceChallenge(challenge, now, maxAttempts);
   if (outcome === 'used') throw await refusalNow(rt, challenge.id, now);
   if (outcome === 'device_gone') throw deviceNotFound();
@@ -155,6 +157,7 @@ export async function verifyDeviceChallenge(
 
 /** Charges a wrong answer and answers the error to throw: 403 once charged, else why it could not be charged. */
 export async function wrongAnswer(rt: SigningDeps, challenge: ChallengeRecord, now: Date): Promise<Error> {
+  metrics.signature(false);
   const charged = await rt.devices.chargeWrongAnswer(challenge, now, rt.config.otpMaxAttempts);
   if (charged === 'charged') return invalidSignature();
   if (charged === 'device_gone') return deviceNotFound();

@@ -18,9 +18,9 @@ export const challengePath = z.object({ challenge_id: uuid });
  * Optional owner check on routes that name a device or challenge by id: when present, the object must belong to this
  * person, and otherwise the answer is the same 404 as for an unknown id.
  */
-export const ownerQuery = z.strictObject({ person_id: z.optional(personId) });
+export const ownerQuery = z.object({ person_id: z.optional(personId) });
 
-export const bindDeviceBody = z.strictObject({
+export const bindDeviceBody = z.object({
   person_id: personId,
   key_type: z.literal('ecdsa-p256', { message: 'only ecdsa-p256 is supported' }),
   challenge_type: z._default(z.literal('sms', { message: 'only sms is supported' }), 'sms'),
@@ -35,7 +35,7 @@ export const bindDeviceBody = z.strictObject({
       z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
     ),
   sms_challenge: z.optional(
-    z.strictObject({
+    z.object({
       // Android SMS Retriever: the app's 11-character hash, placed as the SMS's last line.
       app_signature: z.string().check(z.regex(/^[A-Za-z0-9+/_-]{11}$/, 'must be the 11-character app hash')),
     }),
@@ -44,35 +44,35 @@ export const bindDeviceBody = z.strictObject({
   device_data: deviceData,
 });
 
-export const verifySignatureChallengeBody = z.strictObject({
+export const verifySignatureChallengeBody = z.object({
   signature: signatureHex,
   person_id: z.optional(personId),
   device_data: deviceData,
 });
 
-export const listDevicesQuery = z.strictObject({
+export const listDevicesQuery = z.object({
   'filter[person_id]': personId,
   'filter[include_deleted]': z._default(z.enum(['true', 'false']), 'false'),
   'page[size]': z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 10),
   'page[number]': z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 1),
 });
 
-export const addDeviceKeyBody = z.strictObject({
+export const addDeviceKeyBody = z.object({
   key: publicKeyHex,
   key_type: z.literal('ecdsa-p256', { message: 'only ecdsa-p256 is supported' }),
   key_purpose: keyPurpose,
-  device_signature: z.strictObject({ signature_key_purpose: keyPurpose, signature: signatureHex }),
+  device_signature: z.object({ signature_key_purpose: keyPurpose, signature: signatureHex }),
   person_id: z.optional(personId),
   device_data: deviceData,
 });
 
-export const createDeviceChallengeBody = z.strictObject({
+export const createDeviceChallengeBody = z.object({
   device_id: uuid,
   key_purpose: z._default(keyPurpose, 'unrestricted'),
   person_id: z.optional(personId),
 });
 
-export const verifyDeviceChallengeBody = z.strictObject({
+export const verifyDeviceChallengeBody = z.object({
   signature: signatureHex,
   person_id: z.optional(personId),
   device_data: deviceData,

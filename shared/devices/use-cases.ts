@@ -4,6 +4,7 @@ import type { Uses } from '../deps.ts';
 import { conflict, notFound } from '../errors.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from '../events/device-events.ts';
 import { buildEvent } from '../events/event.ts';
+import { metrics } from '../metrics.ts';
 import {
   challengeNotFound,
   challengeView,
@@ -220,6 +221,8 @@ export async function verifySignatureChallenge(
 ): Promise<void> {
   const signature = signatureFrom(input.signature, 'signature');
   const maxAttempts = rt.config.otpMaxAttempts;
+  /** Whether the signature verified, once it was checked (the binding's `Signatures` metric). */
+  let valid: boolean | undefined;
   const result = await checkCode(
     'device_binding',
     {
@@ -259,12 +262,17 @@ export async function verifySignatureChallenge(
       given: input.signature,
       now: () => rt.clock.now(),
       pepper: rt.pepper,
-      matches: (otp, { binding }) => signedBy(binding.publicKey, otp, signature),
+      matches: (otp, { binding }) => {
+        valid = signedBy(binding.publicKey, otp, signature);
+        return valid;
+      },
     },
     { maxAttempts, checksPerDay: rt.config.codeChecksPerDay },
   );
+  if (valid !== undefined) metrics.signature(valid);
   switch (result.verdict) {
     case 'right':
+      metrics.deviceBound();
       return;
     case 'wrong':
       throw invalidSignature();
@@ -390,7 +398,9 @@ export async function addDeviceKey(
     throw invalidSignature(`The device has no active ${input.signatureKeyPurpose} key to sign with.`);
   }
   if (device.activeKeys[input.keyPurpose]) throw keyPurposeTaken(input.keyPurpose);
-  if (!signedBy(signer.publicKey, input.key, signature)) throw invalidSignature();
+  const valid = signedBy(signer.publicKey, input.key, signature);
+  metrics.signature(valid);
+  if (!valid) throw invalidSignature();
 
   const now = rt.clock.now();
   const key: KeyRecord = {

@@ -6,7 +6,7 @@ import {
   GetShardIteratorCommand,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import { logger } from '../logging.ts';
+import { errorFields, logger } from '../logging.ts';
 import type { DocumentClient } from '../storage/dynamo.ts';
 import { StreamCheckpointStore } from './dynamo-stream-checkpoint-store.ts';
 import type { EventBus } from './event-bus.ts';
@@ -96,9 +96,7 @@ export class LocalStreamRelay {
       this.timer = undefined;
       this.running = this.pollOnce()
         .catch((error: unknown) =>
-          logger.warn('event relay poll failed', {
-            error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-          }),
+          logger.warn('event relay poll failed', { status: 'failed', error: errorFields(error) }),
         )
         .finally(() => {
           this.running = undefined;

@@ -57,3 +57,70 @@ export async function relayRecords(records: readonly StreamRecordLike[], bus: Ev
   if (events.length > 0) await bus.publish(events);
   return events.length;
 }
+
+/** What one stream batch came to: how many events went out, and where Lambda must resume if not all did. */
+export interface BatchRelay {
+  published: number;
+  /** The sequence number of the first record not published: Lambda retries from it, and only from it. */
+  failedSequenceNumber?: string;
+  /** Why that record was not published. */
+  failure?: unknown;
+  /** The largest time from an event's creation to its publication in this batch, ms. */
+  maxLagMs?: number;
+}
+
+const PUBLISH_CHUNK = 10;
+
+/**
+ * The relay's batch, for a partial batch response (ReportBatchItemFailures): records are published in stream order,
+ * ten at a time, and the first that fails (a malformed outbox item, or an event EventBridge still rejects after the
+ * bus's own retries) stops the batch there. Everything before it stays published and is not sent again; everything
+ * from it on is retried. Only entries after a rejected one within the same PutEvents call of ten can go out twice.
+ */
+export async function relayBatch(
+  records: ReadonlyArray<StreamRecordLike>,
+  bus: EventBus,
+  now: () => number = Date.now,
+): Promise<BatchRelay> {
+  const pending: Array<{ event: DomainEvent; sequenceNumber: string | undefined }> = [];
+  let stop: { sequenceNumber: string | undefined; failure: unknown } | undefined;
+  for (const record of records) {
+    if (!isOutboxInsert(record)) continue;
+    try {
+      pending.push({ event: outboxEvent(record), sequenceNumber: record.dynamodb?.SequenceNumber });
+    } catch (failure) {
+      stop = { sequenceNumber: record.dynamodb?.SequenceNumber, failure };
+      break;
+    }
+  }
+  let published = 0;
+  let maxLagMs: number | undefined;
+  for (let start = 0; start < pending.length; start += PUBLISH_CHUNK) {
+    const chunk = pending.slice(start, start + PUBLISH_CHUNK);
+    try {
+      await bus.publish(chunk.map((item) => item.event));
+    } catch (failure) {
+      const rejected = new Set(
+        (failure as { failures?: Array<{ eventId: string }> }).failures?.map((f) => f.eventId) ?? [],
+      );
+      const first = chunk.find((item) => rejected.has(item.event.metadata.id)) ?? chunk[0]!;
+      return {
+        published: published + chunk.indexOf(first),
+        failedSequenceNumber: first.sequenceNumber,
+        failure,
+        ...(maxLagMs === undefined ? {} : { maxLagMs }),
+      };
+    }
+    published += chunk.length;
+    const at = now();
+    for (const item of chunk) {
+      const lag = at - Date.parse(item.event.metadata.time);
+      if (Number.isFinite(lag)) maxLagMs = Math.max(maxLagMs ?? 0, lag);
+    }
+  }
+  return {
+    published,
+    ...(stop ? { failedSequenceNumber: stop.sequenceNumber, failure: stop.failure } : {}),
+    ...(maxLagMs === undefined ? {} : { maxLagMs }),
+  };
+}

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Caller, establishCaller } from '../auth/caller.ts';
 import type { AuthConfig } from '../config.ts';
-import { logger } from '../logging.ts';
+import { currentInvocation, errorFields, logger, withInvocation } from '../logging.ts';
 import { type AuthKind, authOf, type ErrorShape, errorShapeOf, ROUTES } from '../routes.ts';
 import type { output, ZodMiniType as ZodType } from '../zod.ts';
 import { badRequest, DomainError } from './errors.ts';
@@ -123,8 +123,10 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
 export interface GrpcErrorBody {
   code: number;
   message: string;
-  details: unknown[];
+  details: Array<{ '@type': string; id: string; message: string }>;
 }
+
+export const ZITADEL_ERROR_DETAIL = 'type.googleapis.com/zitadel.v1.ErrorDetail';
 
 /** gRPC codes by HTTP status, for errors that do not name their own (the inverse of grpc-gateway's mapping). */
 const GRPC_BY_STATUS: Record<number, number> = {
@@ -147,10 +149,13 @@ const GRPC_BY_STATUS: Record<number, number> = {
  * - `invalid_tan`: Zitadel answers a wrong verification code with INVALID_ARGUMENT (400), not with a 403 as Solaris
  *   does for a TAN; the end-user API follows Zitadel.
  * - `mobile_number_exists`: ALREADY_EXISTS (6).
+ * - `sms_country_not_allowed`: FAILED_PRECONDITION (9), which is HTTP 400 in grpc-gateway's mapping; the partner API
+ *   answers 422.
  */
 export const ZITADEL_ERRORS: Readonly<Record<string, { code: number; status: number }>> = {
   invalid_tan: { code: 3, status: 400 },
   mobile_number_exists: { code: 6, status: 409 },
+  sms_country_not_allowed: { code: 9, status: 400 },
 };
 
 function grpcStatus(error: DomainError): { code: number; status: number } {
@@ -162,19 +167,51 @@ function grpcStatus(error: DomainError): { code: number; status: number } {
   );
 }
 
+/**
+ * Connect's names and HTTP statuses of the gRPC codes (connectrpc.com/docs/protocol, "Error Codes", as updated in
+ * connectrpc/connectrpc.com#130), by number. A
+ * path without a route is `unimplemented`, as a Connect server answers for a procedure it does not serve.
+ */
+const CONNECT_CODES: Record<number, [name: string, status: number]> = {
+  1: ['canceled', 499],
+  2: ['unknown', 500],
+  3: ['invalid_argument', 400],
+  4: ['deadline_exceeded', 504],
+  5: ['not_found', 404],
+  6: ['already_exists', 409],
+  7: ['permission_denied', 403],
+  8: ['resource_exhausted', 429],
+  9: ['failed_precondition', 400],
+  10: ['aborted', 409],
+  11: ['out_of_range', 400],
+  12: ['unimplemented', 501],
+  13: ['internal', 500],
+  14: ['unavailable', 503],
+  15: ['data_loss', 500],
+  16: ['unauthenticated', 401],
+};
+
 export function errorResponse(
   error: DomainError,
   requestId: string,
   shape: ErrorShape = 'solaris',
 ): APIGatewayProxyStructuredResultV2 {
+  const headers = { ...SECURITY_HEADERS, ...error.headers, 'X-Request-Id': requestId };
+  if (shape === 'connect') {
+    const grpc = error.code === 'route_not_found' ? 12 : grpcStatus(error).code;
+    const [code, status] = CONNECT_CODES[grpc] ?? ['unknown', 500];
+    return { statusCode: status, headers, body: JSON.stringify({ code, message: error.message }) };
+  }
   if (shape === 'zitadel') {
     const { code, status } = grpcStatus(error);
-    const grpcBody: GrpcErrorBody = { code, message: error.message, details: [] };
-    return {
-      statusCode: status,
-      headers: { ...SECURITY_HEADERS, ...error.headers, 'X-Request-Id': requestId },
-      body: JSON.stringify(grpcBody),
+    // As Zitadel answers: one zitadel.v1.ErrorDetail naming the error (its id is our error code, or the detail id
+    // an error names for itself).
+    const grpcBody: GrpcErrorBody = {
+      code,
+      message: error.message,
+      details: [{ '@type': ZITADEL_ERROR_DETAIL, id: error.detailId ?? error.code, message: error.message }],
     };
+    return { statusCode: status, headers, body: JSON.stringify(grpcBody) };
   }
   const body: ErrorBody = {
     errors: [
@@ -203,27 +240,30 @@ const internalError = () =>
  * and the mapping of errors to the Solaris error shape. Bodies and `device_data` are never logged.
  */
 const httpCore = (
-  operation: string,
   shape: ErrorShape,
 ): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => {
   const finish = (request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>) => {
     const state = (request.context as StatefulContext)[stateKey]!;
     const response = request.response!;
     response.headers = { ...SECURITY_HEADERS, ...response.headers, 'X-Request-Id': state.requestId };
-    logger.info('request', {
-      operation,
-      request_id: state.requestId,
+    const status = response.statusCode ?? 200;
+    const line = {
+      status,
+      route_key: request.event.routeKey,
       method: request.event.requestContext?.http?.method,
       path: request.event.rawPath,
-      status: response.statusCode,
-      duration_ms: Date.now() - state.startedAt,
-    });
+      ...(request.error instanceof DomainError ? { error_code: request.error.code } : {}),
+    };
+    // A refused request is the caller's business (INFO); a 5xx is ours (ERROR, logged where it arose).
+    if (status >= 500) logger.error('request', line);
+    else logger.info('request', line);
   };
   return {
     before: (request) => {
-      const incoming = header(request.event, 'x-request-id');
-      const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      (request.context as StatefulContext)[stateKey] = { requestId, startedAt: Date.now() };
+      (request.context as StatefulContext)[stateKey] = {
+        requestId: currentInvocation()?.correlationId ?? randomUUID(),
+        startedAt: Date.now(),
+      };
     },
     after: finish,
     onError: (request) => {
@@ -235,10 +275,9 @@ const httpCore = (
         request.response = errorResponse(error, requestId, shape);
       } else {
         logger.error('unhandled error', {
-          operation,
-          request_id: requestId,
-          error:
-            error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
+          status: 500,
+          error: errorFields(error),
+          ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
         });
         request.response = errorResponse(internalError(), requestId, shape);
       }
@@ -261,8 +300,8 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
   const route = ROUTES.find((candidate) => candidate.operation === operation);
   const kind: AuthKind = route ? authOf(route) : (spec.auth ?? 'partner');
   const shape: ErrorShape = route ? errorShapeOf(route) : 'solaris';
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(httpCore(operation, shape))
+  const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(httpCore(shape))
     .handler(async (event, context) => {
       const { requestId } = (context as StatefulContext)[stateKey]!;
       const caller = establishCaller(event, kind, spec.authConfig);
@@ -289,4 +328,11 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
         body: result.body === undefined ? '' : JSON.stringify(result.body),
       };
     });
+  // The correlation id is the caller's X-Request-Id when it is a sane token, else a new one; every log line and
+  // metric of the invocation carries it.
+  return (event: APIGatewayProxyEventV2, context: Context) => {
+    const incoming = header(event, 'x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    return withInvocation(operation, requestId, () => pipeline(event, context));
+  };
 }

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Verdict } from '../auth/dev-issuer.ts';
 import { DomainError, unauthenticated } from '../http/errors.ts';
@@ -34,6 +40,8 @@ export interface GatewayOptions {
    * answers 401: a gateway that forgot its authorizer must not serve anyone.
    */
   authorizer?: { verify(authorization: string | undefined): Promise<Verdict> };
+  /** Sees each request before the routes do (local mode's console); resolves true when it has answered it. */
+  intercept?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface RunningGateway {
@@ -42,8 +50,26 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Same limit as API Gateway HTTP APIs' payload cap is much larger; locally we stop reading at 1 MiB. */
-const MAX_LOCAL_BODY = 1024 * 1024;
+/** API Gateway HTTP APIs' payload cap is much larger (10 MB); locally we keep at most 1 MiB of a body. */
+export const MAX_LOCAL_BODY = 1024 * 1024;
+
+/**
+ * A body over MAX_LOCAL_BODY is still read to its end (and thrown away) before the 413, up to this many bytes: a
+ * server that answers and closes while the client is still sending makes the client's TCP stack see a reset, not
+ * the answer. Past this, the 413 goes out at once and the connection is closed.
+ */
+export const MAX_DRAINED_BODY = 16 * 1024 * 1024;
+
+const payloadTooLarge = () =>
+  new DomainError(
+    413,
+    'payload_too_large',
+    'Payload Too Large',
+    `Request bodies are limited to ${MAX_LOCAL_BODY} bytes.`,
+  );
+
+/** Errors under `/auth/` answer in the Zitadel shape, also for paths without a route; the rest in Solaris's. */
+const shapeOfPath = (pathname: string) => errorShapeOf({ path: pathname });
 
 export interface CompiledRoute {
   route: RouteDefinition;
@@ -79,24 +105,62 @@ function handlerCache(compose: (route: RouteDefinition) => Promise<LambdaHandler
   };
 }
 
+/** Thrown when a body is past MAX_DRAINED_BODY: the answer closes the connection. */
+class BodyNotDrained extends Error {}
+
 function readBody(request: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_LOCAL_BODY) {
-        reject(
-          new DomainError(413, 'payload_too_large', 'Payload Too Large', 'The request body is too large.'),
-        );
-        request.destroy();
-        return;
+      if (size > MAX_DRAINED_BODY) {
+        request.pause();
+        reject(new BodyNotDrained());
+      } else if (size > MAX_LOCAL_BODY) {
+        chunks.length = 0;
+      } else {
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
     });
-    request.on('end', () => resolveBody(chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined));
+    request.on('end', () => {
+      if (size > MAX_LOCAL_BODY) reject(payloadTooLarge());
+      else resolveBody(chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined);
+    });
     request.on('error', reject);
   });
+}
+
+/**
+ * Node's HTTP parser refused the request (a malformed request line or header, headers over its 16 KiB limit, a
+ * request that took too long): answered in the error shape of the request's path where the socket still takes an
+ * answer, then closed, as Node's own default answer does.
+ */
+function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) {
+  const attached = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || attached?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'request_header_fields_too_large', 'The request headers are larger than 16 KiB.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'The request was not received in time.']
+        : [400, 'malformed_request', 'The request is not well-formed HTTP/1.1.'];
+  const title = STATUS_CODES[status]!;
+  const path = /^[A-Z]+ (\/\S*)/.exec(error.rawPacket?.toString('latin1') ?? '')?.[1] ?? '/';
+  const pathname = path.split('?')[0]!;
+  const result = errorResponse(
+    new DomainError(status, code, title, detail, { grpcCode: status === 408 ? 4 : 3 }),
+    randomUUID(),
+    shapeOfPath(pathname),
+  );
+  const body = Buffer.from(result.body ?? '');
+  const headers = Object.entries({ ...result.headers, 'Content-Length': body.length, Connection: 'close' })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${status} ${title}\r\n${headers}\r\n`), body]));
 }
 
 /** A malformed percent-escape is the client's mistake (400), not a crash. */
@@ -220,7 +284,8 @@ function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV
   response.end(result.body ?? '');
 }
 
-const errorFor = (error: DomainError) => errorResponse(error, randomUUID());
+const errorFor = (error: DomainError, url: URL) =>
+  errorResponse(error, randomUUID(), shapeOfPath(url.pathname));
 
 /**
  * A local stand-in for API Gateway: matches the route table, builds the HTTP API (payload v2) event and invokes the
@@ -244,6 +309,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = (request.method ?? 'GET').toUpperCase();
     try {
+      if (await options.intercept?.(request, response, url)) return;
       const body = await readBody(request);
       const localMatch = local.find(
         (l) => l.route.method === method && l.compiled.pattern.test(url.pathname),
@@ -263,6 +329,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             response,
             errorFor(
               new DomainError(404, 'route_not_found', 'Not Found', `No route for ${method} ${url.pathname}.`),
+              url,
             ),
           );
         } else {
@@ -289,6 +356,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         }
       }
     } catch (error) {
+      if (error instanceof BodyNotDrained) {
+        response.shouldKeepAlive = false;
+        if (!response.headersSent) send(response, errorFor(payloadTooLarge(), url));
+        response.once('finish', () => request.socket.destroy());
+        return;
+      }
       const domain =
         error instanceof DomainError
           ? error
@@ -299,10 +372,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               'An unexpected error occurred.',
             );
       if (!(error instanceof DomainError)) console.error(error);
-      if (!response.headersSent) send(response, errorFor(domain));
+      if (!response.headersSent) send(response, errorFor(domain, url));
     } finally {
       options.log?.(`${method} ${url.pathname} ${response.statusCode} ${Date.now() - started}ms`);
     }
+  });
+  server.on('clientError', answerClientError);
+  // A client that asks before sending (`Expect: 100-continue`, as curl does for bodies over 1 MiB) and announces
+  // more than the limit hears 413 without sending the body.
+  server.on('checkContinue', (request, response) => {
+    if (Number(request.headers['content-length'] ?? 0) > MAX_LOCAL_BODY) {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      response.shouldKeepAlive = false;
+      send(response, errorFor(payloadTooLarge(), url));
+      options.log?.(`${request.method} ${url.pathname} 413 0ms`);
+      return;
+    }
+    response.writeContinue();
+    server.emit('request', request, response);
   });
   await new Promise<void>((resolveListen) =>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolveListen),

@@ -4,29 +4,37 @@ import { LocalStreamRelay } from '../events/dynamodb-stream-relay.ts';
 import type { DomainEvent } from '../events/event.ts';
 import { InProcessEventBus } from '../events/event-bus.ts';
 import { deliver, fanOut } from '../webhooks/delivery.ts';
-import { InProcessDeliveryQueue, LocalEventLog } from '../webhooks/local-delivery-queue.ts';
+import { LocalEventLog, TableDeliveryQueue } from '../webhooks/local-delivery-queue.ts';
+import type { LocalFeed } from './console/feed.ts';
 
 export interface LocalEvents {
   log: LocalEventLog;
-  deliveries: InProcessDeliveryQueue;
+  deliveries: TableDeliveryQueue;
   relay: LocalStreamRelay;
-  /** Stops the relay first (no new events), then cancels waiting retries and waits for deliveries under way. */
+  /** Stops the relay first (no new events), then the delivery queue (waiting deliveries stay in the table). */
   stop(): Promise<void>;
 }
 
 /**
  * The AWS event path, in process: the table's stream (DynamoDB Local) -> the relay's mapping -> an in-process bus ->
- * the same fan-out and delivery code the Lambdas run, with timers in place of SQS delays.
+ * the same fan-out and delivery code the Lambdas run, with a queue in the table in place of SQS.
  */
-export function startLocalEvents(adapters: Adapters, endpoint: string): LocalEvents {
+export function startLocalEvents(adapters: Adapters, endpoint: string, feed?: LocalFeed): LocalEvents {
   const rt = compose.webhooks(adapters);
   const table = tableSection(adapters.env);
   const log = new LocalEventLog();
-  const deliveries: InProcessDeliveryQueue = new InProcessDeliveryQueue(async (message) => {
-    log.recordAttempt(await deliver(rt, message, deliveries));
-  });
+  const deliveries: TableDeliveryQueue = new TableDeliveryQueue(
+    { db: adapters.db, tableName: table.tableName, pollMs: rt.config.webhooks.relayPollMs },
+    async (message) => {
+      const attempt = await deliver(rt, message, deliveries);
+      log.recordAttempt(attempt);
+      feed?.attempt(attempt);
+    },
+  );
   const bus = new InProcessEventBus(async (event: DomainEvent) => {
-    log.recordEvent(event, rt.clock.now());
+    const now = rt.clock.now();
+    log.recordEvent(event, now);
+    feed?.event(event, now);
     await fanOut(rt, event, deliveries);
   });
   const relay = new LocalStreamRelay({
@@ -37,6 +45,7 @@ export function startLocalEvents(adapters: Adapters, endpoint: string): LocalEve
     bus,
     pollMs: rt.config.webhooks.relayPollMs,
   });
+  deliveries.start();
   relay.start();
   return {
     log,

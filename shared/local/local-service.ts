@@ -9,6 +9,8 @@ import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
 import { guardTableAccess, requireGrant } from '../storage/access-guard.ts';
 import { createDocumentClient, type DocumentClient, ensureTable } from '../storage/dynamo.ts';
 import { nodeWebhookHttp, type WebhookHttp } from '../webhooks/webhook-http.ts';
+import { createLocalConsole } from './console/console-server.ts';
+import { LocalFeed } from './console/feed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LambdaHandler, type LocalRoute, startGateway } from './gateway.ts';
 import { type LocalEvents, startLocalEvents } from './local-events.ts';
@@ -95,7 +97,12 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       now: () => clock.now(),
     });
     const authorizer = new LocalJwtAuthorizer(issuer.jwks(), DEV_ISSUER, [DEV_AUDIENCE], () => clock.now());
-    const outbox = new OutboxSmsSender(() => clock.now());
+    // What the console at / shows live: the outbox, the events the relay publishes, the webhook deliveries.
+    const feed = new LocalFeed();
+    const outbox = new OutboxSmsSender(
+      () => clock.now(),
+      (entry) => feed.sms(entry),
+    );
     const db = createDocumentClient({ region: config.region, endpoint: dynamoEndpoint });
     await ensureTable(db, config.tableName);
     // The local adapters, each held to the current request's route-table grants as IAM holds each Lambda on AWS:
@@ -112,7 +119,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         },
       },
       guardSecret: requireGrant,
-      webhookHttp: options.webhookHttp ?? nodeWebhookHttp,
+      webhookHttp: feed.watch(options.webhookHttp ?? nodeWebhookHttp),
     };
     let events: LocalEvents | undefined;
     const localRoutes: LocalRoute[] = [
@@ -130,9 +137,19 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       },
     ];
 
+    const localConsole = createLocalConsole({
+      feed,
+      issuer,
+      openApi: async () =>
+        (await import('../openapi.ts')).buildOpenApi({
+          partner: config.auth.partnerScope,
+          user: config.auth.userScope,
+        }),
+    });
     const gateway = await startGateway({
       port: options.port ?? 0,
       localRoutes,
+      intercept: localConsole.handle,
       authorizer,
       handlerFor: async (route) => {
         const module = (await import(`../../functions/${route.operation}.ts`)) as {
@@ -142,7 +159,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       },
       ...(options.log ? { log: options.log } : {}),
     });
-    if (options.events !== false) events = startLocalEvents(adapters, dynamoEndpoint);
+    if (options.events !== false) events = startLocalEvents(adapters, dynamoEndpoint, feed);
     return {
       url: gateway.url,
       adapters,
@@ -153,6 +170,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       dynamoEndpoint,
       events,
       close: async () => {
+        localConsole.close();
         await gateway.close();
         await events?.stop();
         db.destroy();

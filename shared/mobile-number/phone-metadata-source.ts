@@ -28,3 +28,23 @@ export function phoneMetadata(): Metadata {
     nonGeographic: withoutFormats(full.nonGeographic),
   };
 }
+
+/** Index of the leading digits that tell a country from others sharing its calling code. */
+const LEADING_DIGITS = 10;
+
+/**
+ * Calling code -> the countries that share it, main country first, each non-main one with the leading digits of its
+ * national numbers where libphonenumber-js has them (shared/sms/calling-codes.ts is generated from this).
+ */
+export function callingCodeTable(): Record<string, Array<[string] | [string, string]>> {
+  const full = createRequire(import.meta.url)('libphonenumber-js/metadata.min.json') as Metadata;
+  return Object.fromEntries(
+    Object.entries(full.country_calling_codes).map(([code, countries]) => [
+      code,
+      countries.map((country, index): [string] | [string, string] => {
+        const leading = full.countries[country]?.[LEADING_DIGITS];
+        return index > 0 && typeof leading === 'string' ? [country, leading] : [country];
+      }),
+    ]),
+  );
+}

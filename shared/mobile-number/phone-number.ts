@@ -44,16 +44,17 @@ export function normalizeMobileNumber(input: string, options: { sandboxEnabled: 
 }
 
 /**
- * A number a caller gives for a person's existing number (authorize, confirm, delete): separators removed and the
- * E.164 shape required, then the use case compares it with the stored number, which was fully checked when it was
+ * A number a caller gives for a person's existing number (authorize, confirm, delete): separators and `+` removed
+ * and the E.164 digits required, then the use case compares it with the stored number, which was fully checked when it was
  * registered. No metadata is needed, so these functions do not bundle it.
  */
 export function givenNumber(input: string): NumberCheck {
-  const stripped = input.replace(SEPARATORS, '');
-  if (!/^\+[1-9]\d{4,14}$/.test(stripped)) {
-    return { ok: false, reason: 'must be in E.164 format: a plus sign and up to 15 digits' };
+  // "The API will remove all whitespaces and the + character" (Solaris reference, authorize / confirm / delete).
+  const digits = input.replace(SEPARATORS, '').replaceAll('+', '');
+  if (!/^[1-9]\d{4,14}$/.test(digits)) {
+    return { ok: false, reason: 'must be in E.164 format: up to 15 digits, the plus sign optional' };
   }
-  return { ok: true, number: stripped };
+  return { ok: true, number: `+${digits}` };
 }
 
 export const isSandboxNumber = (number: string, sandboxEnabled: boolean) =>

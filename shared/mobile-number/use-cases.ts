@@ -285,9 +285,9 @@ export async function reauthorizeMobileNumber(
 
 /**
  * Confirm a mobile number with the OTP, in two DynamoDB round trips (the rule is `checkCode`'s):
- * 1. Read the number, the pending OTP and the person's code-check budget together. The given number must be the
- *    person's (404 otherwise); the budget must have room (429); an OTP must be pending for this number record,
- *    unexpired and not out of attempts (403 otherwise).
+ * 1. Read the number, the pending OTP and the person's code-check budget together. The given number must
+ *    be the person's (404 otherwise); the token must be six digits (403, nothing charged); the budget must have
+ *    room (429); an OTP must be pending for this number record, unexpired and not out of attempts (403 otherwise).
  * 2. Compare the code's HMAC in constant time.
  * 3. Commit the outcome with one unit of the budget: wrong, one attempt is charged and the answer is 403; right, the
  *    OTP is used and the number verified. A check that lost the race to a concurrent one (OTP used, burnt or
@@ -305,6 +305,8 @@ export async function confirmMobileNumber(
         const loaded = await rt.mobileNumbers.loadConfirmation(input.personId);
         if (!loaded.number) throw noNumber();
         if (loaded.number.number !== number) throw mismatch();
+        // A token that is not six digits cannot be the OTP: 403 as for a wrong one, no attempt spent.
+        if (!/^\d{6}$/.test(input.token)) throw invalidTan();
         return loaded;
       },
       commit: (loaded, answer, charge) =>

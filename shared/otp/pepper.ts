@@ -1,14 +1,72 @@
 import type { Config } from '../config.ts';
-import { type SecretReader, secretSource } from '../storage/secret-source.ts';
+import { activeKeys, type Keyring, parseKeyring } from '../storage/keyring.ts';
+import { type SecretReader, type SecretSourceOptions, secretSource } from '../storage/secret-source.ts';
+import { otpMatches } from './otp.ts';
 
-export type PepperSource = () => Promise<Buffer>;
+/**
+ * The current OTP pepper (for hashing new OTPs and sealing binding OTPs), and the peppers a check accepts: the current
+ * one and, for one OTP lifetime after a rotation, the one it replaced, so an OTP issued just before a rotation still
+ * confirms after it.
+ */
+export interface PepperSource {
+  (): Promise<Buffer>;
+  accepted?: () => Promise<Buffer[]>;
+}
 
-/** The OTP pepper: a plain value locally and in tests, a Secrets Manager secret when deployed. */
-export function pepperSource(config: Config['pepper'], reader: SecretReader | undefined): PepperSource {
-  const read = secretSource(config, reader, 'OTP pepper');
-  let pepper: Buffer | undefined;
-  return async () => {
-    pepper ??= Buffer.from(await read(), 'utf8');
-    return pepper;
+/** The peppers an OTP check tries, current first (a source without rotation has only its one pepper). */
+export const acceptedPeppers = async (source: PepperSource): Promise<Buffer[]> =>
+  source.accepted ? source.accepted() : [await source()];
+
+export interface PepperOptions extends SecretSourceOptions {
+  /** The OTP lifetime: how long the previous pepper stays accepted after the current one took over. */
+  otpTtlSeconds?: number;
+}
+
+/**
+ * The OTP pepper: a plain value locally and in tests, a Secrets Manager secret when deployed, re-read every few minutes
+ * (`SECRET_REFRESH_MS`). The secret is a keyring (shared/storage/keyring.ts); a plain string is its first version.
+ */
+export function pepperSource(
+  config: Config['pepper'],
+  reader: SecretReader | undefined,
+  options: PepperOptions = {},
+): PepperSource {
+  const read = secretSource(config, reader, 'OTP pepper', options);
+  const now = options.now ?? Date.now;
+  const graceMs = (options.otpTtlSeconds ?? 300) * 1000;
+  let parsed: { secret: string; ring: Keyring; peppers: Map<string, Buffer> } | undefined;
+  /** The active versions, current first, with their peppers. */
+  const keys = async () => {
+    const secret = await read();
+    if (parsed?.secret !== secret) {
+      const ring = parseKeyring(secret, 'OTP pepper');
+      parsed = {
+        secret,
+        ring,
+        peppers: new Map(ring.keys.map((key) => [key.id, Buffer.from(key.value, 'utf8')])),
+      };
+    }
+    const { peppers } = parsed;
+    return activeKeys(parsed.ring, new Date(now())).map((key) => ({
+      activeFrom: Date.parse(key.activeFrom),
+      pepper: peppers.get(key.id)!,
+    }));
   };
+  const source: PepperSource = async () => (await keys())[0]!.pepper;
+  source.accepted = async () => {
+    const [current, previous] = await keys();
+    const withinGrace = previous && now() < current!.activeFrom + graceMs;
+    return withinGrace ? [current!.pepper, previous.pepper] : [current!.pepper];
+  };
+  return source;
+}
+
+/** Whether the code matches the stored hash under any accepted pepper (each comparison in constant time). */
+export async function otpMatchesAccepted(
+  source: PepperSource,
+  otpId: string,
+  code: string,
+  storedHash: string,
+): Promise<boolean> {
+  return (await acceptedPeppers(source)).some((pepper) => otpMatches(pepper, otpId, code, storedHash));
 }

@@ -5,6 +5,8 @@ export interface OutboxEntry {
   text: string;
   language: string;
   template_key: string;
+  /** The person the SMS was sent for, when the sender knew it. */
+  person_id?: string;
   created_at: string;
 }
 
@@ -12,15 +14,22 @@ export interface OutboxEntry {
 export class OutboxSmsSender implements SmsSender {
   readonly entries: OutboxEntry[] = [];
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    /** Told of each entry as it is kept (the local console's live feed). */
+    private readonly onEntry?: (entry: OutboxEntry) => void,
+  ) {}
 
   async send(message: SmsMessage): Promise<void> {
-    this.entries.push({
+    const entry: OutboxEntry = {
       to: message.to,
       text: message.text,
       language: message.language,
       template_key: message.templateKey,
+      ...(message.personId !== undefined ? { person_id: message.personId } : {}),
       created_at: this.now().toISOString(),
-    });
+    };
+    this.entries.push(entry);
+    this.onEntry?.(entry);
   }
 }

@@ -1,5 +1,6 @@
 import { DomainError, tooManyRequests } from '../errors.ts';
-import { logger } from '../logging.ts';
+import { errorFields, logger } from '../logging.ts';
+import { metrics } from '../metrics.ts';
 import { isSandboxNumber } from '../mobile-number/phone-number.ts';
 import type { RollingLimit } from '../quota/dynamo-rolling-limit.ts';
 import type { WindowUses } from '../quota/rolling-window.ts';
@@ -14,6 +15,7 @@ import {
   tx,
 } from '../storage/dynamo.ts';
 import { renderSms } from './render.ts';
+import { checkSmsDestination, countryOf } from './sms-countries.ts';
 import type { SmsMessage, SmsSender } from './sms-port.ts';
 import type { Language, TemplateKey } from './templates.ts';
 
@@ -71,6 +73,7 @@ export class SmsDispatcher {
     private readonly personLimit: RollingLimit,
     private readonly sandboxEnabled: boolean,
     private readonly now: () => Date,
+    private readonly countries: ReadonlySet<string> | 'all' = 'all',
   ) {}
 
   /** The items the two limits of this SMS live in (the person's, then the number's): for stores' batch reads. */
@@ -95,15 +98,19 @@ export class SmsDispatcher {
       text: request.lastLine ? `${rendered}\n${request.lastLine}` : rendered,
       language: request.language,
       templateKey: request.templateKey,
+      personId: request.personId,
     };
     if (isSandboxNumber(request.to, this.sandboxEnabled)) return { message, writes: [] };
+    const country = checkSmsDestination(request.to, this.countries);
     const now = this.now();
     const personal = this.personLimit.planFrom(request.personId, limits.person, now);
     if (!personal.allowed) {
+      metrics.smsRefused('quota', country);
       throw tooManyRequests('The SMS limit for this person is reached.', personal.retryAfterSeconds);
     }
     const numbers = this.quota.limit.planFrom(request.to, limits.number, now);
     if (!numbers.allowed) {
+      metrics.smsRefused('quota', country);
       throw tooManyRequests('The SMS limit for this mobile number is reached.', numbers.retryAfterSeconds);
     }
     return { message, writes: [personal.update, numbers.update] };
@@ -117,13 +124,18 @@ export class SmsDispatcher {
   /** Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. */
   async send(prepared: PreparedSms): Promise<void> {
     if (isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
+    const country = countryOf(prepared.message.to) ?? 'unknown';
     try {
       await this.sender.send(prepared.message);
+      metrics.smsSent(prepared.message.templateKey, country);
     } catch (error) {
+      metrics.smsProviderFailure(country);
+      // The provider's message may quote the phone number: the logger masks it.
       logger.error('sms delivery failed', {
+        status: 'provider_failed',
         template_key: prepared.message.templateKey,
-        // The provider's message may quote the phone number: log only the error's name.
-        error: error instanceof Error ? error.name : 'unknown',
+        country,
+        error: errorFields(error),
       });
       throw new DomainError(
         502,

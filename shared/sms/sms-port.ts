@@ -5,6 +5,8 @@ export interface SmsMessage {
   text: string;
   language: Language;
   templateKey: TemplateKey;
+  /** The person the SMS is for (the outbox shows it locally; SNS is never told). */
+  personId?: string;
 }
 
 /** Sends one SMS. Implemented by SNS when deployed and by an in-memory outbox locally. */

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RouteDefinition, TableAction } from '../routes.ts';
+import type { RouteDefinition, TableAction, TableIndex } from '../routes.ts';
 import type { DocumentClient } from './dynamo.ts';
 
 /**
@@ -59,8 +59,16 @@ export function guardTableAccess(client: DocumentClient): void {
     (next, context) => async (args) => {
       const route = currentRoute.getStore();
       if (route) {
-        for (const action of actionsOf(context.commandName ?? '', args.input as Record<string, unknown>)) {
-          if (!route.table.includes(action as TableAction)) throw new AccessDenied(route.operation, action);
+        const input = args.input as Record<string, unknown>;
+        const index = typeof input.IndexName === 'string' ? input.IndexName : undefined;
+        if (index) {
+          // A query on an index is granted on that index's ARN only (`<table>/index/<name>`).
+          if (!route.indexes?.includes(index as TableIndex))
+            throw new AccessDenied(route.operation, `Query on index ${index}`);
+        } else {
+          for (const action of actionsOf(context.commandName ?? '', input)) {
+            if (!route.table.includes(action as TableAction)) throw new AccessDenied(route.operation, action);
+          }
         }
       }
       return next(args);

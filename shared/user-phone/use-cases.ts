@@ -3,7 +3,7 @@ import type { Uses } from '../deps.ts';
 import { badRequest, DomainError, failedPrecondition, forbidden, invalidTan, notFound } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
-import { normalizeMobileNumber } from '../mobile-number/phone-number.ts';
+import { isSandboxNumber, normalizeMobileNumber } from '../mobile-number/phone-number.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import {
   authorizeMobileNumber,
@@ -15,6 +15,7 @@ import {
   deleteMobileNumber,
   type IssueDeps,
 } from '../mobile-number/use-cases.ts';
+import { checkSmsDestination } from '../sms/sms-countries.ts';
 import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
 
 /**
@@ -24,7 +25,7 @@ import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
 
 type DetailsDeps = Uses<'clock' | 'phoneSequence' | 'mobileNumbers', 'auth'>;
 export type GetMyPhoneDeps = DetailsDeps;
-export type SetMyPhoneDeps = DetailsDeps & CreateDeps & DeleteDeps & IssueDeps;
+export type SetMyPhoneDeps = DetailsDeps & CreateDeps & DeleteDeps & IssueDeps & Uses<never, 'smsCountries'>;
 export type ResendDeps = DetailsDeps & IssueDeps;
 export type VerifyDeps = DetailsDeps & ConfirmDeps;
 export type RemoveDeps = DetailsDeps &
@@ -61,7 +62,10 @@ async function currentPhone(rt: Uses<'mobileNumbers'>, personId: string): Promis
 
 export async function getMyPhone(rt: GetMyPhoneDeps, personId: string): Promise<MyPhoneView> {
   const record = await currentPhone(rt, personId);
-  return { ...(await details(rt, personId)), phone: record.number, isPhoneVerified: record.verified };
+  return {
+    ...(await details(rt, personId)),
+    phone: { phone: record.number, isPhoneVerified: record.verified },
+  };
 }
 
 /**
@@ -87,6 +91,9 @@ export async function setMyPhone(
   }
   const checked = normalizeMobileNumber(input.phone, { sandboxEnabled: rt.config.sandboxEnabled });
   if (!checked.ok) throw badRequest(`phone ${checked.reason}.`, { field: 'phone', message: checked.reason });
+  // A phone in a country SMS may not go to is refused before anything is stored (dispatch checks again).
+  if (!isSandboxNumber(checked.number, rt.config.sandboxEnabled))
+    checkSmsDestination(checked.number, rt.config.smsCountries);
   const current = await rt.mobileNumbers.get(personId);
   if (current?.number === checked.number) {
     throw failedPrecondition(

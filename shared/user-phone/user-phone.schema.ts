@@ -3,16 +3,16 @@ import * as z from '../zod.ts';
 /** Zitadel's `code` field: non-empty, at most 200 characters. */
 const code = z.string().check(z.minLength(1), z.maxLength(200));
 
-export const setMyPhoneBody = z.strictObject({
+export const setMyPhoneBody = z.object({
   phone: z.string().check(z.minLength(1), z.maxLength(50)),
   /** Accepted for Zitadel compatibility; `true` is refused: a user cannot vouch for their own number. */
   isVerified: z.optional(z.boolean()),
 });
 
-export const verifyMyPhoneBody = z.strictObject({ code });
+export const verifyMyPhoneBody = z.object({ code });
 
 /** DELETE body: empty to ask for a removal code (verified phone), or the code received. */
-export const removeMyPhoneBody = z.strictObject({ code: z.optional(code) });
+export const removeMyPhoneBody = z.object({ code: z.optional(code) });
 
 /** Zitadel's ObjectDetails. `sequence` is a uint64, which the gRPC gateway writes as a string. */
 export interface ObjectDetails {
@@ -26,7 +26,18 @@ export interface DetailsView {
   details: ObjectDetails;
 }
 
+/** Zitadel's GetMyPhoneResponse (`zitadel.auth.v1`, see `@zitadel/proto`): the phone is a nested `zitadel.user.v1.Phone`. */
 export interface MyPhoneView extends DetailsView {
-  phone: string;
-  isPhoneVerified: boolean;
+  phone: { phone: string; isPhoneVerified: boolean };
 }
+
+/**
+ * The Connect protocol's request messages (protobuf JSON). Zitadel's SetMyPhoneRequest has only `phone`, and
+ * RemoveMyPhoneRequest and ResendMyPhoneVerificationRequest are empty; `code` on RemoveMyPhone is our extension
+ * (the removal code of a verified phone), which the SDK cannot send. Unknown fields are ignored, as protobuf JSON
+ * readers that accept newer messages do.
+ */
+export const connectSetMyPhoneBody = z.object({ phone: z.string().check(z.minLength(1), z.maxLength(50)) });
+export const connectVerifyMyPhoneBody = z.object({ code });
+export const connectRemoveMyPhoneBody = z.object({ code: z.optional(code) });
+export const connectEmptyBody = z.object({});

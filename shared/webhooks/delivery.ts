@@ -1,7 +1,8 @@
 import type { Uses } from '../deps.ts';
 import type { DomainEvent } from '../events/event.ts';
 import { logger } from '../logging.ts';
-import { signBody } from './signature.ts';
+import { metrics } from '../metrics.ts';
+import { signBody, standardWebhookHeaders } from './signature.ts';
 import { resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
 
 export type DeliveryDeps = Uses<'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp', 'webhooks'>;
@@ -77,7 +78,8 @@ export async function fanOut(rt: DeliveryDeps, event: DomainEvent, queue: Delive
  * Deliver one event to one subscription.
  * 1. Load the subscription; if it was deleted meanwhile, drop the delivery.
  * 2. Check its URL again and resolve it (DNS may have changed since it was created); connect to the checked address.
- * 3. POST the event JSON, signed with the subscription's secret, with event type, event id (the same on every
+ * 3. POST the event JSON, signed with the subscription's secret twice (Solaris's body signature, and Standard
+ *    Webhooks' signature over event id, this attempt's time and body), with event type, event id (the same on every
  *    attempt), attempt number and subscription id as headers; at most the delivery timeout.
  * 4. 2xx: done. 410: the subscriber cancels, delete the subscription. 422: the subscriber rejects this event, stop.
  * 5. Anything else (other status, refused, timeout, unsafe address): retry after an exponentially growing delay,
@@ -94,9 +96,18 @@ export async function deliver(
     subscription_id: message.subscription_id,
     attempt: message.attempt,
   };
+  const startedAt = Date.now();
   const record = (attempt: Omit<DeliveryAttempt, keyof typeof base | 'at'>): DeliveryAttempt => {
     const result = { ...base, ...attempt, at: rt.clock.now().toISOString() };
-    logger.info('webhook delivery', { ...result });
+    const { status: receiverStatus, ...fields } = result;
+    const latencyMs = Date.now() - startedAt;
+    logger.info('webhook delivery', {
+      ...fields,
+      status: result.outcome,
+      receiver_status: receiverStatus ?? null,
+      delivery_ms: latencyMs,
+    });
+    metrics.webhookDelivery(result.outcome, latencyMs);
     return result;
   };
 
@@ -105,6 +116,20 @@ export async function deliver(
 
   const body = JSON.stringify(message.event);
   const secret = await rt.webhookSecrets.open(subscription.sealedSecret, subscription.id);
+  // After a key rotation, re-seal lazily under the current key version, so old versions can be retired.
+  // A failed re-seal does not hold up the delivery: the next one tries again.
+  if (await rt.webhookSecrets.isStale(subscription.sealedSecret)) {
+    const resealed = await rt.webhookSecrets.seal(secret, subscription.id);
+    await rt.webhooks
+      .replaceSealedSecret(subscription.id, subscription.sealedSecret, resealed)
+      .catch((error: unknown) =>
+        logger.warn('webhook secret re-seal failed', {
+          status: 'reseal_failed',
+          subscription_id: subscription.id,
+          error: String(error),
+        }),
+      );
+  }
   let reply: { status: number } | { error: string };
   try {
     const target = await resolveWebhookTarget(
@@ -122,6 +147,7 @@ export async function deliver(
         [DELIVERY_HEADERS.attempt]: String(message.attempt),
         [DELIVERY_HEADERS.subscriptionId]: subscription.id,
         [DELIVERY_HEADERS.signature]: signBody(secret, body),
+        ...standardWebhookHeaders(secret, message.event.metadata.id, rt.clock.now(), body),
       },
       body,
       timeoutMs: rt.config.webhooks.deliveryTimeoutMs,

@@ -1,6 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../errors.ts';
-import { type DocumentClient, readItem, tx } from '../storage/dynamo.ts';
+import { conditionally, type DocumentClient, readItem, tx } from '../storage/dynamo.ts';
 import { TABLE } from '../storage/table-definition.ts';
 
 export interface WebhookRecord {
@@ -101,6 +101,25 @@ export class WebhookStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return records;
+  }
+
+  /**
+   * Re-seals a subscription's secret (after a key rotation): replaces the sealed value only if it is still the one
+   * read, so a concurrent re-seal or deletion wins; false when nothing was replaced.
+   */
+  async replaceSealedSecret(id: string, from: string, to: string): Promise<boolean> {
+    const written = await conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: webhookKey(id),
+          UpdateExpression: 'SET secret_sealed = :to',
+          ConditionExpression: 'secret_sealed = :from',
+          ExpressionAttributeValues: { ':from': from, ':to': to },
+        }),
+      ),
+    );
+    return written !== undefined;
   }
 
   /** Deletes the subscription and gives back its unit of the limit; false when it did not exist. */

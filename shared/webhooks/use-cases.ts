@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Uses } from '../deps.ts';
 import { badRequest, notFound } from '../errors.ts';
 import type { WebhookRecord } from './dynamo-webhook-store.ts';
+import { standardWebhooksSecret } from './signature.ts';
 import { type ResolvedTarget, resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
 import type { CreatedWebhookView, WebhookView } from './webhook.schema.ts';
 
@@ -46,7 +47,7 @@ export async function checkedTarget(rt: WebhookDeps, url: string): Promise<Resol
  *    no redirects); anything but a 2xx: 400, nothing stored.
  * 3. Generate the signing secret and seal it, bound to the new subscription's id.
  * 4. Store the subscription within the subscription limit (409 at the limit).
- * 5. Answer 201 with the secret: the only time it is ever shown.
+ * 5. Answer 201 with the secret (and its Standard Webhooks form): the only time it is ever shown.
  */
 export async function createWebhook(
   rt: WebhookDeps,
@@ -76,7 +77,7 @@ export async function createWebhook(
     createdAt: rt.clock.now().toISOString(),
   };
   await rt.webhooks.create(record, rt.config.webhooks.maxSubscriptions);
-  return { ...toView(record), secret };
+  return { ...toView(record), secret, standard_webhooks_secret: standardWebhooksSecret(secret) };
 }
 
 export async function listWebhooks(rt: WebhookDeps): Promise<WebhookView[]> {

@@ -1,7 +1,7 @@
 import { EVENT_TYPES } from '../events/catalog.ts';
 import * as z from '../zod.ts';
 
-export const createWebhookBody = z.strictObject({
+export const createWebhookBody = z.object({
   event_type: z.enum(EVENT_TYPES),
   url: z.string().check(z.minLength(1), z.maxLength(2048)),
 });
@@ -16,7 +16,11 @@ export interface WebhookView {
   url: string;
 }
 
-/** Only the create response carries the secret; it is never shown again. */
+/**
+ * Only the create response carries the secret; it is never shown again. `standard_webhooks_secret` is the same key
+ * in the Standard Webhooks serialization (`whsec_` + base64), for receivers that verify `webhook-signature`.
+ */
 export interface CreatedWebhookView extends WebhookView {
   secret: string;
+  standard_webhooks_secret: string;
 }

@@ -2,6 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
+import { FUNCTION_RUNTIME } from '../../lib/service-function.ts';
+import { CONSOLE_PATHS } from '../../shared/local/console/console-server.ts';
 import { ROUTES, type RouteDefinition } from '../../shared/routes.ts';
 
 let template: Template;
@@ -32,12 +34,19 @@ function statementsOf(route: RouteDefinition): Json[] {
 const actionsOf = (statement: Json): string[] => [statement.Action].flat();
 
 describe('functions and routes', () => {
-  it('has one function per route-table entry, one HTTP API route each, and every function on arm64 nodejs22.x', () => {
-    const all = template.findResources('AWS::Lambda::Function');
+  it('has one function per route-table entry, one HTTP API route each, and every function on arm64 nodejs24.x', () => {
+    // Every function but the provider CDK's AwsCustomResource makes for the SMS account settings (lib/sms-go-live.ts),
+    // whose runtime and architecture CDK chooses.
+    const all = Object.fromEntries(
+      Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+        ([id]) => !id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'),
+      ),
+    );
     const conforming = template.findResources('AWS::Lambda::Function', {
-      Properties: { Runtime: 'nodejs22.x', Architectures: ['arm64'] },
+      Properties: { Runtime: 'nodejs24.x', Architectures: ['arm64'] },
     });
     expect(Object.keys(conforming)).toEqual(Object.keys(all));
+    expect(FUNCTION_RUNTIME.name).toBe('nodejs24.x');
     expect([...stack.functions.keys()].sort()).toEqual(ROUTES.map((route) => route.operation).sort());
     for (const route of ROUTES) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -52,6 +61,19 @@ describe('functions and routes', () => {
       (route: Json) => route.Properties.RouteKey as string,
     );
     expect(keys.some((key) => key.includes('/_local'))).toBe(false);
+  });
+
+  it('has no route of the local console: not its page, files, OpenAPI document, stream or tokens, and no catch-all', () => {
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route: Json) => route.Properties.RouteKey as string,
+    );
+    const paths = keys.map((key) => key.split(' ')[1] ?? key);
+    expect(keys).not.toContain('$default');
+    for (const path of Object.values(CONSOLE_PATHS)) {
+      expect(paths.filter((routePath) => routePath === path || routePath.startsWith(`${path}/`))).toEqual([]);
+    }
+    expect(paths.filter((routePath) => routePath.startsWith('/console'))).toEqual([]);
+    expect(paths.some((routePath) => routePath.includes('{proxy+}'))).toBe(false);
   });
 
   it('throttles the stage and writes access logs', () => {
@@ -107,11 +129,23 @@ describe('table', () => {
 describe('least privilege', () => {
   it.each(
     ROUTES.map((route) => [route.operation, route] as const),
-  )('%s gets exactly its table actions', (_, route) => {
-    const dynamo = statementsOf(route)
-      .flatMap(actionsOf)
-      .filter((action) => action.startsWith('dynamodb:'));
-    expect(new Set(dynamo)).toEqual(new Set(route.table.map((action) => `dynamodb:${action}`)));
+  )('%s gets exactly its table actions, on the table, and Query on exactly its indexes', (_, route) => {
+    const tableId = stack.getLogicalId(stack.data.table.node.defaultChild as never);
+    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    const dynamo = statementsOf(route).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+    );
+    const onTable = dynamo.filter(
+      (statement) => JSON.stringify(statement.Resource) === JSON.stringify(tableArn),
+    );
+    const onIndexes = dynamo.filter((statement) => !onTable.includes(statement));
+    expect(new Set(onTable.flatMap(actionsOf))).toEqual(
+      new Set(route.table.map((action) => `dynamodb:${action}`)),
+    );
+    expect(onIndexes.flatMap(actionsOf).every((action) => action === 'dynamodb:Query')).toBe(true);
+    expect(onIndexes.flatMap((statement) => [statement.Resource].flat())).toEqual(
+      (route.indexes ?? []).map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index}`]] })),
+    );
   });
 
   it.each(
@@ -128,7 +162,7 @@ describe('least privilege', () => {
     expect(sns[0]).toMatchObject({
       Action: 'sns:Publish',
       Effect: 'Allow',
-      NotResource: 'arn:aws:sns:*:*:*',
+      NotResource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] },
     });
     expect(sns[0]).not.toHaveProperty('Resource');
   });

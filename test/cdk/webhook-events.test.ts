@@ -149,14 +149,19 @@ describe('narrow permissions', () => {
   });
 
   it('lets the fan-out function query subscriptions and send deliveries, nothing more', () => {
-    const actions = actionsOf(statementsOf(stack.events.fanOut));
+    const statements = statementsOf(stack.events.fanOut);
+    const actions = actionsOf(statements);
     expect(actions.filter((a) => a.startsWith('dynamodb:') && !a.startsWith('dynamodb:Describe'))).toEqual([
       'dynamodb:Query',
     ]);
+    // On GSI1 only, not the table or any other index.
+    expect(statements.find((s) => s.Action === 'dynamodb:Query')?.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] }, '/index/GSI1']],
+    });
     expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
   });
 
-  it('gives the webhook key only to the create route and the delivery function', () => {
+  it('gives the webhook key only to the create route, the delivery function and its rotation function', () => {
     const readers = Object.values(
       template.findResources('AWS::IAM::Policy', {
         Properties: {
@@ -169,7 +174,11 @@ describe('narrow permissions', () => {
       }),
     ).flatMap((policy) => (policy as { Properties: { Roles: Array<{ Ref: string }> } }).Properties.Roles);
     expect(readers.map((r) => r.Ref).sort()).toEqual(
-      [roleOf(stack.functions.get('create-webhook')!), roleOf(stack.events.delivery)].sort(),
+      [
+        roleOf(stack.functions.get('create-webhook')!),
+        roleOf(stack.events.delivery),
+        roleOf(stack.keyRotation.functions.get('WebhookSecretKey')!),
+      ].sort(),
     );
   });
 });

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { SignJWT, UnsecuredJWT } from 'jose';
+import { type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevIssuer } from '../../shared/auth/dev-issuer.ts';
 import type { LocalService } from '../../shared/local/local-service.ts';
@@ -47,7 +47,22 @@ async function call(route: RouteDefinition, authorization?: string) {
 /** The route's own error shape, with the given status (and gRPC code on the end-user API). */
 function expectErrorShape(route: RouteDefinition, body: unknown, status: number, grpc: number) {
   if (errorShapeOf(route) === 'zitadel') {
-    expect(body).toEqual({ code: grpc, message: expect.any(String), details: [] });
+    expect(body).toEqual({
+      code: grpc,
+      message: expect.any(String),
+      details: [
+        {
+          '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
+          id: status === 401 ? 'unauthorized' : 'insufficient_scope',
+          message: expect.any(String),
+        },
+      ],
+    });
+  } else if (errorShapeOf(route) === 'connect') {
+    expect(body).toEqual({
+      code: status === 401 ? 'unauthenticated' : 'permission_denied',
+      message: expect.any(String),
+    });
   } else {
     expect(body).toEqual({
       errors: [
@@ -137,6 +152,18 @@ describe.each(guarded.map((route) => [label(route), route] as const))('%s', (_, 
     expectErrorShape(route, response.body, 403, 7);
   });
 
+  it('answers 403 to a token carrying both the partner and the user scope', async () => {
+    const token = await service.issuer.mint({
+      kind: 'custom',
+      subject: uniquePerson(),
+      scope: 'phone-security/partner phone-security/user',
+    });
+    const response = await call(route, `Bearer ${token}`);
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    expectErrorShape(route, response.body, 403, 7);
+  });
+
   it('lets the right token through the authorizer', async () => {
     const response = await call(route, `Bearer ${await service.issuer.mint(rightRequest(route))}`);
     expect([401, 403]).not.toContain(response.status);
@@ -150,6 +177,27 @@ describe('end-user tokens', () => {
       subject: uniquePerson(),
       scope: 'phone-security/user phone-security/partner',
     });
+    const response = await client(service.url, { auth: { token } }).get('/auth/v1/users/me/phone');
+    expect(response.status).toBe(403);
+    expect(response.body.code).toBe(7);
+  });
+
+  const asTokenSays = (token: string) =>
+    JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+
+  it('refuse a numeric subject (RFC 7519 wants a string; API Gateway would pass it on as "12345")', async () => {
+    // The point is a claim of the wrong JSON type, which the payload type does not allow.
+    const claims = { sub: 12345 } as unknown as JWTPayload;
+    const token = await service.issuer.mint({ kind: 'custom', scope: 'phone-security/user' }, { claims });
+    expect(asTokenSays(token).sub).toBe(12345);
+    const response = await client(service.url, { auth: { token } }).get('/auth/v1/users/me/phone');
+    expect(response.status).toBe(403);
+    expect(response.body.code).toBe(7);
+  });
+
+  it('refuse an empty subject', async () => {
+    const token = await service.issuer.mint({ kind: 'custom', subject: '', scope: 'phone-security/user' });
+    expect(asTokenSays(token).sub).toBe('');
     const response = await client(service.url, { auth: { token } }).get('/auth/v1/users/me/phone');
     expect(response.status).toBe(403);
     expect(response.body.code).toBe(7);

@@ -71,14 +71,32 @@ describe('create', () => {
     for (let i = 0; i < 3; i++) await created('+15550101');
   });
 
-  it('refuses oversized device_data and unknown fields', async () => {
+  it('refuses oversized device_data', async () => {
     const big = await api.post(path(uniquePerson()), {
       number: freshNumber(),
       device_data: 'x'.repeat(8193),
     });
     expect(big.status).toBe(400);
     expect(errorOf(big)).toMatchObject({ source: { field: 'device_data' } });
-    expect((await api.post(path(uniquePerson()), { number: freshNumber(), role: 'admin' })).status).toBe(400);
+  });
+
+  it('ignores unknown fields: never echoed, never stored; a known field of the wrong type is still 400', async () => {
+    const person = uniquePerson();
+    const response = await api.post(path(person), { number: freshNumber(), role: 'admin', verified: 'yes' });
+    expect(response.status).toBe(201);
+    expect(Object.keys(response.body).sort()).toEqual(['id', 'number', 'verified']);
+    expect(response.body.verified).toBe(false);
+    const { Item } = await service.db.send(
+      new GetCommand({
+        TableName: service.tableName,
+        Key: { PK: `PERSON#${person}`, SK: 'MOBILE_NUMBER' },
+      }),
+    );
+    expect(Item).toBeDefined();
+    expect(JSON.stringify(Item)).not.toContain('admin');
+    expect((await api.post(path(uniquePerson()), { number: freshNumber(), device_data: 42 })).status).toBe(
+      400,
+    );
   });
 
   it('refuses malformed JSON, other content types and oversized bodies with 4xx', async () => {
@@ -153,14 +171,6 @@ describe('authorize and confirm', () => {
     expect(
       (await api.post(path(fresh.person, '/confirm'), { number: fresh.number, token: '123456' })).status,
     ).toBe(403);
-  });
-
-  it('refuses a token that is not six digits with 400, spending no attempt', async () => {
-    const { person, number, otp } = await authorized();
-    for (const token of ['12345', '1234567', 'abcdef', '']) {
-      expect((await api.post(path(person, '/confirm'), { number, token })).status).toBe(400);
-    }
-    expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(201);
   });
 
   it('makes the OTP single use', async () => {
@@ -456,10 +466,10 @@ describe('transport', () => {
 
   it('never writes device_data or OTPs to the log', async () => {
     const lines: string[] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(String(line)));
-    const spyErr = vi
-      .spyOn(console, 'error')
-      .mockImplementation((line: string) => void lines.push(String(line)));
+    // The logger writes through console.info / warn / error / debug (one level each under Lambda's JSON format).
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation((line: unknown) => void lines.push(JSON.stringify(line))),
+    );
     const previous = process.env.LOG_SILENT;
     process.env.LOG_SILENT = 'false';
     try {
@@ -473,8 +483,50 @@ describe('transport', () => {
       expect(lines.join('\n')).not.toContain(otp);
     } finally {
       process.env.LOG_SILENT = previous;
-      spy.mockRestore();
-      spyErr.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
+  });
+});
+
+describe('the number as authorize, confirm and delete take it', () => {
+  it('may come without the plus sign and with whitespace ("The API will remove all whitespaces and the + character")', async () => {
+    const { person, number } = await created();
+    const bare = number.slice(1);
+    const spaced = ` ${bare.slice(0, 2)} ${bare.slice(2, 5)}\t${bare.slice(5)} `;
+    expect((await api.post(path(person, '/authorize'), { number: bare })).status).toBe(201);
+    const otp = await latestOtp(service.url, number);
+    const confirmed = await api.post(path(person, '/confirm'), { number: spaced, token: otp });
+    expect(confirmed.status).toBe(201);
+    expect(confirmed.body).toMatchObject({ number, verified: true });
+
+    const other = await created();
+    const removed = await api.delete(path(other.person), { number: `+ ${other.number.slice(1)}` });
+    expect(removed.status).toBe(200);
+    expect((await api.post(path(person, '/authorize'), { number: '49' })).status).toBe(400);
+  });
+});
+
+describe('a token of the wrong form on confirm', () => {
+  it.each([
+    '12345',
+    '1234567',
+    'abcdef',
+    '',
+  ])('answers 403 invalid_tan to %j and spends no attempt', async (token) => {
+    const { person, number, otp } = await authorized();
+    const response = await api.post(path(person, '/confirm'), { number, token });
+    expect(response.status).toBe(403);
+    expect(errorOf(response).code).toBe('invalid_tan');
+    // Still five attempts for the real code: four wrong six-digit codes, then the right one.
+    for (let i = 0; i < 4; i++) {
+      const wrong = otp === '000000' ? '111111' : '000000';
+      expect((await api.post(path(person, '/confirm'), { number, token: wrong })).status).toBe(403);
+    }
+    expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(201);
+  });
+
+  it('answers 400 to a token that is not a string', async () => {
+    const { person, number } = await authorized();
+    expect((await api.post(path(person, '/confirm'), { number, token: 123456 })).status).toBe(400);
   });
 });

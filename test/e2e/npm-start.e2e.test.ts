@@ -2,9 +2,13 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { freePort } from '../../shared/local/dynamodb-local.ts';
+import { isLoopback, listeningSocketsOf, processTree } from '../support/sockets.ts';
 
-/** `npm start` as a newcomer runs it: it serves, prints its URL, and Ctrl-C stops everything, Java included. */
-it('starts the local service, serves a request, and stops DynamoDB Local on SIGINT', async () => {
+/**
+ * `npm start` as a newcomer runs it: it serves, prints its URL, listens on loopback only (the server and DynamoDB
+ * Local, read from the sockets its process tree holds), and Ctrl-C stops everything, Java included.
+ */
+it('starts the local service on loopback only, serves a request, and stops DynamoDB Local on SIGINT', async () => {
   const port = await freePort();
   const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'bin/local.ts'], {
     env: { ...process.env, PORT: String(port) },
@@ -25,8 +29,19 @@ it('starts the local service, serves a request, and stops DynamoDB Local on SIGI
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(output).toContain(`http://127.0.0.1:${port}`);
+    // The console is at the root URL, as the start banner says.
+    expect(output).toContain(`Console:        http://127.0.0.1:${port}/`);
+    const root = await fetch(`http://127.0.0.1:${port}/`);
+    expect(root.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await root.text()).toContain('<title>Local console');
     const dynamoEndpoint = output.match(/DynamoDB Local: (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
     expect(dynamoEndpoint).toBeDefined();
+
+    const sockets = listeningSocketsOf(processTree(child.pid!));
+    expect(sockets.map((s) => s.port)).toEqual(
+      expect.arrayContaining([port, Number(new URL(dynamoEndpoint!).port)]),
+    );
+    expect(sockets.filter((s) => !isLoopback(s.address))).toEqual([]);
 
     const create = (headers: Record<string, string>) =>
       fetch(`http://127.0.0.1:${port}/v1/persons/p1/mobile_number`, {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalService } from '../../shared/local/local-service.ts';
 import { nodeWebhookHttp, type WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 import { bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
@@ -37,10 +38,20 @@ const verifySignature = (secret: string, request: ReceivedRequest) => {
   return given.length === expected.length && timingSafeEqual(given, expected);
 };
 
+/** The headers a Standard Webhooks verifier reads, as the receiver got them. */
+const headersOf = (request: ReceivedRequest) =>
+  Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+
 async function subscribe(eventType: string, url: string) {
   const created = await api.post('/v1/webhooks', { event_type: eventType, url });
   expect(created.status).toBe(201);
-  return created.body as { id: string; event_type: string; url: string; secret: string };
+  return created.body as {
+    id: string;
+    event_type: string;
+    url: string;
+    secret: string;
+    standard_webhooks_secret: string;
+  };
 }
 
 describe('subscriptions', () => {
@@ -53,12 +64,13 @@ describe('subscriptions', () => {
         event_type: 'PERSON_MOBILE_NUMBER_CREATED',
         url: `${receiver.url}/hooks`,
         secret: expect.stringMatching(/^[0-9a-f]{64}$/),
+        standard_webhooks_secret: `whsec_${Buffer.from(created.secret).toString('base64')}`,
       });
       expect(receiver.requests).toHaveLength(1);
       expect(receiver.requests[0]!.headers['solaris-webhook-event-type']).toBe('WEBHOOK-SUBSCRIPTION');
       expect(receiver.requests[0]!.body).toBe('');
 
-      const { secret: _secret, ...view } = created;
+      const { secret: _secret, standard_webhooks_secret: _standard, ...view } = created;
       expect((await api.get(`/v1/webhooks/${created.id}`)).body).toEqual(view);
       expect((await api.get('/v1/webhooks')).body).toContainEqual(view);
       expect(JSON.stringify((await api.get('/v1/webhooks')).body)).not.toContain(created.secret);
@@ -202,7 +214,8 @@ describe('deliveries', () => {
       return failuresLeft-- > 0 ? 503 : 200;
     });
     try {
-      await subscribe('PERSON_MOBILE_NUMBER_CREATED', receiver.url);
+      const subscription = await subscribe('PERSON_MOBILE_NUMBER_CREATED', receiver.url);
+      const standard = new Webhook(subscription.standard_webhooks_secret);
       const person = uniquePerson();
       await api.post(`/v1/persons/${person}/mobile_number`, { number: '+15550101' });
       await eventually(() => expect(receiver.deliveries()).toHaveLength(3));
@@ -210,6 +223,12 @@ describe('deliveries', () => {
       expect(attempts.map((r) => r.headers['solaris-webhook-attempt'])).toEqual(['1', '2', '3']);
       expect(new Set(attempts.map((r) => r.headers['solaris-webhook-event-id'])).size).toBe(1);
       expect(new Set(attempts.map((r) => r.body)).size).toBe(1);
+      // Standard Webhooks: the same webhook-id on every attempt, each attempt signed with its own time.
+      expect(new Set(attempts.map((r) => r.headers['webhook-id']))).toEqual(
+        new Set([attempts[0]!.headers['solaris-webhook-event-id']]),
+      );
+      for (const attempt of attempts)
+        expect(() => standard.verify(attempt.body, headersOf(attempt))).not.toThrow();
     } finally {
       await receiver.close();
     }
@@ -255,6 +274,51 @@ describe('deliveries', () => {
       // The subscription stays; only this event is given up.
       expect((await api.get(`/v1/webhooks/${subscription.id}`)).status).toBe(200);
       expect(receiver.deliveries()).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('Standard Webhooks signature', () => {
+  it('verifies with the standardwebhooks library, and refuses a tampered body, another key and a replay later', async () => {
+    const receiver = await startReceiver();
+    try {
+      const subscription = await subscribe('PERSON_MOBILE_NUMBER_CREATED', receiver.url);
+      const other = await subscribe('PERSON_MOBILE_NUMBER_CREATED', `${receiver.url}/other`);
+      const person = uniquePerson();
+      await api.post(`/v1/persons/${person}/mobile_number`, { number: '+15550101' });
+      const mine = () =>
+        receiver.deliveries().filter((r) => r.path === '/' && JSON.parse(r.body).data.person_id === person);
+      await eventually(() => expect(mine()).toHaveLength(1));
+      const delivery = mine()[0]!;
+      const event = JSON.parse(delivery.body);
+      expect(delivery.headers['webhook-id']).toBe(event.metadata.id);
+      const timestamp = Number(delivery.headers['webhook-timestamp']);
+      expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(60);
+      expect(delivery.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+
+      const standard = new Webhook(subscription.standard_webhooks_secret);
+      expect(standard.verify(delivery.body, headersOf(delivery))).toEqual(event);
+      expect(() =>
+        standard.verify(delivery.body.replace(person, 'someone-else'), headersOf(delivery)),
+      ).toThrow('No matching signature found');
+      expect(() =>
+        new Webhook(other.standard_webhooks_secret).verify(delivery.body, headersOf(delivery)),
+      ).toThrow();
+      // The same id with a newer timestamp is a different signed message: a replayer cannot refresh the time.
+      const refreshed = { ...headersOf(delivery), 'webhook-timestamp': String(timestamp + 1) };
+      expect(() => standard.verify(delivery.body, refreshed)).toThrow('No matching signature found');
+
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime((timestamp + 6 * 60) * 1000);
+        expect(() => standard.verify(delivery.body, headersOf(delivery))).toThrow(
+          'Message timestamp too old',
+        );
+      } finally {
+        vi.useRealTimers();
+      }
     } finally {
       await receiver.close();
     }

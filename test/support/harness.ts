@@ -6,6 +6,7 @@ import type { Clock } from '../../shared/deps.ts';
 import { type LocalService, startLocalService } from '../../shared/local/local-service.ts';
 import { OutboxSmsSender } from '../../shared/sms/outbox-sms-sender.ts';
 import { createDocumentClient, ensureTable } from '../../shared/storage/dynamo.ts';
+import type { SecretReader } from '../../shared/storage/secret-source.ts';
 import type { WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 
 /** A clock tests can move. */
@@ -26,7 +27,9 @@ export const uniquePerson = () => `person-${randomUUID().replaceAll('-', '')}`;
  * The stores and ports on the run's DynamoDB Local, in a fresh table, with an outbox and an optional test clock,
  * composed by the same factories the functions use (for adapter and integration tests).
  */
-export async function testRuntime(options: { clock?: Clock; env?: Record<string, string> } = {}) {
+export async function testRuntime(
+  options: { clock?: Clock; env?: Record<string, string>; readSecret?: SecretReader } = {},
+) {
   const env = {
     TABLE_NAME: uniqueTable(),
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
@@ -40,7 +43,13 @@ export async function testRuntime(options: { clock?: Clock; env?: Record<string,
   const outbox = new OutboxSmsSender(() => clock.now());
   const db = createDocumentClient({ region: config.region, endpoint: config.dynamoEndpoint });
   await ensureTable(db, config.tableName);
-  const adapters: Adapters = { env, db, clock, smsSender: outbox };
+  const adapters: Adapters = {
+    env,
+    db,
+    clock,
+    smsSender: outbox,
+    ...(options.readSecret ? { readSecret: options.readSecret } : {}),
+  };
   const runtime = {
     ...compose.myPhone(adapters),
     ...compose.webhooks(adapters),

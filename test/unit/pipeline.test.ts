@@ -159,6 +159,14 @@ describe('HTTP pipeline', () => {
     expect(result.json.errors[0].code).toBe('insufficient_scope');
   });
 
+  it('refuses a token with both the partner and the user scope with 403, as the end-user API does', async () => {
+    const claims = { ...PARTNER_CLAIMS, scope: 'phone-security/partner phone-security/user' };
+    const result = await invoke(event('{"name":"a","count":2}', {}, 'abc', claims));
+    expect(result.statusCode).toBe(403);
+    expect(result.json.errors[0].code).toBe('insufficient_scope');
+    expect(result.json.errors[0].detail).toMatch(/not both/);
+  });
+
   it('reads scopes in the bracketed form API Gateway gives arrays', async () => {
     const claims = { iss: 'iss', scp: '[openid phone-security/partner]' };
     expect((await invoke(event('{"name":"a","count":2}', {}, 'abc', claims))).statusCode).toBe(201);
@@ -170,8 +178,12 @@ describe('user operations', () => {
     status: 200,
     body: caller,
   }));
-  const call = async (claims: Record<string, string>) => {
-    const e = event(undefined, {}, 'abc', claims);
+  /** The token's payload as sent (the Authorization header) and as API Gateway flattens it (the claims). */
+  const call = async (payload: Record<string, unknown>, headers?: Record<string, string>) => {
+    const claims = Object.fromEntries(Object.entries(payload).map(([name, value]) => [name, String(value)]));
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const authorization = `Bearer ${b64({ alg: 'RS256' })}.${b64(payload)}.c2lnbmF0dXJl`;
+    const e = event(undefined, headers ?? { authorization }, 'abc', claims);
     const result = (await whoAmI(e, {} as Context)) as APIGatewayProxyStructuredResultV2;
     return { status: result.statusCode, json: result.body ? JSON.parse(result.body) : undefined };
   };
@@ -181,6 +193,26 @@ describe('user operations', () => {
     expect(result).toEqual({ status: 200, json: { kind: 'user', personId: 'person-1' } });
   });
 
+  it('take a subject of digits when the token holds it as a string (Zitadel user ids look like that)', async () => {
+    const result = await call({ iss: 'iss', sub: '69629023906488334', scope: 'phone-security/user' });
+    expect(result).toEqual({ status: 200, json: { kind: 'user', personId: '69629023906488334' } });
+  });
+
+  it('refuse a numeric subject, which API Gateway would hand on as the string "12345"', async () => {
+    const result = await call({ iss: 'iss', sub: 12345, scope: 'phone-security/user' });
+    expect(result.status).toBe(403);
+    expect(result.json.errors[0]).toMatchObject({
+      code: 'insufficient_scope',
+      detail: "The token's sub claim is not a person id.",
+    });
+  });
+
+  it('refuse claims whose token is not in the Authorization header to be checked', async () => {
+    const claims = { iss: 'iss', sub: 'person-1', scope: 'phone-security/user' };
+    expect((await call(claims, {})).status).toBe(403);
+    expect((await call(claims, { authorization: 'Bearer not-a-jwt' })).status).toBe(403);
+  });
+
   it.each([
     ['a partner token', { iss: 'iss', sub: 'c', scope: 'phone-security/partner' }],
     [
@@ -188,6 +220,8 @@ describe('user operations', () => {
       { iss: 'iss', sub: 'c', scope: 'phone-security/user phone-security/partner' },
     ],
     ['a malformed subject', { iss: 'iss', sub: '../other', scope: 'phone-security/user' }],
+    ['an empty subject', { iss: 'iss', sub: '', scope: 'phone-security/user' }],
+    ['a subject that is an object', { iss: 'iss', sub: { id: 'p1' }, scope: 'phone-security/user' }],
     ['no subject', { iss: 'iss', scope: 'phone-security/user' }],
   ])('refuse %s with 403', async (_, claims) => {
     expect((await call(claims)).status).toBe(403);

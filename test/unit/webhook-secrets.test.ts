@@ -15,10 +15,18 @@ describe('webhook secret sealing', () => {
   it('refuses a sealed secret moved to another subscription or tampered with', async () => {
     const sealed = await box.seal('the-secret', 'sub-1');
     await expect(box.open(sealed, 'sub-2')).rejects.toThrow();
-    const [v, iv, data, tag] = sealed.split('.');
+    const [v, keyId, iv, data, tag] = sealed.split('.');
+    expect([v, keyId]).toEqual(['v2', '0']);
     const flipped = Buffer.from(data!, 'base64url');
     flipped[0]! ^= 1;
-    await expect(box.open([v, iv, flipped.toString('base64url'), tag].join('.'), 'sub-1')).rejects.toThrow();
+    await expect(
+      box.open([v, keyId, iv, flipped.toString('base64url'), tag].join('.'), 'sub-1'),
+    ).rejects.toThrow();
+  });
+
+  it('opens secrets sealed before keys had versions (v1, under the plain-string key)', async () => {
+    const [, , iv, data, tag] = (await box.seal('old-secret', 'sub-1')).split('.');
+    expect(await box.open(['v1', iv, data, tag].join('.'), 'sub-1')).toBe('old-secret');
   });
 
   it('does not open under another key', async () => {

@@ -1,0 +1,27 @@
+import { personOf } from '#shared/auth/caller.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import { httpRoute } from '#shared/http/pipeline.ts';
+import { removeMyPhone } from '#shared/user-phone/use-cases.ts';
+import { connectRemoveMyPhoneBody } from '#shared/user-phone/user-phone.schema.ts';
+
+/** Connect protocol: POST /zitadel.auth.v1.AuthService/RemoveMyPhone. What this route validates (OpenAPI is built from it). */
+export const spec = { body: connectRemoveMyPhoneBody };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.myPhone(adapters);
+  return httpRoute(
+    'connect-remove-my-phone',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ caller, body }) => ({
+      status: 200,
+      body: await removeMyPhone(rt, personOf(caller), body.code),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('connect-remove-my-phone', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

@@ -1,0 +1,27 @@
+import { personOf } from '#shared/auth/caller.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
+import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import { httpRoute } from '#shared/http/pipeline.ts';
+import { resendMyPhoneVerification } from '#shared/user-phone/use-cases.ts';
+import { connectEmptyBody } from '#shared/user-phone/user-phone.schema.ts';
+
+/** Connect protocol: POST /zitadel.auth.v1.AuthService/ResendMyPhoneVerification. What this route validates (OpenAPI is built from it). */
+export const spec = { body: connectEmptyBody };
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.myPhone(adapters);
+  return httpRoute(
+    'connect-resend-my-phone-verification',
+    { ...spec, authConfig: compose.pipeline(adapters) },
+    async ({ caller }) => ({
+      status: 200,
+      body: await resendMyPhoneVerification(rt, personOf(caller)),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('connect-resend-my-phone-verification', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

@@ -1,0 +1,36 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { signBody } from '../../shared/webhooks/signature.ts';
+import { createIntegApp, INTEG_STACK } from '../aws/app.ts';
+import { signedDelivery } from '../aws/run.ts';
+
+// The real-account test (`npm run test:aws`) cannot run here; this keeps its app and its checks from rotting.
+describe('real-account test app', () => {
+  const { app, stack, receiver } = createIntegApp({ 'aws:cdk:bundling-stacks': [] });
+
+  it('is a sandbox stage named apart from production, with a public receiver URL, clean under cdk-nag', () => {
+    expect(stack.stackName).toBe(INTEG_STACK);
+    const functions = Object.values(
+      Template.fromStack(stack).findResources('AWS::Lambda::Function'),
+    ) as Array<{
+      Properties: { Environment: { Variables: Record<string, string> } };
+    }>;
+    const sandbox = functions.filter((fn) => fn.Properties.Environment.Variables.SANDBOX_ENABLED === 'true');
+    expect(sandbox.length).toBeGreaterThan(30);
+    Template.fromStack(receiver).hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+    Template.fromStack(stack).hasOutput('TokenEndpoint', {});
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('accepts a delivery only with the subscription secret’s signature', () => {
+    const event = { metadata: { type: 'PERSON_MOBILE_NUMBER_CREATED' }, data: { id: 'm1' } };
+    const body = JSON.stringify(event);
+    const check = { headers: { 'solaris-webhook-signature': signBody('s', body) }, body };
+    const byId = (e: { data: Record<string, unknown> }) => e.data.id === 'm1';
+    expect(signedDelivery([{ headers: {}, body: '' }, check], 's', byId)).toEqual({ verified: true });
+    expect(signedDelivery([check], 'other', byId)).toEqual({ verified: false });
+    expect(signedDelivery([check], 's', (e) => e.data.id === 'm2')).toBeUndefined();
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * Logs and metrics as CloudWatch receives them: real function bundles (built with the stack's esbuild settings) run
+ * in a child process whose console behaves like the Lambda Node.js runtime's under the JSON log format
+ * (test/support/lambda-json-runtime.mjs), against DynamoDB Local.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiEvent, ClaimSource } from '../../bench/events.ts';
+import { esbuildOptions, PROJECT_ROOT } from '../../lib/service-function.ts';
+import { DEV_ISSUER } from '../../shared/auth/dev-issuer.ts';
+import { createDocumentClient, ensureTable } from '../../shared/storage/dynamo.ts';
+import { uniquePerson, uniqueTable } from '../support/harness.ts';
+
+const run = promisify(execFile);
+const RUNNER = join(PROJECT_ROOT, 'test', 'support', 'lambda-json-runtime.mjs');
+const FUNCTIONS = ['create-mobile-number', 'authorize-mobile-number'] as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed log lines
+type Line = Record<string, any>;
+let dir: string;
+let lines: Line[];
+let statuses: number[];
+const person = uniquePerson();
+const otherPerson = uniquePerson();
+const german = '+4915123456789';
+const french = '+33612345678';
+const requestIds = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lambda-json-'));
+  await build({
+    ...esbuildOptions(`functions/${FUNCTIONS[0]}.ts`, join(dir, 'unused.mjs')),
+    entryPoints: Object.fromEntries(
+      FUNCTIONS.map((name) => [name, join(PROJECT_ROOT, 'functions', `${name}.ts`)]),
+    ),
+    outfile: undefined,
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+  });
+  const tableName = uniqueTable();
+  const endpoint = inject('dynamoEndpoint');
+  const db = createDocumentClient({ region: 'us-east-1', endpoint });
+  await ensureTable(db, tableName);
+  db.destroy();
+  const claims = await ClaimSource.create();
+  const partner = await claims.caller('partner');
+  const call = (method: 'POST', url: string, body: unknown, requestId: string) => {
+    const { event } = apiEvent({ method, url, body, caller: partner });
+    event.headers['x-request-id'] = requestId;
+    return event;
+  };
+  const bundle = (name: string) => join(dir, `${name}.mjs`);
+  const invocations = [
+    {
+      bundle: bundle('create-mobile-number'),
+      event: call('POST', `/v1/persons/${person}/mobile_number`, { number: german }, requestIds[0]!),
+    },
+    {
+      bundle: bundle('authorize-mobile-number'),
+      event: call(
+        'POST',
+        `/v1/persons/${person}/mobile_number/authorize`,
+        { number: german },
+        requestIds[1]!,
+      ),
+    },
+    {
+      bundle: bundle('create-mobile-number'),
+      event: call('POST', `/v1/persons/${otherPerson}/mobile_number`, { number: french }, requestIds[2]!),
+    },
+    {
+      bundle: bundle('authorize-mobile-number'),
+      event: call(
+        'POST',
+        `/v1/persons/${otherPerson}/mobile_number/authorize`,
+        { number: french },
+        requestIds[3]!,
+      ),
+    },
+  ].map((invocation, i) => ({ ...invocation, requestId: `lambda-${i}` }));
+  const file = join(dir, 'invocations.json');
+  writeFileSync(file, JSON.stringify(invocations));
+  const { stdout, stderr } = await run(process.execPath, [RUNNER, file], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: endpoint,
+      OTP_PEPPER: 'test-pepper-test-pepper-test-pepper-0123',
+      SMS_ADAPTER: 'outbox',
+      SMS_COUNTRIES: 'DE,AT',
+      AUTH_ISSUER: DEV_ISSUER,
+      METRICS_SERVICE: 'LogTest',
+    },
+  });
+  statuses = JSON.parse(stderr.trim().split('\n').at(-1)!);
+  lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Line);
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const logLines = () => lines.filter((line) => !('_aws' in line));
+const emf = () => lines.filter((line) => '_aws' in line);
+
+describe('function logs under the Lambda JSON log format', () => {
+  it('answers as expected: two registrations, one SMS, one refusal by country', () => {
+    expect(statuses).toEqual([201, 201, 201, 422]);
+  });
+
+  it('writes every line as one JSON object whose message is an object with the query fields', () => {
+    expect(logLines().length).toBeGreaterThanOrEqual(4);
+    for (const line of logLines()) {
+      expect(line).toMatchObject({
+        level: expect.stringMatching(/^(INFO|WARN|ERROR)$/),
+        requestId: expect.any(String),
+      });
+      expect(typeof line.message).toBe('object');
+      expect(line.message).toMatchObject({
+        correlation_id: expect.any(String),
+        operation: expect.stringMatching(/^(create|authorize)-mobile-number$/),
+        status: expect.anything(),
+        latency_ms: expect.any(Number),
+        cold_start: expect.any(Boolean),
+      });
+    }
+  });
+
+  it('carries the caller X-Request-Id as correlation id, the HTTP status, and cold start only on the first call', () => {
+    const requests = logLines().filter((line) => line.message.msg === 'request');
+    expect(requests.map((line) => line.message.correlation_id)).toEqual(requestIds);
+    expect(requests.map((line) => line.message.status)).toEqual([201, 201, 201, 422]);
+    expect(requests.map((line) => line.message.cold_start)).toEqual([true, true, false, false]);
+    expect(requests[3]!.message).toMatchObject({
+      error_code: 'sms_country_not_allowed',
+      route_key: 'POST /v1/persons/{person_id}/mobile_number/authorize',
+    });
+    expect(requests.map((line) => line.requestId)).toEqual(['lambda-0', 'lambda-1', 'lambda-2', 'lambda-3']);
+  });
+
+  it('never writes a phone number in the clear', () => {
+    const everything = lines.map((line) => JSON.stringify(line)).join('\n');
+    expect(everything).not.toContain('4915123456789');
+    expect(everything).not.toContain('33612345678');
+  });
+});
+
+describe('EMF metrics written by the bundles', () => {
+  it('counts the sent SMS by template and country, and the refusal by reason and country', () => {
+    const points = emf();
+    for (const point of points) {
+      // Raw documents on stdout, not wrapped in a log record: CloudWatch extracts metrics only from these.
+      expect(point).not.toHaveProperty('message');
+      expect(point._aws.CloudWatchMetrics[0].Namespace).toBe('PhoneSecurity');
+      expect(point.Service).toBe('LogTest');
+    }
+    const sent = points.find((p) => p.SmsSent === 1)!;
+    expect(sent).toMatchObject({
+      Template: 'sms.mobile_number.verify_number',
+      Country: 'DE',
+      correlation_id: requestIds[1],
+    });
+    expect(sent._aws.CloudWatchMetrics[0].Dimensions).toEqual([
+      ['Service'],
+      ['Service', 'Template', 'Country'],
+    ]);
+    const refused = points.find((p) => p.SmsRefused === 1)!;
+    expect(refused).toMatchObject({ Reason: 'country', Country: 'FR', correlation_id: requestIds[3] });
+  });
+});
