@@ -1,4 +1,4 @@
-import { DomainError } from '../http/errors.ts';
+import { DomainError } from '../errors.ts';
 import { metrics } from '../metrics.ts';
 import { CALLING_CODES } from './calling-codes.ts';
 

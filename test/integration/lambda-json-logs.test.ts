@@ -92,6 +92,8 @@ beforeAll(async () => {
     env: {
       PATH: process.env.PATH ?? '',
       AWS_LAMBDA_LOG_FORMAT: 'JSON',
+      // Set by the Lambda runtime; a handler composes itself at module scope only there (lambdaEntry).
+      AWS_LAMBDA_FUNCTION_NAME: 'log-test',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',

@@ -42,7 +42,7 @@ beforeAll(async () => {
   await ensureTable(db, tableName);
   for (const e of stored) {
     await db.send(
-      new TransactWriteCommand({ TransactItems: [outboxPut(tableName, e, new Date(e.metadata.time))] }),
+      new TransactWriteCommand({ TransactItems: [outboxPut(tableName, e, new Date(e.metadata.time)).item] }),
     );
   }
   // Not an outbox item: never replayed.

@@ -18,9 +18,9 @@ let handler: (
 
 beforeAll(async () => {
   vi.stubEnv('EVENT_BUS_NAME', 'the-bus');
-  vi.stubEnv('TABLE_NAME', 'unit');
-  vi.stubEnv('OTP_PEPPER_SECRET_ARN', 'none');
-  ({ handler } = await import('../../functions/relay-outbox-events.ts'));
+  // Composed as on Lambda, from the relay's own configuration (its bus; it reads no table item and no secret).
+  const { build } = await import('../../functions/relay-outbox-events.ts');
+  handler = build({ env: process.env });
 });
 afterAll(() => vi.unstubAllEnvs());
 beforeEach(() => {
