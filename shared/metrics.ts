@@ -97,15 +97,3 @@ export const metrics = {
   /** Outbox event time to the moment the relay published it. */
   relayLag: (lagMs: number) => put('RelayLag', lagMs, 'Milliseconds'),
 };
-
-/** Why a code that cannot be right was refused before any comparison: none pending counts as wrong. */
-export function unusableCodeOutcome(
-  code: { expiresAtMs: number; attempts: number } | undefined,
-  now: Date,
-  maxAttempts: number,
-): CodeCheckOutcome {
-  if (!code) return 'wrong';
-  if (code.expiresAtMs <= now.getTime()) return 'expired';
-  if (code.attempts >= maxAttempts) return 'burnt';
-  return 'wrong';
-}

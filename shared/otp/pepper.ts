@@ -1,7 +1,6 @@
 import type { Config } from '../config.ts';
 import { activeKeys, type Keyring, parseKeyring } from '../storage/keyring.ts';
 import { type SecretReader, type SecretSourceOptions, secretSource } from '../storage/secret-source.ts';
-import { otpMatches } from './otp.ts';
 
 /**
  * The current OTP pepper (for hashing new OTPs and sealing binding OTPs), and the peppers a check accepts: the current
@@ -59,14 +58,4 @@ export function pepperSource(
     return withinGrace ? [current!.pepper, previous.pepper] : [current!.pepper];
   };
   return source;
-}
-
-/** Whether the code matches the stored hash under any accepted pepper (each comparison in constant time). */
-export async function otpMatchesAccepted(
-  source: PepperSource,
-  otpId: string,
-  code: string,
-  storedHash: string,
-): Promise<boolean> {
-  return (await acceptedPeppers(source)).some((pepper) => otpMatches(pepper, otpId, code, storedHash));
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BUDGET_WINDOW_MS,
   type BudgetCharge,
@@ -11,6 +11,8 @@ import {
   unusable,
 } from '../../shared/codes/one-time-code.ts';
 import { DomainError } from '../../shared/errors.ts';
+import { useMetricSink } from '../../shared/metrics.ts';
+import type { PepperSource } from '../../shared/otp/pepper.ts';
 import { planUse } from '../../shared/quota/rolling-window.ts';
 
 const pepper = Buffer.from('unit-pepper-unit-pepper-unit-pepper-0123');
@@ -219,6 +221,116 @@ describe('one success under a race', () => {
     };
     expect((await check(wrong)).verdict).toBe('wrong');
     expect(budgetUsed(store)).toBe(30);
+  });
+});
+
+describe('after a pepper rotation', () => {
+  const previous = Buffer.from('previous-pepper-previous-pepper-previous');
+  /** A source whose current pepper is `pepper` and which still accepts `previous` (within one OTP lifetime). */
+  const rotated = (accepted: Buffer[]): PepperSource =>
+    Object.assign(async () => pepper, { accepted: async () => accepted });
+
+  it('checks a code hashed under the previous pepper while it is accepted, and not after', async () => {
+    for (const [accepted, verdict] of [
+      [[pepper, previous], 'right'],
+      [[pepper], 'wrong'],
+    ] as const) {
+      const store = new FakeCodeStore(5, () => T0);
+      const issued = issueCode(
+        'change_request',
+        { to: '+4915123456789', boundTo: 'record-1', now: T0, pepper: previous },
+        settings,
+      );
+      store.code = issued.pending;
+      const result = await checkCode(
+        'change_request',
+        store.port(),
+        { given: issued.code, now: () => T0, pepper: rotated([...accepted]) },
+        { maxAttempts: 5, checksPerDay: 30 },
+      );
+      expect(result.verdict).toBe(verdict);
+    }
+  });
+
+  it('opens a binding OTP sealed under the previous pepper', async () => {
+    const store = new FakeCodeStore(5, () => T0);
+    const issued = issueCode(
+      'device_binding',
+      { to: '+4915123456789', boundTo: 'record-1', now: T0, pepper: previous },
+      settings,
+    );
+    store.code = issued.pending;
+    const result = await checkCode(
+      'device_binding',
+      store.port(),
+      {
+        given: 'sig',
+        now: () => T0,
+        pepper: rotated([pepper, previous]),
+        matches: (otp) => otp === issued.code,
+      },
+      { maxAttempts: 5, checksPerDay: 30 },
+    );
+    expect(result.verdict).toBe('right');
+  });
+});
+
+describe('code-check metrics', () => {
+  afterEach(() => {
+    useMetricSink();
+    vi.unstubAllEnvs();
+  });
+  const collect = () => {
+    vi.stubEnv('METRICS_DISABLED', 'false');
+    const points: string[] = [];
+    useMetricSink((document) => {
+      const d = JSON.parse(document) as Record<string, unknown> & {
+        _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
+      };
+      const name = d._aws.CloudWatchMetrics[0]!.Metrics[0]!.Name;
+      points.push(d.Outcome ? `${name} ${String(d.Outcome)}` : name);
+    });
+    return points;
+  };
+
+  it('counts each typed code check by outcome: wrong, right, then burnt for a code already used', async () => {
+    const points = collect();
+    const { check, code, wrong } = setup('change_request');
+    await check(wrong);
+    await check(code);
+    await check(code);
+    expect(points).toEqual(['CodeChecks wrong', 'CodeChecks right', 'CodeChecks wrong']);
+  });
+
+  it('counts an expired code, a lost race as burnt, and a spent budget as a budget hit', async () => {
+    const points = collect();
+    const expired = setup('phone_removal');
+    expired.clock.advance(300_000);
+    await expired.check(expired.code);
+    expect(points).toEqual(['CodeChecks expired']);
+
+    points.length = 0;
+    const race = setup('mobile_number');
+    await Promise.all([race.check(race.code), race.check(race.code)]);
+    expect(points.sort()).toEqual(['CodeChecks burnt', 'CodeChecks right']);
+
+    points.length = 0;
+    const budget = setup('mobile_number', { checksPerDay: 5, maxAttempts: 10 });
+    for (let i = 0; i < 5; i++) await budget.check(budget.wrong);
+    await budget.check(budget.wrong).catch(() => undefined);
+    expect(points.at(-1)).toBe('CodeCheckBudgetHits');
+  });
+
+  it('does not count the binding OTP as a code check (its signature is counted by the device use cases)', async () => {
+    const points = collect();
+    const { store } = setup('device_binding');
+    await checkCode(
+      'device_binding',
+      store.port(),
+      { given: 'sig', now: () => T0, pepper: async () => pepper, matches: () => true },
+      { maxAttempts: 5, checksPerDay: 30 },
+    );
+    expect(points).toEqual([]);
   });
 });
 
