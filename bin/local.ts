@@ -29,16 +29,17 @@ const service = await startLocalService({
   log: (line) => console.log(`${new Date().toISOString()} ${line}`),
 });
 
-console.log(`Phone security service listening on ${service.url}`);
-console.log(`  Console:        ${service.url}/ (SMS, events, webhook deliveries, tokens, API reference)`);
+// One write, so whoever reads the output (a terminal, a test waiting for "listening on") gets the banner whole.
 console.log(
-  `  DynamoDB Local: ${service.dynamoEndpoint}${values.persist ? ` (data kept in ${values['data-dir']})` : ' (in memory)'}`,
+  [
+    `Phone security service listening on ${service.url}`,
+    `  Console:        ${service.url}/ (SMS, events, webhook deliveries, tokens, API reference)`,
+    `  DynamoDB Local: ${service.dynamoEndpoint}${values.persist ? ` (data kept in ${values['data-dir']})` : ' (in memory)'}`,
+    `  SMS outbox:     ${service.url}/_local/sms`,
+    `  Token keys:     ${service.url}/.well-known/jwks.json (npm run token -- --partner | --user <id>)`,
+    'Press Ctrl-C to stop.',
+  ].join('\n'),
 );
-console.log(`  SMS outbox:     ${service.url}/_local/sms`);
-console.log(
-  `  Token keys:     ${service.url}/.well-known/jwks.json (npm run token -- --partner | --user <id>)`,
-);
-console.log('Press Ctrl-C to stop.');
 
 let stopping = false;
 const stop = async () => {
