@@ -7,8 +7,9 @@ import { createServer } from 'node:http';
 const secrets = JSON.parse(process.env.WEBHOOK_SECRETS ?? '{}');
 // Standard Webhooks' default: a delivery signed more than 5 minutes from now is refused.
 const TOLERANCE_SECONDS = 5 * 60;
-// Ids seen within the tolerance, by subscription: a replay inside the window is a duplicate id, after it a stale
-// timestamp, so remembering ids for the window is enough to refuse every replay.
+// Ids seen, by subscription, each with the newest timestamp it was signed with. An id is forgotten only once that
+// timestamp is out of the window: a replay of any delivery seen is then a duplicate id while its timestamp is still
+// accepted, and stale after (also when the sender's clock is ahead of ours).
 const seen = new Map();
 
 const equal = (a, b) => {
@@ -41,11 +42,15 @@ createServer((req, res) => {
     const now = Math.floor(Date.now() / 1000);
     const verdict = check(body, req.headers, now);
     if (verdict !== 'valid') return res.writeHead(401).end(verdict);
-    for (const [key, at] of seen) if (now - at > TOLERANCE_SECONDS) seen.delete(key);
+    for (const [key, signedAt] of seen) if (now - signedAt > TOLERANCE_SECONDS) seen.delete(key);
     const key = `${req.headers['solaris-webhook-subscription-id']}/${req.headers['webhook-id']}`;
+    const timestamp = Number(req.headers['webhook-timestamp']);
     // A duplicate is acknowledged, never processed again (a genuine redelivery must stop, a replay gains nothing).
-    if (seen.has(key)) return res.writeHead(200).end('duplicate');
-    seen.set(key, now);
+    if (seen.has(key)) {
+      seen.set(key, Math.max(seen.get(key), timestamp));
+      return res.writeHead(200).end('duplicate');
+    }
+    seen.set(key, timestamp);
     const event = JSON.parse(body);
     console.log(
       req.headers['solaris-webhook-attempt'],

@@ -68,6 +68,11 @@ export const API_ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 const PHONE_IDENTIFIERS = ['BR', 'DE', 'ES', 'FR', 'GB', 'IT', 'US'].map(
   (country) => `PhoneNumber-${country}`,
 );
+/**
+ * The managed identifiers know seven countries; SMS may go to others (Austria is in the default allow-list), and SNS's
+ * delivery-status logs name the destination. So a custom identifier also masks any number in E.164 form.
+ */
+export const E164_IDENTIFIER = { Name: 'E164PhoneNumber', Regex: '\\+[1-9][0-9]{6,14}' };
 
 /**
  * Puts a data-protection policy for phone numbers on every log group of the stack (functions, API access logs, SMS
@@ -78,13 +83,15 @@ export class PhoneNumberLogProtection implements IAspect {
   visit(node: IConstruct): void {
     if (!(node instanceof logs.CfnLogGroup) || node.dataProtectionPolicy !== undefined) return;
     const partition = Stack.of(node).partition;
-    const identifiers = PHONE_IDENTIFIERS.map(
-      (id) => `arn:${partition}:dataprotection::aws:data-identifier/${id}`,
-    );
+    const identifiers = [
+      ...PHONE_IDENTIFIERS.map((id) => `arn:${partition}:dataprotection::aws:data-identifier/${id}`),
+      E164_IDENTIFIER.Name,
+    ];
     node.dataProtectionPolicy = {
       Name: 'phone-numbers',
       Description: 'Masks phone numbers in log events and audits findings',
       Version: '2021-06-01',
+      Configuration: { CustomDataIdentifier: [E164_IDENTIFIER] },
       Statement: [
         {
           Sid: 'audit-phone-numbers',

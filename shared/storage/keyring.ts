@@ -62,7 +62,10 @@ export interface RotationOptions {
   keep: number;
 }
 
-/** The keyring after one rotation: a new version, active after the delay, older versions pruned to `keep`. */
+/**
+ * The keyring after one rotation: a new version, active after the delay, older versions pruned to `keep` (but never the
+ * current version, the one before it, or a pending one).
+ */
 export function rotateKeyring(ring: Keyring, options: RotationOptions): Keyring {
   if (options.value.length < MIN_KEY_LENGTH) throw new Error('The new key is too short');
   const nextId = String(Math.max(...ring.keys.map((key) => Number(key.id))) + 1);
@@ -72,7 +75,12 @@ export function rotateKeyring(ring: Keyring, options: RotationOptions): Keyring 
     activeFrom: new Date(options.now.getTime() + options.activationDelayMs).toISOString(),
   };
   const keys = [...ring.keys, added];
-  return { keys: Number.isFinite(options.keep) ? keys.slice(-Math.max(2, options.keep)) : keys };
+  if (!Number.isFinite(options.keep)) return { keys };
+  // Never prune the version current now, the one it replaced (codes issued under it may still be answered), or any
+  // newer one still pending: a second rotation before the first took effect must not drop the key in use.
+  const current = activeKeys(ring, options.now)[0]!;
+  const fromPrevious = keys.length - Math.max(0, keys.indexOf(current) - 1);
+  return { keys: keys.slice(-Math.max(2, options.keep, fromPrevious)) };
 }
 
 export const serializeKeyring = (ring: Keyring) => JSON.stringify({ keys: ring.keys });

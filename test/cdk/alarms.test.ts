@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALARM_DEFAULTS } from '../../lib/observability.ts';
+import { ALARM_DEFAULTS, E164_IDENTIFIER } from '../../lib/observability.ts';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import { SMS_COUNTRY_CODES } from '../../lib/sms-go-live.ts';
 import { DELIVERY_MAX_CONCURRENCY, FAN_OUT_MAX_CONCURRENCY } from '../../lib/webhook-events.ts';
@@ -189,6 +189,12 @@ describe('logs', () => {
       const statements = policy.Statement as Json[];
       expect(statements.map((s) => Object.keys(s.Operation)[0])).toEqual(['Audit', 'Deidentify']);
       expect(JSON.stringify(statements[1]!.DataIdentifier)).toContain('PhoneNumber-DE');
+      // Numbers of countries without a managed identifier (Austria, say) are masked by the E.164 one.
+      expect(statements.every((s) => s.DataIdentifier.includes(E164_IDENTIFIER.Name))).toBe(true);
+      const [custom] = policy.Configuration.CustomDataIdentifier as Array<{ Regex: string }>;
+      const pattern = new RegExp(custom!.Regex);
+      expect(pattern.test('"destination":"+43664123456"')).toBe(true);
+      expect(pattern.test('"attempt":3')).toBe(false);
     }
   });
 

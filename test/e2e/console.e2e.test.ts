@@ -70,10 +70,20 @@ describe('the console page and its files', () => {
   });
 
   it('refuses a Host that is not loopback (DNS rebinding) and methods it does not serve', async () => {
-    for (const path of ['/', '/openapi.json', '/_local/console/stream', '/console/console.js']) {
+    const paths = [
+      '/',
+      '/openapi.json',
+      '/_local/console/stream',
+      '/console/console.js',
+      '/_local/sms',
+      '/_local/events',
+    ];
+    for (const path of paths) {
       expect((await raw('GET', path, { host: 'attacker.example' })).status).toBe(403);
     }
     expect((await raw('GET', '/', { host: `localhost:${port}` })).status).toBe(200);
+    // The outbox shows codes and numbers: also only to a loopback Host.
+    expect((await raw('GET', '/_local/sms', { host: `127.0.0.1:${port}` })).status).toBe(200);
     expect((await raw('POST', '/')).status).toBe(405);
     expect((await raw('GET', '/_local/tokens')).status).toBe(405);
   });

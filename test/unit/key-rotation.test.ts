@@ -36,6 +36,18 @@ describe('keyring', () => {
     expect(activeKeys(reread, at(600_000)).map((k) => k.id)).toEqual(['1', '0']);
   });
 
+  it('keeps the version in use when a second rotation comes before the first took effect', () => {
+    const options = { activationDelayMs: 600_000, keep: 2 };
+    const once = rotateKeyring(parseKeyring(KEY_A, 'x'), { ...options, value: KEY_B, now: T0 });
+    const twice = rotateKeyring(once, { ...options, value: KEY_B.replace('b', 'c'), now: at(60_000) });
+    expect(twice.keys.map((k) => k.id)).toEqual(['0', '1', '2']);
+    expect(activeKeys(twice, at(60_000)).map((k) => k.id)).toEqual(['0']);
+    // Once the newest is current, a later rotation prunes back to `keep` plus what is still needed.
+    const later = rotateKeyring(twice, { ...options, value: KEY_A.replace('a', 'd'), now: at(86_400_000) });
+    expect(later.keys.map((k) => k.id)).toEqual(['1', '2', '3']);
+    expect(activeKeys(later, at(86_400_000)).map((k) => k.id)).toEqual(['2', '1']);
+  });
+
   it('refuses short or malformed versions', () => {
     expect(() => parseKeyring('short', 'x')).toThrow(/shorter than 32/);
     expect(() => parseKeyring('{"keys":[]}', 'x')).toThrow(/no key/);

@@ -270,15 +270,23 @@ export function createLocalConsole(options: ConsoleOptions): LocalConsole {
         path === CONSOLE_PATHS.openApi ||
         path === CONSOLE_PATHS.stream ||
         path === CONSOLE_PATHS.tokens;
-      if (!isConsolePath) return false;
+      // The outbox and event routes show codes and numbers: the same DNS-rebinding guard as the console's own paths.
+      const isLocalPath = path.startsWith('/_local/');
+      if (!isConsolePath && !isLocalPath) return false;
       const host = loopbackHost(request);
       if (!host) {
         sendError(
           response,
-          new DomainError(403, 'forbidden', 'Forbidden', 'The console answers loopback hosts only.'),
+          new DomainError(
+            403,
+            'forbidden',
+            'Forbidden',
+            'The local console and /_local/ routes answer loopback hosts only.',
+          ),
         );
         return true;
       }
+      if (!isConsolePath) return false;
       const reading = method === 'GET' || method === 'HEAD';
       if (path === CONSOLE_PATHS.tokens) {
         if (method !== 'POST') {
