@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { activeKeys, type Keyring, parseKeyring } from '../storage/keyring.ts';
+import { activeKeys, derivedKeyring } from '../storage/keyring.ts';
 import { type SecretReader, type SecretSourceOptions, secretSource } from '../storage/secret-source.ts';
 
 /**
@@ -30,23 +30,15 @@ export function pepperSource(
   reader: SecretReader | undefined,
   options: PepperOptions = {},
 ): PepperSource {
-  const read = secretSource(config, reader, 'OTP pepper', options);
+  const keyring = derivedKeyring(secretSource(config, reader, 'OTP pepper', options), 'OTP pepper', (value) =>
+    Buffer.from(value, 'utf8'),
+  );
   const now = options.now ?? Date.now;
   const graceMs = (options.otpTtlSeconds ?? 300) * 1000;
-  let parsed: { secret: string; ring: Keyring; peppers: Map<string, Buffer> } | undefined;
   /** The active versions, current first, with their peppers. */
   const keys = async () => {
-    const secret = await read();
-    if (parsed?.secret !== secret) {
-      const ring = parseKeyring(secret, 'OTP pepper');
-      parsed = {
-        secret,
-        ring,
-        peppers: new Map(ring.keys.map((key) => [key.id, Buffer.from(key.value, 'utf8')])),
-      };
-    }
-    const { peppers } = parsed;
-    return activeKeys(parsed.ring, new Date(now())).map((key) => ({
+    const { ring, keys: peppers } = await keyring();
+    return activeKeys(ring, new Date(now())).map((key) => ({
       activeFrom: Date.parse(key.activeFrom),
       pepper: peppers.get(key.id)!,
     }));

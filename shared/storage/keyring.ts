@@ -84,3 +84,23 @@ export function rotateKeyring(ring: Keyring, options: RotationOptions): Keyring 
 }
 
 export const serializeKeyring = (ring: Keyring) => JSON.stringify({ keys: ring.keys });
+
+/**
+ * A keyring read through `read` (a secret source, re-read on its own schedule), with each version's value turned into
+ * the key it stands for by `derive`. Parsing and deriving happen again only when the secret's value changed.
+ */
+export function derivedKeyring<T>(
+  read: () => Promise<string>,
+  label: string,
+  derive: (value: string) => T,
+): () => Promise<{ ring: Keyring; keys: Map<string, T> }> {
+  let parsed: { secret: string; ring: Keyring; keys: Map<string, T> } | undefined;
+  return async () => {
+    const secret = await read();
+    if (parsed?.secret !== secret) {
+      const ring = parseKeyring(secret, label);
+      parsed = { secret, ring, keys: new Map(ring.keys.map((key) => [key.id, derive(key.value)])) };
+    }
+    return parsed;
+  };
+}

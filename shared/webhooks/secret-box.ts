@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { WebhookConfig } from '../config.ts';
-import { activeKeys, LEGACY_KEY_ID, parseKeyring } from '../storage/keyring.ts';
+import { activeKeys, derivedKeyring, LEGACY_KEY_ID } from '../storage/keyring.ts';
 import { type SecretReader, type SecretSourceOptions, secretSource } from '../storage/secret-source.ts';
 
 /** The sealing keys: the current version (new seals) and every version still in the keyring (opening). */
@@ -27,19 +27,15 @@ export function webhookKeySource(
   reader: SecretReader | undefined,
   options: SecretSourceOptions = {},
 ): KeySource {
-  const read = secretSource(config, reader, 'webhook secret key', options);
+  const keyring = derivedKeyring(
+    secretSource(config, reader, 'webhook secret key', options),
+    'webhook key',
+    derive,
+  );
   const now = options.now ?? Date.now;
-  let parsed:
-    | { secret: string; keys: Map<string, Buffer>; ring: ReturnType<typeof parseKeyring> }
-    | undefined;
   return async () => {
-    const secret = await read();
-    if (parsed?.secret !== secret) {
-      const ring = parseKeyring(secret, 'webhook key');
-      parsed = { secret, ring, keys: new Map(ring.keys.map((key) => [key.id, derive(key.value)])) };
-    }
-    const { keys } = parsed;
-    const current = activeKeys(parsed.ring, new Date(now()))[0]!;
+    const { ring, keys } = await keyring();
+    const current = activeKeys(ring, new Date(now()))[0]!;
     return { current: { id: current.id, key: keys.get(current.id)! }, byId: (id) => keys.get(id) };
   };
 }
