@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../auth/dev-issuer.ts';
 import type { Adapters } from '../compose.ts';
 import { loadConfig } from '../config.ts';
 import type { Clock } from '../deps.ts';
+import { numberKey, otpKey } from '../mobile-number/dynamo-mobile-number-store.ts';
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
 import { guardTableAccess, requireGrant } from '../storage/access-guard.ts';
 import { createDocumentClient, type DocumentClient, ensureTable } from '../storage/dynamo.ts';
@@ -59,6 +62,20 @@ function localPepper(persistPath?: string, name = 'otp-pepper'): string {
   const pepper = randomBytes(32).toString('hex');
   writeFileSync(file, pepper, { mode: 0o600 });
   return pepper;
+}
+
+async function personRecords(db: DocumentClient, tableName: string, request: IncomingMessage) {
+  const personId = new URL(request.url ?? '/', 'http://local').searchParams.get('id') ?? '';
+  const get = async (Key: Record<string, string>) =>
+    (await db.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
+  const mobileNumber = await get(numberKey(personId));
+  const pendingOtp = await get(otpKey(personId));
+  const budget = await get({ PK: `CODE_CHECKS#${personId}`, SK: 'CODE_CHECKS' });
+  return {
+    mobileNumber: mobileNumber ?? null,
+    pendingOtpAttempts: pendingOtp?.attempts ?? null,
+    codeChecksCharged: Object.keys(budget ?? {}).filter((name) => /^s\d+$/.test(name)).length,
+  };
 }
 
 /**
@@ -128,6 +145,16 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         method: 'GET',
         path: '/_local/events',
         handle: async () => ({ status: 200, body: events?.log.list() ?? [] }),
+      },
+      // Local-only inspection for tests and debugging: what the table holds for one person's mobile number, its
+      // pending code's attempt count and the person's charged code checks today (never a code or its hash).
+      {
+        method: 'GET',
+        path: '/_local/person',
+        handle: async (request) => ({
+          status: 200,
+          body: await personRecords(db, config.tableName, request),
+        }),
       },
       // Public on purpose: verifiers need the key set, and it holds only the public key.
       {

@@ -1,24 +1,16 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
-import {
-  client,
-  latestOtp,
-  publishedEvent,
-  startTestService,
-  TestClock,
-  uniquePerson,
-} from '../support/harness.ts';
+import { type Fixture, startService } from '../support/fixture.ts';
+import { TestClock, uniquePerson } from '../support/harness.ts';
 
-let service: LocalService;
-let api: ReturnType<typeof client>;
+let fixture: Fixture;
+let api: ReturnType<Fixture['partner']>;
 const clock = new TestClock();
 
 beforeAll(async () => {
-  service = await startTestService({ clock });
-  api = client(service.url);
+  fixture = await startService({ clock });
+  api = fixture.partner();
 });
-afterAll(() => service.close());
+afterAll(() => fixture.close());
 
 const path = (person: string, suffix = '') => `/v1/persons/${person}/mobile_number${suffix}`;
 let nextSubscriber = 1000;
@@ -35,7 +27,7 @@ async function created(number = freshNumber()) {
 async function authorized(number = freshNumber()) {
   const c = await created(number);
   expect((await api.post(path(c.person, '/authorize'), { number: c.number })).status).toBe(201);
-  return { ...c, otp: await latestOtp(service.url, c.number) };
+  return { ...c, otp: await fixture.lastSms(c.number) };
 }
 
 const errorOf = (response: { body: { errors: Array<{ code: string; status: number }> } }) =>
@@ -86,14 +78,9 @@ describe('create', () => {
     expect(response.status).toBe(201);
     expect(Object.keys(response.body).sort()).toEqual(['id', 'number', 'verified']);
     expect(response.body.verified).toBe(false);
-    const { Item } = await service.db.send(
-      new GetCommand({
-        TableName: service.tableName,
-        Key: { PK: `PERSON#${person}`, SK: 'MOBILE_NUMBER' },
-      }),
-    );
-    expect(Item).toBeDefined();
-    expect(JSON.stringify(Item)).not.toContain('admin');
+    const { mobileNumber: stored } = await fixture.person(person);
+    expect(stored).not.toBeNull();
+    expect(JSON.stringify(stored)).not.toContain('admin');
     expect((await api.post(path(uniquePerson()), { number: freshNumber(), device_data: 42 })).status).toBe(
       400,
     );
@@ -120,11 +107,7 @@ describe('create', () => {
   it('records PERSON_MOBILE_NUMBER_CREATED in the outbox with the change', async () => {
     const { person, id, number } = await created();
     // The outbox record committed with the change, as the stream relay published it.
-    const mine = await publishedEvent(
-      service.url,
-      'PERSON_MOBILE_NUMBER_CREATED',
-      (data) => data.person_id === person,
-    );
+    const mine = await fixture.event('PERSON_MOBILE_NUMBER_CREATED', (data) => data.person_id === person);
     expect(mine).toEqual({
       metadata: {
         id: expect.any(String),
@@ -195,14 +178,14 @@ describe('authorize and confirm', () => {
     }
     expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(403);
     expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
-    const next = await latestOtp(service.url, number);
+    const next = await fixture.lastSms(number);
     expect((await api.post(path(person, '/confirm'), { number, token: next })).status).toBe(201);
   });
 
   it('replaces the previous OTP on a new authorize', async () => {
     const { person, number, otp } = await authorized();
     expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
-    const second = await latestOtp(service.url, number);
+    const second = await fixture.lastSms(number);
     if (second !== otp) {
       expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(403);
     }
@@ -233,23 +216,10 @@ describe('authorize and confirm', () => {
     expect(successes).toBeLessThanOrEqual(1);
     // An outcome is told only for a charged check; every other request is refused like a wrong code.
     expect(results.every((r) => [201, 403].includes(r.status))).toBe(true);
-    const { Items } = await service.db.send(
-      new QueryCommand({
-        TableName: service.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': `PERSON#${person}` },
-      }),
-    );
-    const pending = Items?.find((item) => item.SK === 'OTP#MOBILE_NUMBER');
-    if (successes === 0) expect(pending?.attempts).toBe(5);
+    const records = await fixture.person(person);
+    if (successes === 0) expect(records.pendingOtpAttempts).toBe(5);
     // Each charged check also took one unit of the person's daily budget, in the same transaction.
-    const { Item: budget } = await service.db.send(
-      new GetCommand({
-        TableName: service.tableName,
-        Key: { PK: `CODE_CHECKS#${person}`, SK: 'CODE_CHECKS' },
-      }),
-    );
-    const charged = Object.keys(budget ?? {}).filter((name) => /^s\d+$/.test(name)).length;
+    const charged = records.codeChecksCharged;
     if (successes === 0) expect(charged).toBe(5);
     else expect(charged).toBeGreaterThanOrEqual(1);
     expect(charged).toBeLessThanOrEqual(6);
@@ -259,30 +229,30 @@ describe('authorize and confirm', () => {
     const { person, number } = await created();
     for (let round = 0; round < 6; round++) {
       expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
-      const otp = await latestOtp(service.url, number);
+      const otp = await fixture.lastSms(number);
       const wrong = otp === '000000' ? '000001' : '000000';
       for (let i = 0; i < 5; i++) {
         expect((await api.post(path(person, '/confirm'), { number, token: wrong })).status).toBe(403);
       }
     }
     expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
-    const otp = await latestOtp(service.url, number);
+    const otp = await fixture.lastSms(number);
     const spent = await api.post(path(person, '/confirm'), { number, token: otp });
     expect(spent.status).toBe(429);
     expect(Number(spent.headers.get('retry-after'))).toBeGreaterThan(24 * 3600 - 120);
     clock.advance(24 * 3600);
     expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
-    const fresh = await latestOtp(service.url, number);
+    const fresh = await fixture.lastSms(number);
     expect((await api.post(path(person, '/confirm'), { number, token: fresh })).status).toBe(201);
   });
 
   it('returns a verified number on authorize and sends no SMS', async () => {
     const { person, number, otp } = await authorized();
     await api.post(path(person, '/confirm'), { number, token: otp });
-    const before = service.outbox.entries.length;
+    const before = (await fixture.outbox()).length;
     const response = await api.post(path(person, '/authorize'), { number });
     expect(response).toMatchObject({ status: 201, body: { number, verified: true } });
-    expect(service.outbox.entries.length).toBe(before);
+    expect((await fixture.outbox()).length).toBe(before);
   });
 
   it('does not accept an OTP sent before the number was deleted and re-created', async () => {
@@ -305,7 +275,7 @@ describe('SMS quota', () => {
     const refused = results.find((r) => r.status === 429)!;
     expect(errorOf(refused).code).toBe('too_many_requests');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
-    expect(service.outbox.entries.filter((m) => m.to === number)).toHaveLength(60);
+    expect((await fixture.outbox()).filter((m) => m.to === number)).toHaveLength(60);
 
     const other = await api.post(path(persons[0]!.person, '/reauthorize'), {
       authorization_text_key: 'sms.two_factor.authenticate',
@@ -350,11 +320,11 @@ describe('reauthorize', () => {
       authorization_text_variables: { iban: 'DE02120300000000202051', amount: '12,50 EUR', tan: '{tan}' },
     });
     expect(response.status).toBe(201);
-    const sms = service.outbox.entries.at(-1)!;
+    const sms = (await fixture.outbox()).at(-1)!;
     expect(sms.text).toMatch(
       /^Afin d'activer le paiement de 12,50 EUR depuis le compte DE02120300000000202051, utilisez le code OTP suivant : \d{6}$/,
     );
-    const otp = await latestOtp(service.url, number);
+    const otp = await fixture.lastSms(number);
     expect((await api.post(path(person, '/confirm'), { number, token: otp })).status).toBe(201);
   });
 
@@ -413,11 +383,7 @@ describe('delete', () => {
     const response = await api.delete(path(person), { number });
     expect(response).toMatchObject({ status: 200, body: { id, number, verified: false } });
     expect((await api.get(path(person))).status).toBe(404);
-    const deleted = await publishedEvent(
-      service.url,
-      'PERSON_MOBILE_NUMBER_DELETED',
-      (data) => data.id === id,
-    );
+    const deleted = await fixture.event('PERSON_MOBILE_NUMBER_DELETED', (data) => data.id === id);
     expect(deleted.data).toEqual({ id, person_id: person, number });
   });
 
@@ -476,7 +442,7 @@ describe('transport', () => {
       const secret = 'Web;fingerprint-that-must-not-be-logged';
       const { person, number } = await created();
       await api.post(path(person, '/authorize'), { number, device_data: secret });
-      const otp = await latestOtp(service.url, number);
+      const otp = await fixture.lastSms(number);
       await api.post(path(person, '/confirm'), { number, token: otp, device_data: secret });
       expect(lines.length).toBeGreaterThan(0);
       expect(lines.join('\n')).not.toContain(secret);
@@ -494,7 +460,7 @@ describe('the number as authorize, confirm and delete take it', () => {
     const bare = number.slice(1);
     const spaced = ` ${bare.slice(0, 2)} ${bare.slice(2, 5)}\t${bare.slice(5)} `;
     expect((await api.post(path(person, '/authorize'), { number: bare })).status).toBe(201);
-    const otp = await latestOtp(service.url, number);
+    const otp = await fixture.lastSms(number);
     const confirmed = await api.post(path(person, '/confirm'), { number: spaced, token: otp });
     expect(confirmed.status).toBe(201);
     expect(confirmed.body).toMatchObject({ number, verified: true });
