@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
-import { client, latestOtp, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+import { type Fixture, startService } from '../support/fixture.ts';
+import { TestClock, uniquePerson } from '../support/harness.ts';
 
-let service: LocalService;
-let api: ReturnType<typeof client>;
+let fixture: Fixture;
+let api: ReturnType<Fixture['partner']>;
 const clock = new TestClock();
 
 beforeAll(async () => {
-  service = await startTestService({ clock });
-  api = client(service.url);
+  fixture = await startService({ clock });
+  api = fixture.partner();
 });
-afterAll(() => service.close());
+afterAll(() => fixture.close());
 
 const path = (person: string, suffix = '') => `/v1/persons/${person}/mobile_number${suffix}`;
 const GERMAN = '+4915123456789';
@@ -34,7 +34,7 @@ describe('sandbox flow from the guide', () => {
     expect(confirmed.status).toBe(201);
     expect(confirmed.body).toEqual({ ...created.body, verified: true });
     expect((await api.get(path(person))).body.verified).toBe(true);
-    expect(service.outbox.entries.filter((m) => m.to === '+15550101')).toEqual([]);
+    expect((await fixture.outbox()).filter((m) => m.to === '+15550101')).toEqual([]);
   });
 });
 
@@ -45,14 +45,14 @@ describe('a real-looking German number', () => {
     const created = await api.post(path(person), { number: '+49 151/2345-6789' });
     expect(created.body.number).toBe(GERMAN);
     expect((await api.post(path(person, '/authorize'), { number: GERMAN })).status).toBe(201);
-    const sms = service.outbox.entries.at(-1)!;
+    const sms = (await fixture.outbox()).at(-1)!;
     expect(sms).toMatchObject({
       to: GERMAN,
       language: 'de',
       template_key: 'sms.mobile_number.verify_number',
     });
     expect(sms.text).toMatch(/^Bitte verifizieren Sie Ihre Handynummer mit folgender TAN: \d{6}$/);
-    const otp = await latestOtp(service.url, GERMAN);
+    const otp = await fixture.lastSms(GERMAN);
     const confirmed = await api.post(path(person, '/confirm'), { number: GERMAN, token: otp });
     expect(confirmed).toMatchObject({ status: 201, body: { number: GERMAN, verified: true } });
   });

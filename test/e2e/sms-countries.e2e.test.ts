@@ -1,25 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
-import { client, startTestService, uniquePerson } from '../support/harness.ts';
+import { type Fixture, startService } from '../support/fixture.ts';
+import { uniquePerson } from '../support/harness.ts';
 
 /** The destination-country allow-list, locally through SMS_COUNTRIES, in both APIs' error shapes. */
-let service: LocalService;
+let fixture: Fixture;
 const french = '+33612345678';
 const austrian = '+436641234567';
 
 beforeAll(async () => {
-  service = await startTestService({ env: { SMS_COUNTRIES: 'DE,AT' } });
+  fixture = await startService({ env: { SMS_COUNTRIES: 'DE,AT' } });
 });
-afterAll(() => service.close());
+afterAll(() => fixture.close());
 
-const smsTo = async (number: string) =>
-  ((await (await fetch(`${service.url}/_local/sms`)).json()) as Array<{ to: string }>).filter(
-    (s) => s.to === number,
-  );
+const smsTo = async (number: string) => (await fixture.outbox()).filter((s) => s.to === number);
 
 describe('partner API', () => {
   it('refuses an SMS to a country outside the list with 422 sms_country_not_allowed, and sends nothing', async () => {
-    const partner = client(service.url);
+    const partner = fixture.partner();
     const person = uniquePerson();
     expect((await partner.post(`/v1/persons/${person}/mobile_number`, { number: french })).status).toBe(201);
     const refused = await partner.post(`/v1/persons/${person}/mobile_number/authorize`, { number: french });
@@ -49,7 +46,7 @@ describe('partner API', () => {
 describe('end-user API', () => {
   it('refuses to set a phone of a country outside the list with FAILED_PRECONDITION, storing and sending nothing', async () => {
     const person = uniquePerson();
-    const me = client(service.url, { auth: { user: person } });
+    const me = fixture.user(person);
     const refused = await me.put('/auth/v1/users/me/phone', { phone: '+33612345679' });
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({
@@ -69,11 +66,8 @@ describe('end-user API', () => {
 
   it('refuses a resend to a phone registered before its country left the list', async () => {
     const person = uniquePerson();
-    await client(service.url).post(`/v1/persons/${person}/mobile_number`, { number: '+33612345670' });
-    const resend = await client(service.url, { auth: { user: person } }).post(
-      '/auth/v1/users/me/phone/_resend_verification',
-      {},
-    );
+    await fixture.partner().post(`/v1/persons/${person}/mobile_number`, { number: '+33612345670' });
+    const resend = await fixture.user(person).post('/auth/v1/users/me/phone/_resend_verification', {});
     expect(resend.status).toBe(400);
     expect(resend.body.code).toBe(9);
     expect(resend.body.details[0].id).toBe('SMS-COUNTRY-NOT-ALLOWED');

@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/deps.ts';
 import type { LocalService } from '../../shared/local/local-service.ts';
+import type { OutboxEntry } from '../../shared/sms/outbox-sms-sender.ts';
 import type { WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 import { client, latestOtp, publishedEvent, startTestService, uniquePerson } from './harness.ts';
 
@@ -33,8 +34,7 @@ export async function startService(
     /** The OTP in the newest SMS to `number`, from the local outbox. */
     lastSms: (number: string) => latestOtp(url, number),
     /** Every SMS in the local outbox, oldest first. */
-    outbox: async () =>
-      (await (await fetch(`${url}/_local/sms`)).json()) as Array<{ to: string; text: string }>,
+    outbox: async () => (await (await fetch(`${url}/_local/sms`)).json()) as OutboxEntry[],
     /** The first published event of `type` whose data matches (waits for the local relay). */
     // biome-ignore lint/suspicious/noExplicitAny: event data is inspected field by field
     event: (type: string, match: (data: any) => boolean = () => true) => publishedEvent(url, type, match),
