@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
-import { client, latestOtp, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+import { type Fixture, startService } from '../support/fixture.ts';
+import { TestClock, uniquePerson } from '../support/harness.ts';
 
-let service: LocalService;
+let fixture: Fixture;
 const clock = new TestClock();
 const ME = '/auth/v1/users/me/phone';
 
 beforeAll(async () => {
-  service = await startTestService({ clock });
+  fixture = await startService({ clock });
 });
-afterAll(() => service.close());
+afterAll(() => fixture.close());
 
-const asUser = (person: string) => client(service.url, { auth: { user: person } });
-const partner = () => client(service.url);
+const asUser = (person: string) => fixture.user(person);
+const partner = () => fixture.partner();
 /** A different real-looking German mobile number per test, so SMS quotas and outbox lookups never collide. */
 let serial = 1000;
 const germanNumber = () => `+49151234${String(serial++).padStart(5, '0')}`;
@@ -46,7 +46,7 @@ describe('the Zitadel flow: set, resend, verify, remove', () => {
       },
     });
     sequences.push(sequenceOf(set.body));
-    const firstCode = await latestOtp(service.url, number);
+    const firstCode = await fixture.lastSms(number);
 
     const read = await me.get(ME);
     expect(read.body).toEqual({
@@ -60,7 +60,7 @@ describe('the Zitadel flow: set, resend, verify, remove', () => {
     expect(resent.body.details.changeDate).toBe(clock.now().toISOString());
     expect(resent.body.details.creationDate).toBe(set.body.details.creationDate);
     sequences.push(sequenceOf(resent.body));
-    const code = await latestOtp(service.url, number);
+    const code = await fixture.lastSms(number);
 
     if (code !== firstCode) {
       const stale = await me.post(`${ME}/_verify`, { code: firstCode });
@@ -84,9 +84,9 @@ describe('the Zitadel flow: set, resend, verify, remove', () => {
     const ask = await me.delete(ME);
     expect(ask.status).toBe(400);
     expect(ask.body).toEqual({ code: 9, message: expect.stringContaining('code'), details: zitadelDetails });
-    const sms = service.outbox.entries.at(-1)!;
+    const sms = (await fixture.outbox()).at(-1)!;
     expect(sms).toMatchObject({ to: number, template_key: 'sms.mobile_number.confirm_deletion' });
-    const removalCode = await latestOtp(service.url, number);
+    const removalCode = await fixture.lastSms(number);
     sequences.push(sequenceOf((await me.get(ME)).body));
 
     const removed = await me.delete(ME, { code: removalCode });
@@ -120,7 +120,7 @@ describe('the Zitadel flow: set, resend, verify, remove', () => {
     const replaced = await me.put(ME, { phone: second });
     expect(replaced.status).toBe(200);
     expect((await me.get(ME)).body).toMatchObject({ phone: { phone: second, isPhoneVerified: false } });
-    const verified = await me.post(`${ME}/_verify`, { code: await latestOtp(service.url, second) });
+    const verified = await me.post(`${ME}/_verify`, { code: await fixture.lastSms(second) });
     expect(verified.status).toBe(200);
   });
 
@@ -138,7 +138,7 @@ describe('rules a user cannot get around', () => {
     const me = asUser(person);
     const number = germanNumber();
     await me.put(ME, { phone: number });
-    expect((await me.post(`${ME}/_verify`, { code: await latestOtp(service.url, number) })).status).toBe(200);
+    expect((await me.post(`${ME}/_verify`, { code: await fixture.lastSms(number) })).status).toBe(200);
     return { person, me, number };
   }
 
@@ -197,9 +197,9 @@ describe('rules a user cannot get around', () => {
     await partner().post(`/v1/persons/${person}/mobile_number/reauthorize`, {
       authorization_text_key: 'sms.two_factor.authenticate',
     });
-    const twoFactorCode = await latestOtp(service.url, number);
+    const twoFactorCode = await fixture.lastSms(number);
     await me.delete(ME);
-    const removalCode = await latestOtp(service.url, number);
+    const removalCode = await fixture.lastSms(number);
     expect(removalCode === twoFactorCode).toBe(false);
     const response = await me.delete(ME, { code: twoFactorCode });
     expect(response.status).toBe(400);
@@ -210,7 +210,7 @@ describe('rules a user cannot get around', () => {
   it('burns the removal code after the attempt limit', async () => {
     const { me, number } = await verifiedUser();
     await me.delete(ME);
-    const removalCode = await latestOtp(service.url, number);
+    const removalCode = await fixture.lastSms(number);
     const wrong = removalCode === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) expect((await me.delete(ME, { code: wrong })).body.code).toBe(3);
     expect((await me.delete(ME, { code: removalCode })).body.code).toBe(3);
@@ -220,7 +220,7 @@ describe('rules a user cannot get around', () => {
   it('lets exactly one of many parallel removals with the right code win', async () => {
     const { me, number } = await verifiedUser();
     await me.delete(ME);
-    const removalCode = await latestOtp(service.url, number);
+    const removalCode = await fixture.lastSms(number);
     const results = await Promise.all(Array.from({ length: 8 }, () => me.delete(ME, { code: removalCode })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect((await me.get(ME)).status).toBe(404);
@@ -229,7 +229,7 @@ describe('rules a user cannot get around', () => {
   it('rejects a removal code once the code has expired', async () => {
     const { me, number } = await verifiedUser();
     await me.delete(ME);
-    const removalCode = await latestOtp(service.url, number);
+    const removalCode = await fixture.lastSms(number);
     clock.advance(301);
     expect((await me.delete(ME, { code: removalCode })).body.code).toBe(3);
   });
@@ -241,7 +241,7 @@ describe('person A and person B', () => {
     const b = uniquePerson();
     const numberB = germanNumber();
     await asUser(b).put(ME, { phone: numberB });
-    const codeB = await latestOtp(service.url, numberB);
+    const codeB = await fixture.lastSms(numberB);
 
     const asA = asUser(a);
     expect((await asA.get(ME)).status).toBe(404);
