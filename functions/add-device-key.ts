@@ -10,7 +10,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.devices(adapters);
   return httpRoute(
     'add-device-key',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, body }) => ({
       status: 201,
       body: await addDeviceKey(rt, {

@@ -13,7 +13,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.issueOtp(adapters);
   return httpRoute(
     'authorize-mobile-number',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, body }) => ({
       status: 201,
       body: await authorizeMobileNumber(rt, {

@@ -15,7 +15,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.confirmChangeRequest(adapters);
   return httpRoute(
     'confirm-change-request',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, body }) => ({
       status: 201,
       body: await confirmChangeRequest(

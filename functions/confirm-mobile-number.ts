@@ -12,7 +12,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.confirmMobileNumber(adapters);
   return httpRoute(
     'confirm-mobile-number',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, body }) => ({
       status: 201,
       body: await confirmMobileNumber(rt, {

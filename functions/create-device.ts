@@ -12,7 +12,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.bindDevice(adapters);
   return httpRoute(
     'create-device',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ body }) => ({
       status: 202,
       body: await bindDevice(rt, {

@@ -11,7 +11,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.createMobileNumber(adapters);
   return httpRoute(
     'create-mobile-number',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, body }) => ({
       status: 201,
       body: await createMobileNumber(rt, {

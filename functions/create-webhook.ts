@@ -12,7 +12,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.webhooks({ webhookHttp: nodeWebhookHttp, ...adapters });
   return httpRoute(
     'create-webhook',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ body }) => ({
       status: 201,
       body: await createWebhook(rt, { eventType: body.event_type, url: body.url }),

@@ -10,7 +10,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.devices(adapters);
   return httpRoute(
     'delete-device',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, query }) => {
       await deleteDevice(rt, { deviceId: params.device_id, personId: query.person_id });
       return { status: 204 };

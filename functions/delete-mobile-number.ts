@@ -11,7 +11,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.deleteMobileNumber(adapters);
   return httpRoute(
     'delete-mobile-number',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, body }) => deleteMobileNumber(rt, { personId: params.person_id, number: body.number }),
   );
 };

@@ -10,7 +10,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.webhooks(adapters);
   return httpRoute(
     'delete-webhook',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params }) => {
       await deleteWebhook(rt, params.id);
       return { status: 204 };

@@ -11,7 +11,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.languages(adapters);
   return httpRoute(
     'put-language-settings',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, body }) => ({
       status: 200,
       body: await putLanguageSettings(rt, params.person_id, body.language),

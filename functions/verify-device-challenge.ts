@@ -10,7 +10,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.devices(adapters);
   return httpRoute(
     'verify-device-challenge',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, body }) => {
       await verifyDeviceChallenge(rt, {
         challengeId: params.challenge_id,

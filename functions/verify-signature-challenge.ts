@@ -11,7 +11,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.answerBinding(adapters);
   return httpRoute(
     'verify-signature-challenge',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
     async ({ params, body }) => {
       await verifySignatureChallenge(rt, {
         challengeId: params.challenge_id,

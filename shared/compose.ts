@@ -13,6 +13,7 @@ import {
 } from './config.ts';
 import type { Clock, Ports } from './deps.ts';
 import { DeviceStore } from './devices/device-store.ts';
+import { DynamoIdempotencyStore } from './idempotency/dynamo-idempotency-store.ts';
 import { LanguageStore } from './language/dynamo-language-store.ts';
 import { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
@@ -208,6 +209,11 @@ export const compose = {
     config: auth(a),
   }),
   pipeline: (a: Adapters) => auth(a).auth,
+  /** Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table). */
+  idempotency: (a: Adapters) => ({
+    store: new DynamoIdempotencyStore(a.db, table(a)),
+    now: () => a.clock.now().getTime(),
+  }),
 };
 
 /** The SDK adapters a handler hands `lambdaEntry`: exactly those its route is granted. */

@@ -38,7 +38,10 @@ export interface RouteDefinition {
   /** API Gateway path with `{name}` parameters. */
   path: string;
   summary: string;
-  /** DynamoDB actions on the table itself (not its indexes). */
+  /**
+   * DynamoDB actions on the table itself (not its indexes). Partner POST, PUT and DELETE routes also claim their
+   * Idempotency-Key there, so they hold GetItem, PutItem and UpdateItem (shared/idempotency/).
+   */
   table: readonly TableAction[];
   /** Indexes the operation queries: `dynamodb:Query` on each, and on no other index. */
   indexes?: readonly TableIndex[];
@@ -149,7 +152,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${PERSON}/mobile_number`,
     summary: 'Register a mobile number for a person (unverified)',
-    table: ['PutItem', 'UpdateItem'],
+    table: ['PutItem', 'UpdateItem', 'GetItem'],
   },
   {
     operation: 'get-mobile-number',
@@ -179,7 +182,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${PERSON}/mobile_number/confirm`,
     summary: 'Verify the mobile number with the SMS OTP',
-    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem'],
+    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
     usesPepper: true,
   },
   {
@@ -196,7 +199,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'PUT',
     path: `${PERSON}/language_settings`,
     summary: "Set the language of a person's SMS",
-    table: ['PutItem'],
+    table: ['PutItem', 'GetItem', 'UpdateItem'],
   },
   {
     operation: 'get-language-settings',
@@ -235,7 +238,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/v1/webhooks',
     summary: 'Subscribe a URL to an event type (verified by a test POST); answers the signing secret once',
-    table: ['PutItem', 'UpdateItem'],
+    table: ['PutItem', 'UpdateItem', 'GetItem'],
     usesWebhookKey: true,
   },
   {
@@ -258,7 +261,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'DELETE',
     path: '/v1/webhooks/{id}',
     summary: 'Delete a webhook subscription',
-    table: ['DeleteItem', 'UpdateItem'],
+    table: ['DeleteItem', 'UpdateItem', 'GetItem', 'PutItem'],
   },
   {
     operation: 'create-device',
@@ -336,7 +339,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/v1/mfa/challenges/devices',
     summary: 'Start a device signing challenge',
-    table: ['GetItem', 'ConditionCheckItem', 'PutItem'],
+    table: ['GetItem', 'ConditionCheckItem', 'PutItem', 'UpdateItem'],
   },
   {
     operation: 'get-device-challenge',
@@ -350,7 +353,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'PUT',
     path: '/v1/mfa/challenges/devices/{challenge_id}',
     summary: "Answer a device signing challenge with the device's signature",
-    table: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
+    table: ['GetItem', 'UpdateItem', 'ConditionCheckItem', 'PutItem'],
   },
 ];
 

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Caller, establishCaller } from '../auth/caller.ts';
 import type { AuthConfig } from '../config.ts';
+import { IDEMPOTENCY_HEADER, type IdempotencyStore, idempotent } from '../idempotency/idempotency.ts';
 import { currentInvocation, errorFields, logger, withInvocation } from '../logging.ts';
 import { type AuthKind, authOf, type ErrorShape, errorShapeOf, ROUTES } from '../routes.ts';
 import type { output, ZodMiniType as ZodType } from '../zod.ts';
@@ -35,6 +36,8 @@ export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodTy
   auth?: AuthKind;
   /** The token settings callers are checked against (the function's auth configuration section). */
   authConfig: AuthConfig;
+  /** Partner write routes: where Idempotency-Key claims and answers are kept (shared/idempotency/). */
+  idempotency?: { store: IdempotencyStore; now: () => number };
 }
 
 type Out<T> = T extends ZodType ? output<T> : undefined;
@@ -305,28 +308,18 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
     .handler(async (event, context) => {
       const { requestId } = (context as StatefulContext)[stateKey]!;
       const caller = establishCaller(event, kind, spec.authConfig);
-      const params = spec.params ? validate(spec.params, event.pathParameters ?? {}, 'path') : undefined;
-      const query = spec.query ? validate(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
-      let body: unknown;
-      if (spec.body) {
-        const parsed = parseBody(event);
-        body = validate(spec.body, parsed ?? {}, '');
-      } else if (event.body) {
-        parseBody(event);
-      }
-      const result = await handle({
-        params: params as Out<P>,
-        query: query as Out<Q>,
-        body: body as Out<B>,
-        requestId,
-        event,
-        caller,
-      });
-      return {
-        statusCode: result.status,
-        headers: result.headers ?? {},
-        body: result.body === undefined ? '' : JSON.stringify(result.body),
-      };
+      const run = () => runRoute(spec, handle, event, requestId, caller);
+      const key = header(event, IDEMPOTENCY_HEADER);
+      const method = event.requestContext?.http?.method;
+      if (key === undefined || !spec.idempotency || caller.kind !== 'partner' || method === 'GET')
+        return run();
+      // Errors become answers inside the claim, so a 4xx is stored like a 2xx (shared/idempotency/idempotency.ts).
+      return idempotent(spec.idempotency.store, spec.idempotency.now, caller.clientId, key, event, () =>
+        run().catch((error: unknown) => {
+          if (error instanceof DomainError) return errorResponse(error, requestId, shape);
+          throw error;
+        }),
+      );
     });
   // The correlation id is the caller's X-Request-Id when it is a sane token, else a new one; every log line and
   // metric of the invocation carries it.
@@ -334,5 +327,36 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
     const incoming = header(event, 'x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     return withInvocation(operation, requestId, () => pipeline(event, context));
+  };
+}
+
+async function runRoute<P extends ZodType, Q extends ZodType, B extends ZodType>(
+  spec: RouteSpec<P, Q, B>,
+  handle: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<HttpResult>,
+  event: APIGatewayProxyEventV2,
+  requestId: string,
+  caller: Caller,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const params = spec.params ? validate(spec.params, event.pathParameters ?? {}, 'path') : undefined;
+  const query = spec.query ? validate(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
+  let body: unknown;
+  if (spec.body) {
+    const parsed = parseBody(event);
+    body = validate(spec.body, parsed ?? {}, '');
+  } else if (event.body) {
+    parseBody(event);
+  }
+  const result = await handle({
+    params: params as Out<P>,
+    query: query as Out<Q>,
+    body: body as Out<B>,
+    requestId,
+    event,
+    caller,
+  });
+  return {
+    statusCode: result.status,
+    headers: result.headers ?? {},
+    body: result.body === undefined ? '' : JSON.stringify(result.body),
   };
 }

@@ -31,9 +31,9 @@ const EXPECTED_TABLE_ACTIONS: Record<string, string[]> = {
   'add-device-key': ['GetItem', 'PutItem', 'UpdateItem'],
   'list-device-keys': ['GetItem', 'Query'],
   'get-device-key': ['GetItem'],
-  'create-device-challenge': ['ConditionCheckItem', 'GetItem', 'PutItem'],
+  'create-device-challenge': ['ConditionCheckItem', 'GetItem', 'PutItem', 'UpdateItem'],
   'get-device-challenge': ['GetItem'],
-  'verify-device-challenge': ['ConditionCheckItem', 'GetItem', 'UpdateItem'],
+  'verify-device-challenge': ['ConditionCheckItem', 'GetItem', 'PutItem', 'UpdateItem'],
 };
 const SENDS_SMS = ['create-device'];
 const READS_PEPPER = ['create-device', 'verify-signature-challenge'];

@@ -1,0 +1,97 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '../storage/dynamo.ts';
+import {
+  type ClaimOutcome,
+  IDEMPOTENCY_TTL_SECONDS,
+  type IdempotencyStore,
+  IN_PROGRESS_LEASE_SECONDS,
+  type StoredAnswer,
+} from './idempotency.ts';
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/**
+ * IDEMPOTENCY#<partner client id> / KEY#<key>: the claim of one Idempotency-Key, its request's fingerprint and, once
+ * answered, the stored answer (TTL 24 h; while the request runs, a short lease). An item past its `ttl` counts as
+ * absent even before DynamoDB's TTL sweep deletes it. Uses PutItem, UpdateItem and GetItem only.
+ */
+export class DynamoIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private key(scope: string, key: string) {
+    return { PK: `IDEMPOTENCY#${scope}`, SK: `KEY#${key}` };
+  }
+
+  async claim(scope: string, key: string, fingerprint: string, nowMs: number): Promise<ClaimOutcome> {
+    const now = Math.floor(nowMs / 1000);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...this.key(scope, key),
+            fingerprint,
+            state: 'in_progress',
+            ttl: now + IN_PROGRESS_LEASE_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(PK) OR #ttl <= :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return { kind: 'claimed' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: this.key(scope, key), ConsistentRead: true }),
+    );
+    // Released or expired between the put and the read: another request may claim it; this one retries later.
+    if (!Item || (Item.ttl as number) <= now) return { kind: 'taken', fingerprint };
+    return {
+      kind: 'taken',
+      fingerprint: Item.fingerprint as string,
+      ...(Item.state === 'done' ? { answer: JSON.parse(Item.answer as string) as StoredAnswer } : {}),
+    };
+  }
+
+  async complete(scope: string, key: string, fingerprint: string, answer: StoredAnswer, nowMs: number) {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.key(scope, key),
+        UpdateExpression: 'SET #state = :done, answer = :answer, #ttl = :ttl',
+        ConditionExpression: 'fingerprint = :fingerprint',
+        ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':done': 'done',
+          ':answer': JSON.stringify(answer),
+          ':ttl': Math.floor(nowMs / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          ':fingerprint': fingerprint,
+        },
+      }),
+    );
+  }
+
+  /** Expires the claim at once (ttl 0) rather than deleting it: the write routes hold no DeleteItem for it. */
+  async release(scope: string, key: string, fingerprint: string) {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(scope, key),
+          UpdateExpression: 'SET #ttl = :zero',
+          ConditionExpression: 'fingerprint = :fingerprint AND #state = :running',
+          ExpressionAttributeNames: { '#ttl': 'ttl', '#state': 'state' },
+          ExpressionAttributeValues: { ':zero': 0, ':fingerprint': fingerprint, ':running': 'in_progress' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}
