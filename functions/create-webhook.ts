@@ -10,9 +10,11 @@ export const spec = { body: createWebhookBody };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.webhooks({ webhookHttp: nodeWebhookHttp, ...adapters });
+  // No Idempotency-Key here: the answer carries the signing secret once, and a stored answer would keep it in
+  // plaintext for a day.
   return httpRoute(
     'create-webhook',
-    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
+    { ...spec, authConfig: compose.pipeline(adapters) },
     async ({ body }) => ({
       status: 201,
       body: await createWebhook(rt, { eventType: body.event_type, url: body.url }),

@@ -238,7 +238,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/v1/webhooks',
     summary: 'Subscribe a URL to an event type (verified by a test POST); answers the signing secret once',
-    table: ['PutItem', 'UpdateItem', 'GetItem'],
+    table: ['PutItem', 'UpdateItem'],
     usesWebhookKey: true,
   },
   {
