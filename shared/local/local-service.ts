@@ -1,19 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../auth/dev-issuer.ts';
 import type { Adapters } from '../compose.ts';
 import { loadConfig } from '../config.ts';
 import type { Clock } from '../deps.ts';
-import { numberKey, otpKey } from '../mobile-number/dynamo-mobile-number-store.ts';
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
 import { guardTableAccess, requireGrant } from '../storage/access-guard.ts';
 import { createDocumentClient, type DocumentClient, ensureTable } from '../storage/dynamo.ts';
 import { nodeWebhookHttp, type WebhookHttp } from '../webhooks/webhook-http.ts';
 import { createLocalConsole } from './console/console-server.ts';
 import { LocalFeed } from './console/feed.ts';
+import { personRecords } from './dynamo-local-person-records.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LambdaHandler, type LocalRoute, startGateway } from './gateway.ts';
 import { type LocalEvents, startLocalEvents } from './local-events.ts';
@@ -62,20 +60,6 @@ function localPepper(persistPath?: string, name = 'otp-pepper'): string {
   const pepper = randomBytes(32).toString('hex');
   writeFileSync(file, pepper, { mode: 0o600 });
   return pepper;
-}
-
-async function personRecords(db: DocumentClient, tableName: string, request: IncomingMessage) {
-  const personId = new URL(request.url ?? '/', 'http://local').searchParams.get('id') ?? '';
-  const get = async (Key: Record<string, string>) =>
-    (await db.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
-  const mobileNumber = await get(numberKey(personId));
-  const pendingOtp = await get(otpKey(personId));
-  const budget = await get({ PK: `CODE_CHECKS#${personId}`, SK: 'CODE_CHECKS' });
-  return {
-    mobileNumber: mobileNumber ?? null,
-    pendingOtpAttempts: pendingOtp?.attempts ?? null,
-    codeChecksCharged: Object.keys(budget ?? {}).filter((name) => /^s\d+$/.test(name)).length,
-  };
 }
 
 /**
