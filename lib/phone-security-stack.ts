@@ -169,6 +169,7 @@ export class PhoneSecurityStack extends Stack {
     new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });
     if (this.auth.partnerClient) {
       new CfnOutput(this, 'PartnerClientId', { value: this.auth.partnerClient.userPoolClientId });
+      new CfnOutput(this, 'OperatorClientId', { value: this.auth.operatorClient!.userPoolClientId });
       new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool!.userPoolId });
       new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint! });
     }
