@@ -46,6 +46,11 @@ export function defaultDomainPrefix(stackName: string, account: string): string 
 }
 export const PARTNER_SCOPE = `${RESOURCE_SERVER}/partner`;
 export const USER_SCOPE = `${RESOURCE_SERVER}/user`;
+export const OPERATOR_SCOPE = `${RESOURCE_SERVER}/operator`;
+
+/** The scope a route's kind of caller must carry. */
+export const scopeOf = (kind: 'partner' | 'user' | 'operator') =>
+  kind === 'user' ? USER_SCOPE : kind === 'operator' ? OPERATOR_SCOPE : PARTNER_SCOPE;
 
 /**
  * Who may call the API: an issuer, the audiences accepted from it and the two scopes. Unless an external issuer is
@@ -58,6 +63,8 @@ export class ApiAuth extends Construct {
   readonly userIdClaim: string;
   readonly userPool: cognito.UserPool | undefined;
   readonly partnerClient: cognito.UserPoolClient | undefined;
+  /** Built-in pool only: the client-credentials app client of the bank's customer support tooling. */
+  readonly operatorClient: cognito.UserPoolClient | undefined;
   /** Built-in pool only: where the partner backend gets its client-credentials token. */
   readonly tokenEndpoint: string | undefined;
 
@@ -99,9 +106,13 @@ export class ApiAuth extends Construct {
       scopeName: 'user',
       scopeDescription: 'End user: their own phone through the end-user API',
     });
+    const operator = new cognito.ResourceServerScope({
+      scopeName: 'operator',
+      scopeDescription: "Customer support: second-factor resets and a person's security timeline",
+    });
     const server = pool.addResourceServer('ResourceServer', {
       identifier: RESOURCE_SERVER,
-      scopes: [partner, user],
+      scopes: [partner, user, operator],
     });
     this.partnerClient = pool.addClient('PartnerClient', {
       generateSecret: true,
@@ -109,6 +120,18 @@ export class ApiAuth extends Construct {
       oAuth: {
         flows: { clientCredentials: true },
         scopes: [cognito.OAuthScope.resourceServer(server, partner)],
+      },
+      accessTokenValidity: Duration.hours(1),
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+    });
+    // Its own client, so the partner backend can never obtain the operator scope and support tooling never the partner one.
+    this.operatorClient = pool.addClient('OperatorClient', {
+      generateSecret: true,
+      authFlows: {},
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [cognito.OAuthScope.resourceServer(server, operator)],
       },
       accessTokenValidity: Duration.hours(1),
       enableTokenRevocation: true,
@@ -123,6 +146,10 @@ export class ApiAuth extends Construct {
     this.tokenEndpoint = `${domain.baseUrl()}/oauth2/token`;
     this.userPool = pool;
     this.issuer = pool.userPoolProviderUrl;
-    this.audiences = [this.partnerClient.userPoolClientId, ...(props.userAudiences ?? [])];
+    this.audiences = [
+      this.partnerClient.userPoolClientId,
+      this.operatorClient.userPoolClientId,
+      ...(props.userAudiences ?? []),
+    ];
   }
 }

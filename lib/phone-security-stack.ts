@@ -12,7 +12,14 @@ import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
 import { authOf, handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { operatorAlarmTopic } from './alarm-topic.ts';
-import { ApiAuth, type ApiAuthProps, PARTNER_SCOPE, USER_SCOPE } from './api-auth.ts';
+import {
+  ApiAuth,
+  type ApiAuthProps,
+  OPERATOR_SCOPE,
+  PARTNER_SCOPE,
+  scopeOf,
+  USER_SCOPE,
+} from './api-auth.ts';
 import { DataStore } from './data-store.ts';
 import { KeyRotation } from './key-rotation.ts';
 import { type AlarmThresholds, API_ACCESS_LOG_FORMAT, Observability } from './observability.ts';
@@ -106,7 +113,7 @@ export class PhoneSecurityStack extends Stack {
         integration: new HttpLambdaIntegration(`${constructId(route.operation)}Integration`, fn),
         ...(kind === 'public'
           ? { authorizer: new apigw.HttpNoneAuthorizer() }
-          : { authorizer, authorizationScopes: [kind === 'user' ? USER_SCOPE : PARTNER_SCOPE] }),
+          : { authorizer, authorizationScopes: [scopeOf(kind)] }),
       });
     }
 
@@ -162,6 +169,7 @@ export class PhoneSecurityStack extends Stack {
     new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });
     if (this.auth.partnerClient) {
       new CfnOutput(this, 'PartnerClientId', { value: this.auth.partnerClient.userPoolClientId });
+      new CfnOutput(this, 'OperatorClientId', { value: this.auth.operatorClient!.userPoolClientId });
       new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool!.userPoolId });
       new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint! });
     }
@@ -180,6 +188,7 @@ export class PhoneSecurityStack extends Stack {
         AUTH_ISSUER: this.auth.issuer,
         AUTH_PARTNER_SCOPE: PARTNER_SCOPE,
         AUTH_USER_SCOPE: USER_SCOPE,
+        AUTH_OPERATOR_SCOPE: OPERATOR_SCOPE,
         AUTH_USER_ID_CLAIM: this.auth.userIdClaim,
         ...(props.resourceOwnerId && authOf(route) === 'user'
           ? { RESOURCE_OWNER_ID: props.resourceOwnerId }

@@ -118,6 +118,7 @@ export interface AuthConfig {
   issuer: string | undefined;
   partnerScope: string;
   userScope: string;
+  operatorScope: string;
   userIdClaim: string;
   resourceOwnerId: string | undefined;
 }
@@ -314,6 +315,7 @@ function readScopes(read: EnvReader) {
   return {
     partnerScope: read.text('AUTH_PARTNER_SCOPE', { fallback: 'phone-security/partner', pattern: SCOPE }),
     userScope: read.text('AUTH_USER_SCOPE', { fallback: 'phone-security/user', pattern: SCOPE }),
+    operatorScope: read.text('AUTH_OPERATOR_SCOPE', { fallback: 'phone-security/operator', pattern: SCOPE }),
   };
 }
 
@@ -321,6 +323,7 @@ function readScopes(read: EnvReader) {
 export function loadAuthScopes(env: NodeJS.ProcessEnv = process.env): {
   partnerScope: string;
   userScope: string;
+  operatorScope: string;
 } {
   const read = new EnvReader(env);
   const scopes = readScopes(read);

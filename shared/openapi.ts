@@ -84,7 +84,9 @@ function parameters(schema: ZodType | undefined, where: 'path' | 'query'): Json[
   }));
 }
 
-function operationOf(route: RouteDefinition, scopes: { partner: string; user: string }): Json {
+type ScopeNames = { partner: string; user: string; operator: string };
+
+function operationOf(route: RouteDefinition, scopes: ScopeNames): Json {
   const schemas = specs.get(route.operation);
   if (!schemas) throw new Error(`${handlerEntry(route)} registered no schemas; is it built with httpRoute?`);
   const auth = authOf(route);
@@ -115,9 +117,7 @@ function operationOf(route: RouteDefinition, scopes: { partner: string; user: st
           },
         }
       : {}),
-    ...(auth === 'public'
-      ? { security: [] }
-      : { security: [{ bearer: [auth === 'user' ? scopes.user : scopes.partner] }] }),
+    ...(auth === 'public' ? { security: [] } : { security: [{ bearer: [scopes[auth]] }] }),
     responses: {
       '2XX': { description: "Success; see the README for each operation's body." },
       default: { description: 'Error', content: { 'application/json': { schema: { $ref: errorRef } } } },
@@ -130,7 +130,11 @@ function operationOf(route: RouteDefinition, scopes: { partner: string; user: st
  * validate with (each handler module exports its `spec`), so it cannot drift from the code.
  */
 export async function buildOpenApi(
-  scopes = { partner: 'phone-security/partner', user: 'phone-security/user' },
+  scopes: ScopeNames = {
+    partner: 'phone-security/partner',
+    user: 'phone-security/user',
+    operator: 'phone-security/operator',
+  },
 ) {
   for (const route of ROUTES) {
     const module = (await import(`../functions/${route.operation}.ts`)) as { spec: RouteSchemas };
@@ -146,7 +150,8 @@ export async function buildOpenApi(
     info: {
       title: 'Phone security service',
       version: '1',
-      description: 'Partner API (Solaris-compatible) and end-user phone API (Zitadel-compatible).',
+      description:
+        'Partner API (Solaris-compatible), end-user phone API (Zitadel-compatible) and operator API for customer support.',
     },
     paths,
     components: {

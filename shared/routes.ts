@@ -21,9 +21,11 @@ export type TableIndex = 'GSI1';
  * Who may call a route.
  * - `partner`: a client-credentials token carrying the partner scope (the bank's backend). The default.
  * - `user`: an end user's token carrying the user scope; the person id comes from the token, never from the path.
+ * - `operator`: a token carrying the operator scope (the bank's customer support tooling); acts on any person, with
+ *   the operator's identity (`client_id`/`sub`) recorded on every audit event.
  * - `public`: no token (nothing in the deployed API is public today).
  */
-export type AuthKind = 'partner' | 'user' | 'public';
+export type AuthKind = 'partner' | 'user' | 'operator' | 'public';
 
 /**
  * The shape errors take on a route: Solaris for the partner API, gRPC-gateway (Zitadel) for the end-user API's REST

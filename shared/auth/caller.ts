@@ -8,6 +8,7 @@ import { personId } from '../validation.ts';
 export type Caller =
   | { kind: 'partner'; clientId: string }
   | { kind: 'user'; personId: string }
+  | { kind: 'operator'; operatorId: string }
   | { kind: 'public' };
 
 /**
@@ -57,9 +58,10 @@ function rawClaim(event: APIGatewayProxyEventV2, name: string): unknown {
 /**
  * Defence in depth: the gateway has verified the token's signature, issuer, audience and lifetime; here the handler
  * checks, once for every route and keyed by the route's kind, that the token is the right kind of token.
- * - A token carrying both the partner and the user scope is refused on every route (403): one token is one kind of
+ * - A token carrying more than one of the partner, user and operator scopes is refused on every route (403): one token is one kind of
  *   caller, so a partner never acts as an end user and an end user's app never gets the partner API.
  * - partner routes: the partner scope is required.
+ * - operator routes: the operator scope is required; the operator is the token's client (and subject, if another).
  * - user routes: the user scope is required, and the configured claim must be a JSON string holding a well-formed
  *   person id (a number, an empty string or no claim is refused with 403).
  * No claims at all means the route was deployed without an authorizer: that is refused, never waved through.
@@ -72,12 +74,30 @@ export function establishCaller(event: APIGatewayProxyEventV2, kind: AuthKind, a
     throw unauthenticated('The token was not issued by the trusted issuer.', true);
   }
   const scopes = scopesOf(claims);
-  if (scopes.has(auth.partnerScope) && scopes.has(auth.userScope)) {
-    const scope = kind === 'partner' ? auth.partnerScope : auth.userScope;
+  const kindScopes = [auth.partnerScope, auth.userScope, auth.operatorScope];
+  if (kindScopes.filter((scope) => scopes.has(scope)).length > 1) {
+    const scope =
+      kind === 'partner' ? auth.partnerScope : kind === 'user' ? auth.userScope : auth.operatorScope;
     throw insufficientScope(
-      `A token carries either the partner scope (${auth.partnerScope}) or the user scope (${auth.userScope}), not both.`,
+      `A token carries one of the partner (${auth.partnerScope}), user (${auth.userScope}) or operator (${auth.operatorScope}) scopes, not several.`,
       scope,
     );
+  }
+  if (kind === 'operator') {
+    if (!scopes.has(auth.operatorScope)) {
+      throw insufficientScope(
+        `This route needs an operator token (scope ${auth.operatorScope}).`,
+        auth.operatorScope,
+      );
+    }
+    const operatorId = claims.client_id ?? claims.azp ?? claims.sub;
+    if (!operatorId)
+      throw insufficientScope('The operator token names no client or subject.', auth.operatorScope);
+    // A user signed in through an operator app client is named by its subject; the client alone is the tool.
+    return {
+      kind: 'operator',
+      operatorId: claims.sub && claims.sub !== operatorId ? `${operatorId}/${claims.sub}` : operatorId,
+    };
   }
   if (kind === 'partner') {
     if (!scopes.has(auth.partnerScope)) {

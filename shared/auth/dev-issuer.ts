@@ -32,11 +32,13 @@ export const DEFAULT_TOKEN_SECONDS = 3600;
 export interface Scopes {
   partnerScope: string;
   userScope: string;
+  operatorScope: string;
 }
 
 export type TokenRequest =
   | { kind: 'partner'; clientId?: string }
   | { kind: 'user'; personId: string }
+  | { kind: 'operator'; clientId?: string }
   | { kind: 'custom'; subject?: string; scope?: string };
 
 export interface MintOptions {
@@ -51,7 +53,11 @@ export interface MintOptions {
 }
 
 const clientIdOf = (request: TokenRequest) =>
-  request.kind === 'partner' ? (request.clientId ?? 'local-partner') : undefined;
+  request.kind === 'partner'
+    ? (request.clientId ?? 'local-partner')
+    : request.kind === 'operator'
+      ? (request.clientId ?? 'local-operator')
+      : undefined;
 
 export class DevIssuer {
   private constructor(
@@ -91,13 +97,19 @@ export class DevIssuer {
     const nowSeconds = Math.floor(this.now().getTime() / 1000);
     const clientId = clientIdOf(request);
     const subject =
-      request.kind === 'partner' ? clientId : request.kind === 'user' ? request.personId : request.subject;
+      request.kind === 'partner' || request.kind === 'operator'
+        ? clientId
+        : request.kind === 'user'
+          ? request.personId
+          : request.subject;
     const scope =
       request.kind === 'partner'
         ? this.scopes.partnerScope
         : request.kind === 'user'
           ? this.scopes.userScope
-          : request.scope;
+          : request.kind === 'operator'
+            ? this.scopes.operatorScope
+            : request.scope;
     const payload: JWTPayload = {
       ...(scope !== undefined ? { scope } : {}),
       ...(clientId ? { client_id: clientId } : {}),

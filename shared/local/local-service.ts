@@ -155,6 +155,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         (await import('../openapi.ts')).buildOpenApi({
           partner: config.auth.partnerScope,
           user: config.auth.userScope,
+          operator: config.auth.operatorScope,
         }),
     });
     const gateway = await startGateway({

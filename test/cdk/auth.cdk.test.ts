@@ -34,9 +34,7 @@ describe('every route behind the JWT authorizer', () => {
     const properties = deployed.get(routeKey(route))!;
     expect(properties.AuthorizationType).toBe('JWT');
     expect(properties.AuthorizerId).toEqual({ Ref: authorizerId });
-    expect(properties.AuthorizationScopes).toEqual([
-      authOf(route) === 'user' ? 'phone-security/user' : 'phone-security/partner',
-    ]);
+    expect(properties.AuthorizationScopes).toEqual([`phone-security/${authOf(route)}`]);
   });
 
   it('trusts the stack pool as issuer and its partner client as audience', () => {
@@ -46,7 +44,10 @@ describe('every route behind the JWT authorizer', () => {
       JwtConfiguration: {
         // ProviderURL is https://cognito-idp.<region>.amazonaws.com/<pool id>, the pool's token issuer.
         Issuer: { 'Fn::GetAtt': [Match.stringLikeRegexp('UserPool'), 'ProviderURL'] },
-        Audience: [{ Ref: Match.stringLikeRegexp('PartnerClient') }],
+        Audience: [
+          { Ref: Match.stringLikeRegexp('PartnerClient') },
+          { Ref: Match.stringLikeRegexp('OperatorClient') },
+        ],
       },
     });
   });
@@ -64,10 +65,26 @@ describe('every route behind the JWT authorizer', () => {
       Scopes: Match.arrayWith([
         Match.objectLike({ ScopeName: 'partner' }),
         Match.objectLike({ ScopeName: 'user' }),
+        Match.objectLike({ ScopeName: 'operator' }),
       ]),
     });
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+  });
+
+  it('gives customer support its own client-credentials client with only the operator scope', () => {
+    const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+    expect(clients).toHaveLength(2);
+    const scopesOfClient = clients.map((client) => JSON.stringify(client.Properties.AllowedOAuthScopes));
+    expect(scopesOfClient.filter((s) => s.includes('/operator'))).toHaveLength(1);
+    expect(scopesOfClient.filter((s) => s.includes('/operator') && s.includes('/partner'))).toHaveLength(0);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthScopes: [
+        { 'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('ResourceServer') }, '/operator']] },
+      ],
     });
   });
 
@@ -80,6 +97,7 @@ describe('every route behind the JWT authorizer', () => {
         AUTH_ISSUER: expect.anything(),
         AUTH_PARTNER_SCOPE: 'phone-security/partner',
         AUTH_USER_SCOPE: 'phone-security/user',
+        AUTH_OPERATOR_SCOPE: 'phone-security/operator',
         AUTH_USER_ID_CLAIM: 'sub',
       });
     }

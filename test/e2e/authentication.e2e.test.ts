@@ -9,7 +9,11 @@ import { client, startTestService, TestClock, uniquePerson } from '../support/ha
 let service: LocalService;
 let otherIssuer: DevIssuer;
 const clock = new TestClock();
-const scopes = { partnerScope: 'phone-security/partner', userScope: 'phone-security/user' };
+const scopes = {
+  partnerScope: 'phone-security/partner',
+  userScope: 'phone-security/user',
+  operatorScope: 'phone-security/operator',
+};
 
 beforeAll(async () => {
   service = await startTestService({ clock });

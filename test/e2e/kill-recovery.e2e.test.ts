@@ -68,7 +68,11 @@ it('delivers the events of committed changes after kill -9 and a restart', async
     const url = `http://127.0.0.1:${port}`;
     const issuer = await DevIssuer.create({
       keyFile: DEV_ISSUER_KEY_FILE,
-      scopes: { partnerScope: 'phone-security/partner', userScope: 'phone-security/user' },
+      scopes: {
+        partnerScope: 'phone-security/partner',
+        userScope: 'phone-security/user',
+        operatorScope: 'phone-security/operator',
+      },
     });
     const api = client(url, { auth: { token: await issuer.mint({ kind: 'partner' }) } });
     const subscription = await api.post('/v1/webhooks', {

@@ -149,6 +149,7 @@ describe('HTTP pipeline', () => {
   it.each([
     ['no scope', { iss: 'iss', sub: 'p1' }],
     ['the user scope', { iss: 'iss', sub: 'p1', scope: 'phone-security/user' }],
+    ['the operator scope', { iss: 'iss', sub: 'support-1', scope: 'phone-security/operator' }],
     [
       'a scope that only contains the partner scope as a prefix',
       { iss: 'iss', scope: 'phone-security/partnerx' },
@@ -164,7 +165,7 @@ describe('HTTP pipeline', () => {
     const result = await invoke(event('{"name":"a","count":2}', {}, 'abc', claims));
     expect(result.statusCode).toBe(403);
     expect(result.json.errors[0].code).toBe('insufficient_scope');
-    expect(result.json.errors[0].detail).toMatch(/not both/);
+    expect(result.json.errors[0].detail).toMatch(/not several/);
   });
 
   it('reads scopes in the bracketed form API Gateway gives arrays', async () => {
@@ -215,6 +216,7 @@ describe('user operations', () => {
 
   it.each([
     ['a partner token', { iss: 'iss', sub: 'c', scope: 'phone-security/partner' }],
+    ['an operator token', { iss: 'iss', sub: 'c', scope: 'phone-security/operator' }],
     [
       'a token with both scopes',
       { iss: 'iss', sub: 'c', scope: 'phone-security/user phone-security/partner' },
@@ -225,5 +227,61 @@ describe('user operations', () => {
     ['no subject', { iss: 'iss', scope: 'phone-security/user' }],
   ])('refuse %s with 403', async (_, claims) => {
     expect((await call(claims)).status).toBe(403);
+  });
+});
+
+describe('operator operations', () => {
+  const whoAmI = httpRoute(
+    'test-operator-operation',
+    { auth: 'operator', authConfig },
+    async ({ caller }) => ({
+      status: 200,
+      body: caller,
+    }),
+  );
+  const call = async (claims: Record<string, string>) => {
+    const result = (await whoAmI(
+      event(undefined, {}, 'abc', claims),
+      {} as Context,
+    )) as APIGatewayProxyStructuredResultV2;
+    return { status: result.statusCode, json: result.body ? JSON.parse(result.body) : undefined };
+  };
+
+  it('take the operator from the client of a client-credentials token', async () => {
+    const result = await call({
+      iss: 'iss',
+      sub: 'support-1',
+      client_id: 'support-1',
+      scope: 'phone-security/operator',
+    });
+    expect(result).toEqual({ status: 200, json: { kind: 'operator', operatorId: 'support-1' } });
+  });
+
+  it('name the signed-in agent besides the client when the subject is another', async () => {
+    const result = await call({
+      iss: 'iss',
+      sub: 'agent-7',
+      client_id: 'support-app',
+      scope: 'phone-security/operator',
+    });
+    expect(result).toEqual({ status: 200, json: { kind: 'operator', operatorId: 'support-app/agent-7' } });
+  });
+
+  it.each([
+    ['a partner token', { iss: 'iss', sub: 'c', client_id: 'c', scope: 'phone-security/partner' }],
+    ['a user token', { iss: 'iss', sub: 'person-1', scope: 'phone-security/user' }],
+    [
+      'a token with the operator and partner scopes',
+      { iss: 'iss', sub: 'c', scope: 'phone-security/operator phone-security/partner' },
+    ],
+    [
+      'a token with the operator and user scopes',
+      { iss: 'iss', sub: 'c', scope: 'phone-security/operator phone-security/user' },
+    ],
+    ['no scope', { iss: 'iss', sub: 'c' }],
+  ])('refuse %s with 403', async (_, claims) => {
+    const result = await call(claims);
+    expect(result.status).toBe(403);
+    expect(result.json.errors[0].code).toBe('insufficient_scope');
   });
 });
