@@ -1,6 +1,7 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { confirmMobileNumberBody } from '#shared/mobile-number/mobile-number.schema.ts';
 import { confirmMobileNumber } from '#shared/mobile-number/use-cases.ts';
 import { personPath } from '#shared/validation.ts';

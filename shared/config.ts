@@ -129,10 +129,9 @@ export interface AuthConfig {
  * tests, tools).
  */
 export type TableSection = Pick<Config, 'tableName' | 'region' | 'dynamoEndpoint'>;
-export type CodeSection = Pick<
-  Config,
-  'otpTtlSeconds' | 'otpMaxAttempts' | 'codeChecksPerDay' | 'sandboxEnabled'
->;
+export type CodeSection = Pick<Config, 'otpTtlSeconds' | 'otpMaxAttempts' | 'codeChecksPerDay'>;
+/** Read where the sandbox number is accepted: where numbers are registered or codes are sent to them. */
+export type SandboxSection = Pick<Config, 'sandboxEnabled'>;
 export type SmsSection = Pick<
   Config,
   | 'smsQuotaPerHour'
@@ -173,9 +172,12 @@ function codesFrom(read: EnvReader): CodeSection {
     otpMaxAttempts: read.number('OTP_MAX_ATTEMPTS', { fallback: 5, integer: true, min: 1, max: 20 }),
     /** Checks of one-time codes (OTP, TAN, removal code) per person in any rolling 24 hours, across all codes. */
     codeChecksPerDay: read.number('CODE_CHECKS_PER_DAY', { fallback: 30, integer: true, min: 5, max: 1000 }),
-    /** The sandbox number +15550101 with its fixed OTP 212212 is accepted only where this is true. */
-    sandboxEnabled: read.flag('SANDBOX_ENABLED'),
   };
+}
+
+function sandboxFrom(read: EnvReader): SandboxSection {
+  /** The sandbox number +15550101 with its fixed OTP 212212 is accepted only where this is true. */
+  return { sandboxEnabled: read.flag('SANDBOX_ENABLED') };
 }
 
 function smsFrom(read: EnvReader): SmsSection {
@@ -289,6 +291,7 @@ function section<T>(env: NodeJS.ProcessEnv, from: (read: EnvReader) => T): T {
 export const tableSection = (env: NodeJS.ProcessEnv = process.env) => section(env, tableFrom);
 export const regionSection = (env: NodeJS.ProcessEnv = process.env) => section(env, regionFrom);
 export const codeSection = (env: NodeJS.ProcessEnv = process.env) => section(env, codesFrom);
+export const sandboxSection = (env: NodeJS.ProcessEnv = process.env) => section(env, sandboxFrom);
 export const smsSection = (env: NodeJS.ProcessEnv = process.env) => section(env, smsFrom);
 export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(env, pepperFrom);
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
@@ -302,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pepper:
       read.optional('OTP_PEPPER_SECRET_ARN') || read.optional('OTP_PEPPER') ? pepperFrom(read) : undefined,
     ...codesFrom(read),
+    ...sandboxFrom(read),
     ...smsFrom(read),
     webhooks: webhooksFrom(read),
     auth: authFrom(read),
