@@ -10,7 +10,7 @@ import { connectVerifyMyPhoneBody } from '#shared/user-phone/user-phone.schema.t
 export const spec = { body: connectVerifyMyPhoneBody };
 
 export const build = (adapters: Adapters) => {
-  const rt = compose.myPhone(adapters);
+  const rt = compose.verifyMyPhone(adapters);
   return httpRoute(
     'connect-verify-my-phone',
     { ...spec, authConfig: compose.pipeline(adapters) },

@@ -10,7 +10,7 @@ import { verifyMyPhoneBody } from '#shared/user-phone/user-phone.schema.ts';
 export const spec = { body: verifyMyPhoneBody };
 
 export const build = (adapters: Adapters) => {
-  const rt = compose.myPhone(adapters);
+  const rt = compose.verifyMyPhone(adapters);
   return httpRoute(
     'verify-my-phone',
     { ...spec, authConfig: compose.pipeline(adapters) },

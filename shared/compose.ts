@@ -211,6 +211,14 @@ export const myPhone = (a: Adapters) => {
     config: { ...ports.config, ...auth(a), smsCountries: ports.smsCountries },
   };
 };
+/** The end user's code check: the number with its budget, the pepper, no SMS. */
+export const verifyMyPhone = (a: Adapters) => ({
+  clock: a.clock,
+  mobileNumbers: mobileNumbers(a),
+  phoneSequence: new PhoneSequenceStore(a.db, table(a)),
+  pepper: pepper(a),
+  config: { ...codes(a), ...auth(a) },
+});
 export const readMyPhone = (a: Adapters) => ({
   clock: a.clock,
   mobileNumbers: numbersOnly(a),
