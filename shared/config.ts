@@ -180,9 +180,20 @@ function sandboxFrom(read: EnvReader): SandboxSection {
   return { sandboxEnabled: read.flag('SANDBOX_ENABLED') };
 }
 
-function smsFrom(read: EnvReader): SmsSection {
+/** How SMS leave the function: the adapter, its region and sender id (the SNS adapter's own settings). */
+export type SmsSenderSection = Pick<Config, 'smsAdapter' | 'smsSenderId' | 'region'>;
+
+function smsSenderFrom(read: EnvReader): SmsSenderSection {
   return {
     region: regionFrom(read),
+    smsAdapter: read.choice('SMS_ADAPTER', ['sns', 'outbox'], 'sns'),
+    smsSenderId: read.optional('SMS_SENDER_ID', { pattern: /^[A-Za-z0-9]{1,11}$/ }),
+  };
+}
+
+function smsFrom(read: EnvReader): SmsSection {
+  return {
+    ...smsSenderFrom(read),
     smsQuotaPerHour: read.number('SMS_QUOTA_PER_HOUR', { fallback: 60, integer: true, min: 1, max: 10_000 }),
     /** SMS per person in any rolling hour; below the per-number quota so one person cannot spend a number's quota. */
     smsPerPersonPerHour: read.number('SMS_PER_PERSON_PER_HOUR', {
@@ -191,8 +202,6 @@ function smsFrom(read: EnvReader): SmsSection {
       min: 1,
       max: 10_000,
     }),
-    smsAdapter: read.choice('SMS_ADAPTER', ['sns', 'outbox'], 'sns'),
-    smsSenderId: read.optional('SMS_SENDER_ID', { pattern: /^[A-Za-z0-9]{1,11}$/ }),
     sandboxEnabled: read.flag('SANDBOX_ENABLED'),
     /** SMS pumping guard: SMS only to numbers of these countries (`*` for all). The stack sets context smsCountries. */
     smsCountries: smsCountries(read.text('SMS_COUNTRIES', { fallback: DEFAULT_SMS_COUNTRIES }), read),
@@ -293,6 +302,7 @@ export const regionSection = (env: NodeJS.ProcessEnv = process.env) => section(e
 export const codeSection = (env: NodeJS.ProcessEnv = process.env) => section(env, codesFrom);
 export const sandboxSection = (env: NodeJS.ProcessEnv = process.env) => section(env, sandboxFrom);
 export const smsSection = (env: NodeJS.ProcessEnv = process.env) => section(env, smsFrom);
+export const smsSenderSection = (env: NodeJS.ProcessEnv = process.env) => section(env, smsSenderFrom);
 export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(env, pepperFrom);
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
 export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);

@@ -1,5 +1,5 @@
 import type { Adapters } from './compose.ts';
-import { smsSection, tableSection } from './config.ts';
+import { smsSenderSection, tableSection } from './config.ts';
 import { HANDLER_GRANTS, type HandlerGrant, routeOf } from './routes.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import type { SmsSender } from './sms/sms-port.ts';
@@ -51,7 +51,7 @@ export function lambdaAdapters(env: NodeJS.ProcessEnv, aws: AwsAdapters): Adapte
 }
 
 function smsSenderFor(env: NodeJS.ProcessEnv, sns: NonNullable<AwsAdapters['sms']>): SmsSender {
-  const settings = smsSection(env);
+  const settings = smsSenderSection(env);
   // SMS_ADAPTER=outbox keeps SMS in memory (a bundle run outside AWS, as the benchmark runs them).
   return settings.smsAdapter === 'sns' ? sns(settings.region, settings.smsSenderId) : new OutboxSmsSender();
 }
