@@ -144,15 +144,18 @@ export class DynamoDevices {
     });
   }
 
-  /** Soft delete: the record stays with `deleted_at`, loses its keys, and moves to DELETED# in the index. */
+  /**
+   * Soft delete: the record stays as a tombstone with `deleted_at` (a pending one stops expiring), loses its keys,
+   * and moves to DELETED# in the index.
+   */
   softDelete(device: DeviceRecord, now: Date) {
     const wasActive = device.status === 'active';
     return this.update(device.id, {
       UpdateExpression: wasActive
         ? 'SET #status = :deleted, deleted_at = :now, GSI1SK = :gsk REMOVE active_keys'
-        : 'SET #status = :deleted, deleted_at = :now REMOVE active_keys',
+        : 'SET #status = :deleted, deleted_at = :now REMOVE active_keys, #ttl',
       ConditionExpression: '#status = :was',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeNames: wasActive ? { '#status': 'status' } : { '#status': 'status', '#ttl': 'ttl' },
       ExpressionAttributeValues: {
         ':deleted': 'deleted',
         ':now': now.toISOString(),

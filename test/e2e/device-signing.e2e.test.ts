@@ -134,7 +134,9 @@ describe('device signing with an openssl key', () => {
     });
     expect(finish.status).toBe(404);
     expect((await api.post(CHALLENGES, { device_id: deviceId })).status).toBe(404);
-    expect((await api.get(`${DEVICES}/${deviceId}/keys`)).status).toBe(404);
+    const tombstone = await api.get(`${DEVICES}/${deviceId}/keys`);
+    expect(tombstone.status).toBe(200);
+    expect(tombstone.body[0].deleted_at).toMatch(/Z$/);
   });
 
   it('a purpose without an active key is 404; a pending device cannot be challenged', async () => {
