@@ -57,3 +57,24 @@ describe('a real-looking German number', () => {
     expect(confirmed).toMatchObject({ status: 201, body: { number: GERMAN, verified: true } });
   });
 });
+
+describe('with_identification on create', () => {
+  it('accepts false or no parameter, and refuses true with a 400 naming the parameter, storing nothing', async () => {
+    const person = uniquePerson();
+    const refused = await api.post(`${path(person)}?with_identification=true`, { number: '+15550101' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toMatchObject({
+      status: 400,
+      code: 'validation_error',
+      source: {
+        field: 'query.with_identification',
+        message: expect.stringContaining('identification is not supported'),
+      },
+    });
+    expect((await api.get(path(person))).status).toBe(404);
+
+    const accepted = await api.post(`${path(person)}?with_identification=false`, { number: '+15550101' });
+    expect(accepted.status).toBe(201);
+    expect(accepted.body).toEqual({ id: expect.any(String), number: '+15550101', verified: false });
+  });
+});
