@@ -48,6 +48,12 @@ function sanitizeGiven(input: string): string {
 }
 
 const noNumber = () => notFound('The person has no mobile number.');
+const notVerified = () =>
+  unprocessable(
+    'mobile_number_not_verified',
+    'Mobile Number Not Verified',
+    'The mobile number is not verified yet: verify it through authorize and confirm before it can be used for 2FA.',
+  );
 const mismatch = () => notFound('The person has no mobile number matching the given number.');
 
 /** The person's number, which must equal the given one (after sanitizing); otherwise 404. */
@@ -180,6 +186,8 @@ async function issueOtp(
     /** The number the caller gave (sanitized); without one, the person's number whatever it is. */
     number?: string | undefined;
     verifiedStops?: boolean;
+    /** Refuse (422) when the number is not verified yet: the text asks the person to use it as a second factor. */
+    verifiedRequired?: boolean;
     templateKey: TemplateKey;
     variables: Record<string, string>;
     deviceData: string | undefined;
@@ -192,6 +200,7 @@ async function issueOtp(
     if (!record) throw noNumber();
     if (input.number !== undefined && record.number !== input.number) throw mismatch();
     if (input.verifiedStops && record.verified) return toView(record);
+    if (input.verifiedRequired && !record.verified) throw notVerified();
     const limits = loaded.limits ?? (await rt.mobileNumbers.limits(record.number, record.personId));
 
     const now = rt.clock.now();
@@ -258,6 +267,10 @@ export async function authorizeMobileNumber(
 /**
  * Request a new authorization challenge with the text the partner names (for example a 2FA text for a verified
  * number). The OTP replaces any pending one and is confirmed through the confirm route.
+ * "The customer cannot use their mobile number until they verify it" (Solaris reference, create): on an unverified
+ * number only the verification text (`sms.mobile_number.verify_number`, the reference's own example for this route)
+ * is sent, as a new verification code; any other text is a use of the number as a second factor and is refused with
+ * 422 `mobile_number_not_verified` before anything is sent or charged. So no 2FA code can ever verify a number.
  */
 export async function reauthorizeMobileNumber(
   rt: IssueDeps,
@@ -277,6 +290,7 @@ export async function reauthorizeMobileNumber(
   }
   return issueOtp(rt, {
     personId: input.personId,
+    verifiedRequired: input.textKey !== 'sms.mobile_number.verify_number',
     templateKey: input.textKey,
     variables: input.variables ?? {},
     deviceData: input.deviceData,
