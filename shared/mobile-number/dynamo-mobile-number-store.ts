@@ -23,6 +23,39 @@ export type { MobileNumberRecord } from './ports.ts';
 export const numberKey = (personId: string): ItemKey => ({ PK: `PERSON#${personId}`, SK: 'MOBILE_NUMBER' });
 export const otpKey = (personId: string): ItemKey => ({ PK: `PERSON#${personId}`, SK: 'OTP#MOBILE_NUMBER' });
 
+/**
+ * The person's last verified number after it was removed (PERSON#<pid>/REPLACED_MOBILE_NUMBER), kept for
+ * `REPLACED_NUMBER_SECONDS` so that verifying a new number can tell the old one it was replaced (the guide's "Changed
+ * Notification"; a change is a delete and a re-create). Past that window the old number may belong to someone else.
+ */
+export const replacedKey = (personId: string): ItemKey => ({
+  PK: `PERSON#${personId}`,
+  SK: 'REPLACED_MOBILE_NUMBER',
+});
+export const REPLACED_NUMBER_SECONDS = 30 * 24 * 3600;
+
+/** The transaction item that remembers a verified number being removed now (replacing any earlier memo). */
+export function replacedNumberPut(tableName: string, record: MobileNumberRecord, now: Date): TxPart {
+  const expiresAtMs = now.getTime() + REPLACED_NUMBER_SECONDS * 1000;
+  return {
+    name: 'replaced',
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...replacedKey(record.personId),
+          entity: 'replaced_mobile_number',
+          mobile_number_id: record.id,
+          number: record.number,
+          removed_at: now.toISOString(),
+          expires_at_ms: expiresAtMs,
+          ttl: Math.ceil(expiresAtMs / 1000),
+        },
+      },
+    },
+  };
+}
+
 export function toRecord(item: Item): MobileNumberRecord {
   return {
     id: item.id as string,
@@ -110,11 +143,13 @@ export async function readNumberCodeCheck(
   budget: GuessBudget,
   personId: string,
   key: ItemKey,
+  options: { withReplaced?: boolean } = {},
 ): Promise<ConfirmState> {
-  const [numberItem, pending, budgetItem] = await readItems(db, tableName, [
+  const [numberItem, pending, budgetItem, replacedItem] = await readItems(db, tableName, [
     numberKey(personId),
     key,
     budget.key(personId),
+    ...(options.withReplaced ? [replacedKey(personId)] : []),
   ]);
   const number = numberItem ? toRecord(numberItem) : undefined;
   return {
@@ -122,6 +157,15 @@ export async function readNumberCodeCheck(
     code: pending ? toCode(pending) : undefined,
     budget: budget.usesIn(budgetItem),
     ...(number ? { boundTo: number.id } : {}),
+    ...(replacedItem
+      ? {
+          replaced: {
+            number: replacedItem.number as string,
+            removedAt: replacedItem.removed_at as string,
+            expiresAtMs: replacedItem.expires_at_ms as number,
+          },
+        }
+      : {}),
   };
 }
 
@@ -203,12 +247,13 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
 
   /**
    * The transaction items that delete the number (only if it is still this record, in the expected verification
-   * state), its pending OTP, and write the deletion event. The change-request flow runs them together with its own
-   * state change.
+   * state), its pending OTP, and write the deletion event; a verified number is also remembered as replaceable. The
+   * change-request flow runs them together with its own state change.
    */
   deletionItems(record: MobileNumberRecord, event: DomainEvent, now: Date): TxPart[] {
     const table = this.tableName;
     return [
+      ...(record.verified ? [replacedNumberPut(table, record, now)] : []),
       {
         name: 'number',
         item: {
@@ -282,7 +327,9 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
   }
 
   loadConfirmation(personId: string): Promise<ConfirmState> {
-    return readNumberCodeCheck(this.db, this.tableName, this.related.budget, personId, otpKey(personId));
+    return readNumberCodeCheck(this.db, this.tableName, this.related.budget, personId, otpKey(personId), {
+      withReplaced: true,
+    });
   }
 
   /**
@@ -306,6 +353,8 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
             ':dd': check.deviceData ?? null,
           },
         })
+        // The memo of a replaced number is used up by the verification that replaces it.
+        .delete('replaced', replacedKey(number.personId))
         .add(phoneSequenceBump(this.tableName, number.personId, now)),
     );
   }

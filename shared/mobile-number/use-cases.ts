@@ -5,12 +5,13 @@ import type { Uses } from '../deps.ts';
 import { badRequest, conflict, invalidTan, notFound, tooManyRequests, unprocessable } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-number-events.ts';
+import { errorFields, logger } from '../logging.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { PreparedSms } from '../sms/sms-dispatcher.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import type { MobileNumberView } from './mobile-number.schema.ts';
 import { givenNumber, normalizeMobileNumber } from './phone-number.ts';
-import type { MobileNumberRecord } from './ports.ts';
+import type { MobileNumberRecord, ReplacedNumber } from './ports.ts';
 
 export type CreateDeps = Uses<'clock' | 'mobileNumbers', 'sandboxEnabled'>;
 export type ReadDeps = Uses<'mobileNumbers'>;
@@ -19,7 +20,10 @@ export type IssueDeps = Uses<
   'clock' | 'mobileNumbers' | 'pepper' | 'sms',
   'otpTtlSeconds' | 'sandboxEnabled'
 >;
-export type ConfirmDeps = Uses<'clock' | 'mobileNumbers' | 'pepper', 'otpMaxAttempts' | 'codeChecksPerDay'>;
+export type ConfirmDeps = Uses<
+  'clock' | 'mobileNumbers' | 'pepper' | 'sms' | 'languages',
+  'otpMaxAttempts' | 'codeChecksPerDay'
+>;
 
 /** Solaris-style resource id: 32 hex characters and a type suffix. */
 const newMobileNumberId = () => `${randomBytes(16).toString('hex')}cmno`;
@@ -306,6 +310,8 @@ export async function reauthorizeMobileNumber(
  * 3. Commit the outcome with one unit of the budget: wrong, one attempt is charged and the answer is 403; right, the
  *    OTP is used and the number verified. A check that lost the race to a concurrent one (OTP used, burnt or
  *    replaced meanwhile) is charged nothing and answers 403 like a wrong code.
+ * 4. When the verified number replaces the person's previous verified number (removed within the last 30 days, and a
+ *    different number), the old number gets the "Changed Notification" in the person's language, after the commit.
  */
 export async function confirmMobileNumber(
   rt: ConfirmDeps,
@@ -339,5 +345,32 @@ export async function confirmMobileNumber(
   );
   if (result.verdict !== 'right') throw invalidTan();
   const record = result.loaded.number!;
+  await notifyReplaced(rt, record, result.loaded.replaced);
   return toView({ ...record, verified: true, updatedAt: rt.clock.now().toISOString() });
+}
+
+/**
+ * The guide's "Changed Notification" ("Your mobile number {old_number} has been replaced by {new_number}"): a change
+ * of a verified number is a delete and a re-create, so it is sent when the new number is verified, to the old number,
+ * which is how a person whose number was changed without them learns of it. The verification stands whatever happens
+ * to this notice; a failure (e.g. the old number's hourly SMS quota) is logged.
+ */
+async function notifyReplaced(
+  rt: Uses<'clock' | 'sms' | 'languages'>,
+  record: MobileNumberRecord,
+  replaced: ReplacedNumber | undefined,
+): Promise<void> {
+  if (!replaced || replaced.number === record.number) return;
+  if (replaced.expiresAtMs <= rt.clock.now().getTime()) return;
+  try {
+    await rt.sms.dispatch({
+      to: replaced.number,
+      personId: record.personId,
+      templateKey: 'sms.mobile_number.changed_notification',
+      language: await rt.languages.languageFor(record.personId),
+      variables: { old_number: replaced.number, new_number: record.number },
+    });
+  } catch (error) {
+    logger.warn('changed notice not sent', { status: 'not_sent', error: errorFields(error) });
+  }
 }
