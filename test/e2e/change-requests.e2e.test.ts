@@ -195,7 +195,7 @@ describe('deleting a verified number by SMS TAN', () => {
       (await api.post(cr(id, '/authorize'), { delivery_method: 'carrier_pigeon', person_id: person })).status,
     ).toBe(400);
     expect((await api.post(cr(id, '/authorize'), { delivery_method: 'mobile_number' })).status).toBe(400);
-    expect((await api.post(cr(id, '/confirm'), { person_id: person, tan: '12' })).status).toBe(400);
+    expect((await api.post(cr(id, '/confirm'), { person_id: person, tan: 123456 })).status).toBe(400);
     expect((await api.post(cr(id, '/confirm'), { tan: '123456' })).status).toBe(400);
   });
 
