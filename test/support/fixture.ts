@@ -4,6 +4,8 @@ import type { OutboxEntry } from '../../shared/sms/outbox-sms-sender.ts';
 import type { WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 import { client, latestOtp, publishedEvent, startTestService, uniquePerson } from './harness.ts';
 
+export { TestClock, uniquePerson } from './harness.ts';
+
 /** What `GET /_local/person?id=` tells of one person: the stored mobile number, its pending code's attempts, today's charged checks. */
 export interface PersonRecords {
   mobileNumber: Record<string, unknown> | null;
@@ -25,12 +27,18 @@ export async function startService(
   return {
     service,
     url,
+    /** The port the local gateway listens on (for raw HTTP clients that set their own Host or Expect headers). */
+    port: Number(new URL(url).port),
+    /** The development issuer whose tokens this service accepts (for tokens a test shapes itself). */
+    issuer: service.issuer,
     /** A client with a fresh partner token on every call. */
     partner,
     /** A client with a fresh end-user token for `personId` on every call. */
     user: (personId: string) => client(url, { auth: { user: personId } }),
     /** A client that sends no token. */
     anonymous: () => client(url, { auth: 'none' }),
+    /** A client that sends `token` as its bearer. */
+    withToken: (token: string) => client(url, { auth: { token } }),
     /** The OTP in the newest SMS to `number`, from the local outbox. */
     lastSms: (number: string) => latestOtp(url, number),
     /** Every SMS in the local outbox, oldest first. */
