@@ -215,12 +215,7 @@ describe('deleting a verified number by device signing (signatures by the openss
   async function withDevice() {
     const pending = await pendingDeletion();
     const key = OpensslKey.generate();
-    const device = await bindWithOpenssl(
-      api,
-      fixture.url,
-      { personId: pending.person, number: pending.number },
-      key,
-    );
+    const device = await bindWithOpenssl(fixture, { personId: pending.person, number: pending.number }, key);
     return { ...pending, key, deviceId: device.deviceId };
   }
 
@@ -332,7 +327,7 @@ describe('deleting a verified number by device signing (signatures by the openss
   it('cannot answer the request challenge through the public device-challenge route, nor with another device', async () => {
     const { person, number, id, key, deviceId, stringToSign } = await authorizedByDevice();
     const second = OpensslKey.generate();
-    const secondDevice = await bindWithOpenssl(api, fixture.url, { personId: person, number }, second);
+    const secondDevice = await bindWithOpenssl(fixture, { personId: person, number }, second);
     const wrongDevice = await api.post(cr(id, '/confirm'), {
       device_id: secondDevice.deviceId,
       signature: second.sign(stringToSign),

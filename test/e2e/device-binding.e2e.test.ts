@@ -20,7 +20,7 @@ const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 describe('binding with a key made by the openssl CLI', () => {
   it('sends the OTP by SMS with the app hash as last line, accepts the signature, and activates the device', async () => {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const key = OpensslKey.generate();
     const started = await api.post(
       DEVICES,
@@ -81,7 +81,7 @@ describe('binding with a key made by the openssl CLI', () => {
   });
 
   it('writes the SMS in German or French when asked', async () => {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     for (const [language, text] of [
       ['de', /^\d{6} ist Ihre OTP zur Autorisierung$/],
       ['fr', /^Voici votre code OTP \d{6} pour l'autorisation$/],
@@ -97,8 +97,8 @@ describe('binding with a key made by the openssl CLI', () => {
   });
 
   it('a restricted key binds with key_purpose restricted', async () => {
-    const person = await verifiedPerson(api, fixture.url);
-    const device = await bindWithOpenssl(api, fixture.url, person, OpensslKey.generate(), {
+    const person = await verifiedPerson(fixture);
+    const device = await bindWithOpenssl(fixture, person, OpensslKey.generate(), {
       key_purpose: 'restricted',
     });
     const key = await api.get(`${DEVICES}/${device.deviceId}/keys/${device.keyId}`);
@@ -108,7 +108,7 @@ describe('binding with a key made by the openssl CLI', () => {
 
 describe('binding with the reference client (WebCrypto)', () => {
   it('binds, reading the OTP from the local outbox, with raw r||s converted to DER', async () => {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const keys = await generateDeviceKey();
     const device = await bind(
       { baseUrl: fixture.url, token: await fixture.issuer.mint({ kind: 'partner' }) },
@@ -119,7 +119,7 @@ describe('binding with the reference client (WebCrypto)', () => {
   });
 
   it('a raw r||s signature (what WebCrypto returns) is refused with 400', async () => {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const keys = await generateDeviceKey();
     const started = await api.post(DEVICES, bindBody(person.personId, await publicKeyHex(keys.publicKey)));
     const otp = await fixture.lastSms(person.number);
@@ -152,7 +152,7 @@ describe('bind preconditions and bad input', () => {
   });
 
   it('refuses every malformed field with 400 naming it', async () => {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const openssl = OpensslKey.generate();
     const good = openssl.publicKeyHex();
     const offCurve = `${good.slice(0, 128)}${((Number.parseInt(good.slice(128), 16) + 1) % 256).toString(16).padStart(2, '0')}`;
@@ -186,7 +186,7 @@ describe('bind preconditions and bad input', () => {
 
 describe('the binding signature', () => {
   async function started() {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const key = OpensslKey.generate();
     const response = await api.post(DEVICES, bindBody(person.personId, key.publicKeyHex()));
     const otp = await fixture.lastSms(person.number);
@@ -272,7 +272,7 @@ describe('the binding signature', () => {
 
 describe('at most 5 bound devices per person', () => {
   it('six bindings completed concurrently: five 204 and one 409; a sixth start is 409', async () => {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const pending = [];
     for (let i = 0; i < 6; i++) {
       const key = OpensslKey.generate();

@@ -27,9 +27,9 @@ const DEVICES = '/v1/mfa/devices';
 const CHALLENGES = '/v1/mfa/challenges/devices';
 
 async function boundDevice() {
-  const person = await verifiedPerson(api, fixture.url);
+  const person = await verifiedPerson(fixture);
   const key = OpensslKey.generate();
-  const device = await bindWithOpenssl(api, fixture.url, person, key);
+  const device = await bindWithOpenssl(fixture, person, key);
   return { person, key, ...device };
 }
 
@@ -139,7 +139,7 @@ describe('device signing with an openssl key', () => {
   it('a purpose without an active key is 404; a pending device cannot be challenged', async () => {
     const { deviceId } = await boundDevice();
     expect((await api.post(CHALLENGES, { device_id: deviceId, key_purpose: 'restricted' })).status).toBe(404);
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const pending = await api.post(DEVICES, bindBody(person.personId, OpensslKey.generate().publicKeyHex()));
     expect((await api.post(CHALLENGES, { device_id: pending.body.id })).status).toBe(404);
   });
@@ -147,7 +147,7 @@ describe('device signing with an openssl key', () => {
 
 describe('device signing with the reference client (WebCrypto)', () => {
   it('binds and answers a challenge', async () => {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const keys = await generateDeviceKey();
     const device = await bind(
       { baseUrl: fixture.url, token: await fixture.issuer.mint({ kind: 'partner' }) },
@@ -237,10 +237,10 @@ describe('adding keys', () => {
 
 describe('listing', () => {
   it("pages through a person's devices by filter[person_id] and hides deleted ones unless asked", async () => {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      ids.push((await bindWithOpenssl(api, fixture.url, person, OpensslKey.generate())).deviceId);
+      ids.push((await bindWithOpenssl(fixture, person, OpensslKey.generate())).deviceId);
       clock.advance(1);
     }
     const list = (query: string) => api.get(`${DEVICES}?filter[person_id]=${person.personId}${query}`);
@@ -270,7 +270,7 @@ describe('listing', () => {
 describe("another person's device", () => {
   it('answers every route naming it with the same 404 as an unknown id, and changes nothing', async () => {
     const owner = await boundDevice();
-    const stranger = await verifiedPerson(api, fixture.url);
+    const stranger = await verifiedPerson(fixture);
     const other = stranger.personId;
     const unknown = crypto.randomUUID();
     const challenge = await challengeFor(owner.deviceId);
@@ -330,7 +330,7 @@ describe("another person's device", () => {
   });
 
   it("a stranger's binding challenge is 404 for GET and PUT", async () => {
-    const person = await verifiedPerson(api, fixture.url);
+    const person = await verifiedPerson(fixture);
     const key = OpensslKey.generate();
     const started = await api.post(DEVICES, bindBody(person.personId, key.publicKeyHex()));
     const otp = await fixture.lastSms(person.number);

@@ -140,8 +140,8 @@ describe('deliveries', () => {
     const receiver = await startReceiver();
     try {
       const onBound = await subscribe('DEVICE_BOUND', `${receiver.url}/bound`);
-      const person = await verifiedPerson(api, fixture.url);
-      const device = await bindWithOpenssl(api, fixture.url, person, OpensslKey.generate());
+      const person = await verifiedPerson(fixture);
+      const device = await bindWithOpenssl(fixture, person, OpensslKey.generate());
       const mine = () =>
         receiver.deliveries().filter((r) => JSON.parse(r.body).data.person_id === person.personId);
       await eventually(() => expect(mine()).toHaveLength(1));
