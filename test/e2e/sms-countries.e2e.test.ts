@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { uniquePerson } from '../support/harness.ts';
+import { type Fixture, startService, uniquePerson } from '../support/fixture.ts';
 
 /** The destination-country allow-list, locally through SMS_COUNTRIES, in both APIs' error shapes. */
 let fixture: Fixture;
