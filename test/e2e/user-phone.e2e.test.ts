@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { TestClock, uniquePerson } from '../support/harness.ts';
+import { type Fixture, startService, TestClock, uniquePerson } from '../support/fixture.ts';
 
 let fixture: Fixture;
 const clock = new TestClock();
