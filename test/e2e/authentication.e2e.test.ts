@@ -1,11 +1,10 @@
 import { createPublicKey } from 'node:crypto';
 import { type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DevIssuer } from '../../shared/auth/dev-issuer.ts';
 import { authOf, errorShapeOf, ROUTES, type RouteDefinition } from '../../shared/routes.ts';
-import { type Fixture, startService, TestClock, uniquePerson } from '../support/fixture.ts';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
-let fixture: Fixture;
 let otherIssuer: DevIssuer;
 const clock = new TestClock();
 const scopes = {
@@ -14,11 +13,10 @@ const scopes = {
   operatorScope: 'phone-security/operator',
 };
 
+const fixture = useService({ clock });
 beforeAll(async () => {
-  fixture = await startService({ clock });
   otherIssuer = await DevIssuer.create({ scopes, now: () => clock.now() });
 });
-afterAll(() => fixture.close());
 
 /** A concrete URL for a route: every path parameter gets a well-formed value. */
 const urlOf = (route: RouteDefinition) => route.path.replace(/\{\w+\}/g, 'a1b2c3');

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bindWithOpenssl } from '../support/devices.ts';
-import { type Fixture, startService, TestClock, uniquePerson } from '../support/fixture.ts';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
 
-let fixture: Fixture;
-let api: ReturnType<Fixture['partner']>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  fixture = await startService({ clock });
-  api = fixture.partner();
-});
-afterAll(() => fixture.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 let nextSubscriber = 5000;
 const freshNumber = () => `+49151${String(4000000 + nextSubscriber++).padStart(8, '0')}`;

@@ -1,20 +1,13 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/routes.ts';
-import { type Fixture, startService, uniquePerson } from '../support/fixture.ts';
+import { uniquePerson, useService } from '../support/fixture.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are inspected field by field
 type Json = any;
 
-let fixture: Fixture;
-let port: number;
-
-beforeAll(async () => {
-  fixture = await startService({ env: { EVENT_RELAY_POLL_MS: '50' } });
-  port = fixture.port;
-});
-afterAll(() => fixture.close());
+const fixture = useService({ env: { EVENT_RELAY_POLL_MS: '50' } });
 
 /** A raw request, so the test can send any Host header (fetch will not). */
 function raw(
@@ -24,7 +17,7 @@ function raw(
   body?: string,
 ): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port: fixture.port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
@@ -80,9 +73,9 @@ describe('the console page and its files', () => {
     for (const path of paths) {
       expect((await raw('GET', path, { host: 'attacker.example' })).status).toBe(403);
     }
-    expect((await raw('GET', '/', { host: `localhost:${port}` })).status).toBe(200);
+    expect((await raw('GET', '/', { host: `localhost:${fixture.port}` })).status).toBe(200);
     // The outbox shows codes and numbers: also only to a loopback Host.
-    expect((await raw('GET', '/_local/sms', { host: `127.0.0.1:${port}` })).status).toBe(200);
+    expect((await raw('GET', '/_local/sms', { host: `127.0.0.1:${fixture.port}` })).status).toBe(200);
     expect((await raw('POST', '/')).status).toBe(405);
     expect((await raw('GET', '/_local/tokens')).status).toBe(405);
   });

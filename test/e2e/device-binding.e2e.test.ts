@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bind, generateDeviceKey, publicKeyHex, signHex } from '../../shared/devices/device-client.ts';
 import { bindBody, bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
-import { type Fixture, startService, TestClock, uniquePerson } from '../support/fixture.ts';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
 
-let fixture: Fixture;
-let api: ReturnType<Fixture['partner']>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  fixture = await startService({ clock });
-  api = fixture.partner();
-});
-afterAll(() => fixture.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 const DEVICES = '/v1/mfa/devices';
 const signatures = (id: string) => `/v1/mfa/challenges/signatures/${id}`;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compose } from '../../shared/compose.ts';
 import {
   bind,
@@ -10,18 +10,13 @@ import {
 import { startDeviceChallenge, verifyDeviceChallenge } from '../../shared/devices/device-signing.ts';
 import type { DomainError } from '../../shared/errors.ts';
 import { bindBody, bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
-import { type Fixture, startService, TestClock } from '../support/fixture.ts';
+import { TestClock, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
 
-let fixture: Fixture;
-let api: ReturnType<Fixture['partner']>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  fixture = await startService({ clock });
-  api = fixture.partner();
-});
-afterAll(() => fixture.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 const DEVICES = '/v1/mfa/devices';
 const CHALLENGES = '/v1/mfa/challenges/devices';

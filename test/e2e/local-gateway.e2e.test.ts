@@ -1,16 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_DRAINED_BODY } from '../../shared/local/gateway.ts';
-import { type Fixture, startService, uniquePerson } from '../support/fixture.ts';
+import { uniquePerson, useService } from '../support/fixture.ts';
 
-let fixture: Fixture;
-let port: number;
-beforeAll(async () => {
-  fixture = await startService();
-  port = fixture.port;
-});
-afterAll(() => fixture.close());
+const fixture = useService();
 
 const ME = '/auth/v1/users/me/phone';
 const numberPath = () => `/v1/persons/${uniquePerson()}/mobile_number`;
@@ -30,7 +24,7 @@ function nodeRequest(path: string, body: string, headers: Record<string, string>
     const request = httpRequest(
       {
         host: '127.0.0.1',
-        port,
+        port: fixture.port,
         path,
         method: 'POST',
         headers: {
@@ -67,7 +61,7 @@ function nodeRequest(path: string, body: string, headers: Record<string, string>
 /** Raw bytes on a fresh connection; resolves with everything the server sent before it closed. */
 function rawExchange(bytes: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    const socket = connect(fixture.port, '127.0.0.1', () => socket.write(bytes));
     let received = '';
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');

@@ -1,14 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nodeWebhookHttp, type WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 import { bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
-import { type Fixture, startService, uniquePerson } from '../support/fixture.ts';
+import { uniquePerson, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
 import { eventually, type ReceivedRequest, startReceiver } from '../support/receiver.ts';
 
-let fixture: Fixture;
-let api: ReturnType<Fixture['partner']>;
 const outbound: string[] = [];
 /** Every outbound webhook request and DNS lookup goes through here, so tests can see what left the service. */
 const watchedHttp: WebhookHttp = {
@@ -22,14 +20,11 @@ const watchedHttp: WebhookHttp = {
   },
 };
 
-beforeAll(async () => {
-  fixture = await startService({
-    env: { WEBHOOK_RETRY_BASE_SECONDS: '0.05', EVENT_RELAY_POLL_MS: '50' },
-    webhookHttp: watchedHttp,
-  });
-  api = fixture.partner();
+const fixture = useService({
+  env: { WEBHOOK_RETRY_BASE_SECONDS: '0.05', EVENT_RELAY_POLL_MS: '50' },
+  webhookHttp: watchedHttp,
 });
-afterAll(() => fixture.close());
+const api = fixture.api;
 
 const verifySignature = (secret: string, request: ReceivedRequest) => {
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(request.body).digest('hex')}`);

@@ -1,18 +1,14 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { createAuthServiceClient } from '@zitadel/client/v1';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, startService, uniquePerson } from '../support/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { uniquePerson, useService } from '../support/fixture.ts';
 
 /**
  * The official Zitadel SDK, unchanged: `createAuthServiceClient` from `@zitadel/client` over a Connect JSON
  * transport (`@connectrpc/connect-node`, HTTP/1.1), against the local server's Connect routes.
  */
-let fixture: Fixture;
-beforeAll(async () => {
-  fixture = await startService();
-});
-afterAll(() => fixture.close());
+const fixture = useService();
 
 let serial = 2000;
 const germanNumber = () => `+49151234${String(serial++).padStart(5, '0')}`;

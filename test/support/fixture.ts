@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { DevIssuer } from '../../shared/auth/dev-issuer.ts';
 import type { Clock } from '../../shared/deps.ts';
 import { type LocalService, startLocalService } from '../../shared/local/local-service.ts';
@@ -66,6 +66,12 @@ export function client(baseUrl: string, options: { auth?: ClientAuth; issuer?: D
 
 export type Client = ReturnType<typeof client>;
 
+export interface ServiceOptions {
+  clock?: Clock;
+  env?: Record<string, string>;
+  webhookHttp?: WebhookHttp;
+}
+
 type PublishedEntry = { event: { metadata: { type: string }; data: unknown } };
 
 /**
@@ -73,9 +79,7 @@ type PublishedEntry = { event: { metadata: { type: string }; data: unknown } };
  * 127.0.0.1, observed only as a client would, through the HTTP API and the local-only `/_local/*` routes (never by
  * reading the table).
  */
-export async function startService(
-  options: { clock?: Clock; env?: Record<string, string>; webhookHttp?: WebhookHttp } = {},
-) {
+export async function startService(options: ServiceOptions = {}) {
   const service: LocalService = await startLocalService({
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName: uniqueTable(),
@@ -155,3 +159,44 @@ export async function startService(
 }
 
 export type Fixture = Awaited<ReturnType<typeof startService>>;
+
+/**
+ * The service for one test file: started before its tests and closed after them. The handle can be held at module
+ * level; its fields are there once the service has started, and `api`, a partner client, can be held at once.
+ */
+export function useService(options: ServiceOptions = {}): Fixture & { api: Client } {
+  let started: Fixture | undefined;
+  beforeAll(async () => {
+    started = await startService(options);
+  });
+  afterAll(() => started?.close());
+  const current = () => {
+    if (!started) throw new Error('the service starts in beforeAll: use the fixture inside hooks and tests');
+    return started;
+  };
+  const api: Client = {
+    get: (...args) =>
+      current()
+        .partner()
+        .get(...args),
+    post: (...args) =>
+      current()
+        .partner()
+        .post(...args),
+    put: (...args) =>
+      current()
+        .partner()
+        .put(...args),
+    delete: (...args) =>
+      current()
+        .partner()
+        .delete(...args),
+    raw: (...args) =>
+      current()
+        .partner()
+        .raw(...args),
+  };
+  return new Proxy({ api } as Fixture & { api: Client }, {
+    get: (target, key) => (key === 'api' ? target.api : current()[key as keyof Fixture]),
+  });
+}
