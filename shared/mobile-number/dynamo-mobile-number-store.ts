@@ -11,6 +11,7 @@ import {
   type ItemKey,
   readItem,
   readItems,
+  recordReader,
   type TxPart,
   tx,
 } from '../storage/dynamo.ts';
@@ -56,16 +57,14 @@ export function replacedNumberPut(tableName: string, record: MobileNumberRecord,
   };
 }
 
-export function toRecord(item: Item): MobileNumberRecord {
-  return {
-    id: item.id as string,
-    personId: item.person_id as string,
-    number: item.number as string,
-    verified: item.verified as boolean,
-    createdAt: item.created_at as string,
-    updatedAt: item.updated_at as string,
-  };
-}
+export const toRecord = recordReader<MobileNumberRecord>({
+  id: true,
+  personId: true,
+  number: true,
+  verified: true,
+  createdAt: true,
+  updatedAt: true,
+});
 
 /**
  * A pending code item at `key` (the mobile number OTP and the end-user removal code share the shape): only the
@@ -85,15 +84,14 @@ export function codeItem(key: ItemKey, entity: string, code: PendingCode, now: D
   };
 }
 
-export function toCode(item: Item): PendingCode {
-  return {
-    id: item.otp_id as string,
-    boundTo: item.mobile_number_id as string,
-    secret: item.otp_hash as string,
-    expiresAtMs: item.expires_at_ms as number,
-    attempts: item.attempts as number,
-  };
-}
+/** A pending code as `codeItem` writes it (deleted once used, so it never carries `used`). */
+export const toCode = recordReader<Omit<PendingCode, 'used'>>({
+  id: 'otp_id',
+  boundTo: 'mobile_number_id',
+  secret: 'otp_hash',
+  expiresAtMs: true,
+  attempts: true,
+});
 
 /** The code at commit is still the one compared against, unexpired and not out of attempts. */
 export function stillUsable(code: PendingCode, maxAttempts: number, now: Date): Condition {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindBody, bindWithOpenssl, uniqueGermanNumber } from '../support/devices.ts';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { TestClock } from '../support/harness.ts';
+import { type Fixture, startService, TestClock } from '../support/fixture.ts';
+
 import { OpensslKey } from '../support/openssl.ts';
 
 const clock = new TestClock();
@@ -18,7 +18,7 @@ const DEVICES = '/v1/mfa/devices';
 async function deletedDevice() {
   const { person, number } = await app.createVerifiedNumber(uniqueGermanNumber());
   const key = OpensslKey.generate();
-  const bound = await bindWithOpenssl(app.partner(), app.url, { personId: person, number }, key);
+  const bound = await bindWithOpenssl(app, { personId: person, number }, key);
   const createdAt = clock
     .now()
     .toISOString()
@@ -77,12 +77,7 @@ describe('a deleted device is a tombstone', () => {
 
   it('a live device lists deleted_at null', async () => {
     const { person, number } = await app.createVerifiedNumber(uniqueGermanNumber());
-    const bound = await bindWithOpenssl(
-      app.partner(),
-      app.url,
-      { personId: person, number },
-      OpensslKey.generate(),
-    );
+    const bound = await bindWithOpenssl(app, { personId: person, number }, OpensslKey.generate());
     const keys = await app.partner().get(`${DEVICES}/${bound.deviceId}/keys`);
     expect(keys.status).toBe(200);
     expect(keys.body[0].deleted_at).toBeNull();

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { TestClock, uniquePerson } from '../support/harness.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
-let fixture: Fixture;
-let api: ReturnType<Fixture['partner']>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  fixture = await startService({ clock });
-  api = fixture.partner();
-});
-afterAll(() => fixture.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 const path = (person: string, suffix = '') => `/v1/persons/${person}/mobile_number${suffix}`;
 let nextSubscriber = 1000;
