@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueGermanNumber } from '../support/devices.ts';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { TestClock, uniquePerson } from '../support/fixture.ts';
+import { type Fixture, startService, TestClock, uniquePerson } from '../support/fixture.ts';
 
 let fixture: Fixture;
 let api: ReturnType<Fixture['partner']>;
