@@ -1,4 +1,5 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
@@ -26,4 +27,7 @@ export const build = (adapters: Adapters) => {
   );
 };
 
-export const handler = lambdaEntry('confirm-mobile-number', build, { secrets: secretsManagerReader });
+export const handler = lambdaEntry('confirm-mobile-number', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

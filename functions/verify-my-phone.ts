@@ -1,5 +1,6 @@
 import { personOf } from '#shared/auth/caller.ts';
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
@@ -10,7 +11,7 @@ import { verifyMyPhoneBody } from '#shared/user-phone/user-phone.schema.ts';
 export const spec = { body: verifyMyPhoneBody };
 
 export const build = (adapters: Adapters) => {
-  const rt = compose.verifyMyPhone(adapters);
+  const rt = compose.myPhone(adapters);
   return httpRoute(
     'verify-my-phone',
     { ...spec, authConfig: compose.pipeline(adapters) },
@@ -21,4 +22,7 @@ export const build = (adapters: Adapters) => {
   );
 };
 
-export const handler = lambdaEntry('verify-my-phone', build, { secrets: secretsManagerReader });
+export const handler = lambdaEntry('verify-my-phone', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

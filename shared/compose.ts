@@ -170,12 +170,10 @@ export const deleteMobileNumber = (a: Adapters) => ({
   config: {},
 });
 export const issueOtp = issuing;
-export const confirmMobileNumber = (a: Adapters) => ({
-  clock: a.clock,
-  mobileNumbers: mobileNumbers(a),
-  pepper: pepper(a),
-  config: codes(a),
-});
+export const confirmMobileNumber = (a: Adapters) => {
+  const { clock, mobileNumbers, pepper, sms, languages, config } = issuing(a);
+  return { clock, mobileNumbers, pepper, sms, languages, config };
+};
 export const languages = (a: Adapters) => ({ clock: a.clock, languages: languageStore(a), config: {} });
 export const readChangeRequest = (a: Adapters) => ({
   clock: a.clock,
@@ -211,14 +209,6 @@ export const myPhone = (a: Adapters) => {
     config: { ...ports.config, ...auth(a), smsCountries: ports.smsCountries },
   };
 };
-/** The end user's code check: the number with its budget, the pepper, no SMS. */
-export const verifyMyPhone = (a: Adapters) => ({
-  clock: a.clock,
-  mobileNumbers: mobileNumbers(a),
-  phoneSequence: new PhoneSequenceStore(a.db, table(a)),
-  pepper: pepper(a),
-  config: { ...codes(a), ...auth(a) },
-});
 export const readMyPhone = (a: Adapters) => ({
   clock: a.clock,
   mobileNumbers: numbersOnly(a),

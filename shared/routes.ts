@@ -127,6 +127,7 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     path: `${ME}/_verify`,
     summary: "Verify the caller's phone with the code sent to it",
     table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem'],
+    sendsSms: true,
     usesPepper: true,
     auth: 'user',
   },
@@ -195,6 +196,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${PERSON}/mobile_number/confirm`,
     summary: 'Verify the mobile number with the SMS OTP',
     table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
+    sendsSms: true,
     usesPepper: true,
   },
   {

@@ -146,7 +146,6 @@ describe('function settings', () => {
     expect(names('create-mobile-number')).not.toContain('SMS_COUNTRIES');
     expect(names('get-my-phone')).toContain('RESOURCE_OWNER_ID');
     expect(names('get-mobile-number')).not.toContain('RESOURCE_OWNER_ID');
-    expect(names('verify-my-phone')).not.toContain('SMS_COUNTRIES');
     // The event path: the relay has its bus only, and no function of it has token settings.
     expect(Object.keys(environmentOf(stack.events.relay)).sort()).toEqual([
       'EVENT_BUS_NAME',
