@@ -2,11 +2,8 @@ import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { createWebhook } from '#shared/webhooks/use-cases.ts';
-import { createWebhookBody } from '#shared/webhooks/webhook.schema.ts';
+import { WEBHOOK_REQUESTS } from '#shared/webhooks/webhook.schema.ts';
 import { nodeWebhookHttp } from '#shared/webhooks/webhook-http.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { body: createWebhookBody };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.webhooks({ webhookHttp: nodeWebhookHttp, ...adapters });
@@ -14,7 +11,7 @@ export const build = (adapters: Adapters) => {
   // plaintext for a day.
   return httpRoute(
     'create-webhook',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...WEBHOOK_REQUESTS['create-webhook'], authConfig: compose.pipeline(adapters) },
     async ({ body }) => ({
       status: 201,
       body: await createWebhook(rt, { eventType: body.event_type, url: body.url }),

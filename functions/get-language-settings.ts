@@ -1,16 +1,13 @@
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { getLanguageSettings } from '#shared/language/use-cases.ts';
-import { personPath } from '#shared/validation.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: personPath };
+import { MOBILE_NUMBER_REQUESTS } from '#shared/mobile-number/mobile-number.schema.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.languages(adapters);
   return httpRoute(
     'get-language-settings',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...MOBILE_NUMBER_REQUESTS['get-language-settings'], authConfig: compose.pipeline(adapters) },
     async ({ params }) => ({
       status: 200,
       body: await getLanguageSettings(rt, params.person_id),

@@ -2,15 +2,13 @@ import { personOf } from '#shared/auth/caller.ts';
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { getMyPhone } from '#shared/user-phone/use-cases.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = {};
+import { USER_PHONE_REQUESTS } from '#shared/user-phone/user-phone.schema.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.readMyPhone(adapters);
   return httpRoute(
     'get-my-phone',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...USER_PHONE_REQUESTS['get-my-phone'], authConfig: compose.pipeline(adapters) },
     async ({ caller }) => ({
       status: 200,
       body: await getMyPhone(rt, personOf(caller)),

@@ -1,16 +1,18 @@
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { listWebhooks } from '#shared/webhooks/use-cases.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = {};
+import { WEBHOOK_REQUESTS } from '#shared/webhooks/webhook.schema.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.webhooks(adapters);
-  return httpRoute('list-webhooks', { ...spec, authConfig: compose.pipeline(adapters) }, async () => ({
-    status: 200,
-    body: await listWebhooks(rt),
-  }));
+  return httpRoute(
+    'list-webhooks',
+    { ...WEBHOOK_REQUESTS['list-webhooks'], authConfig: compose.pipeline(adapters) },
+    async () => ({
+      status: 200,
+      body: await listWebhooks(rt),
+    }),
+  );
 };
 
 export const handler = lambdaEntry('list-webhooks', build, {});

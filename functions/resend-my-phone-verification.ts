@@ -4,15 +4,13 @@ import { snsSmsSender } from '#shared/aws/sns.ts';
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { resendMyPhoneVerification } from '#shared/user-phone/use-cases.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = {};
+import { USER_PHONE_REQUESTS } from '#shared/user-phone/user-phone.schema.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.myPhone(adapters);
   return httpRoute(
     'resend-my-phone-verification',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...USER_PHONE_REQUESTS['resend-my-phone-verification'], authConfig: compose.pipeline(adapters) },
     async ({ caller }) => ({
       status: 200,
       body: await resendMyPhoneVerification(rt, personOf(caller)),

@@ -16,3 +16,14 @@ export const deviceData = z.optional(
 );
 
 export const personPath = z.object({ person_id: personId });
+
+/** What a route validates: its path parameters, query and body (shared/route-schemas.ts collects them by operation). */
+export interface RouteSchemas<
+  P extends z.ZodMiniType = z.ZodMiniType,
+  Q extends z.ZodMiniType = z.ZodMiniType,
+  B extends z.ZodMiniType = z.ZodMiniType,
+> {
+  params?: P;
+  query?: Q;
+  body?: B;
+}

@@ -22,6 +22,7 @@ import { badRequest, DomainError } from '../errors.ts';
 import { IDEMPOTENCY_HEADER, type IdempotencyStore, idempotent } from '../idempotency/idempotency.ts';
 import { currentInvocation, errorFields, logger } from '../logging.ts';
 import type { AuthKind, ErrorShape } from '../routes.ts';
+import type { RouteSchemas } from '../validation.ts';
 import type { output, ZodMiniType as ZodType } from '../zod.ts';
 import { errorResponse, SECURITY_HEADERS } from './error-mapping.ts';
 
@@ -204,17 +205,6 @@ export function parseRequest(event: Event): unknown {
   } catch {
     throw badRequest('The request body is not valid JSON.', { field: 'body', message: 'malformed JSON' });
   }
-}
-
-/** What a route validates: its path parameters, query and body, each a zod schema (shared/route-schemas.ts). */
-export interface RouteSchemas<
-  P extends ZodType = ZodType,
-  Q extends ZodType = ZodType,
-  B extends ZodType = ZodType,
-> {
-  params?: P;
-  query?: Q;
-  body?: B;
 }
 
 type Out<T> = T extends ZodType ? output<T> : undefined;

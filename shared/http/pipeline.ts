@@ -4,6 +4,7 @@ import type { Caller } from '../auth/caller.ts';
 import type { AuthConfig } from '../config.ts';
 import { withInvocation } from '../logging.ts';
 import { type AuthKind, authOf, type ErrorShape, errorShapeOf, ROUTES } from '../routes.ts';
+import type { RouteSchemas } from '../validation.ts';
 import type { output, ZodMiniType as ZodType } from '../zod.ts';
 import {
   authorizeCaller,
@@ -14,7 +15,6 @@ import {
   logRequest,
   mapErrors,
   pipelineState,
-  type RouteSchemas,
   securityHeaders,
   validateInput,
 } from './middlewares.ts';
@@ -25,7 +25,7 @@ export {
   type GrpcErrorBody,
   ZITADEL_ERROR_DETAIL,
 } from './error-mapping.ts';
-export { MAX_BODY_BYTES, type RouteSchemas } from './middlewares.ts';
+export { MAX_BODY_BYTES } from './middlewares.ts';
 
 export interface HttpResult {
   status: number;
