@@ -1,13 +1,13 @@
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { getLanguageSettings } from '#shared/language/use-cases.ts';
-import { MOBILE_NUMBER_REQUESTS } from '#shared/mobile-number/mobile-number.schema.ts';
+import { PLAIN_REQUESTS } from '#shared/validation.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.languages(adapters);
   return httpRoute(
     'get-language-settings',
-    { ...MOBILE_NUMBER_REQUESTS['get-language-settings'], authConfig: compose.pipeline(adapters) },
+    { ...PLAIN_REQUESTS['get-language-settings'], authConfig: compose.pipeline(adapters) },
     async ({ params }) => ({
       status: 200,
       body: await getLanguageSettings(rt, params.person_id),

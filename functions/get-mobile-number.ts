@@ -1,13 +1,13 @@
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { MOBILE_NUMBER_REQUESTS } from '#shared/mobile-number/mobile-number.schema.ts';
 import { getMobileNumber } from '#shared/mobile-number/use-cases.ts';
+import { PLAIN_REQUESTS } from '#shared/validation.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.readMobileNumber(adapters);
   return httpRoute(
     'get-mobile-number',
-    { ...MOBILE_NUMBER_REQUESTS['get-mobile-number'], authConfig: compose.pipeline(adapters) },
+    { ...PLAIN_REQUESTS['get-mobile-number'], authConfig: compose.pipeline(adapters) },
     async ({ params }) => ({
       status: 200,
       body: await getMobileNumber(rt, params.person_id),

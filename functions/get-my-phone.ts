@@ -2,13 +2,13 @@ import { personOf } from '#shared/auth/caller.ts';
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { getMyPhone } from '#shared/user-phone/use-cases.ts';
-import { USER_PHONE_REQUESTS } from '#shared/user-phone/user-phone.schema.ts';
+import { PLAIN_REQUESTS } from '#shared/validation.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.readMyPhone(adapters);
   return httpRoute(
     'get-my-phone',
-    { ...USER_PHONE_REQUESTS['get-my-phone'], authConfig: compose.pipeline(adapters) },
+    { ...PLAIN_REQUESTS['get-my-phone'], authConfig: compose.pipeline(adapters) },
     async ({ caller }) => ({
       status: 200,
       body: await getMyPhone(rt, personOf(caller)),

@@ -1,13 +1,13 @@
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { PLAIN_REQUESTS } from '#shared/validation.ts';
 import { listWebhooks } from '#shared/webhooks/use-cases.ts';
-import { WEBHOOK_REQUESTS } from '#shared/webhooks/webhook.schema.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.webhooks(adapters);
   return httpRoute(
     'list-webhooks',
-    { ...WEBHOOK_REQUESTS['list-webhooks'], authConfig: compose.pipeline(adapters) },
+    { ...PLAIN_REQUESTS['list-webhooks'], authConfig: compose.pipeline(adapters) },
     async () => ({
       status: 200,
       body: await listWebhooks(rt),

@@ -4,13 +4,13 @@ import { snsSmsSender } from '#shared/aws/sns.ts';
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { resendMyPhoneVerification } from '#shared/user-phone/use-cases.ts';
-import { USER_PHONE_REQUESTS } from '#shared/user-phone/user-phone.schema.ts';
+import { PLAIN_REQUESTS } from '#shared/validation.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.myPhone(adapters);
   return httpRoute(
     'resend-my-phone-verification',
-    { ...USER_PHONE_REQUESTS['resend-my-phone-verification'], authConfig: compose.pipeline(adapters) },
+    { ...PLAIN_REQUESTS['resend-my-phone-verification'], authConfig: compose.pipeline(adapters) },
     async ({ caller }) => ({
       status: 200,
       body: await resendMyPhoneVerification(rt, personOf(caller)),

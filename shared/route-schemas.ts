@@ -11,10 +11,11 @@ import { DEVICE_REQUESTS } from './devices/device.schema.ts';
 import { MOBILE_NUMBER_REQUESTS } from './mobile-number/mobile-number.schema.ts';
 import type { RouteDefinition } from './routes.ts';
 import { USER_PHONE_REQUESTS } from './user-phone/user-phone.schema.ts';
-import type { RouteSchemas } from './validation.ts';
+import { PLAIN_REQUESTS, type RouteSchemas } from './validation.ts';
 import { WEBHOOK_REQUESTS } from './webhooks/webhook.schema.ts';
 
 export const ROUTE_SCHEMAS: Readonly<Record<string, RouteSchemas>> = {
+  ...PLAIN_REQUESTS,
   ...USER_PHONE_REQUESTS,
   ...MOBILE_NUMBER_REQUESTS,
   ...CHANGE_REQUEST_REQUESTS,

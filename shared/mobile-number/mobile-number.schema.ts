@@ -46,11 +46,9 @@ export interface MobileNumberView {
 /** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */
 export const MOBILE_NUMBER_REQUESTS = {
   'create-mobile-number': { params: personPath, body: createMobileNumberBody },
-  'get-mobile-number': { params: personPath },
   'delete-mobile-number': { params: personPath, body: deleteMobileNumberBody },
   'authorize-mobile-number': { params: personPath, body: authorizeMobileNumberBody },
   'confirm-mobile-number': { params: personPath, body: confirmMobileNumberBody },
   'reauthorize-mobile-number': { params: personPath, body: reauthorizeMobileNumberBody },
   'put-language-settings': { params: personPath, body: languageSettingsBody },
-  'get-language-settings': { params: personPath },
 } satisfies Record<string, RouteSchemas>;

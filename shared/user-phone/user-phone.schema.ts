@@ -45,10 +45,8 @@ export const connectEmptyBody = z.object({});
 
 /** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */
 export const USER_PHONE_REQUESTS = {
-  'get-my-phone': {},
   'set-my-phone': { body: setMyPhoneBody },
   'remove-my-phone': { body: removeMyPhoneBody },
-  'resend-my-phone-verification': {},
   'verify-my-phone': { body: verifyMyPhoneBody },
   // The Connect protocol's twins (POST /zitadel.auth.v1.AuthService/<Method>): every method takes a JSON body.
   'connect-get-my-phone': { body: connectEmptyBody },

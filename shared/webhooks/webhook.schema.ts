@@ -29,7 +29,6 @@ export interface CreatedWebhookView extends WebhookView {
 /** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */
 export const WEBHOOK_REQUESTS = {
   'create-webhook': { body: createWebhookBody },
-  'list-webhooks': {},
   'get-webhook': { params: webhookPath },
   'delete-webhook': { params: webhookPath },
 } satisfies Record<string, RouteSchemas>;
