@@ -1,22 +1,20 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import { snsSmsSender } from '#shared/aws/sns.ts';
-import {
-  authorizeChangeRequestBody,
-  changeRequestPath,
-} from '#shared/change-requests/change-request.schema.ts';
+import { CHANGE_REQUEST_REQUESTS } from '#shared/change-requests/change-request.schema.ts';
 import { authorizeWithDevice, authorizeWithSms } from '#shared/change-requests/use-cases.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: changeRequestPath, body: authorizeChangeRequestBody };
-
 export const build = (adapters: Adapters) => {
   const rt = compose.authorizeChangeRequest(adapters);
   return httpRoute(
     'authorize-change-request',
-    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
+    {
+      ...CHANGE_REQUEST_REQUESTS['authorize-change-request'],
+      authConfig: compose.pipeline(adapters),
+      idempotency: compose.idempotency(adapters),
+    },
     async ({ params, body }) => ({
       status: 201,
       body:

@@ -1,22 +1,20 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import { snsSmsSender } from '#shared/aws/sns.ts';
-import {
-  changeRequestPath,
-  confirmChangeRequestBody,
-} from '#shared/change-requests/change-request.schema.ts';
+import { CHANGE_REQUEST_REQUESTS } from '#shared/change-requests/change-request.schema.ts';
 import { confirmChangeRequest } from '#shared/change-requests/use-cases.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: changeRequestPath, body: confirmChangeRequestBody };
-
 export const build = (adapters: Adapters) => {
   const rt = compose.confirmChangeRequest(adapters);
   return httpRoute(
     'confirm-change-request',
-    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
+    {
+      ...CHANGE_REQUEST_REQUESTS['confirm-change-request'],
+      authConfig: compose.pipeline(adapters),
+      idempotency: compose.idempotency(adapters),
+    },
     async ({ params, body }) => ({
       status: 201,
       body: await confirmChangeRequest(

@@ -3,18 +3,18 @@ import { snsSmsSender } from '#shared/aws/sns.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
-import { confirmMobileNumberBody } from '#shared/mobile-number/mobile-number.schema.ts';
+import { MOBILE_NUMBER_REQUESTS } from '#shared/mobile-number/mobile-number.schema.ts';
 import { confirmMobileNumber } from '#shared/mobile-number/use-cases.ts';
-import { personPath } from '#shared/validation.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: personPath, body: confirmMobileNumberBody };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.confirmMobileNumber(adapters);
   return httpRoute(
     'confirm-mobile-number',
-    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
+    {
+      ...MOBILE_NUMBER_REQUESTS['confirm-mobile-number'],
+      authConfig: compose.pipeline(adapters),
+      idempotency: compose.idempotency(adapters),
+    },
     async ({ params, body }) => ({
       status: 201,
       body: await confirmMobileNumber(rt, {

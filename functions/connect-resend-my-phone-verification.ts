@@ -5,16 +5,17 @@ import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { resendMyPhoneVerification } from '#shared/user-phone/use-cases.ts';
-import { connectEmptyBody } from '#shared/user-phone/user-phone.schema.ts';
+import { USER_PHONE_REQUESTS } from '#shared/user-phone/user-phone.schema.ts';
 
-/** Connect protocol: POST /zitadel.auth.v1.AuthService/ResendMyPhoneVerification. What this route validates (OpenAPI is built from it). */
-export const spec = { body: connectEmptyBody };
-
+/** Connect protocol: POST /zitadel.auth.v1.AuthService/ResendMyPhoneVerification. */
 export const build = (adapters: Adapters) => {
   const rt = compose.myPhone(adapters);
   return httpRoute(
     'connect-resend-my-phone-verification',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    {
+      ...USER_PHONE_REQUESTS['connect-resend-my-phone-verification'],
+      authConfig: compose.pipeline(adapters),
+    },
     async ({ caller }) => ({
       status: 200,
       body: await resendMyPhoneVerification(rt, personOf(caller)),

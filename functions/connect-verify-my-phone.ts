@@ -5,16 +5,14 @@ import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { verifyMyPhone } from '#shared/user-phone/use-cases.ts';
-import { connectVerifyMyPhoneBody } from '#shared/user-phone/user-phone.schema.ts';
+import { USER_PHONE_REQUESTS } from '#shared/user-phone/user-phone.schema.ts';
 
-/** Connect protocol: POST /zitadel.auth.v1.AuthService/VerifyMyPhone. What this route validates (OpenAPI is built from it). */
-export const spec = { body: connectVerifyMyPhoneBody };
-
+/** Connect protocol: POST /zitadel.auth.v1.AuthService/VerifyMyPhone. */
 export const build = (adapters: Adapters) => {
   const rt = compose.myPhone(adapters);
   return httpRoute(
     'connect-verify-my-phone',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...USER_PHONE_REQUESTS['connect-verify-my-phone'], authConfig: compose.pipeline(adapters) },
     async ({ caller, body }) => ({
       status: 200,
       body: await verifyMyPhone(rt, personOf(caller), body.code),

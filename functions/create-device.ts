@@ -1,19 +1,20 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import { snsSmsSender } from '#shared/aws/sns.ts';
 import * as compose from '#shared/compose.ts';
-import { bindDeviceBody } from '#shared/devices/device.schema.ts';
+import { DEVICE_REQUESTS } from '#shared/devices/device.schema.ts';
 import { bindDevice } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { body: bindDeviceBody };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.bindDevice(adapters);
   return httpRoute(
     'create-device',
-    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
+    {
+      ...DEVICE_REQUESTS['create-device'],
+      authConfig: compose.pipeline(adapters),
+      idempotency: compose.idempotency(adapters),
+    },
     async ({ body }) => ({
       status: 202,
       body: await bindDevice(rt, {

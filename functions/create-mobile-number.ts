@@ -1,21 +1,18 @@
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
-import {
-  createMobileNumberBody,
-  createMobileNumberQuery,
-} from '#shared/mobile-number/mobile-number.schema.ts';
+import { MOBILE_NUMBER_REQUESTS } from '#shared/mobile-number/mobile-number.schema.ts';
 import { createMobileNumber } from '#shared/mobile-number/use-cases.ts';
-import { personPath } from '#shared/validation.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: personPath, query: createMobileNumberQuery, body: createMobileNumberBody };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.createMobileNumber(adapters);
   return httpRoute(
     'create-mobile-number',
-    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
+    {
+      ...MOBILE_NUMBER_REQUESTS['create-mobile-number'],
+      authConfig: compose.pipeline(adapters),
+      idempotency: compose.idempotency(adapters),
+    },
     async ({ params, body }) => ({
       status: 201,
       body: await createMobileNumber(rt, {

@@ -3,11 +3,8 @@ import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { createWebhook } from '#shared/webhooks/use-cases.ts';
-import { createWebhookBody } from '#shared/webhooks/webhook.schema.ts';
+import { WEBHOOK_REQUESTS } from '#shared/webhooks/webhook.schema.ts';
 import { nodeWebhookHttp } from '#shared/webhooks/webhook-http.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { body: createWebhookBody };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.webhooks({ webhookHttp: nodeWebhookHttp, ...adapters });
@@ -15,7 +12,7 @@ export const build = (adapters: Adapters) => {
   // plaintext for a day.
   return httpRoute(
     'create-webhook',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...WEBHOOK_REQUESTS['create-webhook'], authConfig: compose.pipeline(adapters) },
     async ({ body }) => ({
       status: 201,
       body: await createWebhook(rt, { eventType: body.event_type, url: body.url }),

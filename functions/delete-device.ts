@@ -1,17 +1,18 @@
 import * as compose from '#shared/compose.ts';
-import { devicePath, ownerQuery } from '#shared/devices/device.schema.ts';
+import { DEVICE_REQUESTS } from '#shared/devices/device.schema.ts';
 import { deleteDevice } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: devicePath, query: ownerQuery };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.devices(adapters);
   return httpRoute(
     'delete-device',
-    { ...spec, authConfig: compose.pipeline(adapters), idempotency: compose.idempotency(adapters) },
+    {
+      ...DEVICE_REQUESTS['delete-device'],
+      authConfig: compose.pipeline(adapters),
+      idempotency: compose.idempotency(adapters),
+    },
     async ({ params, query }) => {
       await deleteDevice(rt, { deviceId: params.device_id, personId: query.person_id });
       return { status: 204 };

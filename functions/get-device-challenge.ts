@@ -1,17 +1,14 @@
 import * as compose from '#shared/compose.ts';
-import { challengePath, ownerQuery } from '#shared/devices/device.schema.ts';
+import { DEVICE_REQUESTS } from '#shared/devices/device.schema.ts';
 import { getDeviceChallenge } from '#shared/devices/device-signing.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: challengePath, query: ownerQuery };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.devices(adapters);
   return httpRoute(
     'get-device-challenge',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...DEVICE_REQUESTS['get-device-challenge'], authConfig: compose.pipeline(adapters) },
     async ({ params, query }) => ({
       status: 200,
       body: await getDeviceChallenge(rt, {

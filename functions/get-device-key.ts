@@ -1,17 +1,14 @@
 import * as compose from '#shared/compose.ts';
-import { deviceKeyPath, ownerQuery } from '#shared/devices/device.schema.ts';
+import { DEVICE_REQUESTS } from '#shared/devices/device.schema.ts';
 import { getDeviceKey } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: deviceKeyPath, query: ownerQuery };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.devices(adapters);
   return httpRoute(
     'get-device-key',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...DEVICE_REQUESTS['get-device-key'], authConfig: compose.pipeline(adapters) },
     async ({ params, query }) => ({
       status: 200,
       body: await getDeviceKey(rt, {

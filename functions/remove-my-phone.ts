@@ -5,16 +5,13 @@ import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { removeMyPhone } from '#shared/user-phone/use-cases.ts';
-import { removeMyPhoneBody } from '#shared/user-phone/user-phone.schema.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { body: removeMyPhoneBody };
+import { USER_PHONE_REQUESTS } from '#shared/user-phone/user-phone.schema.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.myPhone(adapters);
   return httpRoute(
     'remove-my-phone',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...USER_PHONE_REQUESTS['remove-my-phone'], authConfig: compose.pipeline(adapters) },
     async ({ caller, body }) => ({
       status: 200,
       body: await removeMyPhone(rt, personOf(caller), body.code),

@@ -5,15 +5,13 @@ import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { resendMyPhoneVerification } from '#shared/user-phone/use-cases.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = {};
+import { PLAIN_REQUESTS } from '#shared/validation.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.myPhone(adapters);
   return httpRoute(
     'resend-my-phone-verification',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...PLAIN_REQUESTS['resend-my-phone-verification'], authConfig: compose.pipeline(adapters) },
     async ({ caller }) => ({
       status: 200,
       body: await resendMyPhoneVerification(rt, personOf(caller)),

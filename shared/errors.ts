@@ -1,6 +1,7 @@
 /**
  * Domain errors: what a use case refuses, with the HTTP status and public code the caller sees. They sit below the
- * domain (use cases and stores throw them); the HTTP pipeline maps them to each API's error shape.
+ * domain (use cases and stores throw them) and know nothing of HTTP's error shapes: the HTTP pipeline maps them to each
+ * API's shape through the table in shared/http/error-mapping.ts.
  *
  * Two kinds of error leave a handler: a DomainError, which carries its HTTP status and public code and is shown to
  * the caller as it is, and everything else, which becomes a generic 500 whose details only reach the log.
@@ -16,22 +17,13 @@ export class DomainError extends Error {
   readonly title: string;
   readonly source: ErrorSource | undefined;
   readonly headers: Record<string, string>;
-  /** The gRPC code the end-user (Zitadel-shaped) API answers with, where the HTTP status alone does not say it. */
-  readonly grpcCode: number | undefined;
-  /** Set for errors the end-user API names in a Zitadel `ErrorDetail` (`details[0].id`), beyond the gRPC code. */
-  readonly detailId: string | undefined;
 
   constructor(
     status: number,
     code: string,
     title: string,
     detail: string,
-    options: {
-      source?: ErrorSource;
-      headers?: Record<string, string>;
-      grpcCode?: number;
-      detailId?: string;
-    } = {},
+    options: { source?: ErrorSource; headers?: Record<string, string> } = {},
   ) {
     super(detail);
     this.name = 'DomainError';
@@ -40,8 +32,6 @@ export class DomainError extends Error {
     this.title = title;
     this.source = options.source;
     this.headers = options.headers ?? {};
-    this.grpcCode = options.grpcCode;
-    this.detailId = options.detailId;
   }
 }
 
@@ -68,6 +58,9 @@ export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
 export const invalidTan = () =>
   forbidden('invalid_tan', 'Invalid TAN', 'The TAN is invalid, expired or no longer usable.');
 
-/** gRPC FAILED_PRECONDITION (9): the request is fine, the resource's state does not allow it now. */
+/**
+ * The request is fine, the resource's state does not allow it now (gRPC FAILED_PRECONDITION on the end-user API:
+ * shared/http/error-mapping.ts).
+ */
 export const failedPrecondition = (detail: string) =>
-  new DomainError(400, 'failed_precondition', 'Failed Precondition', detail, { grpcCode: 9 });
+  new DomainError(400, 'failed_precondition', 'Failed Precondition', detail);

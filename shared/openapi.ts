@@ -1,9 +1,6 @@
-import { authOf, errorShapeOf, handlerEntry, ROUTES, type RouteDefinition } from './routes.ts';
-import type { ZodMiniType } from './zod.ts';
+import { schemasOf } from './route-schemas.ts';
+import { authOf, errorShapeOf, ROUTES, type RouteDefinition } from './routes.ts';
 import { toJSONSchema, type ZodMiniType as ZodType } from './zod.ts';
-
-type RouteSchemas = { params?: ZodMiniType; query?: ZodMiniType; body?: ZodMiniType };
-const specs = new Map<string, RouteSchemas>();
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema / OpenAPI objects
 type Json = Record<string, any>;
@@ -87,8 +84,7 @@ function parameters(schema: ZodType | undefined, where: 'path' | 'query'): Json[
 type ScopeNames = { partner: string; user: string; operator: string };
 
 function operationOf(route: RouteDefinition, scopes: ScopeNames): Json {
-  const schemas = specs.get(route.operation);
-  if (!schemas) throw new Error(`${handlerEntry(route)} registered no schemas; is it built with httpRoute?`);
+  const schemas = schemasOf(route);
   const auth = authOf(route);
   const errorRef = ERROR_REFS[errorShapeOf(route)];
   return {
@@ -127,7 +123,7 @@ function operationOf(route: RouteDefinition, scopes: ScopeNames): Json {
 
 /**
  * The OpenAPI 3.1 document of the deployed API, generated from the route table and the zod schemas the handlers
- * validate with (each handler module exports its `spec`), so it cannot drift from the code.
+ * validate with (shared/route-schemas.ts, by operation), so it cannot drift from the code. It imports no handler.
  */
 export async function buildOpenApi(
   scopes: ScopeNames = {
@@ -136,10 +132,6 @@ export async function buildOpenApi(
     operator: 'phone-security/operator',
   },
 ) {
-  for (const route of ROUTES) {
-    const module = (await import(`../functions/${route.operation}.ts`)) as { spec: RouteSchemas };
-    specs.set(route.operation, module.spec);
-  }
   const paths: Json = {};
   for (const route of ROUTES) {
     paths[route.path] ??= {};

@@ -34,7 +34,10 @@ export type AuthKind = 'partner' | 'user' | 'operator' | 'public';
 export type ErrorShape = 'solaris' | 'zitadel' | 'connect';
 
 export interface RouteDefinition {
-  /** Kebab-case verb-noun; also the handler's file name: `functions/<operation>.ts`. */
+  /**
+   * Kebab-case verb-noun; also the handler's file name: `functions/<operation>.ts`, and the key of its request
+   * schemas in shared/route-schemas.ts (kept apart from this table, which every function and the CDK app import).
+   */
   operation: string;
   method: HttpMethod;
   /** API Gateway path with `{name}` parameters. */

@@ -16,3 +16,27 @@ export const deviceData = z.optional(
 );
 
 export const personPath = z.object({ person_id: personId });
+
+/**
+ * Request schemas (by operation, as in shared/route-schemas.ts) of the routes that validate nothing but the person in
+ * the path, or nothing at all. They live here, not beside their concept's request bodies, so that these reads do not
+ * build every body schema of their concept at cold start.
+ */
+export const PLAIN_REQUESTS = {
+  'get-mobile-number': { params: personPath },
+  'get-language-settings': { params: personPath },
+  'get-my-phone': {},
+  'resend-my-phone-verification': {},
+  'list-webhooks': {},
+} satisfies Record<string, RouteSchemas>;
+
+/** What a route validates: its path parameters, query and body (shared/route-schemas.ts collects them by operation). */
+export interface RouteSchemas<
+  P extends z.ZodMiniType = z.ZodMiniType,
+  Q extends z.ZodMiniType = z.ZodMiniType,
+  B extends z.ZodMiniType = z.ZodMiniType,
+> {
+  params?: P;
+  query?: Q;
+  body?: B;
+}

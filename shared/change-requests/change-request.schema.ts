@@ -1,4 +1,4 @@
-import { personId } from '../validation.ts';
+import { personId, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 
 export const changeRequestPath = z.object({
@@ -28,3 +28,10 @@ export const confirmChangeRequestBody = z.union([
   }),
   z.strictObject({ device_id: deviceId, signature: z.string().check(z.minLength(2), z.maxLength(400)) }),
 ]);
+
+/** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */
+export const CHANGE_REQUEST_REQUESTS = {
+  'authorize-change-request': { params: changeRequestPath, body: authorizeChangeRequestBody },
+  'confirm-change-request': { params: changeRequestPath, body: confirmChangeRequestBody },
+  'get-change-request': { params: changeRequestPath },
+} satisfies Record<string, RouteSchemas>;

@@ -1,4 +1,4 @@
-import { deviceData, personId } from '../validation.ts';
+import { deviceData, personId, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 import { KEY_PURPOSES } from './device-store.ts';
 
@@ -104,3 +104,19 @@ export interface ChallengeView {
   status: 'pending' | 'completed' | 'expired' | 'failed';
   string_to_sign?: string;
 }
+
+/** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */
+export const DEVICE_REQUESTS = {
+  'create-device': { body: bindDeviceBody },
+  'list-devices': { query: listDevicesQuery },
+  'get-device': { params: devicePath, query: ownerQuery },
+  'delete-device': { params: devicePath, query: ownerQuery },
+  'get-signature-challenge': { params: challengePath, query: ownerQuery },
+  'verify-signature-challenge': { params: challengePath, body: verifySignatureChallengeBody },
+  'add-device-key': { params: devicePath, body: addDeviceKeyBody },
+  'list-device-keys': { params: devicePath, query: ownerQuery },
+  'get-device-key': { params: deviceKeyPath, query: ownerQuery },
+  'create-device-challenge': { body: createDeviceChallengeBody },
+  'get-device-challenge': { params: challengePath, query: ownerQuery },
+  'verify-device-challenge': { params: challengePath, body: verifyDeviceChallengeBody },
+} satisfies Record<string, RouteSchemas>;

@@ -9,8 +9,8 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Verdict } from '../auth/dev-issuer.ts';
+import { errorResponse } from '../http/error-mapping.ts';
 import { DomainError, unauthenticated } from '../http/errors.ts';
-import { errorResponse } from '../http/pipeline.ts';
 import { authOf, errorShapeOf, type HttpMethod, ROUTES, type RouteDefinition } from '../routes.ts';
 import { runAsRoute } from '../storage/access-guard.ts';
 
@@ -152,7 +152,7 @@ function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }
   const path = /^[A-Z]+ (\/\S*)/.exec(error.rawPacket?.toString('latin1') ?? '')?.[1] ?? '/';
   const pathname = path.split('?')[0]!;
   const result = errorResponse(
-    new DomainError(status, code, title, detail, { grpcCode: status === 408 ? 4 : 3 }),
+    new DomainError(status, code, title, detail),
     randomUUID(),
     shapeOfPath(pathname),
   );

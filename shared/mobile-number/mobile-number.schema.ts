@@ -1,5 +1,5 @@
 import { LANGUAGES } from '../sms/templates.ts';
-import { deviceData } from '../validation.ts';
+import { deviceData, personPath, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 
 /**
@@ -56,3 +56,13 @@ export interface MobileNumberView {
   number: string;
   verified: boolean;
 }
+
+/** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */
+export const MOBILE_NUMBER_REQUESTS = {
+  'create-mobile-number': { params: personPath, query: createMobileNumberQuery, body: createMobileNumberBody },
+  'delete-mobile-number': { params: personPath, body: deleteMobileNumberBody },
+  'authorize-mobile-number': { params: personPath, body: authorizeMobileNumberBody },
+  'confirm-mobile-number': { params: personPath, body: confirmMobileNumberBody },
+  'reauthorize-mobile-number': { params: personPath, body: reauthorizeMobileNumberBody },
+  'put-language-settings': { params: personPath, body: languageSettingsBody },
+} satisfies Record<string, RouteSchemas>;

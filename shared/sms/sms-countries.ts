@@ -53,7 +53,6 @@ export const smsCountryNotAllowed = (country: string) =>
     'sms_country_not_allowed',
     'SMS Country Not Allowed',
     `This service does not send SMS to numbers of country ${country}.`,
-    { grpcCode: 9, detailId: 'SMS-COUNTRY-NOT-ALLOWED' },
   );
 
 /** The one check on the SMS dispatching path: the destination's country, refused (and counted) when not allowed. */

@@ -1,3 +1,4 @@
+import type { RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 
 /** Zitadel's `code` field: non-empty, at most 200 characters. */
@@ -41,3 +42,16 @@ export const connectSetMyPhoneBody = z.object({ phone: z.string().check(z.minLen
 export const connectVerifyMyPhoneBody = z.object({ code });
 export const connectRemoveMyPhoneBody = z.object({ code: z.optional(code) });
 export const connectEmptyBody = z.object({});
+
+/** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */
+export const USER_PHONE_REQUESTS = {
+  'set-my-phone': { body: setMyPhoneBody },
+  'remove-my-phone': { body: removeMyPhoneBody },
+  'verify-my-phone': { body: verifyMyPhoneBody },
+  // The Connect protocol's twins (POST /zitadel.auth.v1.AuthService/<Method>): every method takes a JSON body.
+  'connect-get-my-phone': { body: connectEmptyBody },
+  'connect-set-my-phone': { body: connectSetMyPhoneBody },
+  'connect-remove-my-phone': { body: connectRemoveMyPhoneBody },
+  'connect-resend-my-phone-verification': { body: connectEmptyBody },
+  'connect-verify-my-phone': { body: connectVerifyMyPhoneBody },
+} satisfies Record<string, RouteSchemas>;

@@ -1,4 +1,5 @@
 import { EVENT_TYPES } from '../events/catalog.ts';
+import type { RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 
 export const createWebhookBody = z.object({
@@ -24,3 +25,10 @@ export interface CreatedWebhookView extends WebhookView {
   secret: string;
   standard_webhooks_secret: string;
 }
+
+/** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */
+export const WEBHOOK_REQUESTS = {
+  'create-webhook': { body: createWebhookBody },
+  'get-webhook': { params: webhookPath },
+  'delete-webhook': { params: webhookPath },
+} satisfies Record<string, RouteSchemas>;
