@@ -4,6 +4,7 @@ import {
   authSection,
   type CodeSection,
   codeSection,
+  coolingOffSection,
   pepperSection,
   type SmsSection,
   smsSection,
@@ -11,12 +12,15 @@ import {
   type WebhookConfig,
   webhookSection,
 } from './config.ts';
+import { DynamoCoolingOffs } from './cooling-off/dynamo-cooling-offs.ts';
 import type { Clock, Ports } from './deps.ts';
 import { DeviceStore } from './devices/device-store.ts';
 import { DynamoIdempotencyStore } from './idempotency/dynamo-idempotency-store.ts';
 import { LanguageStore } from './language/dynamo-language-store.ts';
 import { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
+import { DynamoSecondFactorResets } from './operator/dynamo-second-factor-resets.ts';
+import { DynamoSecurityTimeline } from './operator/dynamo-security-timeline.ts';
 import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
@@ -106,6 +110,7 @@ function mobileNumbers(a: Adapters, dispatcher: SmsDispatcher = sms(a)) {
 
 const changeRequests = (a: Adapters) => new ChangeRequestStore(a.db, table(a), budget(a));
 const devices = (a: Adapters) => new DeviceStore(a.db, table(a));
+const coolingOffs = (a: Adapters) => new DynamoCoolingOffs(a.db, table(a));
 
 function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp'> & {
   config: { webhooks: WebhookConfig };
@@ -177,18 +182,25 @@ export const compose = {
     ...issuing(a),
     changeRequests: changeRequests(a),
     devices: devices(a),
+    coolingOffs: coolingOffs(a),
   }),
-  confirmChangeRequest: (a: Adapters) => ({
-    ...issuing(a),
-    changeRequests: changeRequests(a),
-    devices: devices(a),
-  }),
+  confirmChangeRequest: (a: Adapters) => {
+    const ports = issuing(a);
+    return {
+      ...ports,
+      changeRequests: changeRequests(a),
+      devices: devices(a),
+      coolingOffs: coolingOffs(a),
+      config: { ...ports.config, ...coolingOffSection(a.env) },
+    };
+  },
   devices: (a: Adapters) => ({ clock: a.clock, devices: devices(a), config: codes(a) }),
-  bindDevice: (a: Adapters) => ({ ...issuing(a), devices: devices(a) }),
+  bindDevice: (a: Adapters) => ({ ...issuing(a), devices: devices(a), coolingOffs: coolingOffs(a) }),
   answerBinding: (a: Adapters) => ({
     clock: a.clock,
     devices: devices(a),
     pepper: pepper(a),
+    coolingOffs: coolingOffs(a),
     config: codes(a),
   }),
   webhooks: webhookPorts,
@@ -199,7 +211,13 @@ export const compose = {
       phoneSequence: new PhoneSequenceStore(a.db, table(a)),
       phoneRemovals: new PhoneRemovalStore(a.db, table(a), budget(a)),
       changeRequests: changeRequests(a),
-      config: { ...ports.config, ...auth(a), smsCountries: ports.smsCountries },
+      coolingOffs: coolingOffs(a),
+      config: {
+        ...ports.config,
+        ...auth(a),
+        ...coolingOffSection(a.env),
+        smsCountries: ports.smsCountries,
+      },
     };
   },
   readMyPhone: (a: Adapters) => ({
@@ -207,6 +225,28 @@ export const compose = {
     mobileNumbers: mobileNumbers(a),
     phoneSequence: new PhoneSequenceStore(a.db, table(a)),
     config: auth(a),
+  }),
+  /** Operator: reset a person's second factor (number, devices, cooling-off, notice SMS). */
+  resetSecondFactor: (a: Adapters) => {
+    const dispatcher = sms(a);
+    return {
+      clock: a.clock,
+      sms: dispatcher,
+      languages: languages(a),
+      secondFactorResets: new DynamoSecondFactorResets(a.db, table(a), {
+        mobileNumbers: mobileNumbers(a, dispatcher),
+        devices: devices(a),
+        coolingOffs: coolingOffs(a),
+      }),
+      config: coolingOffSection(a.env),
+    };
+  },
+  /** Operator: a person's security timeline (GSI1) and cooling-off window. */
+  securityTimeline: (a: Adapters) => ({
+    clock: a.clock,
+    securityTimeline: new DynamoSecurityTimeline(a.db, table(a)),
+    coolingOffs: coolingOffs(a),
+    config: {},
   }),
   pipeline: (a: Adapters) => auth(a).auth,
   /** Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table). */

@@ -1,4 +1,5 @@
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import { refuseDuringCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
@@ -10,7 +11,8 @@ import { type ActionDeps, guardedAction, type PreparedAction } from './guarded-a
 type RequestDeps = Uses<'clock' | 'changeRequests'>;
 export type AuthorizeBySmsDeps = RequestDeps &
   Uses<'mobileNumbers' | 'languages' | 'sms' | 'pepper', 'otpTtlSeconds' | 'sandboxEnabled'>;
-export type AuthorizeByDeviceDeps = RequestDeps & Uses<'devices', 'otpTtlSeconds' | 'otpMaxAttempts'>;
+export type AuthorizeByDeviceDeps = RequestDeps &
+  Uses<'devices' | 'coolingOffs', 'otpTtlSeconds' | 'otpMaxAttempts'>;
 export type ConfirmDeps = RequestDeps &
   ActionDeps &
   Uses<'devices' | 'pepper', 'codeChecksPerDay' | 'otpMaxAttempts'>;
@@ -161,6 +163,7 @@ export async function authorizeWithDevice(
   input: { id: string; deviceId: string; keyPurpose?: 'unrestricted' | 'restricted' | undefined },
 ): Promise<ChangeRequestView> {
   const record = await openRequest(rt, input.id);
+  await refuseDuringCoolingOff(rt, record.personId, 'Authorizing a change request by device signing');
   const challenge = await startDeviceChallenge(rt, {
     deviceId: input.deviceId,
     keyPurpose: input.keyPurpose,
@@ -318,6 +321,7 @@ async function confirmWithDevice(
 ): Promise<ChangeRequestView> {
   const record = await openRequest(rt, input.id);
   confirmable(record, { tan: false, deviceId: input.deviceId });
+  await refuseDuringCoolingOff(rt, record.personId, 'Confirming a change request with a device signature');
   // A malformed signature is a 400 before anything is charged, as on the device routes.
   signatureFrom(input.signature, 'signature');
   const now = rt.clock.now();

@@ -1,5 +1,6 @@
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from './device-events.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from './mobile-number-events.ts';
+import { CoolingOffStarted, SecondFactorReset } from './security-events.ts';
 
 /** The `source` of every event this service puts on its EventBridge bus. */
 export const EVENT_SOURCE = 'phone-security';
@@ -11,6 +12,7 @@ export const EVENT_SOURCE = 'phone-security';
 export const EVENT_FAMILIES = [
   { name: 'PersonMobileNumber', types: [MobileNumberCreated.type, MobileNumberDeleted.type] },
   { name: 'Device', types: [DeviceBound.type, DeviceDeleted.type, DeviceKeyAdded.type] },
+  { name: 'Security', types: [SecondFactorReset.type, CoolingOffStarted.type] },
 ] as const satisfies ReadonlyArray<{ name: string; types: readonly string[] }>;
 
 export const EVENT_TYPES = EVENT_FAMILIES.flatMap((family) => family.types) as [string, ...string[]];

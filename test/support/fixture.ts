@@ -29,6 +29,8 @@ export async function startService(
     partner,
     /** A client with a fresh end-user token for `personId` on every call. */
     user: (personId: string) => client(url, { auth: { user: personId } }),
+    /** A client with a fresh operator (customer support) token on every call. */
+    operator: () => client(url, { auth: 'operator' }),
     /** A client that sends no token. */
     anonymous: () => client(url, { auth: 'none' }),
     /** The OTP in the newest SMS to `number`, from the local outbox. */

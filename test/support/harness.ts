@@ -78,9 +78,9 @@ export async function startTestService(
 
 /**
  * What the client authenticates as: a partner (the default, so partner-route tests need not think about tokens),
- * an end user (person id), a given token, or nothing.
+ * customer support (an operator token), an end user (person id), a given token, or nothing.
  */
-export type ClientAuth = 'partner' | 'none' | { user: string } | { token: string };
+export type ClientAuth = 'partner' | 'operator' | 'none' | { user: string } | { token: string };
 
 async function authorizationFor(baseUrl: string, auth: ClientAuth): Promise<Record<string, string>> {
   if (auth === 'none') return {};
@@ -88,7 +88,11 @@ async function authorizationFor(baseUrl: string, auth: ClientAuth): Promise<Reco
   const service = services.get(baseUrl);
   if (!service) throw new Error(`${baseUrl} was not started with startTestService; pass {auth: {token}}`);
   const token = await service.issuer.mint(
-    auth === 'partner' ? { kind: 'partner' } : { kind: 'user', personId: auth.user },
+    auth === 'partner'
+      ? { kind: 'partner' }
+      : auth === 'operator'
+        ? { kind: 'operator' }
+        : { kind: 'user', personId: auth.user },
   );
   return { authorization: `Bearer ${token}` };
 }
