@@ -117,7 +117,8 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${ME}/_verify`,
     summary: "Verify the caller's phone with the code sent to it",
-    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem'],
+    // The verification's event (and, with the last wrong answer, the burst's) goes to the outbox: PutItem.
+    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
     usesPepper: true,
     auth: 'user',
   },

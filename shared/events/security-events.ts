@@ -29,6 +29,24 @@ export const SecondFactorReset = defineEvent(
   }),
 );
 
+/** The one-time codes whose attempts run out with a burst of wrong answers. */
+export const EXHAUSTIBLE_CODES = ['mobile_number', 'phone_removal'] as const;
+
+/**
+ * A burst of failed checks: the wrong answer that used up a code's last attempt (the code is burnt until a new one
+ * is sent). One event per burnt code, not per wrong answer.
+ */
+export const CodeAttemptsExhausted = defineEvent(
+  'CODE_ATTEMPTS_EXHAUSTED',
+  1,
+  z.object({
+    person_id: z.string(),
+    code: z.enum(EXHAUSTIBLE_CODES),
+    mobile_number_id: z.string(),
+    attempts: z.number(),
+  }),
+);
+
 /**
  * A cooling-off window began: until `until`, the person can neither bind a new device nor confirm a change request
  * with a device signature (a SIM swap or a support reset must not hand an attacker a fresh second factor at once).

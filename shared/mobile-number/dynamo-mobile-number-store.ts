@@ -101,6 +101,8 @@ export interface NumberCodeCheck {
   charge: BudgetCharge;
   maxAttempts: number;
   now: Date;
+  /** Written with the wrong answer that uses up the code's last attempt (a burst of failed checks). */
+  exhaustedEvent?: DomainEvent;
 }
 
 /** The person's number, the pending code at `key` and the person's code-check budget, in one read. */
@@ -143,6 +145,9 @@ export async function commitNumberCodeCheck(
     success(commit);
   } else {
     commit.add(chargeAttempt(tableName, key, check.code, check.maxAttempts, check.now));
+    if (check.exhaustedEvent && check.code.attempts + 1 >= check.maxAttempts) {
+      commit.add({ ...outboxPut(tableName, check.exhaustedEvent, check.now), name: 'exhausted_event' });
+    }
   }
   const failed = await commit.commit({ cancelledAs: 'budget' });
   if (failed.has('code')) return 'code_changed';
@@ -287,10 +292,10 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
 
   /**
    * Commits the outcome of one OTP check, compared before: a wrong code charges one attempt, the right code uses the
-   * OTP and marks the number verified. Either way the budget unit commits in the same transaction, and the OTP must
-   * still be the one compared against, unexpired and not out of attempts.
+   * OTP and marks the number verified with PERSON_MOBILE_NUMBER_VERIFIED. Either way the budget unit commits in the
+   * same transaction, and the OTP must still be the one compared against, unexpired and not out of attempts.
    */
-  commit(check: NumberCodeCheck & { deviceData: string | undefined }) {
+  commit(check: NumberCodeCheck & { deviceData: string | undefined; verifiedEvent: DomainEvent }) {
     const { number, now } = check;
     const key = otpKey(number.personId);
     return commitNumberCodeCheck(this.db, this.tableName, this.related.budget, key, check, (commit) =>
@@ -306,7 +311,10 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
             ':dd': check.deviceData ?? null,
           },
         })
-        .add(phoneSequenceBump(this.tableName, number.personId, now)),
+        .add(
+          phoneSequenceBump(this.tableName, number.personId, now),
+          outboxPut(this.tableName, check.verifiedEvent, now),
+        ),
     );
   }
 }

@@ -4,7 +4,12 @@ import { checkCode, issueCode } from '../codes/one-time-code.ts';
 import type { Uses } from '../deps.ts';
 import { badRequest, conflict, invalidTan, notFound, tooManyRequests, unprocessable } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
-import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-number-events.ts';
+import {
+  MobileNumberCreated,
+  MobileNumberDeleted,
+  MobileNumberVerified,
+} from '../events/mobile-number-events.ts';
+import { CodeAttemptsExhausted } from '../events/security-events.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { PreparedSms } from '../sms/sms-dispatcher.ts';
 import type { TemplateKey } from '../sms/templates.ts';
@@ -309,16 +314,34 @@ export async function confirmMobileNumber(
         if (!/^\d{6}$/.test(input.token)) throw invalidTan();
         return loaded;
       },
-      commit: (loaded, answer, charge) =>
-        rt.mobileNumbers.commit({
-          number: loaded.number!,
+      commit: (loaded, answer, charge) => {
+        const record = loaded.number!;
+        const now = rt.clock.now();
+        return rt.mobileNumbers.commit({
+          number: record,
           code: loaded.code!,
           answer,
           charge: charge!,
           maxAttempts: rt.config.otpMaxAttempts,
           deviceData: input.deviceData,
-          now: rt.clock.now(),
-        }),
+          now,
+          verifiedEvent: buildEvent(
+            MobileNumberVerified,
+            { id: record.id, person_id: record.personId, number: record.number },
+            now,
+          ),
+          exhaustedEvent: buildEvent(
+            CodeAttemptsExhausted,
+            {
+              person_id: record.personId,
+              code: 'mobile_number',
+              mobile_number_id: record.id,
+              attempts: rt.config.otpMaxAttempts,
+            },
+            now,
+          ),
+        });
+      },
     },
     { given: input.token, now: () => rt.clock.now(), pepper: rt.pepper },
     { maxAttempts: rt.config.otpMaxAttempts, checksPerDay: rt.config.codeChecksPerDay },

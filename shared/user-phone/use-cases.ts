@@ -4,6 +4,7 @@ import type { Uses } from '../deps.ts';
 import { badRequest, DomainError, failedPrecondition, forbidden, invalidTan, notFound } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
+import { CodeAttemptsExhausted } from '../events/security-events.ts';
 import { isSandboxNumber, normalizeMobileNumber } from '../mobile-number/phone-number.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import {
@@ -186,6 +187,16 @@ export async function removeMyPhone(
             now,
           ),
           also: rt.coolingOffs.startItems(coolingOff.window, coolingOff.event, now),
+          exhaustedEvent: buildEvent(
+            CodeAttemptsExhausted,
+            {
+              person_id: number.personId,
+              code: 'phone_removal',
+              mobile_number_id: number.id,
+              attempts: rt.config.otpMaxAttempts,
+            },
+            now,
+          ),
           now,
         });
       },

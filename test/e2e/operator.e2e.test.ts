@@ -173,6 +173,7 @@ describe('security timeline', () => {
     expect(types.filter((type) => type === 'DEVICE_BOUND')).toHaveLength(2);
     expect(types.filter((type) => type === 'DEVICE_DELETED')).toHaveLength(2);
     expect(types).toContain('PERSON_MOBILE_NUMBER_CREATED');
+    expect(types).toContain('PERSON_MOBILE_NUMBER_VERIFIED');
     expect(types).toContain('PERSON_MOBILE_NUMBER_DELETED');
     expect(types).toContain('SECOND_FACTOR_RESET');
     expect(types).toContain('COOLING_OFF_STARTED');
@@ -189,7 +190,36 @@ describe('security timeline', () => {
     expect(paged.pages).toBe(Math.ceil(all.entries.length / 2));
 
     const others = await wholeTimeline(other.personId, 100);
-    expect(others.entries.map((entry) => entry.type)).toEqual(['PERSON_MOBILE_NUMBER_CREATED']);
+    // Created and verified on the same (test) clock reading: in one time, order is not defined.
+    expect(others.entries.map((entry) => entry.type).sort()).toEqual([
+      'PERSON_MOBILE_NUMBER_CREATED',
+      'PERSON_MOBILE_NUMBER_VERIFIED',
+    ]);
+  });
+
+  it('records verifications and a burst of wrong codes, once per burnt code', async () => {
+    const person = await verifiedPerson(f.partner(), f.url);
+    const path = `/v1/persons/${person.personId}/mobile_number`;
+    await f.partner().post(`${path}/reauthorize`, { authorization_text_key: 'sms.two_factor.authenticate' });
+    const otp = await f.lastSms(person.number);
+    const wrong = otp === '000000' ? '000001' : '000000';
+    for (let i = 0; i < 6; i++) {
+      expect(
+        (await f.partner().post(`${path}/confirm`, { number: person.number, token: wrong })).status,
+      ).toBe(403);
+    }
+    const { entries } = await wholeTimeline(person.personId, 100);
+    const verified = entries.filter((entry) => entry.type === 'PERSON_MOBILE_NUMBER_VERIFIED');
+    expect(verified).toHaveLength(1);
+    expect(verified[0]!.data).toMatchObject({ person_id: person.personId, number: person.number });
+    const bursts = entries.filter((entry) => entry.type === 'CODE_ATTEMPTS_EXHAUSTED');
+    expect(bursts).toHaveLength(1);
+    expect(bursts[0]!.data).toEqual({
+      person_id: person.personId,
+      code: 'mobile_number',
+      mobile_number_id: verified[0]!.data.id,
+      attempts: 5,
+    });
   });
 
   it('shows the cooling-off window while it lasts, and after', async () => {
