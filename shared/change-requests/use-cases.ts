@@ -4,6 +4,8 @@ import type { Uses } from '../deps.ts';
 import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../errors.ts';
+import { ChangeRequestCompleted } from '../events/change-request-events.ts';
+import { buildEvent } from '../events/event.ts';
 import { metrics } from '../metrics.ts';
 import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
 import { type ActionDeps, guardedAction, type PreparedAction } from './guarded-actions.ts';
@@ -224,7 +226,18 @@ async function prepareAction(
 ): Promise<PreparedAction> {
   const action = guardedAction(record.action)!;
   try {
-    return await action.prepare(rt, record, action.params.parse(record.params), now);
+    const prepared = await action.prepare(rt, record, action.params.parse(record.params), now);
+    const event = buildEvent(
+      ChangeRequestCompleted,
+      {
+        id: record.id,
+        person_id: record.personId,
+        action: record.action,
+        delivery_method: record.deliveryMethod ?? 'mobile_number',
+      },
+      now,
+    );
+    return { ...prepared, items: [...prepared.items, rt.changeRequests.completionEventItem(event, now)] };
   } catch (error) {
     if (error instanceof DomainError) {
       // A concurrent confirmation that completed the request changed the resource: answer what the request is.

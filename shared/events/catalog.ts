@@ -1,3 +1,4 @@
+import { ChangeRequestCompleted, ChangeRequestOpened } from './change-request-events.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from './device-events.ts';
 import { MobileNumberCreated, MobileNumberDeleted, MobileNumberVerified } from './mobile-number-events.ts';
 import { CodeAttemptsExhausted, CoolingOffStarted, SecondFactorReset } from './security-events.ts';
@@ -15,6 +16,7 @@ export const EVENT_FAMILIES = [
     types: [MobileNumberCreated.type, MobileNumberVerified.type, MobileNumberDeleted.type],
   },
   { name: 'Device', types: [DeviceBound.type, DeviceDeleted.type, DeviceKeyAdded.type] },
+  { name: 'ChangeRequest', types: [ChangeRequestOpened.type, ChangeRequestCompleted.type] },
   { name: 'Security', types: [SecondFactorReset.type, CoolingOffStarted.type, CodeAttemptsExhausted.type] },
 ] as const satisfies ReadonlyArray<{ name: string; types: readonly string[] }>;
 

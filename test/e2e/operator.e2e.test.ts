@@ -318,6 +318,16 @@ describe('SIM-swap cooling-off', () => {
     });
     expect(done.status).toBe(201);
     await f.event('COOLING_OFF_STARTED', (data) => data.person_id === person.personId);
+    const { entries } = await wholeTimeline(person.personId, 100);
+    const requestEvents = entries.filter((entry) => entry.data.id === opened.body.id);
+    // Opened and completed on one test-clock reading: sorted, as their order within one time is not defined.
+    expect(requestEvents.map((entry) => [entry.type, entry.data.action]).sort()).toEqual([
+      ['CHANGE_REQUEST_COMPLETED', 'mobile_number.delete'],
+      ['CHANGE_REQUEST_OPENED', 'mobile_number.delete'],
+    ]);
+    expect(
+      requestEvents.find((entry) => entry.type === 'CHANGE_REQUEST_COMPLETED')!.data.delivery_method,
+    ).toBe('mobile_number');
 
     // A new number, and a change request to remove it, authorized by the bound device: refused in the window.
     const next = await f.createVerifiedNumber(person.number, person.personId);

@@ -56,6 +56,7 @@ function world(options: { status?: ChangeRequestStatus } = {}) {
     pepper: async () => pepper,
     changeRequests: {
       get: async () => ({ ...state.request }),
+      completionEventItem: () => ({ name: 'request_event', item: {} }),
       close: async (_id: string, status: ChangeRequestStatus) => {
         if (open(state.request)) state.request = { ...state.request, status };
       },
