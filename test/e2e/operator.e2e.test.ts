@@ -297,6 +297,31 @@ describe('SIM-swap cooling-off', () => {
     expect(answer.body.errors[0].code).toBe('cooling_off_period');
   });
 
+  it('refuses to confirm, in the window, a device-signed request authorized before it', async () => {
+    const api = f.partner();
+    const person = await verifiedPerson(api, f.url);
+    const key = OpensslKey.generate();
+    const device = await bindWithOpenssl(api, f.url, person, key);
+    const opened = await api.delete(`/v1/persons/${person.personId}/mobile_number`, {
+      number: person.number,
+    });
+    const authorized = await api.post(`/v1/change_requests/${opened.body.id}/authorize`, {
+      delivery_method: 'device_signing',
+      device_id: device.deviceId,
+    });
+    expect(authorized.status).toBe(201);
+    await f
+      .operator()
+      .post(resets(person.personId), { reason: 'Phone reported stolen', remove_mobile_number: true });
+    const confirmed = await api.post(`/v1/change_requests/${opened.body.id}/confirm`, {
+      device_id: device.deviceId,
+      signature: key.sign(authorized.body.string_to_sign),
+    });
+    expect(confirmed.status).toBe(403);
+    expect(confirmed.body.errors[0].code).toBe('cooling_off_period');
+    expect(confirmed.body.errors[0].detail).toMatch(/^Confirming a change request with a device signature/);
+  });
+
   it('starts when a verified number is removed through a change request, and refuses device-signed requests', async () => {
     const api = f.partner();
     const person = await verifiedPerson(api, f.url);
