@@ -119,6 +119,7 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     summary: "Verify the caller's phone with the code sent to it",
     // The verification's event (and, with the last wrong answer, the burst's) goes to the outbox: PutItem.
     table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
+    sendsSms: true,
     usesPepper: true,
     auth: 'user',
   },
@@ -218,6 +219,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${PERSON}/mobile_number/confirm`,
     summary: 'Verify the mobile number with the SMS OTP',
     table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
+    sendsSms: true,
     usesPepper: true,
   },
   {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bindBody, bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { client, TestClock, uniquePerson } from '../support/harness.ts';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
 
 const clock = new TestClock();
-let f: Fixture;
-
-beforeAll(async () => {
-  f = await startService({ clock });
-});
-afterAll(() => f.close());
+const f = useService({ clock });
 
 const resets = (person: string) => `/v1/operator/persons/${person}/second_factor_resets`;
 const timeline = (person: string, query = '') => `/v1/operator/persons/${person}/security_timeline${query}`;
@@ -19,10 +13,10 @@ const DAY = 24 * 3600;
 /** A verified person with two bound devices and German as SMS language. */
 async function personWithDevices() {
   const api = f.partner();
-  const person = await verifiedPerson(api, f.url);
+  const person = await verifiedPerson(f);
   await api.put(`/v1/persons/${person.personId}/language_settings`, { language: 'de' });
-  const first = await bindWithOpenssl(api, f.url, person, OpensslKey.generate());
-  const second = await bindWithOpenssl(api, f.url, person, OpensslKey.generate());
+  const first = await bindWithOpenssl(f, person, OpensslKey.generate());
+  const second = await bindWithOpenssl(f, person, OpensslKey.generate());
   return { ...person, deviceIds: [first.deviceId, second.deviceId] };
 }
 
@@ -102,9 +96,9 @@ describe('second-factor reset', () => {
   });
 
   it('takes the operator from the token, never from the body', async () => {
-    const person = await verifiedPerson(f.partner(), f.url);
-    const token = await f.service.issuer.mint({ kind: 'operator', clientId: 'support-desk-7' });
-    const reset = await client(f.url, { auth: { token } }).post(resets(person.personId), {
+    const person = await verifiedPerson(f);
+    const token = await f.issuer.mint({ kind: 'operator', clientId: 'support-desk-7' });
+    const reset = await f.withToken(token).post(resets(person.personId), {
       reason: 'SIM lost',
       remove_mobile_number: true,
       operator: 'not-me',
@@ -160,7 +154,7 @@ describe('second-factor reset', () => {
 describe('security timeline', () => {
   it("lists every event of the person, newest first, page by page, and nobody else's", async () => {
     const person = await personWithDevices();
-    const other = await verifiedPerson(f.partner(), f.url);
+    const other = await verifiedPerson(f);
     clock.advance(1);
     await f.operator().post(resets(person.personId), {
       reason: 'Lost phone',
@@ -198,7 +192,7 @@ describe('security timeline', () => {
   });
 
   it('records verifications and a burst of wrong codes, once per burnt code', async () => {
-    const person = await verifiedPerson(f.partner(), f.url);
+    const person = await verifiedPerson(f);
     const path = `/v1/persons/${person.personId}/mobile_number`;
     await f.partner().post(`${path}/reauthorize`, { authorization_text_key: 'sms.two_factor.authenticate' });
     const otp = await f.lastSms(person.number);
@@ -223,7 +217,7 @@ describe('security timeline', () => {
   });
 
   it('shows the cooling-off window while it lasts, and after', async () => {
-    const person = await verifiedPerson(f.partner(), f.url);
+    const person = await verifiedPerson(f);
     const before = await f.operator().get(timeline(person.personId));
     expect(before.body).toMatchObject({ person_id: person.personId, cooling_off: null, next_cursor: null });
     const reset = await f
@@ -243,7 +237,7 @@ describe('security timeline', () => {
 
   it("refuses a cursor that is not one of this person's timeline", async () => {
     const person = await personWithDevices();
-    const other = await verifiedPerson(f.partner(), f.url);
+    const other = await verifiedPerson(f);
     const first = await f.operator().get(timeline(person.personId, '?page[size]=1'));
     expect(first.body.next_cursor).toEqual(expect.any(String));
     const cursor = encodeURIComponent(first.body.next_cursor);
@@ -259,7 +253,7 @@ describe('security timeline', () => {
 
 describe('SIM-swap cooling-off', () => {
   it('refuses new device bindings for 24 hours after a reset, then allows them', async () => {
-    const person = await verifiedPerson(f.partner(), f.url);
+    const person = await verifiedPerson(f);
     await f.operator().post(resets(person.personId), { reason: 'Lost phone', remove_mobile_number: true });
     const until = new Date(clock.now().getTime() + DAY * 1000).toISOString();
     // The person registers and verifies a new number by SMS: that stays possible.
@@ -277,12 +271,12 @@ describe('SIM-swap cooling-off', () => {
       (await f.partner().post('/v1/mfa/devices', bindBody(person.personId, key.publicKeyHex()))).status,
     ).toBe(403);
     clock.advance(1);
-    const bound = await bindWithOpenssl(f.partner(), f.url, person, key);
+    const bound = await bindWithOpenssl(f, person, key);
     expect(bound.deviceId).toEqual(expect.any(String));
   });
 
   it('refuses to complete a binding started before the reset', async () => {
-    const person = await verifiedPerson(f.partner(), f.url);
+    const person = await verifiedPerson(f);
     const key = OpensslKey.generate();
     const started = await f.partner().post('/v1/mfa/devices', bindBody(person.personId, key.publicKeyHex()));
     expect(started.status).toBe(202);
@@ -299,9 +293,9 @@ describe('SIM-swap cooling-off', () => {
 
   it('refuses to confirm, in the window, a device-signed request authorized before it', async () => {
     const api = f.partner();
-    const person = await verifiedPerson(api, f.url);
+    const person = await verifiedPerson(f);
     const key = OpensslKey.generate();
-    const device = await bindWithOpenssl(api, f.url, person, key);
+    const device = await bindWithOpenssl(f, person, key);
     const opened = await api.delete(`/v1/persons/${person.personId}/mobile_number`, {
       number: person.number,
     });
@@ -324,9 +318,9 @@ describe('SIM-swap cooling-off', () => {
 
   it('starts when a verified number is removed through a change request, and refuses device-signed requests', async () => {
     const api = f.partner();
-    const person = await verifiedPerson(api, f.url);
+    const person = await verifiedPerson(f);
     const key = OpensslKey.generate();
-    const device = await bindWithOpenssl(api, f.url, person, key);
+    const device = await bindWithOpenssl(f, person, key);
     // Remove the verified number: a change request confirmed with the SMS TAN.
     const opened = await api.delete(`/v1/persons/${person.personId}/mobile_number`, {
       number: person.number,
@@ -411,11 +405,11 @@ describe('who may call the operator API', () => {
   });
 
   it('refuses a token carrying the operator scope and another one', async () => {
-    const token = await f.service.issuer.mint(
+    const token = await f.issuer.mint(
       { kind: 'operator' },
       { claims: { scope: 'phone-security/operator phone-security/partner' } },
     );
-    const api = client(f.url, { auth: { token } });
+    const api = f.withToken(token);
     expect((await api.get(timeline('person-1'))).status).toBe(403);
     expect((await api.get('/v1/persons/person-1/mobile_number')).status).toBe(403);
   });
