@@ -172,7 +172,15 @@ export const compose = {
   issueOtp: issuing,
   confirmMobileNumber: (a: Adapters) => {
     const { clock, mobileNumbers, pepper, sms, languages, config } = issuing(a);
-    return { clock, mobileNumbers, pepper, sms, languages, config };
+    return {
+      clock,
+      mobileNumbers,
+      pepper,
+      sms,
+      languages,
+      coolingOffs: coolingOffs(a),
+      config: { ...config, ...coolingOffSection(a.env) },
+    };
   },
   languages: (a: Adapters) => ({ clock: a.clock, languages: languages(a), config: {} }),
   readChangeRequest: (a: Adapters) => ({ clock: a.clock, changeRequests: changeRequests(a), config: {} }),

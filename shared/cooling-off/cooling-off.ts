@@ -52,6 +52,7 @@ export const isCoolingOff = (window: CoolingOff | undefined, now: Date): window 
 const CAUSE_TEXT: Record<CoolingOffCause, string> = {
   second_factor_reset: "customer support reset the person's second factor",
   mobile_number_removed: "the person's verified mobile number was removed",
+  mobile_number_replaced: 'a new mobile number replaced the verified one',
 };
 
 export const coolingOffPeriod = (window: CoolingOff, what: string) =>

@@ -7,7 +7,11 @@ import { defineEvent } from './event.ts';
  */
 
 /** Why new device bindings and device-signed change requests are held back for a person. */
-export const COOLING_OFF_CAUSES = ['second_factor_reset', 'mobile_number_removed'] as const;
+export const COOLING_OFF_CAUSES = [
+  'second_factor_reset',
+  'mobile_number_removed',
+  'mobile_number_replaced',
+] as const;
 export type CoolingOffCause = (typeof COOLING_OFF_CAUSES)[number];
 
 /**

@@ -340,7 +340,9 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
    * OTP and marks the number verified with PERSON_MOBILE_NUMBER_VERIFIED. Either way the budget unit commits in the
    * same transaction, and the OTP must still be the one compared against, unexpired and not out of attempts.
    */
-  commit(check: NumberCodeCheck & { deviceData: string | undefined; verifiedEvent: DomainEvent }) {
+  commit(
+    check: NumberCodeCheck & { deviceData: string | undefined; verifiedEvent: DomainEvent; also?: TxPart[] },
+  ) {
     const { number, now } = check;
     const key = otpKey(number.personId);
     return commitNumberCodeCheck(this.db, this.tableName, this.related.budget, key, check, (commit) =>
@@ -361,6 +363,7 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
         .add(
           phoneSequenceBump(this.tableName, number.personId, now),
           outboxPut(this.tableName, check.verifiedEvent, now),
+          ...(check.also ?? []),
         ),
     );
   }

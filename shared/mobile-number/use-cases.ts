@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ChangeRequestView, requestChange } from '../change-requests/request-change.ts';
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import { startCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { badRequest, conflict, invalidTan, notFound, tooManyRequests, unprocessable } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
@@ -26,8 +27,8 @@ export type IssueDeps = Uses<
   'otpTtlSeconds' | 'sandboxEnabled'
 >;
 export type ConfirmDeps = Uses<
-  'clock' | 'mobileNumbers' | 'pepper' | 'sms' | 'languages',
-  'otpMaxAttempts' | 'codeChecksPerDay'
+  'clock' | 'mobileNumbers' | 'pepper' | 'sms' | 'languages' | 'coolingOffs',
+  'otpMaxAttempts' | 'codeChecksPerDay' | 'coolingOffSeconds'
 >;
 
 /** Solaris-style resource id: 32 hex characters and a type suffix. */
@@ -337,7 +338,19 @@ export async function confirmMobileNumber(
       commit: (loaded, answer, charge) => {
         const record = loaded.number!;
         const now = rt.clock.now();
+        // Verifying a number that replaces a verified one (removed within the memo's 30 days) is the number changing
+        // hands: the cooling-off window starts again from now, in the same transaction.
+        const replacing =
+          loaded.replaced &&
+          loaded.replaced.number !== record.number &&
+          loaded.replaced.expiresAtMs > now.getTime();
+        const coolingOff = replacing
+          ? startCoolingOff(record.personId, 'mobile_number_replaced', now, rt.config.coolingOffSeconds)
+          : undefined;
         return rt.mobileNumbers.commit({
+          ...(coolingOff
+            ? { also: rt.coolingOffs.startItems(coolingOff.window, coolingOff.event, now) }
+            : {}),
           number: record,
           code: loaded.code!,
           answer,

@@ -375,6 +375,41 @@ describe('SIM-swap cooling-off', () => {
   });
 });
 
+describe('cooling-off when a new number replaces a verified one', () => {
+  it('starts again when the replacement is verified, even after the removal window ended', async () => {
+    const api = f.partner();
+    const person = await verifiedPerson(f);
+    const opened = await api.delete(`/v1/persons/${person.personId}/mobile_number`, {
+      number: person.number,
+    });
+    await api.post(`/v1/change_requests/${opened.body.id}/authorize`, {
+      delivery_method: 'mobile_number',
+      person_id: person.personId,
+    });
+    const tan = await f.lastSms(person.number);
+    expect(
+      (await api.post(`/v1/change_requests/${opened.body.id}/confirm`, { person_id: person.personId, tan }))
+        .status,
+    ).toBe(201);
+    clock.advance(DAY + 60);
+    const replacement = `+49152${person.number.slice(6)}`;
+    await f.createVerifiedNumber(replacement, person.personId);
+    const window = (await f.operator().get(timeline(person.personId))).body.cooling_off;
+    expect(window).toEqual({
+      cause: 'mobile_number_replaced',
+      started_at: clock.now().toISOString(),
+      until: new Date(clock.now().getTime() + DAY * 1000).toISOString(),
+      active: true,
+    });
+    const refused = await api.post(
+      '/v1/mfa/devices',
+      bindBody(person.personId, OpensslKey.generate().publicKeyHex()),
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors[0].detail).toContain('a new mobile number replaced the verified one');
+  });
+});
+
 describe('who may call the operator API', () => {
   const routes = [
     ['POST', resets('person-1')],
