@@ -1,7 +1,8 @@
 import { operatorOf } from '#shared/auth/caller.ts';
 import { snsSmsSender } from '#shared/aws/sns.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { secondFactorResetBody } from '#shared/operator/operator.schema.ts';
 import { resetSecondFactor } from '#shared/operator/use-cases.ts';
 import { personPath } from '#shared/validation.ts';

@@ -49,6 +49,11 @@ export interface RouteDefinition {
   indexes?: readonly TableIndex[];
   /** May publish SMS through SNS. */
   sendsSms?: boolean;
+  /**
+   * Accepts the sandbox number where the stage enables it (reads SANDBOX_ENABLED) without sending SMS: registers
+   * numbers. Every route that sends SMS reads it too (`readsSandbox`).
+   */
+  acceptsSandbox?: boolean;
   /** Reads the OTP pepper secret (issues or checks OTPs). */
   usesPepper?: boolean;
   /** Reads the key that seals webhook signing secrets. */
@@ -56,6 +61,10 @@ export interface RouteDefinition {
   /** Who may call it; omitted means `partner`, so a route added without thinking about it is never open. */
   auth?: AuthKind;
 }
+
+/** Whether a route's function reads SANDBOX_ENABLED: it sends SMS (codes to the sandbox number) or registers numbers. */
+export const readsSandbox = (route: Pick<RouteDefinition, 'sendsSms' | 'acceptsSandbox'>): boolean =>
+  Boolean(route.sendsSms || route.acceptsSandbox);
 
 /** A route's caller kind, defaulting to the partner API. */
 export const authOf = (route: Pick<RouteDefinition, 'auth'>): AuthKind => route.auth ?? 'partner';
@@ -189,6 +198,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${PERSON}/mobile_number`,
     summary: 'Register a mobile number for a person (unverified)',
     table: ['PutItem', 'UpdateItem', 'GetItem'],
+    acceptsSandbox: true,
   },
   {
     operation: 'get-mobile-number',

@@ -198,6 +198,12 @@ export async function commitNumberCodeCheck(
   return 'committed';
 }
 
+interface Related {
+  budget: GuessBudget;
+  sms: SmsDispatcher;
+  languages: LanguageStore;
+}
+
 /**
  * The mobile number's DynamoDB adapter: the number, its pending OTP, and the reads and transactions of issuing and
  * confirming it (with the person's language, SMS limits and code-check budget, which other adapters key).
@@ -206,8 +212,18 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,
-    private readonly related: { budget: GuessBudget; sms: SmsDispatcher; languages: LanguageStore },
+    /**
+     * The adapters the issue and check transactions key besides the number: a function that only reads or creates
+     * numbers is composed without them (and without the configuration they need).
+     */
+    private readonly relatedPorts: Partial<Related> = {},
   ) {}
+
+  private related<K extends keyof Related>(name: K): Related[K] {
+    const port = this.relatedPorts[name];
+    if (!port) throw new Error(`this mobile number store is not composed with ${name}`);
+    return port;
+  }
 
   async get(personId: string): Promise<MobileNumberRecord | undefined> {
     const item = await readItem(this.db, this.tableName, numberKey(personId));
@@ -287,7 +303,8 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
   }
 
   async load(personId: string, number: string | undefined) {
-    const { sms, languages } = this.related;
+    const sms = this.related('sms');
+    const languages = this.related('languages');
     const [numberItem, languageItem, ...limits] = await readItems(this.db, this.tableName, [
       numberKey(personId),
       languages.key(personId),
@@ -301,7 +318,7 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
   }
 
   async limits(number: string, personId: string): Promise<SmsLimits> {
-    const { sms } = this.related;
+    const sms = this.related('sms');
     return sms.limitsIn(await readItems(this.db, this.tableName, sms.limitKeys(number, personId)));
   }
 
@@ -322,7 +339,7 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
         ...codeItem(otpKey(number.personId), 'mobile_number_otp', issue.code, now),
         device_data: issue.deviceData,
       })
-      .add(phoneSequenceBump(this.tableName, number.personId, now), ...this.related.sms.claims(issue.sms))
+      .add(phoneSequenceBump(this.tableName, number.personId, now), ...this.related('sms').claims(issue.sms))
       .commit();
     if (failed.has('number')) return 'number_changed';
     if (failed.size > 0) return 'limit_taken';
@@ -330,7 +347,7 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
   }
 
   loadConfirmation(personId: string): Promise<ConfirmState> {
-    return readNumberCodeCheck(this.db, this.tableName, this.related.budget, personId, otpKey(personId), {
+    return readNumberCodeCheck(this.db, this.tableName, this.related('budget'), personId, otpKey(personId), {
       withReplaced: true,
     });
   }
@@ -345,7 +362,7 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
   ) {
     const { number, now } = check;
     const key = otpKey(number.personId);
-    return commitNumberCodeCheck(this.db, this.tableName, this.related.budget, key, check, (commit) =>
+    return commitNumberCodeCheck(this.db, this.tableName, this.related('budget'), key, check, (commit) =>
       commit
         .update('number', {
           Key: numberKey(number.personId),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compose } from '../../shared/compose.ts';
+import * as compose from '../../shared/compose.ts';
 import {
   bind,
   generateDeviceKey,

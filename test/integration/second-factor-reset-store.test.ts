@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compose } from '../../shared/compose.ts';
+import * as compose from '../../shared/compose.ts';
 import { startCoolingOff } from '../../shared/cooling-off/cooling-off.ts';
 import { buildEvent } from '../../shared/events/event.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from '../../shared/events/mobile-number-events.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { type Adapters, compose } from '../../shared/compose.ts';
+import type { Adapters } from '../../shared/compose.ts';
+import * as compose from '../../shared/compose.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { Clock } from '../../shared/deps.ts';
 import { OutboxSmsSender } from '../../shared/sms/outbox-sms-sender.ts';

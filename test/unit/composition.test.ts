@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkGrants } from '../../shared/compose.ts';
+import { checkGrants } from '../../shared/lambda-entry.ts';
 import { EVENT_FUNCTIONS, HANDLER_GRANTS, handlerEntry, ROUTES } from '../../shared/routes.ts';
 
 function filesUnder(dir: string): string[] {
