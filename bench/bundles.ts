@@ -198,6 +198,7 @@ async function firstInvocation(
     'set-my-phone': { phone: number },
     'resend-my-phone-verification': {},
     'verify-my-phone': { code: '123456' },
+    'reset-second-factor': { reason: 'Bench', remove_mobile_number: true, revoke_devices: true },
     'connect-get-my-phone': {},
     'connect-set-my-phone': { phone: number },
     'connect-resend-my-phone-verification': {},
@@ -231,7 +232,8 @@ async function firstInvocation(
     'create-device-challenge': { device_id: params.device_id },
     'verify-device-challenge': { signature },
   };
-  const auth: Auth = route.auth === 'user' ? { user: person } : 'partner';
+  const auth: Auth =
+    route.auth === 'user' ? { user: person } : route.auth === 'operator' ? 'operator' : 'partner';
   const { event } = apiEvent({
     method: route.method,
     url,

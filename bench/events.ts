@@ -9,7 +9,7 @@ import { loadAuthScopes } from '../shared/config.ts';
 import { compileRoute, httpApiEvent, lambdaContext } from '../shared/local/gateway.ts';
 import { authOf, type HttpMethod, ROUTES, type RouteDefinition } from '../shared/routes.ts';
 
-export type Auth = 'partner' | { user: string };
+export type Auth = 'partner' | 'operator' | { user: string };
 
 /** A verified token: the header the client sent and the claims the authorizer passes on. */
 export interface Caller {
@@ -41,11 +41,11 @@ export class ClaimSource {
   }
 
   async caller(auth: Auth): Promise<Caller> {
-    const key = auth === 'partner' ? 'partner' : `user:${auth.user}`;
+    const key = typeof auth === 'string' ? auth : `user:${auth.user}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const token = await this.issuer.mint(
-      auth === 'partner' ? { kind: 'partner' } : { kind: 'user', personId: auth.user },
+      typeof auth === 'string' ? { kind: auth } : { kind: 'user', personId: auth.user },
     );
     const authorization = `Bearer ${token}`;
     const verdict = await this.authorizer.verify(authorization);

@@ -163,11 +163,11 @@ function httpTransport(
   return {
     sms: () => service.outbox.entries,
     async send(step: Step) {
-      const key = step.auth === 'partner' ? 'partner' : step.auth.user;
+      const key = typeof step.auth === 'string' ? step.auth : `user:${step.auth.user}`;
       let token = tokens.get(key);
       if (!token) {
         token = await service.issuer.mint(
-          step.auth === 'partner' ? { kind: 'partner' } : { kind: 'user', personId: step.auth.user },
+          typeof step.auth === 'string' ? { kind: step.auth } : { kind: 'user', personId: step.auth.user },
         );
         tokens.set(key, token);
       }

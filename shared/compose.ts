@@ -4,6 +4,7 @@ import {
   authSection,
   type CodeSection,
   codeSection,
+  coolingOffSection,
   pepperSection,
   type SandboxSection,
   type SmsSection,
@@ -13,12 +14,15 @@ import {
   type WebhookConfig,
   webhookSection,
 } from './config.ts';
+import { DynamoCoolingOffs } from './cooling-off/dynamo-cooling-offs.ts';
 import type { Clock, Ports } from './deps.ts';
 import { DeviceStore } from './devices/device-store.ts';
 import { DynamoIdempotencyStore } from './idempotency/dynamo-idempotency-store.ts';
 import { LanguageStore } from './language/dynamo-language-store.ts';
 import { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
+import { DynamoSecondFactorResets } from './operator/dynamo-second-factor-resets.ts';
+import { DynamoSecurityTimeline } from './operator/dynamo-security-timeline.ts';
 import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
@@ -110,6 +114,7 @@ function mobileNumbers(a: Adapters, dispatcher?: SmsDispatcher) {
 
 const changeRequests = (a: Adapters) => new ChangeRequestStore(a.db, table(a), budget(a));
 const deviceStore = (a: Adapters) => new DeviceStore(a.db, table(a));
+const coolingOffs = (a: Adapters) => new DynamoCoolingOffs(a.db, table(a));
 
 function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp'> & {
   config: { webhooks: WebhookConfig };
@@ -172,7 +177,15 @@ export const deleteMobileNumber = (a: Adapters) => ({
 export const issueOtp = issuing;
 export const confirmMobileNumber = (a: Adapters) => {
   const { clock, mobileNumbers, pepper, sms, languages, config } = issuing(a);
-  return { clock, mobileNumbers, pepper, sms, languages, config };
+  return {
+    clock,
+    mobileNumbers,
+    pepper,
+    sms,
+    languages,
+    coolingOffs: coolingOffs(a),
+    config: { ...config, ...coolingOffSection(a.env) },
+  };
 };
 export const languages = (a: Adapters) => ({ clock: a.clock, languages: languageStore(a), config: {} });
 export const readChangeRequest = (a: Adapters) => ({
@@ -184,18 +197,29 @@ export const authorizeChangeRequest = (a: Adapters) => ({
   ...issuing(a),
   changeRequests: changeRequests(a),
   devices: deviceStore(a),
+  coolingOffs: coolingOffs(a),
 });
-export const confirmChangeRequest = (a: Adapters) => ({
-  ...issuing(a),
-  changeRequests: changeRequests(a),
-  devices: deviceStore(a),
-});
+export const confirmChangeRequest = (a: Adapters) => {
+  const ports = issuing(a);
+  return {
+    ...ports,
+    changeRequests: changeRequests(a),
+    devices: deviceStore(a),
+    coolingOffs: coolingOffs(a),
+    config: { ...ports.config, ...coolingOffSection(a.env) },
+  };
+};
 export const devices = (a: Adapters) => ({ clock: a.clock, devices: deviceStore(a), config: codes(a) });
-export const bindDevice = (a: Adapters) => ({ ...issuing(a), devices: deviceStore(a) });
+export const bindDevice = (a: Adapters) => ({
+  ...issuing(a),
+  devices: deviceStore(a),
+  coolingOffs: coolingOffs(a),
+});
 export const answerBinding = (a: Adapters) => ({
   clock: a.clock,
   devices: deviceStore(a),
   pepper: pepper(a),
+  coolingOffs: coolingOffs(a),
   config: codes(a),
 });
 export const webhooks = webhookPorts;
@@ -206,7 +230,13 @@ export const myPhone = (a: Adapters) => {
     phoneSequence: new PhoneSequenceStore(a.db, table(a)),
     phoneRemovals: new PhoneRemovalStore(a.db, table(a), budget(a)),
     changeRequests: changeRequests(a),
-    config: { ...ports.config, ...auth(a), smsCountries: ports.smsCountries },
+    coolingOffs: coolingOffs(a),
+    config: {
+      ...ports.config,
+      ...auth(a),
+      ...coolingOffSection(a.env),
+      smsCountries: ports.smsCountries,
+    },
   };
 };
 export const readMyPhone = (a: Adapters) => ({
@@ -216,6 +246,28 @@ export const readMyPhone = (a: Adapters) => ({
   config: auth(a),
 });
 /** The token settings the pipeline checks callers against (every HTTP route). */
+/** Operator: reset a person's second factor (number, devices, cooling-off, notice SMS). */
+export const resetSecondFactor = (a: Adapters) => {
+  const dispatcher = sms(a);
+  return {
+    clock: a.clock,
+    sms: dispatcher,
+    languages: languageStore(a),
+    secondFactorResets: new DynamoSecondFactorResets(a.db, table(a), {
+      mobileNumbers: mobileNumbers(a, dispatcher),
+      devices: deviceStore(a),
+      coolingOffs: coolingOffs(a),
+    }),
+    config: coolingOffSection(a.env),
+  };
+};
+/** Operator: a person's security timeline (GSI1) and cooling-off window. */
+export const securityTimeline = (a: Adapters) => ({
+  clock: a.clock,
+  securityTimeline: new DynamoSecurityTimeline(a.db, table(a)),
+  coolingOffs: coolingOffs(a),
+  config: {},
+});
 export const pipeline = (a: Adapters) => auth(a).auth;
 /** Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table). */
 export const idempotency = (a: Adapters) => ({

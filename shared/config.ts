@@ -95,6 +95,8 @@ export interface Config {
   sandboxEnabled: boolean;
   /** Destination countries SMS may go to (ISO 3166 alpha-2), or every country. */
   smsCountries: ReadonlySet<string> | 'all';
+  /** SIM-swap cooling-off: how long after a reset or a verified number's removal device steps are refused. */
+  coolingOffSeconds: number;
   webhooks: WebhookConfig;
   auth: AuthConfig;
 }
@@ -142,6 +144,8 @@ export type SmsSection = Pick<
   | 'smsCountries'
   | 'region'
 >;
+
+export type CoolingOffSection = Pick<Config, 'coolingOffSeconds'>;
 
 /** Where SMS may go unless SMS_COUNTRIES says otherwise: the countries of the service's five SMS languages. */
 export const DEFAULT_SMS_COUNTRIES = 'DE,AT,FR,IT,ES';
@@ -205,6 +209,18 @@ function smsFrom(read: EnvReader): SmsSection {
     sandboxEnabled: read.flag('SANDBOX_ENABLED'),
     /** SMS pumping guard: SMS only to numbers of these countries (`*` for all). The stack sets context smsCountries. */
     smsCountries: smsCountries(read.text('SMS_COUNTRIES', { fallback: DEFAULT_SMS_COUNTRIES }), read),
+  };
+}
+
+function coolingOffFrom(read: EnvReader): CoolingOffSection {
+  return {
+    /** 24 hours by default; 0 turns the window off; at most 30 days. */
+    coolingOffSeconds: read.number('COOLING_OFF_SECONDS', {
+      fallback: 24 * 3600,
+      integer: true,
+      min: 0,
+      max: 30 * 24 * 3600,
+    }),
   };
 }
 
@@ -306,6 +322,7 @@ export const smsSenderSection = (env: NodeJS.ProcessEnv = process.env) => sectio
 export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(env, pepperFrom);
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
 export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);
+export const coolingOffSection = (env: NodeJS.ProcessEnv = process.env) => section(env, coolingOffFrom);
 
 /** Every section at once (local mode, tests and tools); the pepper is optional here. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -317,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...codesFrom(read),
     ...sandboxFrom(read),
     ...smsFrom(read),
+    ...coolingOffFrom(read),
     webhooks: webhooksFrom(read),
     auth: authFrom(read),
   };

@@ -1,9 +1,11 @@
 import type { ChangeRequestStore } from './change-requests/dynamo-change-request-store.ts';
 import type { Config } from './config.ts';
+import type { CoolingOffs } from './cooling-off/cooling-off.ts';
 import type { DeviceStore } from './devices/device-store.ts';
 import type { LanguageStore } from './language/dynamo-language-store.ts';
 import type { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import type { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
+import type { SecondFactorResets, SecurityTimeline } from './operator/ports.ts';
 import type { PepperSource } from './otp/pepper.ts';
 import type { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { PhoneRemovalStore } from './user-phone/dynamo-phone-removal-store.ts';
@@ -36,6 +38,10 @@ export interface Ports {
   /** Outbound HTTP to subscribers (verification and deliveries). */
   webhookHttp: WebhookHttp;
   devices: DeviceStore;
+  /** SIM-swap cooling-off windows (shared/cooling-off/). */
+  coolingOffs: CoolingOffs;
+  secondFactorResets: SecondFactorResets;
+  securityTimeline: SecurityTimeline;
 }
 
 /** What a use case uses: some ports, and some settings of the configuration. */

@@ -129,7 +129,8 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${ME}/_verify`,
     summary: "Verify the caller's phone with the code sent to it",
-    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem'],
+    // The verification's event (and, with the last wrong answer, the burst's) goes to the outbox: PutItem.
+    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
     sendsSms: true,
     usesPepper: true,
     auth: 'user',
@@ -159,9 +160,41 @@ const CONNECT_ROUTES: readonly RouteDefinition[] = CONNECT_METHODS.map(([operati
   };
 });
 
+/**
+ * The operator API: the bank's customer support acting on any person, with operator tokens only. Every write is
+ * audited with the operator named by the token.
+ */
+const OPERATOR_PERSON = '/v1/operator/persons/{person_id}';
+const OPERATOR_ROUTES: readonly RouteDefinition[] = [
+  {
+    operation: 'reset-second-factor',
+    method: 'POST',
+    path: `${OPERATOR_PERSON}/second_factor_resets`,
+    summary:
+      "Reset a person's second factor without it: remove the mobile number and/or revoke every bound device; starts the cooling-off window and tells the removed number",
+    // Number, device count, language reads and the SMS limits' batch read; the bound devices from GSI1; one
+    // transaction deleting the number and its OTP, updating the devices, the count (or checking it is zero) and the
+    // phone sequence, putting the events and the cooling-off window; the notice's SMS limit updates.
+    table: ['GetItem', 'BatchGetItem', 'DeleteItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+    indexes: ['GSI1'],
+    sendsSms: true,
+    auth: 'operator',
+  },
+  {
+    operation: 'get-security-timeline',
+    method: 'GET',
+    path: `${OPERATOR_PERSON}/security_timeline`,
+    summary: "A person's security events, newest first, with the cooling-off window (GSI1 query)",
+    table: ['GetItem'],
+    indexes: ['GSI1'],
+    auth: 'operator',
+  },
+];
+
 export const ROUTES: readonly RouteDefinition[] = [
   ...USER_ROUTES,
   ...CONNECT_ROUTES,
+  ...OPERATOR_ROUTES,
   {
     operation: 'create-mobile-number',
     method: 'POST',

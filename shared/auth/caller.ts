@@ -126,3 +126,9 @@ export function personOf(caller: Caller): string {
   if (caller.kind !== 'user') throw unauthenticated("This route needs an end user's token.", false);
   return caller.personId;
 }
+
+/** The operator an operator route acts as. The pipeline guarantees an operator caller there; this keeps it typed. */
+export function operatorOf(caller: Caller): string {
+  if (caller.kind !== 'operator') throw unauthenticated('This route needs an operator token.', false);
+  return caller.operatorId;
+}

@@ -1,5 +1,6 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BudgetCharge, CheckState } from '../codes/one-time-code.ts';
+import { type DomainEvent, outboxPut } from '../events/event.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
 import {
   conditionally,
@@ -152,11 +153,12 @@ export class ChangeRequestStore {
     return item ? toRecord(item) : undefined;
   }
 
-  async create(record: ChangeRequestRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
+  /** Stores a new request (its id is fresh: never an overwrite) with its CHANGE_REQUEST_OPENED event. */
+  async create(record: ChangeRequestRecord, event: DomainEvent): Promise<void> {
+    const failed = await tx(this.db, this.tableName)
+      .put(
+        'request',
+        {
           ...key(record.id),
           entity: 'change_request',
           id: record.id,
@@ -170,9 +172,16 @@ export class ChangeRequestStore {
           attempts: 0,
           ttl: Math.floor(record.expiresAtMs / 1000) + RETENTION_SECONDS,
         },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+        { ConditionExpression: 'attribute_not_exists(PK)' },
+      )
+      .add(outboxPut(this.tableName, event, new Date(record.createdAt)))
+      .commit();
+    if (failed.size > 0) throw new Error(`fresh change request id already in use: ${record.id}`);
+  }
+
+  /** The outbox item of the request's completion event, committed with the completion and the guarded action. */
+  completionEventItem(event: DomainEvent, now: Date): TxPart {
+    return { ...outboxPut(this.tableName, event, now), name: 'request_event' };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { startCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { conflict } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
@@ -9,7 +10,7 @@ import * as z from '../zod.ts';
 import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
 
 /** What a guarded action may use to prepare its writes and its after-commit work. */
-export type ActionDeps = Uses<'mobileNumbers' | 'languages' | 'sms'>;
+export type ActionDeps = Uses<'mobileNumbers' | 'languages' | 'sms' | 'coolingOffs', 'coolingOffSeconds'>;
 
 export interface PreparedAction {
   /** DynamoDB transaction items that perform the action; they commit together with the request's completion. */
@@ -41,7 +42,10 @@ const noLongerPossible = () =>
   );
 
 export const GUARDED_ACTIONS = {
-  /** Remove a verified mobile number (the person's SMS second factor). */
+  /**
+   * Remove a verified mobile number (the person's SMS second factor). Its removal starts the person's cooling-off
+   * window in the same transaction: the number is about to change.
+   */
   'mobile_number.delete': defineAction({
     params: z.object({ mobile_number_id: z.string(), number: z.string() }),
     tanTemplate: 'sms.mobile_number.confirm_deletion',
@@ -53,8 +57,17 @@ export const GUARDED_ACTIONS = {
         { id: record.id, person_id: record.personId, number: record.number },
         now,
       );
+      const coolingOff = startCoolingOff(
+        record.personId,
+        'mobile_number_removed',
+        now,
+        rt.config.coolingOffSeconds,
+      );
       return {
-        items: rt.mobileNumbers.deletionItems(record, event, now),
+        items: [
+          ...rt.mobileNumbers.deletionItems(record, event, now),
+          ...rt.coolingOffs.startItems(coolingOff.window, coolingOff.event, now),
+        ],
         response: { code: 200, body: { id: record.id, number: record.number, verified: record.verified } },
         afterCommit: async () => {
           // The deletion stands whatever happens to this notice; a failure (e.g. the hourly SMS quota) is logged.

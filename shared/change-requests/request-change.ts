@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Uses } from '../deps.ts';
+import { ChangeRequestOpened } from '../events/change-request-events.ts';
+import { buildEvent } from '../events/event.ts';
 import { metrics } from '../metrics.ts';
 
 /** A change request answers confirmation for 5 minutes after it was opened. */
@@ -25,17 +27,20 @@ export async function requestChange(
 ): Promise<ChangeRequestView> {
   const now = rt.clock.now();
   const id = `${randomBytes(16).toString('hex')}cchr`;
-  await rt.changeRequests.create({
-    id,
-    personId: input.personId,
-    action: input.action,
-    params: input.params,
-    status: 'AUTHORIZATION_REQUIRED',
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    expiresAtMs: now.getTime() + CHANGE_REQUEST_TTL_MS,
-    attempts: 0,
-  });
+  await rt.changeRequests.create(
+    {
+      id,
+      personId: input.personId,
+      action: input.action,
+      params: input.params,
+      status: 'AUTHORIZATION_REQUIRED',
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      expiresAtMs: now.getTime() + CHANGE_REQUEST_TTL_MS,
+      attempts: 0,
+    },
+    buildEvent(ChangeRequestOpened, { id, person_id: input.personId, action: input.action }, now),
+  );
   metrics.changeRequest('opened');
   return {
     id,

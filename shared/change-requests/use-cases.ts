@@ -1,8 +1,11 @@
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import { refuseDuringCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../errors.ts';
+import { ChangeRequestCompleted } from '../events/change-request-events.ts';
+import { buildEvent } from '../events/event.ts';
 import { metrics } from '../metrics.ts';
 import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
 import { type ActionDeps, guardedAction, type PreparedAction } from './guarded-actions.ts';
@@ -10,7 +13,8 @@ import { type ActionDeps, guardedAction, type PreparedAction } from './guarded-a
 type RequestDeps = Uses<'clock' | 'changeRequests'>;
 export type AuthorizeBySmsDeps = RequestDeps &
   Uses<'mobileNumbers' | 'languages' | 'sms' | 'pepper', 'otpTtlSeconds' | 'sandboxEnabled'>;
-export type AuthorizeByDeviceDeps = RequestDeps & Uses<'devices', 'otpTtlSeconds' | 'otpMaxAttempts'>;
+export type AuthorizeByDeviceDeps = RequestDeps &
+  Uses<'devices' | 'coolingOffs', 'otpTtlSeconds' | 'otpMaxAttempts'>;
 export type ConfirmDeps = RequestDeps &
   ActionDeps &
   Uses<'devices' | 'pepper', 'codeChecksPerDay' | 'otpMaxAttempts'>;
@@ -161,6 +165,7 @@ export async function authorizeWithDevice(
   input: { id: string; deviceId: string; keyPurpose?: 'unrestricted' | 'restricted' | undefined },
 ): Promise<ChangeRequestView> {
   const record = await openRequest(rt, input.id);
+  await refuseDuringCoolingOff(rt, record.personId, 'Authorizing a change request by device signing');
   const challenge = await startDeviceChallenge(rt, {
     deviceId: input.deviceId,
     keyPurpose: input.keyPurpose,
@@ -221,7 +226,18 @@ async function prepareAction(
 ): Promise<PreparedAction> {
   const action = guardedAction(record.action)!;
   try {
-    return await action.prepare(rt, record, action.params.parse(record.params), now);
+    const prepared = await action.prepare(rt, record, action.params.parse(record.params), now);
+    const event = buildEvent(
+      ChangeRequestCompleted,
+      {
+        id: record.id,
+        person_id: record.personId,
+        action: record.action,
+        delivery_method: record.deliveryMethod ?? 'mobile_number',
+      },
+      now,
+    );
+    return { ...prepared, items: [...prepared.items, rt.changeRequests.completionEventItem(event, now)] };
   } catch (error) {
     if (error instanceof DomainError) {
       // A concurrent confirmation that completed the request changed the resource: answer what the request is.
@@ -322,6 +338,7 @@ async function confirmWithDevice(
 ): Promise<ChangeRequestView> {
   const record = await openRequest(rt, input.id);
   confirmable(record, { tan: false, deviceId: input.deviceId });
+  await refuseDuringCoolingOff(rt, record.personId, 'Confirming a change request with a device signature');
   // A malformed signature is a 400 before anything is charged, as on the device routes.
   signatureFrom(input.signature, 'signature');
   const now = rt.clock.now();

@@ -25,6 +25,30 @@ export class DynamoDeviceCounter extends DynamoAdapter {
     });
   }
 
+  /**
+   * Every active device is revoked at once: the count goes to zero, provided it is still `expected` (no binding
+   * completed and no device was deleted since the devices were listed).
+   */
+  revokeAll(personId: string, expected: number): TxPart {
+    return expected === 0
+      ? {
+          name: 'counter',
+          item: {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: counterKey(personId),
+              ConditionExpression: 'attribute_not_exists(active_count) OR active_count = :zero',
+              ExpressionAttributeValues: { ':zero': 0 },
+            },
+          },
+        }
+      : this.update(personId, {
+          UpdateExpression: 'SET active_count = :zero',
+          ConditionExpression: 'active_count = :expected',
+          ExpressionAttributeValues: { ':zero': 0, ':expected': expected },
+        });
+  }
+
   private update(
     personId: string,
     update: {

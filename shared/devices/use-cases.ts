@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkCode, issueCode, type PendingCode } from '../codes/one-time-code.ts';
+import { refuseDuringCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { conflict, notFound } from '../errors.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from '../events/device-events.ts';
@@ -29,7 +30,7 @@ import {
 
 /** Binding reads the number and sends the SMS; the other device use cases only read and write devices. */
 export type BindingDeps = Uses<
-  'clock' | 'devices' | 'mobileNumbers' | 'languages' | 'pepper' | 'sms',
+  'clock' | 'devices' | 'mobileNumbers' | 'languages' | 'pepper' | 'sms' | 'coolingOffs',
   'otpMaxAttempts' | 'otpTtlSeconds' | 'sandboxEnabled' | 'codeChecksPerDay'
 >;
 export type DeviceDeps = Uses<'clock' | 'devices', 'otpMaxAttempts'>;
@@ -93,7 +94,7 @@ export interface BindDeviceResult {
  * Bind a device (start).
  * 1. The key must be an uncompressed P-256 point on the curve (400).
  * 2. The person needs a verified mobile number (409), and fewer than 5 bound devices (409; enforced again, atomically,
- *    when the binding completes).
+ *    when the binding completes), and must not be in a cooling-off window (403 `cooling_off_period`).
  * 3. Generate the OTP (the sandbox number always gets 212212) and render the SMS in the asked language (else the
  *    person's), with the app hash as its last line.
  * 4. Through the SMS dispatcher: take one unit of the number's hourly quota (429), store the pending device, pending
@@ -110,6 +111,7 @@ export async function bindDevice(rt: BindingDeps, input: BindDeviceInput): Promi
     );
   }
   if ((await rt.devices.activeDeviceCount(input.personId)) >= MAX_ACTIVE_DEVICES) throw tooManyDevices();
+  await refuseDuringCoolingOff(rt, input.personId, 'Binding a new device');
 
   const now = rt.clock.now();
   const createdAt = now.toISOString();
@@ -210,13 +212,14 @@ const bindingCode = (challenge: SignatureChallengeRecord): PendingCode => ({
  * Answer the binding's signature challenge, in two DynamoDB round trips; the rule is `checkCode`'s, as for every
  * code (the binding OTP spends no daily budget: the answer is a signature by the new key, not a typed code):
  * 1. Read the challenge (which carries the new key and the device's name); it must be answerable (403 used or burnt,
- *    422 expired).
+ *    422 expired), and its person must not be in a cooling-off window (403 `cooling_off_period`: a binding started
+ *    before a reset must not complete after it).
  * 2. Open the sealed OTP and verify the signature over it locally.
  * 3. Wrong: charge one attempt, then answer 403. Right: complete the binding in one transaction (see
  *    `completeBinding`): the device must still be pending (404), the person under the device limit (409).
  */
 export async function verifySignatureChallenge(
-  rt: Uses<'clock' | 'devices' | 'pepper', 'otpMaxAttempts' | 'codeChecksPerDay'>,
+  rt: Uses<'clock' | 'devices' | 'pepper' | 'coolingOffs', 'otpMaxAttempts' | 'codeChecksPerDay'>,
   input: { challengeId: string; signature: string; personId?: string | undefined },
 ): Promise<void> {
   const signature = signatureFrom(input.signature, 'signature');
@@ -230,6 +233,7 @@ export async function verifySignatureChallenge(
         const challenge = await signatureChallenge(rt, input.challengeId, input.personId);
         const reason = unanswerable(challenge, rt.clock.now(), maxAttempts);
         if (reason) throw refusal(reason);
+        await refuseDuringCoolingOff(rt, challenge.personId, 'Completing a device binding');
         return { challenge, binding: await bindingOf(rt, challenge), code: bindingCode(challenge) };
       },
       commit: async ({ challenge, binding }, answer) => {

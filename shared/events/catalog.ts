@@ -1,5 +1,7 @@
+import { ChangeRequestCompleted, ChangeRequestOpened } from './change-request-events.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from './device-events.ts';
-import { MobileNumberCreated, MobileNumberDeleted } from './mobile-number-events.ts';
+import { MobileNumberCreated, MobileNumberDeleted, MobileNumberVerified } from './mobile-number-events.ts';
+import { CodeAttemptsExhausted, CoolingOffStarted, SecondFactorReset } from './security-events.ts';
 
 /** The `source` of every event this service puts on its EventBridge bus. */
 export const EVENT_SOURCE = 'phone-security';
@@ -9,8 +11,13 @@ export const EVENT_SOURCE = 'phone-security';
  * any type listed here. A feature that adds events adds its family (or its types) here and nowhere else.
  */
 export const EVENT_FAMILIES = [
-  { name: 'PersonMobileNumber', types: [MobileNumberCreated.type, MobileNumberDeleted.type] },
+  {
+    name: 'PersonMobileNumber',
+    types: [MobileNumberCreated.type, MobileNumberVerified.type, MobileNumberDeleted.type],
+  },
   { name: 'Device', types: [DeviceBound.type, DeviceDeleted.type, DeviceKeyAdded.type] },
+  { name: 'ChangeRequest', types: [ChangeRequestOpened.type, ChangeRequestCompleted.type] },
+  { name: 'Security', types: [SecondFactorReset.type, CoolingOffStarted.type, CodeAttemptsExhausted.type] },
 ] as const satisfies ReadonlyArray<{ name: string; types: readonly string[] }>;
 
 export const EVENT_TYPES = EVENT_FAMILIES.flatMap((family) => family.types) as [string, ...string[]];

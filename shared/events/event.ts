@@ -33,10 +33,28 @@ export function buildEvent<S extends z.ZodMiniType>(
 const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
 
 /**
+ * An event about a person is also that person's security timeline entry (GSI1 partition
+ * `PERSON#<pid>#TIMELINE`, sorted by time), so it stays for the timeline's retention instead of a week: about 13
+ * months, long enough for a year's support cases and audits.
+ */
+export const TIMELINE_RETENTION_SECONDS = 400 * 24 * 3600;
+
+/** The GSI1 partition of a person's security timeline. */
+export const timelinePartition = (personId: string) => `PERSON#${personId}#TIMELINE`;
+
+/** The person an event is about, when its data names one. */
+function personOfEvent(event: DomainEvent): string | undefined {
+  const data = event.data as { person_id?: unknown } | null;
+  return typeof data?.person_id === 'string' && data.person_id !== '' ? data.person_id : undefined;
+}
+
+/**
  * The outbox item for an event, to put in the same transaction as the change it describes: if the change commits,
- * so does the event, and the relay publishes it from the table's stream.
+ * so does the event, and the relay publishes it from the table's stream. An event about a person is indexed on the
+ * person's timeline in the same item, so the timeline holds exactly the committed events.
  */
 export function outboxPut(tableName: string, event: DomainEvent, now: Date): TxPart {
+  const personId = personOfEvent(event);
   return {
     name: 'event',
     item: {
@@ -50,7 +68,10 @@ export function outboxPut(tableName: string, event: DomainEvent, now: Date): TxP
           event_type: event.metadata.type,
           event: JSON.stringify(event),
           created_at: now.toISOString(),
-          ttl: epochSeconds(now) + OUTBOX_RETENTION_SECONDS,
+          ...(personId
+            ? { GSI1PK: timelinePartition(personId), GSI1SK: `${event.metadata.time}#${event.metadata.id}` }
+            : {}),
+          ttl: epochSeconds(now) + (personId ? TIMELINE_RETENTION_SECONDS : OUTBOX_RETENTION_SECONDS),
         },
         ConditionExpression: 'attribute_not_exists(PK)',
       },

@@ -132,6 +132,8 @@ export interface NumberCodeCheck {
   charge: BudgetCharge;
   maxAttempts: number;
   now: Date;
+  /** Written with the wrong answer that uses up the code's last attempt (a burst of failed checks). */
+  exhaustedEvent?: DomainEvent;
 }
 
 /** The person's number, the pending code at `key` and the person's code-check budget, in one read. */
@@ -185,6 +187,9 @@ export async function commitNumberCodeCheck(
     success(commit);
   } else {
     commit.add(chargeAttempt(tableName, key, check.code, check.maxAttempts, check.now));
+    if (check.exhaustedEvent && check.code.attempts + 1 >= check.maxAttempts) {
+      commit.add({ ...outboxPut(tableName, check.exhaustedEvent, check.now), name: 'exhausted_event' });
+    }
   }
   const failed = await commit.commit({ cancelledAs: 'budget' });
   if (failed.has('code')) return 'code_changed';
@@ -349,10 +354,12 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
 
   /**
    * Commits the outcome of one OTP check, compared before: a wrong code charges one attempt, the right code uses the
-   * OTP and marks the number verified. Either way the budget unit commits in the same transaction, and the OTP must
-   * still be the one compared against, unexpired and not out of attempts.
+   * OTP and marks the number verified with PERSON_MOBILE_NUMBER_VERIFIED. Either way the budget unit commits in the
+   * same transaction, and the OTP must still be the one compared against, unexpired and not out of attempts.
    */
-  commit(check: NumberCodeCheck & { deviceData: string | undefined }) {
+  commit(
+    check: NumberCodeCheck & { deviceData: string | undefined; verifiedEvent: DomainEvent; also?: TxPart[] },
+  ) {
     const { number, now } = check;
     const key = otpKey(number.personId);
     return commitNumberCodeCheck(this.db, this.tableName, this.related('budget'), key, check, (commit) =>
@@ -370,7 +377,11 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
         })
         // The memo of a replaced number is used up by the verification that replaces it.
         .delete('replaced', replacedKey(number.personId))
-        .add(phoneSequenceBump(this.tableName, number.personId, now)),
+        .add(
+          phoneSequenceBump(this.tableName, number.personId, now),
+          outboxPut(this.tableName, check.verifiedEvent, now),
+          ...(check.also ?? []),
+        ),
     );
   }
 }

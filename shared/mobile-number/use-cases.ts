@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { type ChangeRequestView, requestChange } from '../change-requests/request-change.ts';
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import { startCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { badRequest, conflict, invalidTan, notFound, tooManyRequests, unprocessable } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
-import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-number-events.ts';
+import {
+  MobileNumberCreated,
+  MobileNumberDeleted,
+  MobileNumberVerified,
+} from '../events/mobile-number-events.ts';
+import { CodeAttemptsExhausted } from '../events/security-events.ts';
 import { errorFields, logger } from '../logging.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { PreparedSms } from '../sms/sms-dispatcher.ts';
@@ -21,8 +27,8 @@ export type IssueDeps = Uses<
   'otpTtlSeconds' | 'sandboxEnabled'
 >;
 export type ConfirmDeps = Uses<
-  'clock' | 'mobileNumbers' | 'pepper' | 'sms' | 'languages',
-  'otpMaxAttempts' | 'codeChecksPerDay'
+  'clock' | 'mobileNumbers' | 'pepper' | 'sms' | 'languages' | 'coolingOffs',
+  'otpMaxAttempts' | 'codeChecksPerDay' | 'coolingOffSeconds'
 >;
 
 /** Solaris-style resource id: 32 hex characters and a type suffix. */
@@ -329,16 +335,46 @@ export async function confirmMobileNumber(
         if (!/^\d{6}$/.test(input.token)) throw invalidTan();
         return loaded;
       },
-      commit: (loaded, answer, charge) =>
-        rt.mobileNumbers.commit({
-          number: loaded.number!,
+      commit: (loaded, answer, charge) => {
+        const record = loaded.number!;
+        const now = rt.clock.now();
+        // Verifying a number that replaces a verified one (removed within the memo's 30 days) is the number changing
+        // hands: the cooling-off window starts again from now, in the same transaction.
+        const replacing =
+          loaded.replaced &&
+          loaded.replaced.number !== record.number &&
+          loaded.replaced.expiresAtMs > now.getTime();
+        const coolingOff = replacing
+          ? startCoolingOff(record.personId, 'mobile_number_replaced', now, rt.config.coolingOffSeconds)
+          : undefined;
+        return rt.mobileNumbers.commit({
+          ...(coolingOff
+            ? { also: rt.coolingOffs.startItems(coolingOff.window, coolingOff.event, now) }
+            : {}),
+          number: record,
           code: loaded.code!,
           answer,
           charge: charge!,
           maxAttempts: rt.config.otpMaxAttempts,
           deviceData: input.deviceData,
-          now: rt.clock.now(),
-        }),
+          now,
+          verifiedEvent: buildEvent(
+            MobileNumberVerified,
+            { id: record.id, person_id: record.personId, number: record.number },
+            now,
+          ),
+          exhaustedEvent: buildEvent(
+            CodeAttemptsExhausted,
+            {
+              person_id: record.personId,
+              code: 'mobile_number',
+              mobile_number_id: record.id,
+              attempts: rt.config.otpMaxAttempts,
+            },
+            now,
+          ),
+        });
+      },
     },
     { given: input.token, now: () => rt.clock.now(), pepper: rt.pepper },
     { maxAttempts: rt.config.otpMaxAttempts, checksPerDay: rt.config.codeChecksPerDay },

@@ -65,6 +65,16 @@ export const SMS_TEMPLATES = {
       es: 'Su número de móvil {old_number} ha sido sustituido por {new_number}',
     },
   },
+  // Not in the guide's table: this service's notice of a reset by customer support, sent to the removed number.
+  'sms.second_factor.reset_notification': {
+    text: {
+      en: 'Customer support has reset your second factor. If you did not ask for this, contact your bank immediately.',
+      de: 'Der Kundenservice hat Ihren zweiten Faktor zurückgesetzt. Wenn Sie dies nicht veranlasst haben, kontaktieren Sie umgehend Ihre Bank.',
+      fr: "Le service client a réinitialisé votre second facteur d'authentification. Si vous n'êtes pas à l'origine de cette demande, contactez immédiatement votre banque.",
+      it: 'Il servizio clienti ha reimpostato il Suo secondo fattore di autenticazione. Se non ha richiesto questa operazione, contatti immediatamente la Sua banca.',
+      es: 'El servicio de atención al cliente ha restablecido su segundo factor de autenticación. Si no lo ha solicitado, contacte inmediatamente con su banco.',
+    },
+  },
   'sms.data_change.general': {
     otpVariable: 'tan',
     text: {

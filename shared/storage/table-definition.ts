@@ -7,14 +7,17 @@
  * - PERSON#<pid> / OTP#MOBILE_NUMBER      the pending OTP for it (HMAC only; TTL)
  * - PERSON#<pid> / LANGUAGE_SETTINGS      the person's SMS language
  * - SMS_QUOTA#<e164> / SMS_QUOTA          timestamps of SMS sent in the last hour (TTL)
- * - OUTBOX#<event id> / EVENT             an event written in the same transaction as its change (TTL)
+ * - OUTBOX#<event id> / EVENT             an event written in the same transaction as its change (TTL a week; 400 days
+ *                                         for an event about a person, which is on the person's security timeline:
+ *                                         GSI1PK PERSON#<pid>#TIMELINE, GSI1SK <time>#<event id>)
+ * - PERSON#<pid> / COOLING_OFF            the person's SIM-swap cooling-off window (TTL a week after it ends)
  * - PERSON#<pid> / DEVICES                the person's count of bound (active) devices, at most 5
  * - DEVICE#<id> / DEVICE                  a device: pending (TTL) until its binding signature, then active or deleted;
  *                                         GSI1PK PERSON#<pid>#DEVICES, GSI1SK ACTIVE#|DELETED#<created>#<id> once bound
  * - DEVICE#<id> / KEY#<key id>            a device's public key (pending binding keys carry a TTL)
  * - CHALLENGE#<id> / CHALLENGE            a binding (signature) or device-signing challenge (TTL a day after expiry);
  *                                         binding challenges hold the OTP sealed under a key derived from the pepper
- * GSI1 (GSI1PK / GSI1SK) serves lookups by a second key, such as a person's devices.
+ * GSI1 (GSI1PK / GSI1SK) serves lookups by a second key: a person's devices, a person's timeline.
  */
 export const TABLE = {
   partitionKey: 'PK',

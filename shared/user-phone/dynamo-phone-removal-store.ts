@@ -12,7 +12,7 @@ import {
 import { phoneSequenceBump } from '../mobile-number/dynamo-phone-sequence.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
-import { type DocumentClient, tx } from '../storage/dynamo.ts';
+import { type DocumentClient, type TxPart, tx } from '../storage/dynamo.ts';
 
 /**
  * The pending "confirm removal" code for a person's verified phone (end-user API). It is its own item, apart from the
@@ -62,7 +62,7 @@ export class PhoneRemovalStore {
    * and removes the number with its pending verification OTP and the DELETED event, in one transaction, so of
    * concurrent removals with the right code exactly one succeeds.
    */
-  commit(check: NumberCodeCheck & { event: DomainEvent }) {
+  commit(check: NumberCodeCheck & { event: DomainEvent; also?: TxPart[] }) {
     const { number, now } = check;
     const key = removalKey(number.personId);
     return commitNumberCodeCheck(this.db, this.tableName, this.budget, key, check, (commit) =>
@@ -76,6 +76,7 @@ export class PhoneRemovalStore {
           outboxPut(this.tableName, check.event, now),
           phoneSequenceBump(this.tableName, number.personId, now),
           replacedNumberPut(this.tableName, number, now),
+          ...(check.also ?? []),
         ),
     );
   }

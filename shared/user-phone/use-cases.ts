@@ -1,8 +1,10 @@
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import { startCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { badRequest, DomainError, failedPrecondition, forbidden, invalidTan, notFound } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
+import { CodeAttemptsExhausted } from '../events/security-events.ts';
 import { isSandboxNumber, normalizeMobileNumber } from '../mobile-number/phone-number.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import {
@@ -31,8 +33,8 @@ export type VerifyDeps = DetailsDeps & ConfirmDeps;
 export type RemoveDeps = DetailsDeps &
   DeleteDeps &
   Uses<
-    'phoneRemovals' | 'sms' | 'languages' | 'pepper',
-    'otpTtlSeconds' | 'sandboxEnabled' | 'otpMaxAttempts' | 'codeChecksPerDay'
+    'phoneRemovals' | 'sms' | 'languages' | 'pepper' | 'coolingOffs',
+    'otpTtlSeconds' | 'sandboxEnabled' | 'otpMaxAttempts' | 'codeChecksPerDay' | 'coolingOffSeconds'
   >;
 
 const noPhone = () => notFound('The user has no phone.');
@@ -137,8 +139,8 @@ export async function verifyMyPhone(rt: VerifyDeps, personId: string, code: stri
  * - A verified phone without a code: a "confirm deletion" SMS with a fresh code goes to that phone (SMS quota
  *   applies) and the answer is 9, telling the client to repeat the DELETE with `{"code": "..."}`.
  * - A verified phone with a code: checked by the one rule of codes/one-time-code.ts (3 when wrong, expired or used
- *   up; a wrong code is charged once the charge commits); the right code removes the number and uses the code in
- *   one transaction.
+ *   up; a wrong code is charged once the charge commits); the right code removes the number, uses the code and
+ *   starts the person's cooling-off window in one transaction.
  */
 export async function removeMyPhone(
   rt: RemoveDeps,
@@ -167,6 +169,12 @@ export async function removeMyPhone(
       commit: (loaded, answer, charge) => {
         const number = loaded.number!;
         const now = rt.clock.now();
+        const coolingOff = startCoolingOff(
+          number.personId,
+          'mobile_number_removed',
+          now,
+          rt.config.coolingOffSeconds,
+        );
         return rt.phoneRemovals.commit({
           number,
           code: loaded.code!,
@@ -176,6 +184,17 @@ export async function removeMyPhone(
           event: buildEvent(
             MobileNumberDeleted,
             { id: number.id, person_id: number.personId, number: number.number },
+            now,
+          ),
+          also: rt.coolingOffs.startItems(coolingOff.window, coolingOff.event, now),
+          exhaustedEvent: buildEvent(
+            CodeAttemptsExhausted,
+            {
+              person_id: number.personId,
+              code: 'phone_removal',
+              mobile_number_id: number.id,
+              attempts: rt.config.otpMaxAttempts,
+            },
             now,
           ),
           now,

@@ -75,19 +75,24 @@ describe('event relay', () => {
 
 describe('rules and queues', () => {
   it('has a rule per event family on the bus, into the fan-out queue with a dead-letter queue', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: { Ref: logicalId(stack.events.bus) },
-      EventPattern: {
-        source: ['phone-security'],
-        'detail-type': ['PERSON_MOBILE_NUMBER_CREATED', 'PERSON_MOBILE_NUMBER_DELETED'],
-      },
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [logicalId(stack.events.fanOutQueue), 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.events.fanOutDeadLetters), 'Arn'] } },
-        }),
-      ],
-    });
+    const families = [
+      ['PERSON_MOBILE_NUMBER_CREATED', 'PERSON_MOBILE_NUMBER_VERIFIED', 'PERSON_MOBILE_NUMBER_DELETED'],
+      ['DEVICE_BOUND', 'DEVICE_DELETED', 'DEVICE_KEY_ADDED'],
+      ['CHANGE_REQUEST_OPENED', 'CHANGE_REQUEST_COMPLETED'],
+      ['SECOND_FACTOR_RESET', 'COOLING_OFF_STARTED', 'CODE_ATTEMPTS_EXHAUSTED'],
+    ];
+    for (const types of families) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: logicalId(stack.events.bus) },
+        EventPattern: { source: ['phone-security'], 'detail-type': types },
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [logicalId(stack.events.fanOutQueue), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.events.fanOutDeadLetters), 'Arn'] } },
+          }),
+        ],
+      });
+    }
   });
 
   it('gives the delivery queue a dead-letter queue and alarms on every dead-letter queue', () => {

@@ -23,15 +23,12 @@ const urlOf = (route: RouteDefinition) => route.path.replace(/\{\w+\}/g, 'a1b2c3
 const guarded = ROUTES.filter((route) => authOf(route) !== 'public');
 const label = (route: RouteDefinition) => `${route.method} ${route.path}`;
 
-/** The token a route's own kind of caller would hold, and one of the other kind. */
-const rightRequest = (route: RouteDefinition) =>
-  authOf(route) === 'user'
-    ? ({ kind: 'user', personId: uniquePerson() } as const)
-    : ({ kind: 'partner' } as const);
-const wrongRequest = (route: RouteDefinition) =>
-  authOf(route) === 'user'
-    ? ({ kind: 'partner' } as const)
-    : ({ kind: 'user', personId: uniquePerson() } as const);
+/** The token a route's own kind of caller would hold, and those of the other kinds. */
+const requestOf = (kind: 'partner' | 'user' | 'operator') =>
+  kind === 'user' ? ({ kind: 'user', personId: uniquePerson() } as const) : ({ kind } as const);
+const rightRequest = (route: RouteDefinition) => requestOf(authOf(route) as 'partner' | 'user' | 'operator');
+const wrongRequests = (route: RouteDefinition) =>
+  (['partner', 'user', 'operator'] as const).filter((kind) => kind !== authOf(route)).map(requestOf);
 
 async function call(route: RouteDefinition, authorization?: string) {
   const response = await fetch(`${fixture.url}${urlOf(route)}`, {
@@ -139,11 +136,13 @@ describe.each(guarded.map((route) => [label(route), route] as const))('%s', (_, 
     expectErrorShape(route, response.body, 401, 16);
   });
 
-  it("answers 403 to the other API's token", async () => {
-    const response = await call(route, `Bearer ${await fixture.issuer.mint(wrongRequest(route))}`);
-    expect(response.status).toBe(403);
-    expect(response.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
-    expectErrorShape(route, response.body, 403, 7);
+  it("answers 403 to the other kinds' tokens (partner, user, operator)", async () => {
+    for (const request of wrongRequests(route)) {
+      const response = await call(route, `Bearer ${await fixture.issuer.mint(request)}`);
+      expect(response.status, request.kind).toBe(403);
+      expect(response.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+      expectErrorShape(route, response.body, 403, 7);
+    }
   });
 
   it('answers 403 to a token without scope', async () => {

@@ -82,6 +82,7 @@ describe('MobileNumberStore on DynamoDB Local', () => {
           maxAttempts: 5,
           deviceData: undefined,
           now,
+          verifiedEvent: event(now),
         }),
       ),
     );

@@ -52,10 +52,11 @@ function world(options: { status?: ChangeRequestStatus } = {}) {
     ['AUTHORIZATION_REQUIRED', 'CONFIRMATION_REQUIRED'].includes(r.status);
   const deps = {
     clock: { now: () => now },
-    config: { codeChecksPerDay: 30, otpMaxAttempts: 5 },
+    config: { codeChecksPerDay: 30, otpMaxAttempts: 5, coolingOffSeconds: 86_400 },
     pepper: async () => pepper,
     changeRequests: {
       get: async () => ({ ...state.request }),
+      completionEventItem: () => ({ name: 'request_event', item: {} }),
       close: async (_id: string, status: ChangeRequestStatus) => {
         if (open(state.request)) state.request = { ...state.request, status };
       },
@@ -107,6 +108,7 @@ function world(options: { status?: ChangeRequestStatus } = {}) {
       },
     },
     devices: {},
+    coolingOffs: { current: async () => undefined, startItems: () => [] },
   } as unknown as ConfirmDeps;
   const confirm = (given: string) => confirmChangeRequest(deps, { id: 'cr1', personId: PERSON, tan: given });
   const wrong = tan.code === '000000' ? '000001' : '000000';

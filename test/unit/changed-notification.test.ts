@@ -24,8 +24,9 @@ function world(replaced: ReplacedNumber | undefined, options: { dispatchFails?: 
   }> = [];
   const deps = {
     clock: { now: () => T0 },
-    config: { otpMaxAttempts: 5, codeChecksPerDay: 30 },
+    config: { otpMaxAttempts: 5, codeChecksPerDay: 30, coolingOffSeconds: 86_400 },
     pepper: async () => pepper,
+    coolingOffs: { current: async () => undefined, startItems: () => [] },
     languages: { languageFor: async () => 'it' },
     sms: {
       dispatch: async (request: (typeof sent)[number]) => {

@@ -11,7 +11,7 @@ describe('OpenAPI document', () => {
     for (const route of ROUTES) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
       expect(operation?.operationId, `${route.method} ${route.path}`).toBe(route.operation);
-      const scope = authOf(route) === 'user' ? 'phone-security/user' : 'phone-security/partner';
+      const scope = `phone-security/${authOf(route)}`;
       expect(operation.security).toEqual([{ bearer: [scope] }]);
       const pathNames = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       const declared = operation.parameters
