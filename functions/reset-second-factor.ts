@@ -3,18 +3,14 @@ import { snsSmsSender } from '#shared/aws/sns.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
-import { secondFactorResetBody } from '#shared/operator/operator.schema.ts';
+import { OPERATOR_REQUESTS } from '#shared/operator/operator.schema.ts';
 import { resetSecondFactor } from '#shared/operator/use-cases.ts';
-import { personPath } from '#shared/validation.ts';
-
-/** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: personPath, body: secondFactorResetBody };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.resetSecondFactor(adapters);
   return httpRoute(
     'reset-second-factor',
-    { ...spec, authConfig: compose.pipeline(adapters) },
+    { ...OPERATOR_REQUESTS['reset-second-factor'], authConfig: compose.pipeline(adapters) },
     async ({ params, body, caller }) => ({
       status: 201,
       body: await resetSecondFactor(rt, {

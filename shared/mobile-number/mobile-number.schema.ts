@@ -59,7 +59,11 @@ export interface MobileNumberView {
 
 /** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */
 export const MOBILE_NUMBER_REQUESTS = {
-  'create-mobile-number': { params: personPath, query: createMobileNumberQuery, body: createMobileNumberBody },
+  'create-mobile-number': {
+    params: personPath,
+    query: createMobileNumberQuery,
+    body: createMobileNumberBody,
+  },
   'delete-mobile-number': { params: personPath, body: deleteMobileNumberBody },
   'authorize-mobile-number': { params: personPath, body: authorizeMobileNumberBody },
   'confirm-mobile-number': { params: personPath, body: confirmMobileNumberBody },

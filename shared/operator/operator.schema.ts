@@ -1,3 +1,4 @@
+import { personPath, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 
 /**
@@ -62,3 +63,9 @@ export interface SecurityTimelineView {
   /** Pass as `page[cursor]` for the next (older) page; null on the last page. */
   next_cursor: string | null;
 }
+
+/** What each operator route validates, by operation (see shared/route-schemas.ts). */
+export const OPERATOR_REQUESTS = {
+  'reset-second-factor': { params: personPath, body: secondFactorResetBody },
+  'get-security-timeline': { params: personPath, query: timelineQuery },
+} satisfies Record<string, RouteSchemas>;
