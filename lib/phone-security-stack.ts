@@ -5,6 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -23,6 +24,7 @@ import {
 import { DataStore } from './data-store.ts';
 import { KeyRotation } from './key-rotation.ts';
 import { type AlarmThresholds, API_ACCESS_LOG_FORMAT, Observability } from './observability.ts';
+import { bindReceiptKey } from './receipt-key.ts';
 import { ServiceFunction } from './service-function.ts';
 import { SmsGoLive } from './sms-go-live.ts';
 import { WebhookEvents } from './webhook-events.ts';
@@ -48,6 +50,11 @@ export interface PhoneSecurityStackProps extends StackProps {
   smsMonthlyBudgetUsd?: number;
   /** Alarm thresholds other than the defaults (context alarm.<name>). */
   alarmThresholds?: Partial<AlarmThresholds>;
+  /**
+   * Receipt keys that no longer sign but whose receipts must still verify (key ARNs, context
+   * retiredReceiptKeyArns): the JWKS keeps publishing them (docs/operations.md, receipt key rotation).
+   */
+  retiredReceiptKeyArns?: readonly string[];
   /** The routes to deploy; only tests pass anything but the route table. */
   routes?: readonly RouteDefinition[];
 }
@@ -70,6 +77,7 @@ export class PhoneSecurityStack extends Stack {
   readonly observability: Observability;
   readonly smsGoLive: SmsGoLive;
   readonly keyRotation: KeyRotation;
+  private readonly retiredReceiptKeys: kms.IKey[];
 
   constructor(scope: Construct, id: string, props: PhoneSecurityStackProps = {}) {
     super(scope, id, props);
@@ -104,6 +112,9 @@ export class PhoneSecurityStack extends Stack {
       jwtAudience: this.auth.audiences,
     });
 
+    this.retiredReceiptKeys = (props.retiredReceiptKeyArns ?? []).map((arn, index) =>
+      kms.Key.fromKeyArn(this, `RetiredReceiptKey${index}`, arn),
+    );
     for (const route of props.routes ?? ROUTES) {
       const fn = this.addOperation(route, props);
       const kind = authOf(route);
@@ -166,6 +177,7 @@ export class PhoneSecurityStack extends Stack {
     // For `npm run rotate -- <arn>`.
     new CfnOutput(this, 'OtpPepperSecretArn', { value: this.data.pepper.secretArn });
     new CfnOutput(this, 'WebhookSecretKeyArn', { value: this.data.webhookKey.secretArn });
+    new CfnOutput(this, 'ReceiptKeyArn', { value: this.data.receiptKey.keyArn });
     new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });
     if (this.auth.partnerClient) {
       new CfnOutput(this, 'PartnerClientId', { value: this.auth.partnerClient.userPoolClientId });
@@ -204,6 +216,7 @@ export class PhoneSecurityStack extends Stack {
       fn.addEnvironment('WEBHOOK_SECRET_KEY_ARN', this.data.webhookKey.secretArn);
       this.data.webhookKey.grantRead(fn);
     }
+    bindReceiptKey(fn, route, this.data.receiptKey, this.retiredReceiptKeys);
     if (route.sendsSms) {
       // Publishing to a phone number has no resource ARN; excluding every topic ARN limits the grant to SMS.
       fn.addToRolePolicy(

@@ -53,6 +53,10 @@ export interface RouteDefinition {
   usesPepper?: boolean;
   /** Reads the key that seals webhook signing secrets. */
   usesWebhookKey?: boolean;
+  /** Signs SCA receipts with the receipt key (`kms:Sign` and `kms:GetPublicKey` on that key only). */
+  signsReceipts?: boolean;
+  /** Reads the receipt key's public half (`kms:GetPublicKey` on that key only), for the JWKS route. */
+  readsReceiptKeys?: boolean;
   /** Who may call it; omitted means `partner`, so a route added without thinking about it is never open. */
   auth?: AuthKind;
 }
