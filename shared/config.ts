@@ -278,6 +278,24 @@ function authFrom(read: EnvReader): AuthConfig {
   };
 }
 
+/** Deployed mode: the KMS key that signs SCA receipts, and retired keys the JWKS still publishes (lib/receipt-key.ts). */
+export interface ReceiptKeySection {
+  region: string;
+  receiptKeyId: string;
+  retiredReceiptKeyIds: string[];
+}
+
+function receiptKeyFrom(read: EnvReader): ReceiptKeySection {
+  return {
+    region: regionFrom(read),
+    receiptKeyId: read.text('RECEIPT_KEY_ID', { min: 1, max: 2048 }),
+    retiredReceiptKeyIds: (read.optional('RECEIPT_RETIRED_KEY_IDS') ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+  };
+}
+
 /** Reads one section; a missing or malformed variable fails with one error naming every problem. */
 function section<T>(env: NodeJS.ProcessEnv, from: (read: EnvReader) => T): T {
   const read = new EnvReader(env);
@@ -293,6 +311,7 @@ export const smsSection = (env: NodeJS.ProcessEnv = process.env) => section(env,
 export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(env, pepperFrom);
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
 export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);
+export const receiptKeySection = (env: NodeJS.ProcessEnv = process.env) => section(env, receiptKeyFrom);
 
 /** Every section at once (local mode, tests and tools); the pepper is optional here. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { receiptKeySection } from '../config.ts';
 import type { PublicJwk, ReceiptSigner } from '../receipts/receipt-signer.ts';
 
 /** KMS signs a RAW message of at most 4096 bytes; a receipt's `header.payload` is far below that. */
@@ -126,6 +127,15 @@ export class KmsReceiptSigner implements ReceiptSigner {
   }
 }
 
-/** The KMS adapter: only the handlers of routes that sign receipts or publish their keys compose with it. */
-export const kmsReceiptSigner = (region: string, keyId: string, retiredKeyIds: readonly string[] = []) =>
-  new KmsReceiptSigner(new KMSClient({ region }), keyId, retiredKeyIds);
+/**
+ * The KMS adapter: only the handlers of routes that sign receipts or publish their keys compose with it. Reads
+ * RECEIPT_KEY_ID (and RECEIPT_RETIRED_KEY_IDS), which the stack sets on exactly those functions.
+ */
+export function kmsReceiptSigner(env: NodeJS.ProcessEnv = process.env): KmsReceiptSigner {
+  const settings = receiptKeySection(env);
+  return new KmsReceiptSigner(
+    new KMSClient({ region: settings.region }),
+    settings.receiptKeyId,
+    settings.retiredReceiptKeyIds,
+  );
+}

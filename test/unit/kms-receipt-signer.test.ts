@@ -3,7 +3,12 @@ import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms
 import { mockClient } from 'aws-sdk-client-mock';
 import { calculateJwkThumbprint, compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { derToJose, KmsReceiptSigner, spkiToJwk } from '../../shared/aws/kms-receipt-signer.ts';
+import {
+  derToJose,
+  KmsReceiptSigner,
+  kmsReceiptSigner,
+  spkiToJwk,
+} from '../../shared/aws/kms-receipt-signer.ts';
 
 const KEY_ID = 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const kms = mockClient(KMSClient);
@@ -137,6 +142,30 @@ describe('KmsReceiptSigner', () => {
       if (r === 0 || s === 0 || n < 20) await compactVerify(jws, keys);
     }
     expect(seen).toEqual({ zeroR: true, zeroS: true, highR: true, highS: true });
+  });
+});
+
+describe('kmsReceiptSigner', () => {
+  it('signs with RECEIPT_KEY_ID and publishes RECEIPT_RETIRED_KEY_IDS after it', async () => {
+    const current = kmsKey();
+    kmsKey('retired-1');
+    signLikeKms(current.privateKey);
+    const receipts = kmsReceiptSigner({
+      AWS_REGION: 'eu-central-1',
+      RECEIPT_KEY_ID: KEY_ID,
+      RECEIPT_RETIRED_KEY_IDS: ' retired-1 ,',
+    });
+    expect(await receipts.publicKeys()).toHaveLength(2);
+    await receipts.sign({});
+    expect(kms.commandCalls(GetPublicKeyCommand).map((call) => call.args[0].input.KeyId)).toEqual([
+      KEY_ID,
+      'retired-1',
+    ]);
+    expect(kms.commandCalls(SignCommand)[0]!.args[0].input.KeyId).toBe(KEY_ID);
+  });
+
+  it('fails at composition, naming the variable, when RECEIPT_KEY_ID is missing', () => {
+    expect(() => kmsReceiptSigner({ AWS_REGION: 'eu-central-1' })).toThrow(/RECEIPT_KEY_ID: is required/);
   });
 });
 
