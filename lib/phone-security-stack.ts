@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
+import { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS } from '../shared/config.ts';
 import { authOf, handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { operatorAlarmTopic } from './alarm-topic.ts';
@@ -188,12 +188,17 @@ export class PhoneSecurityStack extends Stack {
   }
 
   private addOperation(route: RouteDefinition, props: PhoneSecurityStackProps): ServiceFunction {
+    const timeout = Duration.seconds(ROUTE_TIMEOUT_SECONDS);
     const fn = new ServiceFunction(this, constructId(route.operation), {
       entry: handlerEntry(route),
       description: `${route.method} ${route.path}: ${route.summary}`,
-      timeout: Duration.seconds(10),
+      timeout,
       // Each function gets the configuration its use cases read, nothing more (see shared/config.ts sections).
       environment: {
+        // Partner write routes claim their Idempotency-Key with a lease that must outlive this timeout.
+        ...(authOf(route) === 'partner' && route.method !== 'GET'
+          ? { FUNCTION_TIMEOUT_SECONDS: String(timeout.toSeconds()) }
+          : {}),
         SANDBOX_ENABLED: props.sandbox ? 'true' : 'false',
         ...(props.smsSenderId && route.sendsSms ? { SMS_SENDER_ID: props.smsSenderId } : {}),
         // The pipeline checks issuer, scope and subject again from the authorizer's claims (defence in depth).

@@ -4,6 +4,7 @@ import {
   authSection,
   type CodeSection,
   codeSection,
+  idempotencySection,
   pepperSection,
   type SmsSection,
   smsSection,
@@ -14,6 +15,7 @@ import {
 import type { Clock, Ports } from './deps.ts';
 import { DeviceStore } from './devices/device-store.ts';
 import { DynamoIdempotencyStore } from './idempotency/dynamo-idempotency-store.ts';
+import { leaseSecondsFor } from './idempotency/idempotency.ts';
 import { LanguageStore } from './language/dynamo-language-store.ts';
 import { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
@@ -209,9 +211,16 @@ export const compose = {
     config: auth(a),
   }),
   pipeline: (a: Adapters) => auth(a).auth,
-  /** Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table). */
+  /**
+   * Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table), with a lease that
+   * outlives the function's timeout.
+   */
   idempotency: (a: Adapters) => ({
-    store: new DynamoIdempotencyStore(a.db, table(a)),
+    store: new DynamoIdempotencyStore(
+      a.db,
+      table(a),
+      leaseSecondsFor(idempotencySection(a.env).functionTimeoutSeconds),
+    ),
     now: () => a.clock.now().getTime(),
   }),
 };

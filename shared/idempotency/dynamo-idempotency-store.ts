@@ -4,7 +4,6 @@ import {
   type ClaimOutcome,
   IDEMPOTENCY_TTL_SECONDS,
   type IdempotencyStore,
-  IN_PROGRESS_LEASE_SECONDS,
   type StoredAnswer,
 } from './idempotency.ts';
 
@@ -13,13 +12,15 @@ const isConditionFailure = (error: unknown) =>
 
 /**
  * IDEMPOTENCY#<partner client id> / KEY#<key>: the claim of one Idempotency-Key, its request's fingerprint and, once
- * answered, the stored answer (TTL 24 h; while the request runs, a short lease). An item past its `ttl` counts as
- * absent even before DynamoDB's TTL sweep deletes it. Uses PutItem, UpdateItem and GetItem only.
+ * answered, the stored answer (TTL 24 h; while the request runs, a lease of `leaseSeconds`, which outlives the
+ * function's timeout: see `leaseSecondsFor`). An item past its `ttl` counts as absent even before DynamoDB's TTL
+ * sweep deletes it. Uses PutItem, UpdateItem and GetItem only.
  */
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(
     private readonly db: DocumentClient,
     private readonly table: string,
+    private readonly leaseSeconds: number,
   ) {}
 
   private key(scope: string, key: string) {
@@ -36,7 +37,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
             ...this.key(scope, key),
             fingerprint,
             state: 'in_progress',
-            ttl: now + IN_PROGRESS_LEASE_SECONDS,
+            ttl: now + this.leaseSeconds,
           },
           ConditionExpression: 'attribute_not_exists(PK) OR #ttl <= :now',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
