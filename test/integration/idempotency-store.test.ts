@@ -121,6 +121,48 @@ describe('DynamoIdempotencyStore on DynamoDB Local', () => {
     expect(outcomes.filter((outcome) => outcome.kind === 'taken')).toHaveLength(19);
   });
 
+  it('answers a replay and a conflict from the refused claim alone, and reads the item where the refusal lacks it', async () => {
+    const { runtime } = await testRuntime();
+    const commands: string[] = [];
+    let stripItem = false;
+    runtime.db.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push((context.commandName ?? '').replace(/Command$/, ''));
+        try {
+          return await next(args);
+        } catch (error) {
+          if (stripItem) delete (error as { Item?: unknown }).Item;
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'countCommands' },
+    );
+    const counted = new DynamoIdempotencyStore(runtime.db, runtime.config.tableName, LEASE);
+    const { scope, key } = fresh();
+    await counted.claim(scope, key, 'fp-1', at(0));
+    await counted.complete(scope, key, 'fp-1', answer, at(1));
+    commands.length = 0;
+    expect(await counted.claim(scope, key, 'fp-1', at(2))).toEqual({
+      kind: 'taken',
+      fingerprint: 'fp-1',
+      answer,
+    });
+    expect(await counted.claim(scope, key, 'fp-2', at(2))).toEqual({
+      kind: 'taken',
+      fingerprint: 'fp-1',
+      answer,
+    });
+    expect(commands).toEqual(['PutItem', 'PutItem']);
+    stripItem = true;
+    commands.length = 0;
+    expect(await counted.claim(scope, key, 'fp-1', at(3))).toEqual({
+      kind: 'taken',
+      fingerprint: 'fp-1',
+      answer,
+    });
+    expect(commands).toEqual(['PutItem', 'GetItem']);
+  });
+
   it('keeps keys of different partner clients apart', async () => {
     const { key } = fresh();
     expect((await store.claim('client-a', key, 'fp-1', at(0))).kind).toBe('claimed');
