@@ -23,6 +23,7 @@ import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.t
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
+import type { ReceiptSigner } from './receipts/receipt-signer.ts';
 import { HANDLER_GRANTS, type HandlerGrant, routeOf } from './routes.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
@@ -51,6 +52,11 @@ export interface Adapters {
   /** Wraps each read of a granted secret (local mode: the access guard); absent on AWS, where IAM does it. */
   guardSecret?: (grant: 'usesPepper' | 'usesWebhookKey') => void;
   webhookHttp?: WebhookHttp;
+  /**
+   * Functions granted `signsReceipts` or `readsReceiptKeys` only: signs SCA receipts and publishes their key set (a
+   * KMS key on AWS, a key generated at start locally).
+   */
+  receiptSigner?: ReceiptSigner;
 }
 
 const notComposed = (what: string): SmsSender => ({
@@ -229,12 +235,16 @@ export const compose = {
 export interface AwsAdapters {
   sms?: (region: string, senderId: string | undefined) => SmsSender;
   secrets?: (region: string) => SecretReader;
+  /** The KMS receipt signer (shared/aws/kms-receipt-signer.ts), from RECEIPT_KEY_ID and RECEIPT_RETIRED_KEY_IDS. */
+  receipts?: (env: NodeJS.ProcessEnv) => ReceiptSigner;
 }
 
 const awsKeyOf: Record<HandlerGrant, keyof AwsAdapters> = {
   sendsSms: 'sms',
   usesPepper: 'secrets',
   usesWebhookKey: 'secrets',
+  signsReceipts: 'receipts',
+  readsReceiptKeys: 'receipts',
 };
 
 /**
@@ -264,6 +274,7 @@ export function lambdaAdapters(env: NodeJS.ProcessEnv, aws: AwsAdapters): Adapte
     clock: { now: () => new Date() },
     ...(aws.sms ? { smsSender: smsSenderFor(env, aws.sms) } : {}),
     ...(aws.secrets ? { readSecret: aws.secrets(settings.region) } : {}),
+    ...(aws.receipts ? { receiptSigner: aws.receipts(env) } : {}),
   };
 }
 

@@ -369,8 +369,19 @@ export const ROUTES: readonly RouteDefinition[] = [
 export const handlerEntry = (route: RouteDefinition) => `functions/${route.operation}.ts`;
 
 /** The route-table flags that stand for a grant besides table actions; each needs an SDK adapter on AWS. */
-export type HandlerGrant = 'sendsSms' | 'usesPepper' | 'usesWebhookKey';
-const GRANT_FLAGS: readonly HandlerGrant[] = ['sendsSms', 'usesPepper', 'usesWebhookKey'];
+export type HandlerGrant =
+  | 'sendsSms'
+  | 'usesPepper'
+  | 'usesWebhookKey'
+  | 'signsReceipts'
+  | 'readsReceiptKeys';
+const GRANT_FLAGS: readonly HandlerGrant[] = [
+  'sendsSms',
+  'usesPepper',
+  'usesWebhookKey',
+  'signsReceipts',
+  'readsReceiptKeys',
+];
 
 /** The event path's functions (not HTTP routes; lib/webhook-events.ts makes them) and their grants. */
 export const EVENT_FUNCTIONS: Readonly<Record<string, readonly HandlerGrant[]>> = {

@@ -9,6 +9,7 @@ import {
   kmsReceiptSigner,
   spkiToJwk,
 } from '../../shared/aws/kms-receipt-signer.ts';
+import { checkGrants, lambdaAdapters } from '../../shared/compose.ts';
 
 const KEY_ID = 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const kms = mockClient(KMSClient);
@@ -162,6 +163,17 @@ describe('kmsReceiptSigner', () => {
       'retired-1',
     ]);
     expect(kms.commandCalls(SignCommand)[0]!.args[0].input.KeyId).toBe(KEY_ID);
+  });
+
+  it('is what a deployed function composes as its receipt signer, and only a route with a receipt flag may', () => {
+    const env = { AWS_REGION: 'eu-central-1', TABLE_NAME: 'table', RECEIPT_KEY_ID: KEY_ID };
+    expect(lambdaAdapters(env, { receipts: kmsReceiptSigner }).receiptSigner).toBeInstanceOf(
+      KmsReceiptSigner,
+    );
+    expect(lambdaAdapters(env, {}).receiptSigner).toBeUndefined();
+    expect(() => checkGrants('get-mobile-number', { receipts: kmsReceiptSigner })).toThrow(
+      /composed with \[receipts\] but granted \[\]/,
+    );
   });
 
   it('fails at composition, naming the variable, when RECEIPT_KEY_ID is missing', () => {
