@@ -21,7 +21,7 @@ const flagged: RouteDefinition[] = ROUTES.map((route) =>
   route.operation === SIGNER
     ? { ...route, signsReceipts: true }
     : route.operation === READER
-      ? { ...route, readsReceiptKeys: true }
+      ? { ...route, readsReceiptKeys: true, auth: 'public' as const }
       : route,
 );
 
@@ -114,7 +114,13 @@ describe('receipt key', () => {
   });
 
   it('gives no other function any KMS action on a receipt key, kms:Sign, kms:GetPublicKey, kms:* or the key id', () => {
-    const others = flaggedStack.all.filter((fn) => fn.name !== SIGNER && fn.name !== READER);
+    // Every route whose entry carries no receipt flag, and the functions outside the route table.
+    const flaggedNames = new Set(
+      flagged.filter((route) => receiptKeyActions(route).length > 0).map((r) => r.operation),
+    );
+    expect(flaggedNames).toContain(SIGNER);
+    expect(flaggedNames).toContain(READER);
+    const others = flaggedStack.all.filter((fn) => !flaggedNames.has(fn.name));
     expect(others.length).toBeGreaterThan(30);
     for (const fn of others) {
       const kms = kmsStatements(fn.statements);
@@ -129,7 +135,15 @@ describe('receipt key', () => {
     }
   });
 
-  it('leaves cdk-nag AwsSolutions without a finding when routes carry the flags', () => {
+  it('grants every flagged route exactly the actions its flags map to', () => {
+    for (const route of flagged.filter((r) => receiptKeyActions(r).length > 0)) {
+      const fn = flaggedStack.all.find((f) => f.name === route.operation)!;
+      const onReceiptKey = kmsStatements(fn.statements).filter((s) => onKey(s, flaggedStack.keyId));
+      expect(onReceiptKey.flatMap(actions).sort()).toEqual([...receiptKeyActions(route)].sort());
+    }
+  });
+
+  it('leaves cdk-nag AwsSolutions without a finding when routes carry the flags (the key set route public)', () => {
     const report = new AwsSolutionsChecks().validateScope(flaggedStack.app);
     expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
   });
