@@ -1,7 +1,8 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import { snsSmsSender } from '#shared/aws/sns.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { authorizeMobileNumberBody } from '#shared/mobile-number/mobile-number.schema.ts';
 import { authorizeMobileNumber } from '#shared/mobile-number/use-cases.ts';
 import { personPath } from '#shared/validation.ts';

@@ -5,8 +5,9 @@ import {
   confirmChangeRequestBody,
 } from '#shared/change-requests/change-request.schema.ts';
 import { confirmChangeRequest } from '#shared/change-requests/use-cases.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 
 /** What this route validates (the OpenAPI document is built from it). */
 export const spec = { params: changeRequestPath, body: confirmChangeRequestBody };

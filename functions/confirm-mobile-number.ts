@@ -1,6 +1,8 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { confirmMobileNumberBody } from '#shared/mobile-number/mobile-number.schema.ts';
 import { confirmMobileNumber } from '#shared/mobile-number/use-cases.ts';
 import { personPath } from '#shared/validation.ts';
@@ -25,4 +27,7 @@ export const build = (adapters: Adapters) => {
   );
 };
 
-export const handler = lambdaEntry('confirm-mobile-number', build, { secrets: secretsManagerReader });
+export const handler = lambdaEntry('confirm-mobile-number', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

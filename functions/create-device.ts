@@ -1,9 +1,10 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import { snsSmsSender } from '#shared/aws/sns.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { bindDeviceBody } from '#shared/devices/device.schema.ts';
 import { bindDevice } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 
 /** What this route validates (the OpenAPI document is built from it). */
 export const spec = { body: bindDeviceBody };

@@ -1,6 +1,7 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { createWebhook } from '#shared/webhooks/use-cases.ts';
 import { createWebhookBody } from '#shared/webhooks/webhook.schema.ts';
 import { nodeWebhookHttp } from '#shared/webhooks/webhook-http.ts';

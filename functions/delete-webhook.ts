@@ -1,5 +1,6 @@
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { deleteWebhook } from '#shared/webhooks/use-cases.ts';
 import { webhookPath } from '#shared/webhooks/webhook.schema.ts';
 

@@ -1,7 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { eachSqsRecord } from '#shared/events/sqs-batch.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { type DeliveryMessage, deliver } from '#shared/webhooks/delivery.ts';
 import { type QueuedDelivery, sqsDeliveryQueue } from '#shared/webhooks/sqs-delivery-queue.ts';
 import { nodeWebhookHttp } from '#shared/webhooks/webhook-http.ts';

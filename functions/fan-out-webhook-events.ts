@@ -1,8 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import type { DomainEvent } from '#shared/events/event.ts';
 import { eventEnvelope } from '#shared/events/relay-mapping.ts';
 import { eachSqsRecord } from '#shared/events/sqs-batch.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { logger } from '#shared/logging.ts';
 import { fanOut } from '#shared/webhooks/delivery.ts';
 import { sqsDeliveryQueue } from '#shared/webhooks/sqs-delivery-queue.ts';

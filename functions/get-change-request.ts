@@ -1,7 +1,8 @@
 import { changeRequestPath } from '#shared/change-requests/change-request.schema.ts';
 import { getChangeRequest } from '#shared/change-requests/use-cases.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 
 /** What this route validates (the OpenAPI document is built from it). */
 export const spec = { params: changeRequestPath };

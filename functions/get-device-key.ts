@@ -1,7 +1,8 @@
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { deviceKeyPath, ownerQuery } from '#shared/devices/device.schema.ts';
 import { getDeviceKey } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 
 /** What this route validates (the OpenAPI document is built from it). */
 export const spec = { params: deviceKeyPath, query: ownerQuery };

@@ -1,5 +1,6 @@
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { listWebhooks } from '#shared/webhooks/use-cases.ts';
 
 /** What this route validates (the OpenAPI document is built from it). */

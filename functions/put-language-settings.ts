@@ -1,5 +1,6 @@
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { putLanguageSettings } from '#shared/language/use-cases.ts';
 import { languageSettingsBody } from '#shared/mobile-number/mobile-number.schema.ts';
 import { personPath } from '#shared/validation.ts';

@@ -1,8 +1,8 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { type Adapters, lambdaEntry } from '#shared/compose.ts';
 import { regionSection, webhookSection } from '#shared/config.ts';
 import { eventBridgeBus } from '#shared/events/eventbridge-event-bus.ts';
 import { relayBatch } from '#shared/events/relay-mapping.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { errorFields, logger, withInvocation } from '#shared/logging.ts';
 import { metrics } from '#shared/metrics.ts';
 

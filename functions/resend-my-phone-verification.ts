@@ -1,8 +1,9 @@
 import { personOf } from '#shared/auth/caller.ts';
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import { snsSmsSender } from '#shared/aws/sns.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { resendMyPhoneVerification } from '#shared/user-phone/use-cases.ts';
 
 /** What this route validates (the OpenAPI document is built from it). */

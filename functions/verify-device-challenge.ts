@@ -1,7 +1,8 @@
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { challengePath, verifyDeviceChallengeBody } from '#shared/devices/device.schema.ts';
 import { verifyDeviceChallenge } from '#shared/devices/device-signing.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 
 /** What this route validates (the OpenAPI document is built from it). */
 export const spec = { params: challengePath, body: verifyDeviceChallengeBody };

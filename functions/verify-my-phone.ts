@@ -1,7 +1,9 @@
 import { personOf } from '#shared/auth/caller.ts';
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
+import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { verifyMyPhone } from '#shared/user-phone/use-cases.ts';
 import { verifyMyPhoneBody } from '#shared/user-phone/user-phone.schema.ts';
 
@@ -20,4 +22,7 @@ export const build = (adapters: Adapters) => {
   );
 };
 
-export const handler = lambdaEntry('verify-my-phone', build, { secrets: secretsManagerReader });
+export const handler = lambdaEntry('verify-my-phone', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

@@ -1,8 +1,9 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
-import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
+import * as compose from '#shared/compose.ts';
 import { challengePath, verifySignatureChallengeBody } from '#shared/devices/device.schema.ts';
 import { verifySignatureChallenge } from '#shared/devices/use-cases.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 
 /** What this route validates (the OpenAPI document is built from it). */
 export const spec = { params: challengePath, body: verifySignatureChallengeBody };

@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS } from '../shared/config.ts';
-import { authOf, handlerEntry, ROUTES, type RouteDefinition } from '../shared/routes.ts';
+import { authOf, handlerEntry, ROUTES, type RouteDefinition, readsSandbox } from '../shared/routes.ts';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { operatorAlarmTopic } from './alarm-topic.ts';
 import {
@@ -26,7 +26,7 @@ import { KeyRotation } from './key-rotation.ts';
 import { type AlarmThresholds, API_ACCESS_LOG_FORMAT, Observability } from './observability.ts';
 import { bindReceiptKey } from './receipt-key.ts';
 import { ServiceFunction } from './service-function.ts';
-import { SmsGoLive } from './sms-go-live.ts';
+import { SmsGoLive, smsCountriesSetting } from './sms-go-live.ts';
 import { WebhookEvents } from './webhook-events.ts';
 
 export interface PhoneSecurityStackProps extends StackProps {
@@ -174,9 +174,10 @@ export class PhoneSecurityStack extends Stack {
       ...(props.smsMonthlyBudgetUsd !== undefined ? { smsMonthlyBudgetUsd: props.smsMonthlyBudgetUsd } : {}),
       ...(props.alarmThresholds ? { thresholds: props.alarmThresholds } : {}),
     });
+    // SMS_COUNTRIES is set on the functions that send SMS (environmentOf); the account's protect configuration
+    // allows the same countries.
     this.smsGoLive = new SmsGoLive(this, 'SmsGoLive', {
       countries: props.smsCountries ?? parseSmsCountries(DEFAULT_SMS_COUNTRIES),
-      functions: allFunctions.values(),
       accountSettings: props.smsAccountSettings ?? true,
     });
 
@@ -197,40 +198,50 @@ export class PhoneSecurityStack extends Stack {
     }
   }
 
+  /**
+   * The configuration a route's function reads, derived from its route-table entry (see the sections of
+   * shared/config.ts): no function is given a setting it does not read, nor a placeholder for one. TABLE_NAME comes
+   * with the table grant (DataStore.bindTable), METRICS_SERVICE from Observability.
+   */
+  private environmentOf(route: RouteDefinition, props: PhoneSecurityStackProps): Record<string, string> {
+    const kind = authOf(route);
+    return {
+      // The pipeline of every route reads the auth section: it checks issuer, scope and subject again from the
+      // authorizer's claims (defence in depth).
+      AUTH_ISSUER: this.auth.issuer,
+      AUTH_PARTNER_SCOPE: PARTNER_SCOPE,
+      AUTH_USER_SCOPE: USER_SCOPE,
+      AUTH_OPERATOR_SCOPE: OPERATOR_SCOPE,
+      AUTH_USER_ID_CLAIM: this.auth.userIdClaim,
+      ...(props.resourceOwnerId && kind === 'user' ? { RESOURCE_OWNER_ID: props.resourceOwnerId } : {}),
+      ...(readsSandbox(route) ? { SANDBOX_ENABLED: props.sandbox ? 'true' : 'false' } : {}),
+      ...(route.sendsSms
+        ? {
+            SMS_COUNTRIES: smsCountriesSetting(
+              props.smsCountries ?? parseSmsCountries(DEFAULT_SMS_COUNTRIES),
+            ),
+            ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
+          }
+        : {}),
+      ...(route.usesPepper ? { OTP_PEPPER_SECRET_ARN: this.data.pepper.secretArn } : {}),
+      ...(route.usesWebhookKey ? { WEBHOOK_SECRET_KEY_ARN: this.data.webhookKey.secretArn } : {}),
+      // Partner write routes claim their Idempotency-Key with a lease that must outlive the function's timeout.
+      ...(kind === 'partner' && route.method !== 'GET'
+        ? { FUNCTION_TIMEOUT_SECONDS: String(ROUTE_TIMEOUT_SECONDS) }
+        : {}),
+    };
+  }
+
   private addOperation(route: RouteDefinition, props: PhoneSecurityStackProps): ServiceFunction {
-    const timeout = Duration.seconds(ROUTE_TIMEOUT_SECONDS);
     const fn = new ServiceFunction(this, constructId(route.operation), {
       entry: handlerEntry(route),
       description: `${route.method} ${route.path}: ${route.summary}`,
-      timeout,
-      // Each function gets the configuration its use cases read, nothing more (see shared/config.ts sections).
-      environment: {
-        // Partner write routes claim their Idempotency-Key with a lease that must outlive this timeout.
-        ...(authOf(route) === 'partner' && route.method !== 'GET'
-          ? { FUNCTION_TIMEOUT_SECONDS: String(timeout.toSeconds()) }
-          : {}),
-        SANDBOX_ENABLED: props.sandbox ? 'true' : 'false',
-        ...(props.smsSenderId && route.sendsSms ? { SMS_SENDER_ID: props.smsSenderId } : {}),
-        // The pipeline checks issuer, scope and subject again from the authorizer's claims (defence in depth).
-        AUTH_ISSUER: this.auth.issuer,
-        AUTH_PARTNER_SCOPE: PARTNER_SCOPE,
-        AUTH_USER_SCOPE: USER_SCOPE,
-        AUTH_OPERATOR_SCOPE: OPERATOR_SCOPE,
-        AUTH_USER_ID_CLAIM: this.auth.userIdClaim,
-        ...(props.resourceOwnerId && authOf(route) === 'user'
-          ? { RESOURCE_OWNER_ID: props.resourceOwnerId }
-          : {}),
-      },
+      timeout: Duration.seconds(ROUTE_TIMEOUT_SECONDS),
+      environment: this.environmentOf(route, props),
     });
     this.data.bindTable(fn, route.table, route.indexes);
-    if (route.usesPepper) {
-      fn.addEnvironment('OTP_PEPPER_SECRET_ARN', this.data.pepper.secretArn);
-      this.data.pepper.grantRead(fn);
-    }
-    if (route.usesWebhookKey) {
-      fn.addEnvironment('WEBHOOK_SECRET_KEY_ARN', this.data.webhookKey.secretArn);
-      this.data.webhookKey.grantRead(fn);
-    }
+    if (route.usesPepper) this.data.pepper.grantRead(fn);
+    if (route.usesWebhookKey) this.data.webhookKey.grantRead(fn);
     bindReceiptKey(fn, route, this.data.receiptKey, this.retiredReceiptKeys);
     if (route.sendsSms) {
       // Publishing to a phone number has no resource ARN; excluding every topic ARN limits the grant to SMS.

@@ -1,6 +1,5 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as smsvoice from 'aws-cdk-lib/aws-smsvoice';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -10,8 +9,6 @@ import { CALLING_CODES } from '../shared/sms/calling-codes.ts';
 export interface SmsGoLiveProps {
   /** Destination countries (ISO 3166 alpha-2) SMS may go to, or every country. */
   countries: ReadonlySet<string> | 'all';
-  /** The functions that read SMS_COUNTRIES (all of them; only those that send SMS use it). */
-  functions: Iterable<lambda.Function>;
   /**
    * Set the account-level SMS settings: the default protect configuration and SNS's SMS attributes (delivery-status
    * logging, transactional type). They are one per account and region: deploy them from one stage only.
@@ -30,10 +27,14 @@ export const SMS_COUNTRY_CODES: readonly string[] = [
   .filter((country) => /^[A-Z]{2}$/.test(country))
   .sort();
 
+/** The SMS_COUNTRIES value of the functions that send SMS: the countries, sorted and comma-separated, or `*`. */
+export const smsCountriesSetting = (countries: ReadonlySet<string> | 'all'): string =>
+  countries === 'all' ? '*' : [...countries].sort().join(',');
+
 /**
  * SMS go-live as code.
- * - The service refuses SMS to countries outside the allow-list (SMS_COUNTRIES on every function, checked before any
- *   SMS is charged or sent).
+ * - The service refuses SMS to countries outside the allow-list (SMS_COUNTRIES on the functions that send SMS,
+ *   checked before any SMS is charged or sent; the stack sets it from the same countries).
  * - The same list, in AWS: an End User Messaging SMS protect configuration that allows the listed countries and blocks
  *   every other one, made the account default (CloudFormation has no property for that: a custom resource calls
  *   SetAccountDefaultProtectConfiguration), so SNS's SMS obeys it whatever the service does.
@@ -48,8 +49,6 @@ export class SmsGoLive extends Construct {
   constructor(scope: Construct, id: string, props: SmsGoLiveProps) {
     super(scope, id);
     const { countries } = props;
-    const list = countries === 'all' ? '*' : [...countries].sort().join(',');
-    for (const fn of props.functions) fn.addEnvironment('SMS_COUNTRIES', list);
     if (!props.accountSettings) return;
     const stack = Stack.of(this);
 

@@ -6,7 +6,9 @@ import {
   codeSection,
   idempotencySection,
   pepperSection,
+  type SandboxSection,
   type SmsSection,
+  sandboxSection,
   smsSection,
   tableSection,
   type WebhookConfig,
@@ -24,11 +26,9 @@ import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
 import type { ReceiptSigner } from './receipts/receipt-signer.ts';
-import { HANDLER_GRANTS, type HandlerGrant, routeOf } from './routes.ts';
-import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
-import { createDocumentClient, type DocumentClient } from './storage/dynamo.ts';
+import type { DocumentClient } from './storage/dynamo.ts';
 import type { SecretReader } from './storage/secret-source.ts';
 import { PhoneRemovalStore } from './user-phone/dynamo-phone-removal-store.ts';
 import { WebhookStore } from './webhooks/dynamo-webhook-store.ts';
@@ -66,6 +66,7 @@ const notComposed = (what: string): SmsSender => ({
 /** The small builders every factory below is made of; each reads only the configuration section it needs. */
 const table = (a: Adapters) => tableSection(a.env).tableName;
 const codes = (a: Adapters): CodeSection => codeSection(a.env);
+const sandbox = (a: Adapters): SandboxSection => sandboxSection(a.env);
 
 /**
  * The OTP pepper, re-read on the secret's refresh period; the previous pepper of a rotation stays accepted for one OTP
@@ -102,18 +103,21 @@ function sms(a: Adapters, settings: SmsSection = smsSection(a.env)): SmsDispatch
 }
 
 const budget = (a: Adapters) => new GuessBudget(a.db, table(a), codes(a).codeChecksPerDay);
-const languages = (a: Adapters) => new LanguageStore(a.db, table(a));
+const languageStore = (a: Adapters) => new LanguageStore(a.db, table(a));
 
-function mobileNumbers(a: Adapters, dispatcher: SmsDispatcher = sms(a)) {
+/** The number alone: enough to read, create and delete it (no SMS limits, code budget or language). */
+const numbersOnly = (a: Adapters) => new MobileNumberStore(a.db, table(a));
+
+/** The number with the ports its code transactions key: the budget, and for issuing the SMS limits and language. */
+function mobileNumbers(a: Adapters, dispatcher?: SmsDispatcher) {
   return new MobileNumberStore(a.db, table(a), {
     budget: budget(a),
-    sms: dispatcher,
-    languages: languages(a),
+    ...(dispatcher ? { sms: dispatcher, languages: languageStore(a) } : {}),
   });
 }
 
 const changeRequests = (a: Adapters) => new ChangeRequestStore(a.db, table(a), budget(a));
-const devices = (a: Adapters) => new DeviceStore(a.db, table(a));
+const deviceStore = (a: Adapters) => new DeviceStore(a.db, table(a));
 
 function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp'> & {
   config: { webhooks: WebhookConfig };
@@ -143,9 +147,9 @@ function issuing(a: Adapters) {
     clock: a.clock,
     sms: dispatcher,
     pepper: pepper(a),
-    languages: languages(a),
+    languages: languageStore(a),
     mobileNumbers: mobileNumbers(a, dispatcher),
-    config: codes(a),
+    config: { ...codes(a), sandboxEnabled: settings.sandboxEnabled },
     /** Where SMS may go (set-my-phone refuses other countries before storing anything). */
     smsCountries: settings.smsCountries,
   };
@@ -155,158 +159,81 @@ function auth(a: Adapters): { auth: AuthConfig } {
   return { auth: authSection(a.env) };
 }
 
-/**
- * What each use case is composed from, by the name of the function that serves it. A handler calls exactly one of
- * these at module scope; nothing else in the function builds a store, reads a section or opens a secret.
+/*
+ * What each use case is composed from, by the name of the function that serves it. A handler imports this module as a
+ * namespace (`import * as compose`) and calls exactly one factory at module scope, so its bundle holds only the
+ * stores, sections and secrets that factory reaches; nothing else in the function builds a store, reads a section or
+ * opens a secret.
  */
-export const compose = {
-  createMobileNumber: (a: Adapters) => ({
-    clock: a.clock,
-    mobileNumbers: mobileNumbers(a),
-    config: codes(a),
-  }),
-  readMobileNumber: (a: Adapters) => ({ mobileNumbers: mobileNumbers(a), config: {} }),
-  deleteMobileNumber: (a: Adapters) => ({
-    clock: a.clock,
-    mobileNumbers: mobileNumbers(a),
-    changeRequests: changeRequests(a),
-    config: {},
-  }),
-  issueOtp: issuing,
-  confirmMobileNumber: (a: Adapters) => ({
-    clock: a.clock,
-    mobileNumbers: mobileNumbers(a),
-    pepper: pepper(a),
-    config: codes(a),
-  }),
-  languages: (a: Adapters) => ({ clock: a.clock, languages: languages(a), config: {} }),
-  readChangeRequest: (a: Adapters) => ({ clock: a.clock, changeRequests: changeRequests(a), config: {} }),
-  authorizeChangeRequest: (a: Adapters) => ({
-    ...issuing(a),
-    changeRequests: changeRequests(a),
-    devices: devices(a),
-  }),
-  confirmChangeRequest: (a: Adapters) => ({
-    ...issuing(a),
-    changeRequests: changeRequests(a),
-    devices: devices(a),
-  }),
-  devices: (a: Adapters) => ({ clock: a.clock, devices: devices(a), config: codes(a) }),
-  bindDevice: (a: Adapters) => ({ ...issuing(a), devices: devices(a) }),
-  answerBinding: (a: Adapters) => ({
-    clock: a.clock,
-    devices: devices(a),
-    pepper: pepper(a),
-    config: codes(a),
-  }),
-  webhooks: webhookPorts,
-  myPhone: (a: Adapters) => {
-    const ports = issuing(a);
-    return {
-      ...ports,
-      phoneSequence: new PhoneSequenceStore(a.db, table(a)),
-      phoneRemovals: new PhoneRemovalStore(a.db, table(a), budget(a)),
-      changeRequests: changeRequests(a),
-      config: { ...ports.config, ...auth(a), smsCountries: ports.smsCountries },
-    };
-  },
-  readMyPhone: (a: Adapters) => ({
-    clock: a.clock,
-    mobileNumbers: mobileNumbers(a),
-    phoneSequence: new PhoneSequenceStore(a.db, table(a)),
-    config: auth(a),
-  }),
-  pipeline: (a: Adapters) => auth(a).auth,
-  /**
-   * Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table), with a lease that
-   * outlives the function's timeout.
-   */
-  idempotency: (a: Adapters) => ({
-    store: new DynamoIdempotencyStore(
-      a.db,
-      table(a),
-      leaseSecondsFor(idempotencySection(a.env).functionTimeoutSeconds),
-    ),
-    now: () => a.clock.now().getTime(),
-  }),
+export const createMobileNumber = (a: Adapters) => ({
+  clock: a.clock,
+  mobileNumbers: numbersOnly(a),
+  config: sandbox(a),
+});
+export const readMobileNumber = (a: Adapters) => ({ mobileNumbers: numbersOnly(a), config: {} });
+export const deleteMobileNumber = (a: Adapters) => ({
+  clock: a.clock,
+  mobileNumbers: numbersOnly(a),
+  changeRequests: changeRequests(a),
+  config: {},
+});
+export const issueOtp = issuing;
+export const confirmMobileNumber = (a: Adapters) => {
+  const { clock, mobileNumbers, pepper, sms, languages, config } = issuing(a);
+  return { clock, mobileNumbers, pepper, sms, languages, config };
 };
-
-/** The SDK adapters a handler hands `lambdaEntry`: exactly those its route is granted. */
-export interface AwsAdapters {
-  sms?: (region: string, senderId: string | undefined) => SmsSender;
-  secrets?: (region: string) => SecretReader;
-  /** The KMS receipt signer (shared/aws/kms-receipt-signer.ts), from RECEIPT_KEY_ID and RECEIPT_RETIRED_KEY_IDS. */
-  receipts?: (env: NodeJS.ProcessEnv) => ReceiptSigner;
-}
-
-const awsKeyOf: Record<HandlerGrant, keyof AwsAdapters> = {
-  sendsSms: 'sms',
-  usesPepper: 'secrets',
-  usesWebhookKey: 'secrets',
-  signsReceipts: 'receipts',
-  readsReceiptKeys: 'receipts',
-};
-
-/**
- * The check that a handler's imports match its grants: the SDK adapters it composes with must be exactly the ones
- * its route-table entry grants (SNS for `sendsSms`, Secrets Manager for a secret). Run when the module loads, on
- * Lambda and in tests alike, so a handler that sends SMS without SNS, or bundles a client it may not use, never
- * gets past its first import.
- */
-export function checkGrants(operation: string, aws: AwsAdapters): void {
-  const granted = new Set(HANDLER_GRANTS[operation]?.map((grant) => awsKeyOf[grant]) ?? []);
-  const given = new Set(Object.keys(aws) as Array<keyof AwsAdapters>);
-  const missing = [...granted].filter((key) => !given.has(key));
-  const extra = [...given].filter((key) => !granted.has(key));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new Error(
-      `${operation}: composed with [${[...given].join(', ')}] but granted [${[...granted].join(', ')}]`,
-    );
-  }
-}
-
-/** The adapters of a deployed function: the table client from its table section, and the SDK adapters it imports. */
-export function lambdaAdapters(env: NodeJS.ProcessEnv, aws: AwsAdapters): Adapters {
-  const settings = tableSection(env);
+export const languages = (a: Adapters) => ({ clock: a.clock, languages: languageStore(a), config: {} });
+export const readChangeRequest = (a: Adapters) => ({
+  clock: a.clock,
+  changeRequests: changeRequests(a),
+  config: {},
+});
+export const authorizeChangeRequest = (a: Adapters) => ({
+  ...issuing(a),
+  changeRequests: changeRequests(a),
+  devices: deviceStore(a),
+});
+export const confirmChangeRequest = (a: Adapters) => ({
+  ...issuing(a),
+  changeRequests: changeRequests(a),
+  devices: deviceStore(a),
+});
+export const devices = (a: Adapters) => ({ clock: a.clock, devices: deviceStore(a), config: codes(a) });
+export const bindDevice = (a: Adapters) => ({ ...issuing(a), devices: deviceStore(a) });
+export const answerBinding = (a: Adapters) => ({
+  clock: a.clock,
+  devices: deviceStore(a),
+  pepper: pepper(a),
+  config: codes(a),
+});
+export const webhooks = webhookPorts;
+export const myPhone = (a: Adapters) => {
+  const ports = issuing(a);
   return {
-    env,
-    db: createDocumentClient({ region: settings.region, endpoint: settings.dynamoEndpoint }),
-    clock: { now: () => new Date() },
-    ...(aws.sms ? { smsSender: smsSenderFor(env, aws.sms) } : {}),
-    ...(aws.secrets ? { readSecret: aws.secrets(settings.region) } : {}),
-    ...(aws.receipts ? { receiptSigner: aws.receipts(env) } : {}),
+    ...ports,
+    phoneSequence: new PhoneSequenceStore(a.db, table(a)),
+    phoneRemovals: new PhoneRemovalStore(a.db, table(a), budget(a)),
+    changeRequests: changeRequests(a),
+    config: { ...ports.config, ...auth(a), smsCountries: ports.smsCountries },
   };
-}
-
-function smsSenderFor(env: NodeJS.ProcessEnv, sns: NonNullable<AwsAdapters['sms']>): SmsSender {
-  const settings = smsSection(env);
-  // SMS_ADAPTER=outbox keeps SMS in memory (a bundle run outside AWS, as the benchmark runs them).
-  return settings.smsAdapter === 'sns' ? sns(settings.region, settings.smsSenderId) : new OutboxSmsSender();
-}
-
-/** True inside the Lambda runtime (it sets the function name), where a handler composes at module scope. */
-const onLambda = (env: NodeJS.ProcessEnv) => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
-
+};
+export const readMyPhone = (a: Adapters) => ({
+  clock: a.clock,
+  mobileNumbers: numbersOnly(a),
+  phoneSequence: new PhoneSequenceStore(a.db, table(a)),
+  config: auth(a),
+});
+/** The token settings the pipeline checks callers against (every HTTP route). */
+export const pipeline = (a: Adapters) => auth(a).auth;
 /**
- * A handler module's Lambda entry: checks the adapters against the grants, and on Lambda composes the function at
- * module scope (during init, once per instance). Elsewhere (the local service, the benchmark) the module's `build`
- * is composed with local adapters instead, and calling this entry is a mistake it reports.
+ * Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table), with a lease that
+ * outlives the function's timeout.
  */
-export function lambdaEntry<H extends (...args: never[]) => Promise<unknown>>(
-  operation: string,
-  build: (adapters: Adapters) => H,
-  aws: AwsAdapters,
-  options: { table?: boolean } = {},
-): H {
-  routeOf(operation);
-  checkGrants(operation, aws);
-  if (onLambda(process.env)) {
-    // A function without table access (the relay) gets no table client and needs no table section.
-    return build(
-      options.table === false ? ({ env: process.env } as Adapters) : lambdaAdapters(process.env, aws),
-    );
-  }
-  return (async () => {
-    throw new Error(`${operation}: outside Lambda, compose the handler with build(adapters)`);
-  }) as unknown as H;
-}
+export const idempotency = (a: Adapters) => ({
+  store: new DynamoIdempotencyStore(
+    a.db,
+    table(a),
+    leaseSecondsFor(idempotencySection(a.env).functionTimeoutSeconds),
+  ),
+  now: () => a.clock.now().getTime(),
+});

@@ -129,10 +129,9 @@ export interface AuthConfig {
  * tests, tools).
  */
 export type TableSection = Pick<Config, 'tableName' | 'region' | 'dynamoEndpoint'>;
-export type CodeSection = Pick<
-  Config,
-  'otpTtlSeconds' | 'otpMaxAttempts' | 'codeChecksPerDay' | 'sandboxEnabled'
->;
+export type CodeSection = Pick<Config, 'otpTtlSeconds' | 'otpMaxAttempts' | 'codeChecksPerDay'>;
+/** Read where the sandbox number is accepted: where numbers are registered or codes are sent to them. */
+export type SandboxSection = Pick<Config, 'sandboxEnabled'>;
 export type SmsSection = Pick<
   Config,
   | 'smsQuotaPerHour'
@@ -173,14 +172,28 @@ function codesFrom(read: EnvReader): CodeSection {
     otpMaxAttempts: read.number('OTP_MAX_ATTEMPTS', { fallback: 5, integer: true, min: 1, max: 20 }),
     /** Checks of one-time codes (OTP, TAN, removal code) per person in any rolling 24 hours, across all codes. */
     codeChecksPerDay: read.number('CODE_CHECKS_PER_DAY', { fallback: 30, integer: true, min: 5, max: 1000 }),
-    /** The sandbox number +15550101 with its fixed OTP 212212 is accepted only where this is true. */
-    sandboxEnabled: read.flag('SANDBOX_ENABLED'),
+  };
+}
+
+function sandboxFrom(read: EnvReader): SandboxSection {
+  /** The sandbox number +15550101 with its fixed OTP 212212 is accepted only where this is true. */
+  return { sandboxEnabled: read.flag('SANDBOX_ENABLED') };
+}
+
+/** How SMS leave the function: the adapter, its region and sender id (the SNS adapter's own settings). */
+export type SmsSenderSection = Pick<Config, 'smsAdapter' | 'smsSenderId' | 'region'>;
+
+function smsSenderFrom(read: EnvReader): SmsSenderSection {
+  return {
+    region: regionFrom(read),
+    smsAdapter: read.choice('SMS_ADAPTER', ['sns', 'outbox'], 'sns'),
+    smsSenderId: read.optional('SMS_SENDER_ID', { pattern: /^[A-Za-z0-9]{1,11}$/ }),
   };
 }
 
 function smsFrom(read: EnvReader): SmsSection {
   return {
-    region: regionFrom(read),
+    ...smsSenderFrom(read),
     smsQuotaPerHour: read.number('SMS_QUOTA_PER_HOUR', { fallback: 60, integer: true, min: 1, max: 10_000 }),
     /** SMS per person in any rolling hour; below the per-number quota so one person cannot spend a number's quota. */
     smsPerPersonPerHour: read.number('SMS_PER_PERSON_PER_HOUR', {
@@ -189,8 +202,6 @@ function smsFrom(read: EnvReader): SmsSection {
       min: 1,
       max: 10_000,
     }),
-    smsAdapter: read.choice('SMS_ADAPTER', ['sns', 'outbox'], 'sns'),
-    smsSenderId: read.optional('SMS_SENDER_ID', { pattern: /^[A-Za-z0-9]{1,11}$/ }),
     sandboxEnabled: read.flag('SANDBOX_ENABLED'),
     /** SMS pumping guard: SMS only to numbers of these countries (`*` for all). The stack sets context smsCountries. */
     smsCountries: smsCountries(read.text('SMS_COUNTRIES', { fallback: DEFAULT_SMS_COUNTRIES }), read),
@@ -328,7 +339,9 @@ function section<T>(env: NodeJS.ProcessEnv, from: (read: EnvReader) => T): T {
 export const tableSection = (env: NodeJS.ProcessEnv = process.env) => section(env, tableFrom);
 export const regionSection = (env: NodeJS.ProcessEnv = process.env) => section(env, regionFrom);
 export const codeSection = (env: NodeJS.ProcessEnv = process.env) => section(env, codesFrom);
+export const sandboxSection = (env: NodeJS.ProcessEnv = process.env) => section(env, sandboxFrom);
 export const smsSection = (env: NodeJS.ProcessEnv = process.env) => section(env, smsFrom);
+export const smsSenderSection = (env: NodeJS.ProcessEnv = process.env) => section(env, smsSenderFrom);
 export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(env, pepperFrom);
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
 export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);
@@ -343,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pepper:
       read.optional('OTP_PEPPER_SECRET_ARN') || read.optional('OTP_PEPPER') ? pepperFrom(read) : undefined,
     ...codesFrom(read),
+    ...sandboxFrom(read),
     ...smsFrom(read),
     webhooks: webhooksFrom(read),
     auth: authFrom(read),

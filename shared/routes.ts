@@ -49,6 +49,11 @@ export interface RouteDefinition {
   indexes?: readonly TableIndex[];
   /** May publish SMS through SNS. */
   sendsSms?: boolean;
+  /**
+   * Accepts the sandbox number where the stage enables it (reads SANDBOX_ENABLED) without sending SMS: registers
+   * numbers. Every route that sends SMS reads it too (`readsSandbox`).
+   */
+  acceptsSandbox?: boolean;
   /** Reads the OTP pepper secret (issues or checks OTPs). */
   usesPepper?: boolean;
   /** Reads the key that seals webhook signing secrets. */
@@ -63,6 +68,10 @@ export interface RouteDefinition {
   /** Who may call it; omitted means `partner`, so a route added without thinking about it is never open. */
   auth?: AuthKind;
 }
+
+/** Whether a route's function reads SANDBOX_ENABLED: it sends SMS (codes to the sandbox number) or registers numbers. */
+export const readsSandbox = (route: Pick<RouteDefinition, 'sendsSms' | 'acceptsSandbox'>): boolean =>
+  Boolean(route.sendsSms || route.acceptsSandbox);
 
 /** A route's caller kind, defaulting to the partner API. */
 export const authOf = (route: Pick<RouteDefinition, 'auth'>): AuthKind => route.auth ?? 'partner';
@@ -125,6 +134,7 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     path: `${ME}/_verify`,
     summary: "Verify the caller's phone with the code sent to it",
     table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem'],
+    sendsSms: true,
     usesPepper: true,
     auth: 'user',
   },
@@ -162,6 +172,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${PERSON}/mobile_number`,
     summary: 'Register a mobile number for a person (unverified)',
     table: ['PutItem', 'UpdateItem', 'GetItem'],
+    acceptsSandbox: true,
   },
   {
     operation: 'get-mobile-number',
@@ -192,6 +203,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${PERSON}/mobile_number/confirm`,
     summary: 'Verify the mobile number with the SMS OTP',
     table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
+    sendsSms: true,
     usesPepper: true,
   },
   {

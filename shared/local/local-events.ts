@@ -1,4 +1,5 @@
-import { type Adapters, compose } from '../compose.ts';
+import type { Adapters } from '../compose.ts';
+import * as compose from '../compose.ts';
 import { tableSection } from '../config.ts';
 import { LocalStreamRelay } from '../events/dynamodb-stream-relay.ts';
 import type { DomainEvent } from '../events/event.ts';

@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { ROUTES, readsSandbox } from '../../shared/routes.ts';
 import { signBody } from '../../shared/webhooks/signature.ts';
 import { createIntegApp, INTEG_STACK } from '../aws/app.ts';
 import { signedDelivery } from '../aws/run.ts';
@@ -16,8 +17,12 @@ describe('real-account test app', () => {
     ) as Array<{
       Properties: { Environment: { Variables: Record<string, string> } };
     }>;
-    const sandbox = functions.filter((fn) => fn.Properties.Environment.Variables.SANDBOX_ENABLED === 'true');
-    expect(sandbox.length).toBeGreaterThan(30);
+    // Every function that reads the sandbox flag (the SMS senders and create-mobile-number) has it on.
+    const readers = functions.filter(
+      (fn) => fn.Properties.Environment.Variables.SANDBOX_ENABLED !== undefined,
+    );
+    expect(readers).toHaveLength(ROUTES.filter(readsSandbox).length);
+    expect(readers.every((fn) => fn.Properties.Environment.Variables.SANDBOX_ENABLED === 'true')).toBe(true);
     Template.fromStack(receiver).hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
     Template.fromStack(stack).hasOutput('TokenEndpoint', {});
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);

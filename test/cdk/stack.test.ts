@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import { FUNCTION_RUNTIME } from '../../lib/service-function.ts';
 import { CONSOLE_PATHS } from '../../shared/local/console/console-server.ts';
-import { ROUTES, type RouteDefinition } from '../../shared/routes.ts';
+import { ROUTES, type RouteDefinition, readsSandbox } from '../../shared/routes.ts';
 
 let template: Template;
 let stack: PhoneSecurityStack;
@@ -105,7 +105,7 @@ describe('functions and routes', () => {
       const fn = stack.functions.get(route.operation)!;
       const env =
         template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment;
-      expect(env.Variables.SANDBOX_ENABLED).toBe('false');
+      expect(env.Variables.SANDBOX_ENABLED).toBe(readsSandbox(route) ? 'false' : undefined);
     }
   });
 });

@@ -1,26 +1,20 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { type client, TestClock, uniquePerson } from '../support/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
-let service: Fixture;
-let api: ReturnType<typeof client>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  service = await startService({ clock });
-  api = service.partner();
-});
-afterAll(() => service.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 const path = (person: string, suffix = '') => `/v1/persons/${person}/mobile_number${suffix}`;
 let serial = 0;
 const freshNumber = () =>
   `+4915123${String(Date.now() % 10000).padStart(4, '0')}${String(serial++ % 100).padStart(2, '0')}`;
 
-/** SMS to `to` as the local outbox shows them. */
+/** SMS to `to` as the local outbox shows them (GET /_local/sms). */
 async function smsTo(to: string): Promise<number> {
-  return (await service.outbox()).filter((sms) => sms.to === to).length;
+  return (await fixture.outbox()).filter((sms) => sms.to === to).length;
 }
 
 async function registered() {
@@ -158,7 +152,7 @@ describe('a retry with the same Idempotency-Key answers what the first request g
   });
 
   it('confirm-change-request: the retry answers the stored COMPLETED result and deletes nothing twice', async () => {
-    const { person, number, id: mobileNumberId } = await service.createVerifiedNumber(freshNumber());
+    const { person, number, id: mobileNumberId } = await fixture.createVerifiedNumber(freshNumber());
     const opened = await api.delete(path(person), { number });
     expect(opened.status).toBe(202);
     const changeRequest = `/v1/change_requests/${opened.body.id}`;
@@ -166,7 +160,7 @@ describe('a retry with the same Idempotency-Key answers what the first request g
       (await api.post(`${changeRequest}/authorize`, { delivery_method: 'mobile_number', person_id: person }))
         .status,
     ).toBe(201);
-    const tan = await service.lastSms(number);
+    const tan = await fixture.lastSms(number);
     const key = randomUUID();
     const first = await api.post(
       `${changeRequest}/confirm`,
@@ -195,7 +189,7 @@ describe('a retry with the same Idempotency-Key answers what the first request g
   });
 
   it('create-device: the retry answers the stored 202 with the same device and challenge, and sends one OTP', async () => {
-    const { person, number } = await service.createVerifiedNumber(freshNumber());
+    const { person, number } = await fixture.createVerifiedNumber(freshNumber());
     const before = await smsTo(number);
     const body = { person_id: person, key_type: 'ecdsa-p256', key: deviceKeyHex(), name: 'Retried phone' };
     const key = randomUUID();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compose } from '../../shared/compose.ts';
+import * as compose from '../../shared/compose.ts';
 import { ROUTE_TIMEOUT_SECONDS } from '../../shared/config.ts';
 import { DynamoIdempotencyStore } from '../../shared/idempotency/dynamo-idempotency-store.ts';
 import {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkGrants } from '../../shared/compose.ts';
+import { checkGrants } from '../../shared/lambda-entry.ts';
 import { EVENT_FUNCTIONS, HANDLER_GRANTS, handlerEntry, ROUTES } from '../../shared/routes.ts';
 
 function filesUnder(dir: string): string[] {
@@ -47,11 +47,11 @@ describe('layers', () => {
 describe('each function is composed with exactly the SDK adapters its route grants', () => {
   it('refuses a composition that misses a granted adapter or adds one not granted', () => {
     const noop = () => ({ send: async () => {} });
-    expect(() => checkGrants('confirm-mobile-number', { secrets: () => async () => '' })).not.toThrow();
-    expect(() => checkGrants('confirm-mobile-number', {})).toThrow(/granted \[secrets\]/);
-    expect(() => checkGrants('confirm-mobile-number', { secrets: () => async () => '', sms: noop })).toThrow(
-      /composed with \[secrets, sms\]/,
-    );
+    expect(() => checkGrants('verify-signature-challenge', { secrets: () => async () => '' })).not.toThrow();
+    expect(() => checkGrants('verify-signature-challenge', {})).toThrow(/granted \[secrets\]/);
+    expect(() =>
+      checkGrants('verify-signature-challenge', { secrets: () => async () => '', sms: noop }),
+    ).toThrow(/composed with \[secrets, sms\]/);
     expect(() => checkGrants('get-mobile-number', { sms: noop })).toThrow();
   });
 

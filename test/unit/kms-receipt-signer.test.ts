@@ -9,7 +9,7 @@ import {
   kmsReceiptSigner,
   spkiToJwk,
 } from '../../shared/aws/kms-receipt-signer.ts';
-import { checkGrants, lambdaAdapters } from '../../shared/compose.ts';
+import { checkGrants, lambdaAdapters } from '../../shared/lambda-entry.ts';
 
 const KEY_ID = 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const kms = mockClient(KMSClient);
