@@ -7,6 +7,7 @@
  *   throughput   4. the verification flow against the local server at concurrency 1, 8, 32
  *   cost         5. AWS cost of a verification and a device binding (from the round trips)
  *   observability 6. what logging and metrics cost in bundle size and cold init (own modules vs Powertools)
+ *   idempotency  7. what Idempotency-Key costs on authorize; own layer vs Powertools Idempotency (round trips, cold init)
  * Options: --only=cpu (or a comma list) runs some sections; --docs writes docs/benchmarks/cold-init.svg and
  * docs/benchmarks/last-run.txt instead of .bench/cold-init.svg.
  * All traffic stays on 127.0.0.1: DynamoDB Local, the local server, a local webhook receiver.
@@ -27,6 +28,12 @@ import {
   dynamoEndpoint,
   stopBenchDynamo,
 } from './environment.ts';
+import {
+  type IdempotencyRun,
+  type LayerColdInit,
+  measureIdempotencyColdInit,
+  printIdempotency,
+} from './idempotency.ts';
 import { measureObservability, type ObservabilityCost, printObservability } from './observability.ts';
 import { machine, Report } from './report.ts';
 import { printRoundTrips, type RoundTripRun } from './round-trips.ts';
@@ -35,7 +42,15 @@ import { printThroughput, type ThroughputLevel } from './throughput.ts';
 // Before anything creates an AWS SDK client; children inherit it.
 applySafetyEnv();
 
-const SECTIONS = ['bundles', 'round-trips', 'cpu', 'throughput', 'cost', 'observability'] as const;
+const SECTIONS = [
+  'bundles',
+  'round-trips',
+  'cpu',
+  'throughput',
+  'cost',
+  'observability',
+  'idempotency',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -99,12 +114,18 @@ let roundTrips: RoundTripRun | undefined;
 let cpu: CpuRun | undefined;
 let throughput: ThroughputLevel[] | undefined;
 let observability: ObservabilityCost[] | undefined;
+let idempotency: IdempotencyRun | undefined;
+let idempotencyColdInit: LayerColdInit[] | undefined;
 try {
   if (wanted('bundles')) {
     const files = await timed('bundles', buildBundles);
     coldInit = await timed('cold init', () => measureColdInit(files));
   }
   if (wanted('observability')) observability = await timed('observability', measureObservability);
+  if (wanted('idempotency')) {
+    idempotencyColdInit = await timed('idempotency cold init', measureIdempotencyColdInit);
+    idempotency = await timed('idempotency', () => inChild<IdempotencyRun>('idempotency'));
+  }
   if (wanted('round-trips') || wanted('cost'))
     roundTrips = await timed('round trips', () => inChild<RoundTripRun>('round-trips'));
   if (wanted('throughput'))
@@ -137,6 +158,7 @@ if (cpu) printCpu(report, cpu);
 if (throughput) printThroughput(report, throughput);
 if (roundTrips && wanted('cost')) printCost(report, roundTrips);
 if (observability) printObservability(report, observability);
+if (idempotency || idempotencyColdInit) printIdempotency(report, idempotency, idempotencyColdInit);
 report.line();
 report.line(`sections: ${timings.join(', ')}; whole run ${elapsed().toFixed(1)} s`);
 if (values.docs) {

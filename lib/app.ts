@@ -22,6 +22,7 @@ import { PhoneSecurityStack } from './phone-security-stack.ts';
  *   smsAccountSettings=false  leave the account's default protect configuration and SNS SMS attributes alone
  *                      (they are one per account and region: set them from one stage)
  *   smsMonthlyBudgetUsd=N  the SMS spend alarm's budget (default 1, the account's default spend limit)
+ *   retiredReceiptKeyArns=ARN,ARN  receipt keys the JWKS keeps publishing after a rotation (docs/operations.md)
  *   alarm.NAME=VALUE   an alarm threshold other than its default (lib/observability.ts ALARM_DEFAULTS)
  */
 export function createApp(props: AppProps = {}): { app: App; stack: PhoneSecurityStack } {
@@ -62,6 +63,7 @@ export function createApp(props: AppProps = {}): { app: App; stack: PhoneSecurit
     smsAccountSettings: context('smsAccountSettings') !== 'false',
     ...(budget !== undefined ? { smsMonthlyBudgetUsd: budget } : {}),
     alarmThresholds,
+    retiredReceiptKeyArns: list('retiredReceiptKeyArns'),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { TableAction, TableIndex } from '../shared/routes.ts';
 import { TABLE } from '../shared/storage/table-definition.ts';
+import { receiptKey } from './receipt-key.ts';
 
 const READ_ACTIONS: ReadonlySet<TableAction> = new Set([
   'GetItem',
@@ -16,7 +17,7 @@ const READ_ACTIONS: ReadonlySet<TableAction> = new Set([
 
 /**
  * The stateful part: the table (TTL, point-in-time recovery, customer-managed KMS key, kept on stack deletion) and
- * the OTP pepper secret. Functions come and go; this stays.
+ * the OTP pepper secret, and the key that signs SCA receipts. Functions come and go; this stays.
  */
 export class DataStore extends Construct {
   readonly table: dynamodb.Table;
@@ -26,6 +27,8 @@ export class DataStore extends Construct {
   readonly pepper: secretsmanager.Secret;
   /** The key that seals webhook signing secrets in the table (read by the create and delivery functions only). */
   readonly webhookKey: secretsmanager.Secret;
+  /** Signs SCA receipts (asymmetric, ECC_NIST_P256, SIGN_VERIFY); lib/receipt-key.ts grants it per route flag. */
+  readonly receiptKey: kms.Key;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -71,6 +74,7 @@ export class DataStore extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.receiptKey = receiptKey(this, 'ReceiptKey');
   }
 
   /**

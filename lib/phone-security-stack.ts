@@ -1,14 +1,15 @@
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
+import { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS } from '../shared/config.ts';
 import { authOf, handlerEntry, ROUTES, type RouteDefinition, readsSandbox } from '../shared/routes.ts';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { operatorAlarmTopic } from './alarm-topic.ts';
@@ -23,6 +24,7 @@ import {
 import { DataStore } from './data-store.ts';
 import { KeyRotation } from './key-rotation.ts';
 import { type AlarmThresholds, API_ACCESS_LOG_FORMAT, Observability } from './observability.ts';
+import { bindReceiptKey } from './receipt-key.ts';
 import { ServiceFunction } from './service-function.ts';
 import { SmsGoLive, smsCountriesSetting } from './sms-go-live.ts';
 import { WebhookEvents } from './webhook-events.ts';
@@ -48,6 +50,11 @@ export interface PhoneSecurityStackProps extends StackProps {
   smsMonthlyBudgetUsd?: number;
   /** Alarm thresholds other than the defaults (context alarm.<name>). */
   alarmThresholds?: Partial<AlarmThresholds>;
+  /**
+   * Receipt keys that no longer sign but whose receipts must still verify (key ARNs, context
+   * retiredReceiptKeyArns): the JWKS keeps publishing them (docs/operations.md, receipt key rotation).
+   */
+  retiredReceiptKeyArns?: readonly string[];
   /** The routes to deploy; only tests pass anything but the route table. */
   routes?: readonly RouteDefinition[];
 }
@@ -70,6 +77,7 @@ export class PhoneSecurityStack extends Stack {
   readonly observability: Observability;
   readonly smsGoLive: SmsGoLive;
   readonly keyRotation: KeyRotation;
+  private readonly retiredReceiptKeys: kms.IKey[];
 
   constructor(scope: Construct, id: string, props: PhoneSecurityStackProps = {}) {
     super(scope, id, props);
@@ -104,10 +112,13 @@ export class PhoneSecurityStack extends Stack {
       jwtAudience: this.auth.audiences,
     });
 
+    this.retiredReceiptKeys = (props.retiredReceiptKeyArns ?? []).map((arn, index) =>
+      kms.Key.fromKeyArn(this, `RetiredReceiptKey${index}`, arn),
+    );
     for (const route of props.routes ?? ROUTES) {
       const fn = this.addOperation(route, props);
       const kind = authOf(route);
-      this.api.addRoutes({
+      const deployed = this.api.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${constructId(route.operation)}Integration`, fn),
@@ -115,6 +126,16 @@ export class PhoneSecurityStack extends Stack {
           ? { authorizer: new apigw.HttpNoneAuthorizer() }
           : { authorizer, authorizationScopes: [scopeOf(kind)] }),
       });
+      if (kind === 'public') {
+        for (const httpRoute of deployed) {
+          Validations.of(httpRoute).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason:
+              "The route table marks this route public (auth: 'public'): it serves only what anyone may read without " +
+              'a token, such as the key set that verifies SCA receipts. Every other route has the JWT authorizer.',
+          });
+        }
+      }
     }
 
     this.events = new WebhookEvents(this, 'Events', { data: this.data });
@@ -167,6 +188,7 @@ export class PhoneSecurityStack extends Stack {
     // For `npm run rotate -- <arn>`.
     new CfnOutput(this, 'OtpPepperSecretArn', { value: this.data.pepper.secretArn });
     new CfnOutput(this, 'WebhookSecretKeyArn', { value: this.data.webhookKey.secretArn });
+    new CfnOutput(this, 'ReceiptKeyArn', { value: this.data.receiptKey.keyArn });
     new CfnOutput(this, 'TokenIssuer', { value: this.auth.issuer });
     if (this.auth.partnerClient) {
       new CfnOutput(this, 'PartnerClientId', { value: this.auth.partnerClient.userPoolClientId });
@@ -203,6 +225,10 @@ export class PhoneSecurityStack extends Stack {
         : {}),
       ...(route.usesPepper ? { OTP_PEPPER_SECRET_ARN: this.data.pepper.secretArn } : {}),
       ...(route.usesWebhookKey ? { WEBHOOK_SECRET_KEY_ARN: this.data.webhookKey.secretArn } : {}),
+      // Partner write routes claim their Idempotency-Key with a lease that must outlive the function's timeout.
+      ...(kind === 'partner' && route.method !== 'GET'
+        ? { FUNCTION_TIMEOUT_SECONDS: String(ROUTE_TIMEOUT_SECONDS) }
+        : {}),
     };
   }
 
@@ -210,12 +236,13 @@ export class PhoneSecurityStack extends Stack {
     const fn = new ServiceFunction(this, constructId(route.operation), {
       entry: handlerEntry(route),
       description: `${route.method} ${route.path}: ${route.summary}`,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(ROUTE_TIMEOUT_SECONDS),
       environment: this.environmentOf(route, props),
     });
     this.data.bindTable(fn, route.table, route.indexes);
     if (route.usesPepper) this.data.pepper.grantRead(fn);
     if (route.usesWebhookKey) this.data.webhookKey.grantRead(fn);
+    bindReceiptKey(fn, route, this.data.receiptKey, this.retiredReceiptKeys);
     if (route.sendsSms) {
       // Publishing to a phone number has no resource ARN; excluding every topic ARN limits the grant to SMS.
       fn.addToRolePolicy(

@@ -5,6 +5,7 @@ import {
   type CodeSection,
   codeSection,
   coolingOffSection,
+  idempotencySection,
   pepperSection,
   type SandboxSection,
   type SmsSection,
@@ -18,6 +19,7 @@ import { DynamoCoolingOffs } from './cooling-off/dynamo-cooling-offs.ts';
 import type { Clock, Ports } from './deps.ts';
 import { DeviceStore } from './devices/device-store.ts';
 import { DynamoIdempotencyStore } from './idempotency/dynamo-idempotency-store.ts';
+import { leaseSecondsFor } from './idempotency/idempotency.ts';
 import { LanguageStore } from './language/dynamo-language-store.ts';
 import { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
@@ -27,6 +29,7 @@ import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.t
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
+import type { ReceiptSigner } from './receipts/receipt-signer.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
 import type { DocumentClient } from './storage/dynamo.ts';
@@ -53,6 +56,11 @@ export interface Adapters {
   /** Wraps each read of a granted secret (local mode: the access guard); absent on AWS, where IAM does it. */
   guardSecret?: (grant: 'usesPepper' | 'usesWebhookKey') => void;
   webhookHttp?: WebhookHttp;
+  /**
+   * Functions granted `signsReceipts` or `readsReceiptKeys` only: signs SCA receipts and publishes their key set (a
+   * KMS key on AWS, a key generated at start locally).
+   */
+  receiptSigner?: ReceiptSigner;
 }
 
 const notComposed = (what: string): SmsSender => ({
@@ -245,7 +253,6 @@ export const readMyPhone = (a: Adapters) => ({
   phoneSequence: new PhoneSequenceStore(a.db, table(a)),
   config: auth(a),
 });
-/** The token settings the pipeline checks callers against (every HTTP route). */
 /** Operator: reset a person's second factor (number, devices, cooling-off, notice SMS). */
 export const resetSecondFactor = (a: Adapters) => {
   const dispatcher = sms(a);
@@ -268,9 +275,17 @@ export const securityTimeline = (a: Adapters) => ({
   coolingOffs: coolingOffs(a),
   config: {},
 });
+/** The token settings the pipeline checks callers against (every HTTP route). */
 export const pipeline = (a: Adapters) => auth(a).auth;
-/** Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table). */
+/**
+ * Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table), with a lease that
+ * outlives the function's timeout.
+ */
 export const idempotency = (a: Adapters) => ({
-  store: new DynamoIdempotencyStore(a.db, table(a)),
+  store: new DynamoIdempotencyStore(
+    a.db,
+    table(a),
+    leaseSecondsFor(idempotencySection(a.env).functionTimeoutSeconds),
+  ),
   now: () => a.clock.now().getTime(),
 });

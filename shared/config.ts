@@ -305,6 +305,45 @@ function authFrom(read: EnvReader): AuthConfig {
   };
 }
 
+/**
+ * The timeout of the HTTP route functions. The stack deploys them with it and passes it as FUNCTION_TIMEOUT_SECONDS,
+ * so that the Idempotency-Key lease of a running request outlives the run (shared/idempotency/idempotency.ts).
+ */
+export const ROUTE_TIMEOUT_SECONDS = 10;
+
+export interface IdempotencySection {
+  functionTimeoutSeconds: number;
+}
+
+function idempotencyFrom(read: EnvReader): IdempotencySection {
+  return {
+    functionTimeoutSeconds: read.number('FUNCTION_TIMEOUT_SECONDS', {
+      fallback: ROUTE_TIMEOUT_SECONDS,
+      integer: true,
+      min: 1,
+      max: 900,
+    }),
+  };
+}
+
+/** Deployed mode: the KMS key that signs SCA receipts, and retired keys the JWKS still publishes (lib/receipt-key.ts). */
+export interface ReceiptKeySection {
+  region: string;
+  receiptKeyId: string;
+  retiredReceiptKeyIds: string[];
+}
+
+function receiptKeyFrom(read: EnvReader): ReceiptKeySection {
+  return {
+    region: regionFrom(read),
+    receiptKeyId: read.text('RECEIPT_KEY_ID', { min: 1, max: 2048 }),
+    retiredReceiptKeyIds: (read.optional('RECEIPT_RETIRED_KEY_IDS') ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+  };
+}
+
 /** Reads one section; a missing or malformed variable fails with one error naming every problem. */
 function section<T>(env: NodeJS.ProcessEnv, from: (read: EnvReader) => T): T {
   const read = new EnvReader(env);
@@ -323,6 +362,8 @@ export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(e
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
 export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);
 export const coolingOffSection = (env: NodeJS.ProcessEnv = process.env) => section(env, coolingOffFrom);
+export const idempotencySection = (env: NodeJS.ProcessEnv = process.env) => section(env, idempotencyFrom);
+export const receiptKeySection = (env: NodeJS.ProcessEnv = process.env) => section(env, receiptKeyFrom);
 
 /** Every section at once (local mode, tests and tools); the pepper is optional here. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -1,5 +1,6 @@
 import type { Adapters } from './compose.ts';
 import { smsSenderSection, tableSection } from './config.ts';
+import type { ReceiptSigner } from './receipts/receipt-signer.ts';
 import { HANDLER_GRANTS, type HandlerGrant, routeOf } from './routes.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import type { SmsSender } from './sms/sms-port.ts';
@@ -12,12 +13,16 @@ export type { Adapters } from './compose.ts';
 export interface AwsAdapters {
   sms?: (region: string, senderId: string | undefined) => SmsSender;
   secrets?: (region: string) => SecretReader;
+  /** The KMS receipt signer (shared/aws/kms-receipt-signer.ts), from RECEIPT_KEY_ID and RECEIPT_RETIRED_KEY_IDS. */
+  receipts?: (env: NodeJS.ProcessEnv) => ReceiptSigner;
 }
 
 const awsKeyOf: Record<HandlerGrant, keyof AwsAdapters> = {
   sendsSms: 'sms',
   usesPepper: 'secrets',
   usesWebhookKey: 'secrets',
+  signsReceipts: 'receipts',
+  readsReceiptKeys: 'receipts',
 };
 
 /**
@@ -47,6 +52,7 @@ export function lambdaAdapters(env: NodeJS.ProcessEnv, aws: AwsAdapters): Adapte
     clock: { now: () => new Date() },
     ...(aws.sms ? { smsSender: smsSenderFor(env, aws.sms) } : {}),
     ...(aws.secrets ? { readSecret: aws.secrets(settings.region) } : {}),
+    ...(aws.receipts ? { receiptSigner: aws.receipts(env) } : {}),
   };
 }
 

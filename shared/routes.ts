@@ -61,6 +61,13 @@ export interface RouteDefinition {
   usesPepper?: boolean;
   /** Reads the key that seals webhook signing secrets. */
   usesWebhookKey?: boolean;
+  /**
+   * Signs SCA receipts with the receipt key (on AWS `kms:Sign` on that key, and `kms:GetPublicKey` for the kid;
+   * nothing else of KMS).
+   */
+  signsReceipts?: boolean;
+  /** Reads the receipt key's public half for the JWKS (on AWS `kms:GetPublicKey` on that key). */
+  readsReceiptKeys?: boolean;
   /** Who may call it; omitted means `partner`, so a route added without thinking about it is never open. */
   auth?: AuthKind;
 }
@@ -410,8 +417,19 @@ export const ROUTES: readonly RouteDefinition[] = [
 export const handlerEntry = (route: RouteDefinition) => `functions/${route.operation}.ts`;
 
 /** The route-table flags that stand for a grant besides table actions; each needs an SDK adapter on AWS. */
-export type HandlerGrant = 'sendsSms' | 'usesPepper' | 'usesWebhookKey';
-const GRANT_FLAGS: readonly HandlerGrant[] = ['sendsSms', 'usesPepper', 'usesWebhookKey'];
+export type HandlerGrant =
+  | 'sendsSms'
+  | 'usesPepper'
+  | 'usesWebhookKey'
+  | 'signsReceipts'
+  | 'readsReceiptKeys';
+const GRANT_FLAGS: readonly HandlerGrant[] = [
+  'sendsSms',
+  'usesPepper',
+  'usesWebhookKey',
+  'signsReceipts',
+  'readsReceiptKeys',
+];
 
 /** The event path's functions (not HTTP routes; lib/webhook-events.ts makes them) and their grants. */
 export const EVENT_FUNCTIONS: Readonly<Record<string, readonly HandlerGrant[]>> = {

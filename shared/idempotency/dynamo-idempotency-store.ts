@@ -4,7 +4,6 @@ import {
   type ClaimOutcome,
   IDEMPOTENCY_TTL_SECONDS,
   type IdempotencyStore,
-  IN_PROGRESS_LEASE_SECONDS,
   type StoredAnswer,
 } from './idempotency.ts';
 
@@ -12,14 +11,31 @@ const isConditionFailure = (error: unknown) =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /**
+ * The item a refused conditional write returned (ReturnValuesOnConditionCheckFailure). The document client does not
+ * convert items inside an error, so the four attributes of a claim are read from DynamoDB's wire form here.
+ */
+function heldItem(error: unknown): Record<string, unknown> | undefined {
+  const item = (error as { Item?: Record<string, { S?: string; N?: string }> }).Item;
+  if (!item?.fingerprint?.S || !item.ttl?.N) return undefined;
+  return {
+    fingerprint: item.fingerprint.S,
+    state: item.state?.S,
+    ttl: Number(item.ttl.N),
+    ...(item.answer?.S !== undefined ? { answer: item.answer.S } : {}),
+  };
+}
+
+/**
  * IDEMPOTENCY#<partner client id> / KEY#<key>: the claim of one Idempotency-Key, its request's fingerprint and, once
- * answered, the stored answer (TTL 24 h; while the request runs, a short lease). An item past its `ttl` counts as
- * absent even before DynamoDB's TTL sweep deletes it. Uses PutItem, UpdateItem and GetItem only.
+ * answered, the stored answer (TTL 24 h; while the request runs, a lease of `leaseSeconds`, which outlives the
+ * function's timeout: see `leaseSecondsFor`). An item past its `ttl` counts as absent even before DynamoDB's TTL
+ * sweep deletes it. Uses PutItem, UpdateItem and GetItem only.
  */
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(
     private readonly db: DocumentClient,
     private readonly table: string,
+    private readonly leaseSeconds: number,
   ) {}
 
   private key(scope: string, key: string) {
@@ -28,6 +44,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
 
   async claim(scope: string, key: string, fingerprint: string, nowMs: number): Promise<ClaimOutcome> {
     const now = Math.floor(nowMs / 1000);
+    let held: Record<string, unknown> | undefined;
     try {
       await this.db.send(
         new PutCommand({
@@ -36,26 +53,33 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
             ...this.key(scope, key),
             fingerprint,
             state: 'in_progress',
-            ttl: now + IN_PROGRESS_LEASE_SECONDS,
+            ttl: now + this.leaseSeconds,
           },
           ConditionExpression: 'attribute_not_exists(PK) OR #ttl <= :now',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: { ':now': now },
+          // A refused claim answers the item that holds the key, so a replay or a conflict costs one round trip.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { kind: 'claimed' };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      held = heldItem(error);
     }
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: this.key(scope, key), ConsistentRead: true }),
-    );
+    if (!held) {
+      // Without the item in the refusal (an endpoint that does not return it), read it.
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: this.key(scope, key), ConsistentRead: true }),
+      );
+      held = Item;
+    }
     // Released or expired between the put and the read: another request may claim it; this one retries later.
-    if (!Item || (Item.ttl as number) <= now) return { kind: 'taken', fingerprint };
+    if (!held || (held.ttl as number) <= now) return { kind: 'taken', fingerprint };
     return {
       kind: 'taken',
-      fingerprint: Item.fingerprint as string,
-      ...(Item.state === 'done' ? { answer: JSON.parse(Item.answer as string) as StoredAnswer } : {}),
+      fingerprint: held.fingerprint as string,
+      ...(held.state === 'done' ? { answer: JSON.parse(held.answer as string) as StoredAnswer } : {}),
     };
   }
 

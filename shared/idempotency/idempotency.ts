@@ -6,8 +6,19 @@ import { badRequest, DomainError } from '../errors.ts';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 /** A stored answer is replayed for this long after the first request. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
-/** A claim whose request never finished (the function died) blocks retries only this long, not 24 h. */
-export const IN_PROGRESS_LEASE_SECONDS = 60;
+/**
+ * How much longer than the function's timeout a claim of a running request lasts. The lease must outlive the run (a
+ * shorter one would let a retry run the request a second time while the first still runs); the margin covers clock
+ * skew between the instances comparing `ttl` with their own clocks.
+ */
+export const LEASE_MARGIN_SECONDS = 20;
+
+/**
+ * A claim whose request never finished (the function died, or hit its timeout) blocks retries only this long, not
+ * 24 h: the function's timeout (config `FUNCTION_TIMEOUT_SECONDS`, set by the stack) plus the margin.
+ */
+export const leaseSecondsFor = (functionTimeoutSeconds: number) =>
+  functionTimeoutSeconds + LEASE_MARGIN_SECONDS;
 
 const PRINTABLE_ASCII = /^[\x20-\x7E]{1,255}$/;
 

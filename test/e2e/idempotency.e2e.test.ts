@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
@@ -24,6 +24,13 @@ async function registered() {
   expect(created.status).toBe(201);
   return { person, number: created.body.number as string };
 }
+
+/** A new device key as the API takes it: the uncompressed P-256 point, hex. */
+const deviceKeyHex = () =>
+  generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    .publicKey.export({ type: 'spki', format: 'der' })
+    .subarray(-65)
+    .toString('hex');
 
 describe('Idempotency-Key on authorize', () => {
   it('runs 20 parallel retries with one key exactly once: one SMS, the rest the stored answer or 409', async () => {
@@ -125,5 +132,77 @@ describe('Idempotency-Key on authorize', () => {
     expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
     expect((await api.post(path(person, '/authorize'), { number })).status).toBe(201);
     expect(await smsTo(number)).toBe(2);
+  });
+});
+
+describe('a retry with the same Idempotency-Key answers what the first request got', () => {
+  it('create-mobile-number: the retry answers the first 201 (without a key it would be 409)', async () => {
+    const person = uniquePerson();
+    const number = freshNumber();
+    const key = randomUUID();
+    const first = await api.post(path(person), { number }, { 'Idempotency-Key': key });
+    expect(first.status).toBe(201);
+    const retry = await api.post(path(person), { number }, { 'Idempotency-Key': key });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    expect((await api.get(path(person))).body.id).toBe(first.body.id);
+    // The same request without the key runs again and meets the number it created.
+    expect((await api.post(path(person), { number })).status).toBe(409);
+  });
+
+  it('confirm-change-request: the retry answers the stored COMPLETED result and deletes nothing twice', async () => {
+    const { person, number, id: mobileNumberId } = await fixture.createVerifiedNumber(freshNumber());
+    const opened = await api.delete(path(person), { number });
+    expect(opened.status).toBe(202);
+    const changeRequest = `/v1/change_requests/${opened.body.id}`;
+    expect(
+      (await api.post(`${changeRequest}/authorize`, { delivery_method: 'mobile_number', person_id: person }))
+        .status,
+    ).toBe(201);
+    const tan = await fixture.lastSms(number);
+    const key = randomUUID();
+    const first = await api.post(
+      `${changeRequest}/confirm`,
+      { person_id: person, tan },
+      { 'Idempotency-Key': key },
+    );
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      status: 'COMPLETED',
+      response_code: 200,
+      response_body: { id: mobileNumberId },
+    });
+    const smsAfterFirst = await smsTo(number);
+    const retry = await api.post(
+      `${changeRequest}/confirm`,
+      { person_id: person, tan },
+      { 'Idempotency-Key': key },
+    );
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    // No second deletion notice, no second attempt charged.
+    expect(await smsTo(number)).toBe(smsAfterFirst);
+    const again = await api.post(`${changeRequest}/confirm`, { person_id: person, tan });
+    expect(again.status).toBe(409);
+  });
+
+  it('create-device: the retry answers the stored 202 with the same device and challenge, and sends one OTP', async () => {
+    const { person, number } = await fixture.createVerifiedNumber(freshNumber());
+    const before = await smsTo(number);
+    const body = { person_id: person, key_type: 'ecdsa-p256', key: deviceKeyHex(), name: 'Retried phone' };
+    const key = randomUUID();
+    const first = await api.post('/v1/mfa/devices', body, { 'Idempotency-Key': key });
+    expect(first.status).toBe(202);
+    const retry = await api.post('/v1/mfa/devices', body, { 'Idempotency-Key': key });
+    expect(retry.status).toBe(202);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    expect(retry.body.challenge.id).toBe(first.body.challenge.id);
+    expect(await smsTo(number)).toBe(before + 1);
+    expect((await api.get(`/v1/mfa/devices/${first.body.id}`)).status).toBe(200);
+    // A second run would have opened a second challenge with its own OTP; the one sent is the first challenge's.
+    expect((await api.get(`/v1/mfa/challenges/signatures/${first.body.challenge.id}`)).status).toBe(200);
   });
 });

@@ -12,7 +12,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** Modules that adapt an AWS service (or DynamoDB Local) are named after it, or live in shared/aws/. */
-const ADAPTER = /^(dynamo|dynamodb|sns|sqs|eventbridge|secrets-manager)(-|\.ts$)/;
+const ADAPTER = /^(dynamo|dynamodb|sns|sqs|eventbridge|secrets-manager|kms)(-|\.ts$)/;
 const isAdapter = (file: string) => file.startsWith('shared/aws/') || ADAPTER.test(basename(file));
 
 describe('the AWS SDK stays in adapter modules', () => {
@@ -26,6 +26,7 @@ describe('the AWS SDK stays in adapter modules', () => {
   it('the rule names adapters by what they adapt', () => {
     expect(isAdapter('shared/devices/dynamo-devices.ts')).toBe(true);
     expect(isAdapter('shared/sms/sns-sms-sender.ts')).toBe(true);
+    expect(isAdapter('shared/receipts/kms-receipt-signer.ts')).toBe(true);
     expect(isAdapter('shared/devices/device-store.ts')).toBe(false);
     expect(isAdapter('shared/codes/one-time-code.ts')).toBe(false);
   });
