@@ -10,7 +10,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS } from '../shared/config.ts';
-import { authOf, handlerEntry, ROUTES, type RouteDefinition, readsSandbox } from '../shared/routes.ts';
+import {
+  authOf,
+  handlerEntry,
+  ROUTES,
+  type RouteDefinition,
+  readsSandbox,
+  takesIdempotencyKey,
+} from '../shared/routes.ts';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { operatorAlarmTopic } from './alarm-topic.ts';
 import {
@@ -226,9 +233,7 @@ export class PhoneSecurityStack extends Stack {
       ...(route.usesPepper ? { OTP_PEPPER_SECRET_ARN: this.data.pepper.secretArn } : {}),
       ...(route.usesWebhookKey ? { WEBHOOK_SECRET_KEY_ARN: this.data.webhookKey.secretArn } : {}),
       // Partner write routes claim their Idempotency-Key with a lease that must outlive the function's timeout.
-      ...(kind === 'partner' && route.method !== 'GET'
-        ? { FUNCTION_TIMEOUT_SECONDS: String(ROUTE_TIMEOUT_SECONDS) }
-        : {}),
+      ...(takesIdempotencyKey(route) ? { FUNCTION_TIMEOUT_SECONDS: String(ROUTE_TIMEOUT_SECONDS) } : {}),
     };
   }
 

@@ -68,6 +68,11 @@ export interface RouteDefinition {
   signsReceipts?: boolean;
   /** Reads the receipt key's public half for the JWKS (on AWS `kms:GetPublicKey` on that key). */
   readsReceiptKeys?: boolean;
+  /**
+   * A partner write route that takes no Idempotency-Key: its answer holds a secret that must not be stored for
+   * replay (create-webhook).
+   */
+  withoutIdempotencyKey?: true;
   /** Who may call it; omitted means `partner`, so a route added without thinking about it is never open. */
   auth?: AuthKind;
 }
@@ -75,6 +80,10 @@ export interface RouteDefinition {
 /** Whether a route's function reads SANDBOX_ENABLED: it sends SMS (codes to the sandbox number) or registers numbers. */
 export const readsSandbox = (route: Pick<RouteDefinition, 'sendsSms' | 'acceptsSandbox'>): boolean =>
   Boolean(route.sendsSms || route.acceptsSandbox);
+
+/** Whether a route claims an Idempotency-Key: every partner POST, PUT and DELETE, unless its entry opts out. */
+export const takesIdempotencyKey = (route: RouteDefinition): boolean =>
+  authOf(route) === 'partner' && route.method !== 'GET' && !route.withoutIdempotencyKey;
 
 /** A route's caller kind, defaulting to the partner API. */
 export const authOf = (route: Pick<RouteDefinition, 'auth'>): AuthKind => route.auth ?? 'partner';
@@ -297,6 +306,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     summary: 'Subscribe a URL to an event type (verified by a test POST); answers the signing secret once',
     table: ['PutItem', 'UpdateItem'],
     usesWebhookKey: true,
+    withoutIdempotencyKey: true,
   },
   {
     operation: 'list-webhooks',
