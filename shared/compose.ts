@@ -21,6 +21,7 @@ import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.t
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
+import type { ReceiptSigner } from './receipts/receipt-signer.ts';
 import { HANDLER_GRANTS, type HandlerGrant, routeOf } from './routes.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
@@ -49,6 +50,11 @@ export interface Adapters {
   /** Wraps each read of a granted secret (local mode: the access guard); absent on AWS, where IAM does it. */
   guardSecret?: (grant: 'usesPepper' | 'usesWebhookKey') => void;
   webhookHttp?: WebhookHttp;
+  /**
+   * Functions granted `signsReceipts` or `readsReceiptKeys` only: signs SCA receipts and publishes their key set (a
+   * KMS key on AWS, a key generated at start locally).
+   */
+  receiptSigner?: ReceiptSigner;
 }
 
 const notComposed = (what: string): SmsSender => ({
