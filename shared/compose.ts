@@ -18,6 +18,7 @@ import { LanguageStore } from './language/dynamo-language-store.ts';
 import { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
 import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
+import { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
@@ -109,6 +110,12 @@ function mobileNumbers(a: Adapters, dispatcher: SmsDispatcher = sms(a)) {
     languages: languages(a),
   });
 }
+
+/** Where the function has no receipt signer composed (a grant it lacks): every use fails, loudly. */
+const noReceiptSigner: ReceiptSigner = {
+  sign: () => Promise.reject(new Error('this function is not composed with a receipt signer')),
+  publicKeys: () => Promise.reject(new Error('this function is not composed with a receipt signer')),
+};
 
 const changeRequests = (a: Adapters) => new ChangeRequestStore(a.db, table(a), budget(a));
 const devices = (a: Adapters) => new DeviceStore(a.db, table(a));
@@ -214,6 +221,27 @@ export const compose = {
     phoneSequence: new PhoneSequenceStore(a.db, table(a)),
     config: auth(a),
   }),
+  readPaymentAuthorization: (a: Adapters) => ({
+    clock: a.clock,
+    paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a)),
+    config: {},
+  }),
+  createPaymentAuthorization: (a: Adapters) => {
+    const ports = issuing(a);
+    return {
+      ...ports,
+      devices: devices(a),
+      paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), devices(a)),
+    };
+  },
+  confirmPaymentAuthorization: (a: Adapters) => ({
+    clock: a.clock,
+    pepper: pepper(a),
+    receipts: a.receiptSigner ?? noReceiptSigner,
+    paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), devices(a)),
+    config: codes(a),
+  }),
+  receiptKeys: (a: Adapters) => ({ receipts: a.receiptSigner ?? noReceiptSigner, config: {} }),
   pipeline: (a: Adapters) => auth(a).auth,
   /** Idempotency-Key claims for a partner write route (PutItem, UpdateItem, GetItem on the table). */
   idempotency: (a: Adapters) => ({

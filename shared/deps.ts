@@ -5,6 +5,8 @@ import type { LanguageStore } from './language/dynamo-language-store.ts';
 import type { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
 import type { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
 import type { PepperSource } from './otp/pepper.ts';
+import type { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
+import type { ReceiptSigner } from './receipts/receipt-signer.ts';
 import type { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { PhoneRemovalStore } from './user-phone/dynamo-phone-removal-store.ts';
 import type { WebhookStore } from './webhooks/dynamo-webhook-store.ts';
@@ -36,6 +38,9 @@ export interface Ports {
   /** Outbound HTTP to subscribers (verification and deliveries). */
   webhookHttp: WebhookHttp;
   devices: DeviceStore;
+  paymentAuthorizations: PaymentAuthorizationStore;
+  /** Signs SCA receipts and publishes the keys that verify them. */
+  receipts: ReceiptSigner;
 }
 
 /** What a use case uses: some ports, and some settings of the configuration. */

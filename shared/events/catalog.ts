@@ -1,5 +1,10 @@
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from './device-events.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from './mobile-number-events.ts';
+import {
+  PaymentAuthorizationConfirmed,
+  PaymentAuthorizationCreated,
+  PaymentAuthorizationFailed,
+} from './payment-events.ts';
 
 /** The `source` of every event this service puts on its EventBridge bus. */
 export const EVENT_SOURCE = 'phone-security';
@@ -11,6 +16,14 @@ export const EVENT_SOURCE = 'phone-security';
 export const EVENT_FAMILIES = [
   { name: 'PersonMobileNumber', types: [MobileNumberCreated.type, MobileNumberDeleted.type] },
   { name: 'Device', types: [DeviceBound.type, DeviceDeleted.type, DeviceKeyAdded.type] },
+  {
+    name: 'PaymentAuthorization',
+    types: [
+      PaymentAuthorizationCreated.type,
+      PaymentAuthorizationConfirmed.type,
+      PaymentAuthorizationFailed.type,
+    ],
+  },
 ] as const satisfies ReadonlyArray<{ name: string; types: readonly string[] }>;
 
 export const EVENT_TYPES = EVENT_FAMILIES.flatMap((family) => family.types) as [string, ...string[]];
