@@ -63,21 +63,33 @@ export const amount = z.object({
   ),
 });
 
-/** The payee: a name and exactly one of IBAN and account reference (a body naming both is refused). */
-export const payee = z.union([
-  z.strictObject({ name: shownText(70), iban }),
-  z.strictObject({
-    name: shownText(70),
-    account_reference: z
-      .string()
-      .check(
-        z.trim(),
-        z.minLength(1),
-        z.maxLength(64),
-        z.regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces'),
-      ),
-  }),
-]);
+const accountReference = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces'),
+  );
+
+/**
+ * The payee: a name and exactly one of IBAN and account reference (a body naming both, or neither, is refused; other
+ * fields are ignored, as elsewhere).
+ */
+export const payee = z.pipe(
+  z
+    .object({ name: shownText(70), iban: z.optional(iban), account_reference: z.optional(accountReference) })
+    .check(
+      z.refine((value) => (value.iban === undefined) !== (value.account_reference === undefined), {
+        message: 'must name exactly one of iban and account_reference',
+      }),
+    ),
+  z.transform((value): { name: string; iban: string } | { name: string; account_reference: string } =>
+    value.iban !== undefined
+      ? { name: value.name, iban: value.iban }
+      : { name: value.name, account_reference: value.account_reference! },
+  ),
+);
 
 const deviceId = z.uuid({ version: 'v4', message: 'must be an id this service issued' });
 

@@ -379,6 +379,12 @@ describe('payment authorization input', () => {
     ['a fractional amount', { amount: { value: 12.5, currency: 'EUR' } }, 'amount.value'],
     ['a line break in the payee name', { payee: { name: 'A\nB', iban: IBAN } }, 'payee.name'],
     ['device signing without a device', { method: 'device_signing' }, 'device_id'],
+    [
+      'a payee with both IBAN and reference',
+      { payee: { name: 'A', iban: IBAN, account_reference: 'R-1' } },
+      'payee',
+    ],
+    ['a payee with no account', { payee: { name: 'A' } }, 'payee'],
   ])('answers 400 in the errors[] shape for %s', async (_, change, field) => {
     const response = await f
       .partner()
@@ -386,6 +392,18 @@ describe('payment authorization input', () => {
     expect(response.status).toBe(400);
     expect(response.body.errors[0]).toMatchObject({ status: 400, code: 'validation_error' });
     if (field !== 'device_id') expect(response.body.errors[0].source.field).toBe(field);
+  });
+
+  it('ignores unknown fields, as elsewhere on the partner API', async () => {
+    const { person } = await f.createVerifiedNumber(uniqueGermanNumber());
+    const response = await f.partner().post(create(person), {
+      amount: { ...amount, minor_units: 2 },
+      payee: { ...payee, bic: 'COBADEFFXXX' },
+      method: 'sms',
+      channel: 'web',
+    });
+    expect(response.status).toBe(201);
+    expect(response.body.payee).toEqual({ name: payee.name, iban: IBAN });
   });
 
   it('answers 422 for a person without a verified number, 404 for an unknown authorization', async () => {
