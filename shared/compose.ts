@@ -226,14 +226,16 @@ export const compose = {
     paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a)),
     config: {},
   }),
+  /** Payment authorization by SMS (number, language, SMS limits, pepper) or by device (its keys). */
   createPaymentAuthorization: (a: Adapters) => {
-    const ports = issuing(a);
+    const deviceStore = devices(a);
     return {
-      ...ports,
-      devices: devices(a),
-      paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), devices(a)),
+      ...issuing(a),
+      devices: deviceStore,
+      paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), deviceStore),
     };
   },
+  /** Confirm: the pepper (TAN), the device store (key use), the receipt signer (granted `signsReceipts`). */
   confirmPaymentAuthorization: (a: Adapters) => ({
     clock: a.clock,
     pepper: pepper(a),

@@ -152,7 +152,7 @@ describe('payment authorization by SMS', () => {
         payee: { name: 'Shop', account_reference: 'ORDER-77' },
       },
     });
-    expect(text).toContain('¥1,500 to Shop (ORDER-77)');
+    expect(text).toContain('of JP¥1,500 to Shop (ORDER-77)');
   });
 
   it('fails a confirm that names other values, charging an attempt and the daily budget', async () => {
