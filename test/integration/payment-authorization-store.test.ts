@@ -61,7 +61,7 @@ async function storeWithAuthorization() {
 }
 
 describe('PaymentAuthorizationStore on DynamoDB Local', () => {
-  it('round-trips the record (it holds the TAN\'s HMAC, never the TAN)', async () => {
+  it("round-trips the record (it holds the TAN's HMAC, never the TAN)", async () => {
     const { store, record } = await storeWithAuthorization();
     expect(await store.get(record.id)).toEqual(record);
   });
