@@ -53,7 +53,10 @@ export interface RouteDefinition {
   usesPepper?: boolean;
   /** Reads the key that seals webhook signing secrets. */
   usesWebhookKey?: boolean;
-  /** Signs SCA receipts with the receipt key (on AWS `kms:Sign` on that key, and nothing else of KMS). */
+  /**
+   * Signs SCA receipts with the receipt key (on AWS `kms:Sign` on that key, and `kms:GetPublicKey` for the kid;
+   * nothing else of KMS).
+   */
   signsReceipts?: boolean;
   /** Reads the receipt key's public half for the JWKS (on AWS `kms:GetPublicKey` on that key). */
   readsReceiptKeys?: boolean;
