@@ -271,10 +271,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     operation: 'get-payment-authorization-keys',
     method: 'GET',
     path: '/v1/payment_authorizations/keys',
-    summary: 'The JWKS that verifies SCA receipts (public: an auditor needs no token)',
+    summary: 'The JWKS that verifies SCA receipts',
     table: [],
     readsReceiptKeys: true,
-    auth: 'public',
   },
   {
     operation: 'get-payment-authorization',

@@ -76,7 +76,11 @@ async function byDevice() {
   return { ...device, id: opened.body.id as string, opened: opened.body };
 }
 
-const jwks = () => createRemoteJWKSet(new URL(`${f.url}/v1/payment_authorizations/keys`));
+/** The key set over HTTP on 127.0.0.1, fetched with a partner token as a bank's backend (or its auditor) would. */
+const jwks = async () =>
+  createRemoteJWKSet(new URL(`${f.url}/v1/payment_authorizations/keys`), {
+    headers: { authorization: `Bearer ${await f.service.issuer.mint({ kind: 'partner' })}` },
+  });
 
 describe('payment authorization by SMS', () => {
   it('sends amount and payee in the person’s language, binds the TAN to them, and answers a receipt', async () => {
@@ -105,7 +109,7 @@ describe('payment authorization by SMS', () => {
     expect(confirmed.status).toBe(201);
     expect(confirmed.body).toMatchObject({ id, status: 'COMPLETED', receipt: expect.any(String) });
 
-    const { payload, protectedHeader } = await jwtVerify(confirmed.body.receipt, jwks(), {
+    const { payload, protectedHeader } = await jwtVerify(confirmed.body.receipt, await jwks(), {
       algorithms: ['ES256'],
     });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'JWT', kid: expect.any(String) });
@@ -276,7 +280,7 @@ describe('payment authorization by device signing', () => {
     expect(shown).toEqual(['Pay €12.50 to Müller Bäckerei GmbH, IBAN DE89 3704 0044 0532 0130 00?']);
     expect(confirmed).toMatchObject({ id, status: 'COMPLETED', receipt: expect.any(String) });
 
-    const keySet = (await (await fetch(`${f.url}/v1/payment_authorizations/keys`)).json()) as {
+    const keySet = (await f.partner().get('/v1/payment_authorizations/keys')).body as {
       keys: Array<{ kid: string }>;
     };
     expect(keySet.keys).toHaveLength(1);
@@ -414,9 +418,10 @@ describe('payment authorization input', () => {
     expect((await f.partner().get(pa('not-an-id'))).status).toBe(400);
   });
 
-  it('needs a partner token, except for the receipt key set', async () => {
+  it('needs a partner token, the receipt key set too', async () => {
     expect((await f.anonymous().get(pa(`${'0'.repeat(32)}pauth`))).status).toBe(401);
-    expect((await f.anonymous().get('/v1/payment_authorizations/keys')).status).toBe(200);
+    expect((await f.anonymous().get('/v1/payment_authorizations/keys')).status).toBe(401);
+    expect((await f.user(uniquePerson()).get('/v1/payment_authorizations/keys')).status).toBe(403);
   });
 
   it('keeps the payment text out of reauthorize, whose OTP is not bound to amount and payee', async () => {

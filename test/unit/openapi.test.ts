@@ -11,10 +11,8 @@ describe('OpenAPI document', () => {
     for (const route of ROUTES) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
       expect(operation?.operationId, `${route.method} ${route.path}`).toBe(route.operation);
-      const kind = authOf(route);
-      const scope = kind === 'user' ? 'phone-security/user' : 'phone-security/partner';
-      // A public route (the receipt key set) declares that it needs no token.
-      expect(operation.security).toEqual(kind === 'public' ? [] : [{ bearer: [scope] }]);
+      const scope = authOf(route) === 'user' ? 'phone-security/user' : 'phone-security/partner';
+      expect(operation.security).toEqual([{ bearer: [scope] }]);
       const pathNames = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       const declared = operation.parameters
         .filter((p: { in: string }) => p.in === 'path')
