@@ -1,4 +1,5 @@
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { confirmMobileNumberBody } from '#shared/mobile-number/mobile-number.schema.ts';
@@ -25,4 +26,7 @@ export const build = (adapters: Adapters) => {
   );
 };
 
-export const handler = lambdaEntry('confirm-mobile-number', build, { secrets: secretsManagerReader });
+export const handler = lambdaEntry('confirm-mobile-number', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

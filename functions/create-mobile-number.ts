@@ -1,11 +1,14 @@
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
-import { createMobileNumberBody } from '#shared/mobile-number/mobile-number.schema.ts';
+import {
+  createMobileNumberBody,
+  createMobileNumberQuery,
+} from '#shared/mobile-number/mobile-number.schema.ts';
 import { createMobileNumber } from '#shared/mobile-number/use-cases.ts';
 import { personPath } from '#shared/validation.ts';
 
 /** What this route validates (the OpenAPI document is built from it). */
-export const spec = { params: personPath, body: createMobileNumberBody };
+export const spec = { params: personPath, query: createMobileNumberQuery, body: createMobileNumberBody };
 
 export const build = (adapters: Adapters) => {
   const rt = compose.createMobileNumber(adapters);

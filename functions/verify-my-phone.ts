@@ -1,5 +1,6 @@
 import { personOf } from '#shared/auth/caller.ts';
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import { snsSmsSender } from '#shared/aws/sns.ts';
 import { type Adapters, compose, lambdaEntry } from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { verifyMyPhone } from '#shared/user-phone/use-cases.ts';
@@ -20,4 +21,7 @@ export const build = (adapters: Adapters) => {
   );
 };
 
-export const handler = lambdaEntry('verify-my-phone', build, { secrets: secretsManagerReader });
+export const handler = lambdaEntry('verify-my-phone', build, {
+  sms: snsSmsSender,
+  secrets: secretsManagerReader,
+});

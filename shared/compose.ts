@@ -178,12 +178,10 @@ export const compose = {
     config: {},
   }),
   issueOtp: issuing,
-  confirmMobileNumber: (a: Adapters) => ({
-    clock: a.clock,
-    mobileNumbers: mobileNumbers(a),
-    pepper: pepper(a),
-    config: codes(a),
-  }),
+  confirmMobileNumber: (a: Adapters) => {
+    const { clock, mobileNumbers, pepper, sms, languages, config } = issuing(a);
+    return { clock, mobileNumbers, pepper, sms, languages, config };
+  },
   languages: (a: Adapters) => ({ clock: a.clock, languages: languages(a), config: {} }),
   readChangeRequest: (a: Adapters) => ({ clock: a.clock, changeRequests: changeRequests(a), config: {} }),
   authorizeChangeRequest: (a: Adapters) => ({

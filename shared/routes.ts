@@ -125,6 +125,7 @@ const USER_ROUTES: readonly RouteDefinition[] = [
     path: `${ME}/_verify`,
     summary: "Verify the caller's phone with the code sent to it",
     table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem'],
+    sendsSms: true,
     usesPepper: true,
     auth: 'user',
   },
@@ -192,6 +193,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${PERSON}/mobile_number/confirm`,
     summary: 'Verify the mobile number with the SMS OTP',
     table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
+    sendsSms: true,
     usesPepper: true,
   },
   {

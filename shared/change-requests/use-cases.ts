@@ -245,7 +245,8 @@ const noLongerPossible = async (rt: RequestDeps, record: ChangeRequestRecord, no
  * Confirm a change request with its SMS TAN; on success the guarded action runs. Three DynamoDB round trips when
  * right, two when wrong; the rule is `checkCode`'s, as for every code:
  * 1. Read the request with the person's code-check budget. It must be open, unexpired, the person's own, and
- *    authorized by SMS (404, 422, 409); the budget must have room (429).
+ *    authorized by SMS (404, 422, 409); the TAN must be six digits (403, nothing charged); the budget must have
+ *    room (429).
  * 2. Compare the TAN in constant time.
  * 3. Wrong: charge one attempt and one budget unit in one transaction, then answer 403 (the third wrong one fails
  *    the request for good).
@@ -265,6 +266,9 @@ async function confirmWithTan(
       load: async () => {
         const loaded = await rt.changeRequests.loadTanCheck(input.id, input.personId);
         confirmable(await stillOpen(rt, loaded.request, input.personId), { tan: true });
+        // A TAN that is not six digits cannot be the TAN: 403 as for a wrong one (the reference's answer to an
+        // invalid token), refused before any comparison, so it spends no attempt and no budget.
+        if (!/^\d{6}$/.test(input.tan)) throw invalidTan();
         return loaded;
       },
       commit: async (loaded, answer, charge) => {

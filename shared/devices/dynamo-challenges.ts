@@ -1,44 +1,38 @@
-import {
-  type Condition,
-  type DocumentClient,
-  type ItemKey,
-  readItem,
-  type TxPart,
-} from '../storage/dynamo.ts';
-import type { ChallengeRecord, KeyPurpose } from './device-records.ts';
+import { type Condition, DynamoAdapter, type ItemKey, recordReader, type TxPart } from '../storage/dynamo.ts';
+import type { ChallengeRecord, DeviceChallengeRecord, SignatureChallengeRecord } from './device-records.ts';
 
 /** Challenge items: CHALLENGE#<id>/CHALLENGE. They stay readable a day after they expire, then TTL removes them. */
 const challengeKey = (challengeId: string): ItemKey => ({ PK: `CHALLENGE#${challengeId}`, SK: 'CHALLENGE' });
 export const RETENTION_SECONDS = 24 * 3600;
 
-function toChallenge(item: Record<string, unknown>): ChallengeRecord {
-  const base = {
-    id: item.id as string,
-    deviceId: item.device_id as string,
-    keyId: item.key_id as string,
-    keyPurpose: item.key_purpose as KeyPurpose,
-    personId: item.person_id as string,
-    createdAt: item.created_at as string,
-    expiresAtMs: item.expires_at_ms as number,
-    attempts: item.attempts as number,
-    consumedAt: item.consumed_at as string | undefined,
-    publicKey: item.public_key as string | undefined,
-  };
-  return item.type === 'signature'
-    ? {
-        ...base,
-        type: 'signature',
-        sealedOtp: item.sealed_otp as string,
-        deviceName: item.device_name as string | undefined,
-        deviceCreatedAt: item.device_created_at as string | undefined,
-      }
-    : {
-        ...base,
-        type: 'device',
-        stringToSign: item.string_to_sign as string,
-        boundTo: item.bound_to as string | undefined,
-      };
-}
+const common = {
+  id: true,
+  deviceId: true,
+  keyId: true,
+  keyPurpose: true,
+  personId: true,
+  createdAt: true,
+  expiresAtMs: true,
+  attempts: true,
+  consumedAt: true,
+  publicKey: true,
+} as const;
+const toSignatureChallenge = recordReader<Omit<SignatureChallengeRecord, 'type'>>({
+  ...common,
+  sealedOtp: true,
+  deviceName: true,
+  deviceCreatedAt: true,
+});
+const toDeviceChallenge = recordReader<Omit<DeviceChallengeRecord, 'type'>>({
+  ...common,
+  stringToSign: true,
+  boundTo: true,
+});
+
+const toChallenge = (item: Record<string, unknown>): ChallengeRecord =>
+  item.type === 'signature'
+    ? { ...toSignatureChallenge(item), type: 'signature' }
+    : { ...toDeviceChallenge(item), type: 'device' };
 
 /** The challenge is still answerable: not used, not expired, attempts left (checked again at commit). */
 const answerable = (
@@ -49,15 +43,9 @@ const answerable = (
   ExpressionAttributeValues: { ':nowMs': now.getTime(), ':max': maxAttempts },
 });
 
-export class DynamoChallenges {
-  constructor(
-    private readonly db: DocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  async get(challengeId: string): Promise<ChallengeRecord | undefined> {
-    const item = await readItem(this.db, this.tableName, challengeKey(challengeId));
-    return item ? toChallenge(item) : undefined;
+export class DynamoChallenges extends DynamoAdapter {
+  get(challengeId: string): Promise<ChallengeRecord | undefined> {
+    return this.readRecord(challengeKey(challengeId), toChallenge);
   }
 
   put(challenge: ChallengeRecord): TxPart {

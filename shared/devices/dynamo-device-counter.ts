@@ -1,14 +1,9 @@
-import { type DocumentClient, type ItemKey, readItem, type TxPart } from '../storage/dynamo.ts';
+import { DynamoAdapter, type ItemKey, readItem, type TxPart } from '../storage/dynamo.ts';
 
 /** The person's count of active devices: PERSON#<pid>/DEVICES. It bounds bindings atomically. */
 const counterKey = (personId: string): ItemKey => ({ PK: `PERSON#${personId}`, SK: 'DEVICES' });
 
-export class DynamoDeviceCounter {
-  constructor(
-    private readonly db: DocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class DynamoDeviceCounter extends DynamoAdapter {
   async activeCount(personId: string): Promise<number> {
     return ((await readItem(this.db, this.tableName, counterKey(personId)))?.active_count as number) ?? 0;
   }

@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type DocumentClient, type ItemKey, readItem, type TxPart } from '../storage/dynamo.ts';
-import type { KeyPurpose, KeyRecord } from './device-records.ts';
+import { DynamoAdapter, type ItemKey, recordReader, type TxPart } from '../storage/dynamo.ts';
+import type { KeyRecord } from './device-records.ts';
 
 /** Key items: DEVICE#<device id>/KEY#<key id>, beside their device. */
 const keyKey = (deviceId: string, keyId: string): ItemKey => ({
@@ -8,28 +8,20 @@ const keyKey = (deviceId: string, keyId: string): ItemKey => ({
   SK: `KEY#${keyId}`,
 });
 
-function toKey(item: Record<string, unknown>): KeyRecord {
-  return {
-    keyId: item.key_id as string,
-    deviceId: item.device_id as string,
-    personId: item.person_id as string,
-    publicKey: item.public_key as string,
-    keyType: item.key_type as 'ecdsa-p256',
-    keyPurpose: item.key_purpose as KeyPurpose,
-    createdAt: item.created_at as string,
-    usedAt: item.used_at as string | undefined,
-  };
-}
+const toKey = recordReader<KeyRecord>({
+  keyId: true,
+  deviceId: true,
+  personId: true,
+  publicKey: true,
+  keyType: true,
+  keyPurpose: true,
+  createdAt: true,
+  usedAt: true,
+});
 
-export class DynamoDeviceKeys {
-  constructor(
-    private readonly db: DocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  async get(deviceId: string, keyId: string): Promise<KeyRecord | undefined> {
-    const item = await readItem(this.db, this.tableName, keyKey(deviceId, keyId));
-    return item ? toKey(item) : undefined;
+export class DynamoDeviceKeys extends DynamoAdapter {
+  get(deviceId: string, keyId: string): Promise<KeyRecord | undefined> {
+    return this.readRecord(keyKey(deviceId, keyId), toKey);
   }
 
   /** A device's keys (a device has a handful at most: one per purpose plus its binding key). */

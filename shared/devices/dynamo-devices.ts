@@ -1,12 +1,6 @@
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import {
-  type Condition,
-  type DocumentClient,
-  type ItemKey,
-  readItem,
-  type TxPart,
-} from '../storage/dynamo.ts';
-import type { DeviceExpectation, DeviceRecord, DeviceStatus } from './device-records.ts';
+import { type Condition, DynamoAdapter, type ItemKey, recordReader, type TxPart } from '../storage/dynamo.ts';
+import type { DeviceExpectation, DeviceRecord } from './device-records.ts';
 
 /**
  * Device items: DEVICE#<id>/DEVICE. A device appears in the person's index (GSI1) only once it is bound, under
@@ -15,18 +9,21 @@ import type { DeviceExpectation, DeviceRecord, DeviceStatus } from './device-rec
 export const deviceKey = (deviceId: string): ItemKey => ({ PK: `DEVICE#${deviceId}`, SK: 'DEVICE' });
 const personDevices = (personId: string) => `PERSON#${personId}#DEVICES`;
 
-function toDevice(item: Record<string, unknown>): DeviceRecord {
-  return {
-    id: item.id as string,
-    personId: item.person_id as string,
-    name: item.name as string,
-    status: item.status as DeviceStatus,
-    createdAt: item.created_at as string,
-    boundAt: item.bound_at as string | undefined,
-    deletedAt: item.deleted_at as string | undefined,
-    activeKeys: (item.active_keys as DeviceRecord['activeKeys'] | undefined) ?? {},
-  };
-}
+const deviceFields = recordReader<DeviceRecord>({
+  id: true,
+  personId: true,
+  name: true,
+  status: true,
+  createdAt: true,
+  boundAt: true,
+  deletedAt: true,
+  activeKeys: true,
+});
+/** A device as stored; one that never had keys (pending, deleted) reads with none. */
+const toDevice = (item: Record<string, unknown>): DeviceRecord => {
+  const device = deviceFields(item);
+  return { ...device, activeKeys: device.activeKeys ?? {} };
+};
 
 /** The condition a device must meet for an answer to count. */
 function expecting(expectation: DeviceExpectation): Condition {
@@ -43,15 +40,9 @@ function expecting(expectation: DeviceExpectation): Condition {
       };
 }
 
-export class DynamoDevices {
-  constructor(
-    private readonly db: DocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  async get(deviceId: string): Promise<DeviceRecord | undefined> {
-    const item = await readItem(this.db, this.tableName, deviceKey(deviceId));
-    return item ? toDevice(item) : undefined;
+export class DynamoDevices extends DynamoAdapter {
+  get(deviceId: string): Promise<DeviceRecord | undefined> {
+    return this.readRecord(deviceKey(deviceId), toDevice);
   }
 
   /**
@@ -144,15 +135,18 @@ export class DynamoDevices {
     });
   }
 
-  /** Soft delete: the record stays with `deleted_at`, loses its keys, and moves to DELETED# in the index. */
+  /**
+   * Soft delete: the record stays as a tombstone with `deleted_at` (a pending one stops expiring), loses its keys,
+   * and moves to DELETED# in the index.
+   */
   softDelete(device: DeviceRecord, now: Date) {
     const wasActive = device.status === 'active';
     return this.update(device.id, {
       UpdateExpression: wasActive
         ? 'SET #status = :deleted, deleted_at = :now, GSI1SK = :gsk REMOVE active_keys'
-        : 'SET #status = :deleted, deleted_at = :now REMOVE active_keys',
+        : 'SET #status = :deleted, deleted_at = :now REMOVE active_keys, #ttl',
       ConditionExpression: '#status = :was',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeNames: wasActive ? { '#status': 'status' } : { '#status': 'status', '#ttl': 'ttl' },
       ExpressionAttributeValues: {
         ':deleted': 'deleted',
         ':now': now.toISOString(),

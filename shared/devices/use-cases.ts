@@ -66,7 +66,7 @@ async function visibleDevice(rt: DeviceDeps, deviceId: string, personId: string 
   return device;
 }
 
-/** A device the caller may act on: visible and not deleted (a deleted device's keys went with it), or 404. */
+/** A device the caller may act on: visible and not deleted (a deleted device is a read-only tombstone), or 404. */
 async function liveDevice(rt: DeviceDeps, deviceId: string, personId: string | undefined) {
   const device = await visibleDevice(rt, deviceId, personId);
   if (device.status === 'deleted') throw deviceNotFound();
@@ -337,13 +337,16 @@ export async function deleteDevice(
 }
 
 /**
- * Keys of a device, in the shape of the Solaris reference: a list holding the device with its keys.
+ * Keys of a device, in the shape of the Solaris reference: a list holding the device with its keys. A deleted device
+ * keeps its record and its key items as a tombstone, so its list still answers, with the real `deleted_at` (the
+ * reference's example shows one, "for deleted devices only"); none of those keys can sign any more, because signing
+ * needs the device active with the key among its `active_keys`, which the delete removed.
  */
 export async function listDeviceKeys(
   rt: DeviceDeps,
   input: { deviceId: string; personId?: string | undefined },
 ) {
-  const device = await liveDevice(rt, input.deviceId, input.personId);
+  const device = await visibleDevice(rt, input.deviceId, input.personId);
   const keys = await rt.devices.listKeys(device.id);
   return [
     {
@@ -351,7 +354,7 @@ export async function listDeviceKeys(
       person_id: device.personId,
       name: device.name,
       created_at: isoSeconds(device.createdAt),
-      deleted_at: null,
+      deleted_at: device.deletedAt ? isoSeconds(device.deletedAt) : null,
       keys: keys
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId))
         .map(keyView),
@@ -359,11 +362,12 @@ export async function listDeviceKeys(
   ];
 }
 
+/** One key of a device; a deleted device's keys stay readable (as in its keys list) but never sign again. */
 export async function getDeviceKey(
   rt: DeviceDeps,
   input: { deviceId: string; keyId: string; personId?: string | undefined },
 ): Promise<KeyView> {
-  const device = await liveDevice(rt, input.deviceId, input.personId);
+  const device = await visibleDevice(rt, input.deviceId, input.personId);
   const key = await rt.devices.getKey(device.id, input.keyId);
   if (!key) throw notFound('No key with this id on this device.');
   return keyView(key);

@@ -11,6 +11,7 @@ import {
   type ItemKey,
   readItem,
   readItems,
+  recordReader,
   type TxPart,
   tx,
 } from '../storage/dynamo.ts';
@@ -23,16 +24,47 @@ export type { MobileNumberRecord } from './ports.ts';
 export const numberKey = (personId: string): ItemKey => ({ PK: `PERSON#${personId}`, SK: 'MOBILE_NUMBER' });
 export const otpKey = (personId: string): ItemKey => ({ PK: `PERSON#${personId}`, SK: 'OTP#MOBILE_NUMBER' });
 
-export function toRecord(item: Item): MobileNumberRecord {
+/**
+ * The person's last verified number after it was removed (PERSON#<pid>/REPLACED_MOBILE_NUMBER), kept for
+ * `REPLACED_NUMBER_SECONDS` so that verifying a new number can tell the old one it was replaced (the guide's "Changed
+ * Notification"; a change is a delete and a re-create). Past that window the old number may belong to someone else.
+ */
+export const replacedKey = (personId: string): ItemKey => ({
+  PK: `PERSON#${personId}`,
+  SK: 'REPLACED_MOBILE_NUMBER',
+});
+export const REPLACED_NUMBER_SECONDS = 30 * 24 * 3600;
+
+/** The transaction item that remembers a verified number being removed now (replacing any earlier memo). */
+export function replacedNumberPut(tableName: string, record: MobileNumberRecord, now: Date): TxPart {
+  const expiresAtMs = now.getTime() + REPLACED_NUMBER_SECONDS * 1000;
   return {
-    id: item.id as string,
-    personId: item.person_id as string,
-    number: item.number as string,
-    verified: item.verified as boolean,
-    createdAt: item.created_at as string,
-    updatedAt: item.updated_at as string,
+    name: 'replaced',
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...replacedKey(record.personId),
+          entity: 'replaced_mobile_number',
+          mobile_number_id: record.id,
+          number: record.number,
+          removed_at: now.toISOString(),
+          expires_at_ms: expiresAtMs,
+          ttl: Math.ceil(expiresAtMs / 1000),
+        },
+      },
+    },
   };
 }
+
+export const toRecord = recordReader<MobileNumberRecord>({
+  id: true,
+  personId: true,
+  number: true,
+  verified: true,
+  createdAt: true,
+  updatedAt: true,
+});
 
 /**
  * A pending code item at `key` (the mobile number OTP and the end-user removal code share the shape): only the
@@ -52,15 +84,14 @@ export function codeItem(key: ItemKey, entity: string, code: PendingCode, now: D
   };
 }
 
-export function toCode(item: Item): PendingCode {
-  return {
-    id: item.otp_id as string,
-    boundTo: item.mobile_number_id as string,
-    secret: item.otp_hash as string,
-    expiresAtMs: item.expires_at_ms as number,
-    attempts: item.attempts as number,
-  };
-}
+/** A pending code as `codeItem` writes it (deleted once used, so it never carries `used`). */
+export const toCode = recordReader<Omit<PendingCode, 'used'>>({
+  id: 'otp_id',
+  boundTo: 'mobile_number_id',
+  secret: 'otp_hash',
+  expiresAtMs: true,
+  attempts: true,
+});
 
 /** The code at commit is still the one compared against, unexpired and not out of attempts. */
 export function stillUsable(code: PendingCode, maxAttempts: number, now: Date): Condition {
@@ -110,11 +141,13 @@ export async function readNumberCodeCheck(
   budget: GuessBudget,
   personId: string,
   key: ItemKey,
+  options: { withReplaced?: boolean } = {},
 ): Promise<ConfirmState> {
-  const [numberItem, pending, budgetItem] = await readItems(db, tableName, [
+  const [numberItem, pending, budgetItem, replacedItem] = await readItems(db, tableName, [
     numberKey(personId),
     key,
     budget.key(personId),
+    ...(options.withReplaced ? [replacedKey(personId)] : []),
   ]);
   const number = numberItem ? toRecord(numberItem) : undefined;
   return {
@@ -122,6 +155,15 @@ export async function readNumberCodeCheck(
     code: pending ? toCode(pending) : undefined,
     budget: budget.usesIn(budgetItem),
     ...(number ? { boundTo: number.id } : {}),
+    ...(replacedItem
+      ? {
+          replaced: {
+            number: replacedItem.number as string,
+            removedAt: replacedItem.removed_at as string,
+            expiresAtMs: replacedItem.expires_at_ms as number,
+          },
+        }
+      : {}),
   };
 }
 
@@ -203,12 +245,13 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
 
   /**
    * The transaction items that delete the number (only if it is still this record, in the expected verification
-   * state), its pending OTP, and write the deletion event. The change-request flow runs them together with its own
-   * state change.
+   * state), its pending OTP, and write the deletion event; a verified number is also remembered as replaceable. The
+   * change-request flow runs them together with its own state change.
    */
   deletionItems(record: MobileNumberRecord, event: DomainEvent, now: Date): TxPart[] {
     const table = this.tableName;
     return [
+      ...(record.verified ? [replacedNumberPut(table, record, now)] : []),
       {
         name: 'number',
         item: {
@@ -282,7 +325,9 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
   }
 
   loadConfirmation(personId: string): Promise<ConfirmState> {
-    return readNumberCodeCheck(this.db, this.tableName, this.related.budget, personId, otpKey(personId));
+    return readNumberCodeCheck(this.db, this.tableName, this.related.budget, personId, otpKey(personId), {
+      withReplaced: true,
+    });
   }
 
   /**
@@ -306,6 +351,8 @@ export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmation
             ':dd': check.deviceData ?? null,
           },
         })
+        // The memo of a replaced number is used up by the verification that replaces it.
+        .delete('replaced', replacedKey(number.personId))
         .add(phoneSequenceBump(this.tableName, number.personId, now)),
     );
   }

@@ -1,5 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { DocumentClient, TxPart } from '../storage/dynamo.ts';
+import { DynamoAdapter, recordReader, type TxPart } from '../storage/dynamo.ts';
 
 /**
  * A per-person counter of phone events (number created, code sent, verified, removed), whichever API caused them.
@@ -39,21 +38,10 @@ export function phoneSequenceBump(tableName: string, personId: string, now: Date
   };
 }
 
-export class PhoneSequenceStore {
-  constructor(
-    private readonly db: DocumentClient,
-    private readonly tableName: string,
-  ) {}
+const toSequence = recordReader<PhoneSequence>({ sequence: true, createdAt: true, changedAt: true });
 
-  async get(personId: string): Promise<PhoneSequence | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: sequenceKey(personId), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    return {
-      sequence: Item.sequence as number,
-      createdAt: Item.created_at as string,
-      changedAt: Item.changed_at as string,
-    };
+export class PhoneSequenceStore extends DynamoAdapter {
+  get(personId: string): Promise<PhoneSequence | undefined> {
+    return this.readRecord(sequenceKey(personId), toSequence);
   }
 }

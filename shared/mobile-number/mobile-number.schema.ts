@@ -9,6 +9,20 @@ import * as z from '../zod.ts';
 const numberInput = z.string().check(z.minLength(1), z.maxLength(40));
 
 export const createMobileNumberBody = z.object({ number: numberInput, device_data: deviceData });
+
+/**
+ * Solaris's create takes a query parameter `with_identification` that its reference lists without describing. By its
+ * name it asks for the number to be handled as part of a person identification, which this service does not run, so
+ * nothing could honour `true`: only `false` (or no parameter) is accepted, and anything else is refused with 400
+ * rather than silently ignored.
+ */
+export const createMobileNumberQuery = z.object({
+  with_identification: z.optional(
+    z.enum(['false'], {
+      message: 'identification is not supported by this service: omit with_identification or send false',
+    }),
+  ),
+});
 export const deleteMobileNumberBody = z.object({ number: numberInput });
 export const authorizeMobileNumberBody = z.object({ number: numberInput, device_data: deviceData });
 export const confirmMobileNumberBody = z.object({

@@ -45,8 +45,17 @@ export interface OtpIssues {
   }): Promise<'saved' | 'number_changed' | 'limit_taken'>;
 }
 
+/** The person's previous verified number, removed at `removedAt`, that a newly verified number replaces. */
+export interface ReplacedNumber {
+  number: string;
+  removedAt: string;
+  expiresAtMs: number;
+}
+
 export interface ConfirmState extends CheckState {
   number: MobileNumberRecord | undefined;
+  /** Read by confirm only: the verified number removed last, while it still counts as replaceable. */
+  replaced?: ReplacedNumber;
 }
 
 /** What confirming a number with its OTP reads (number, pending OTP, budget) and commits. */

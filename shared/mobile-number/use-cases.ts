@@ -5,12 +5,13 @@ import type { Uses } from '../deps.ts';
 import { badRequest, conflict, invalidTan, notFound, tooManyRequests, unprocessable } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberCreated, MobileNumberDeleted } from '../events/mobile-number-events.ts';
+import { errorFields, logger } from '../logging.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { PreparedSms } from '../sms/sms-dispatcher.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import type { MobileNumberView } from './mobile-number.schema.ts';
 import { givenNumber, normalizeMobileNumber } from './phone-number.ts';
-import type { MobileNumberRecord } from './ports.ts';
+import type { MobileNumberRecord, ReplacedNumber } from './ports.ts';
 
 export type CreateDeps = Uses<'clock' | 'mobileNumbers', 'sandboxEnabled'>;
 export type ReadDeps = Uses<'mobileNumbers'>;
@@ -19,7 +20,10 @@ export type IssueDeps = Uses<
   'clock' | 'mobileNumbers' | 'pepper' | 'sms',
   'otpTtlSeconds' | 'sandboxEnabled'
 >;
-export type ConfirmDeps = Uses<'clock' | 'mobileNumbers' | 'pepper', 'otpMaxAttempts' | 'codeChecksPerDay'>;
+export type ConfirmDeps = Uses<
+  'clock' | 'mobileNumbers' | 'pepper' | 'sms' | 'languages',
+  'otpMaxAttempts' | 'codeChecksPerDay'
+>;
 
 /** Solaris-style resource id: 32 hex characters and a type suffix. */
 const newMobileNumberId = () => `${randomBytes(16).toString('hex')}cmno`;
@@ -48,6 +52,12 @@ function sanitizeGiven(input: string): string {
 }
 
 const noNumber = () => notFound('The person has no mobile number.');
+const notVerified = () =>
+  unprocessable(
+    'mobile_number_not_verified',
+    'Mobile Number Not Verified',
+    'The mobile number is not verified yet: verify it through authorize and confirm before it can be used for 2FA.',
+  );
 const mismatch = () => notFound('The person has no mobile number matching the given number.');
 
 /** The person's number, which must equal the given one (after sanitizing); otherwise 404. */
@@ -180,6 +190,8 @@ async function issueOtp(
     /** The number the caller gave (sanitized); without one, the person's number whatever it is. */
     number?: string | undefined;
     verifiedStops?: boolean;
+    /** Refuse (422) when the number is not verified yet: the text asks the person to use it as a second factor. */
+    verifiedRequired?: boolean;
     templateKey: TemplateKey;
     variables: Record<string, string>;
     deviceData: string | undefined;
@@ -192,6 +204,7 @@ async function issueOtp(
     if (!record) throw noNumber();
     if (input.number !== undefined && record.number !== input.number) throw mismatch();
     if (input.verifiedStops && record.verified) return toView(record);
+    if (input.verifiedRequired && !record.verified) throw notVerified();
     const limits = loaded.limits ?? (await rt.mobileNumbers.limits(record.number, record.personId));
 
     const now = rt.clock.now();
@@ -258,6 +271,10 @@ export async function authorizeMobileNumber(
 /**
  * Request a new authorization challenge with the text the partner names (for example a 2FA text for a verified
  * number). The OTP replaces any pending one and is confirmed through the confirm route.
+ * "The customer cannot use their mobile number until they verify it" (Solaris reference, create): on an unverified
+ * number only the verification text (`sms.mobile_number.verify_number`, the reference's own example for this route)
+ * is sent, as a new verification code; any other text is a use of the number as a second factor and is refused with
+ * 422 `mobile_number_not_verified` before anything is sent or charged. So no 2FA code can ever verify a number.
  */
 export async function reauthorizeMobileNumber(
   rt: IssueDeps,
@@ -284,6 +301,7 @@ export async function reauthorizeMobileNumber(
   }
   return issueOtp(rt, {
     personId: input.personId,
+    verifiedRequired: input.textKey !== 'sms.mobile_number.verify_number',
     templateKey: input.textKey,
     variables: input.variables ?? {},
     deviceData: input.deviceData,
@@ -299,6 +317,8 @@ export async function reauthorizeMobileNumber(
  * 3. Commit the outcome with one unit of the budget: wrong, one attempt is charged and the answer is 403; right, the
  *    OTP is used and the number verified. A check that lost the race to a concurrent one (OTP used, burnt or
  *    replaced meanwhile) is charged nothing and answers 403 like a wrong code.
+ * 4. When the verified number replaces the person's previous verified number (removed within the last 30 days, and a
+ *    different number), the old number gets the "Changed Notification" in the person's language, after the commit.
  */
 export async function confirmMobileNumber(
   rt: ConfirmDeps,
@@ -332,5 +352,32 @@ export async function confirmMobileNumber(
   );
   if (result.verdict !== 'right') throw invalidTan();
   const record = result.loaded.number!;
+  await notifyReplaced(rt, record, result.loaded.replaced);
   return toView({ ...record, verified: true, updatedAt: rt.clock.now().toISOString() });
+}
+
+/**
+ * The guide's "Changed Notification" ("Your mobile number {old_number} has been replaced by {new_number}"): a change
+ * of a verified number is a delete and a re-create, so it is sent when the new number is verified, to the old number,
+ * which is how a person whose number was changed without them learns of it. The verification stands whatever happens
+ * to this notice; a failure (e.g. the old number's hourly SMS quota) is logged.
+ */
+async function notifyReplaced(
+  rt: Uses<'clock' | 'sms' | 'languages'>,
+  record: MobileNumberRecord,
+  replaced: ReplacedNumber | undefined,
+): Promise<void> {
+  if (!replaced || replaced.number === record.number) return;
+  if (replaced.expiresAtMs <= rt.clock.now().getTime()) return;
+  try {
+    await rt.sms.dispatch({
+      to: replaced.number,
+      personId: record.personId,
+      templateKey: 'sms.mobile_number.changed_notification',
+      language: await rt.languages.languageFor(record.personId),
+      variables: { old_number: replaced.number, new_number: record.number },
+    });
+  } catch (error) {
+    logger.warn('changed notice not sent', { status: 'not_sent', error: errorFields(error) });
+  }
 }

@@ -199,6 +199,41 @@ export async function readItem(
 }
 
 /**
+ * Where each field of a record sits in its item: `true` for the attribute named as the field in snake_case
+ * (`personId` in `person_id`), or the attribute's name. Every field must be named, so a field added to the record
+ * and forgotten here does not compile.
+ */
+export type ItemFields<T> = { readonly [K in keyof T]-?: true | string };
+
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/**
+ * The reader of one record shape from its items. An item is written only by the adapter that reads it, so each
+ * attribute is taken as the type its field declares (as the casts it replaces did); an absent one reads undefined.
+ */
+export function recordReader<T>(fields: ItemFields<T>): (item: Item) => T {
+  const attributes = Object.entries(fields).map(
+    ([field, name]) => [field, name === true ? snakeCase(field) : (name as string)] as const,
+  );
+  return (item) =>
+    Object.fromEntries(attributes.map(([field, attribute]) => [field, item[attribute]])) as unknown as T;
+}
+
+/** An adapter over one table: its client and the table's name, and the read of one item as a record. */
+export abstract class DynamoAdapter {
+  constructor(
+    protected readonly db: DocumentClient,
+    protected readonly tableName: string,
+  ) {}
+
+  /** The item at `key`, strongly consistent, as a record; undefined when it does not exist. */
+  protected async readRecord<T>(key: ItemKey, toRecord: (item: Item) => T): Promise<T | undefined> {
+    const item = await readItem(this.db, this.tableName, key);
+    return item ? toRecord(item) : undefined;
+  }
+}
+
+/**
  * Runs one conditional write (PutItem, UpdateItem, DeleteItem); answers undefined when its condition failed and
  * the write's output otherwise. The one place a single write's ConditionalCheckFailed becomes an outcome.
  */

@@ -7,6 +7,7 @@ import {
   numberKey,
   otpKey,
   readNumberCodeCheck,
+  replacedNumberPut,
 } from '../mobile-number/dynamo-mobile-number-store.ts';
 import { phoneSequenceBump } from '../mobile-number/dynamo-phone-sequence.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
@@ -74,6 +75,7 @@ export class PhoneRemovalStore {
         .add(
           outboxPut(this.tableName, check.event, now),
           phoneSequenceBump(this.tableName, number.personId, now),
+          replacedNumberPut(this.tableName, number, now),
         ),
     );
   }

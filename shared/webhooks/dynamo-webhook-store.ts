@@ -1,6 +1,6 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../errors.ts';
-import { conditionally, type DocumentClient, readItem, tx } from '../storage/dynamo.ts';
+import { conditionally, DynamoAdapter, recordReader, tx } from '../storage/dynamo.ts';
 import { TABLE } from '../storage/table-definition.ts';
 
 export interface WebhookRecord {
@@ -16,26 +16,19 @@ const webhookKey = (id: string) => ({ PK: `WEBHOOK#${id}`, SK: 'WEBHOOK' });
 const counterKey = { PK: 'WEBHOOK_COUNT', SK: 'WEBHOOK_COUNT' };
 const LIST_PARTITION = 'WEBHOOKS';
 
-function toRecord(item: Record<string, unknown>): WebhookRecord {
-  return {
-    id: item.id as string,
-    eventType: item.event_type as string,
-    url: item.url as string,
-    sealedSecret: item.secret_sealed as string,
-    createdAt: item.created_at as string,
-  };
-}
+const toRecord = recordReader<WebhookRecord>({
+  id: true,
+  eventType: true,
+  url: true,
+  sealedSecret: 'secret_sealed',
+  createdAt: true,
+});
 
 /**
  * Webhook subscriptions. All of them share one GSI1 partition (sorted by event type, then creation), which serves
  * both the list route and the fan-out's lookup by event type; a counter item bounds how many can exist.
  */
-export class WebhookStore {
-  constructor(
-    private readonly db: DocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class WebhookStore extends DynamoAdapter {
   /** Stores the subscription and takes one unit of the limit in one transaction; at the limit: 409. */
   async create(record: WebhookRecord, maxSubscriptions: number): Promise<void> {
     const failed = await tx(this.db, this.tableName)
@@ -71,9 +64,8 @@ export class WebhookStore {
     if (failed.size > 0) throw new Error('webhook id already in use');
   }
 
-  async get(id: string): Promise<WebhookRecord | undefined> {
-    const item = await readItem(this.db, this.tableName, webhookKey(id));
-    return item ? toRecord(item) : undefined;
+  get(id: string): Promise<WebhookRecord | undefined> {
+    return this.readRecord(webhookKey(id), toRecord);
   }
 
   /** Every subscription, or those for one event type. */

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
 import { browserSkipReason, launchChromium } from '../support/browser.ts';
-import { client, latestOtp, startTestService } from '../support/harness.ts';
+import { type Fixture, startService } from '../support/fixture.ts';
 import { startReceiver } from '../support/receiver.ts';
 
 /**
@@ -17,7 +16,7 @@ const shots = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.tmp';
 describe.skipIf(skipReason)(
   `local console in Chromium${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
-    let service: LocalService;
+    let fixture: Fixture;
     let chromium: Awaited<ReturnType<typeof launchChromium>>;
     let receiver: Awaited<ReturnType<typeof startReceiver>>;
     const offLoopback: string[] = [];
@@ -25,14 +24,14 @@ describe.skipIf(skipReason)(
     const transferred = new Map<string, number>();
 
     beforeAll(async () => {
-      service = await startTestService({
+      fixture = await startService({
         env: { WEBHOOK_RETRY_BASE_SECONDS: '1', EVENT_RELAY_POLL_MS: '50' },
       });
       // The verification POST succeeds; the first delivery gets a 500, so the page shows a retry; the second a 200.
       receiver = await startReceiver((_request, index) => (index === 1 ? 500 : 200));
       chromium = await launchChromium({ viewport: { width: 1280, height: 800 } });
       const { context } = chromium;
-      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: fixture.url });
       // Every request that is not to this machine's loopback is refused and remembered: the test asserts there are none.
       await context.route('**/*', (route) => {
         const { hostname, protocol } = new URL(route.request().url());
@@ -46,11 +45,11 @@ describe.skipIf(skipReason)(
     afterAll(async () => {
       await chromium?.close();
       await receiver?.close();
-      await service?.close();
+      await fixture?.close();
     });
 
     it('shows SMS, events and deliveries live, copies the OTP that confirms, mints tokens and renders the API', async () => {
-      const api = client(service.url);
+      const api = fixture.partner();
       const page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
       page.on('console', (message) => {
         if (message.type() === 'error') problems.push(`console: ${message.text()}`);
@@ -60,7 +59,7 @@ describe.skipIf(skipReason)(
         if (sizes) transferred.set(new URL(request.url()).pathname, sizes.responseBodySize);
       });
 
-      await page.goto(`${service.url}/`);
+      await page.goto(`${fixture.url}/`);
       await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('live');
       await page.evaluate('window.notReloaded = true');
       const pageWeight = [...transferred.values()].reduce((sum, size) => sum + size, 0);
@@ -94,7 +93,7 @@ describe.skipIf(skipReason)(
       for (const text of [annaNumber, anna, 'de', 'sms.mobile_number.verify_number'])
         expect(head).toContain(text);
       expect(await annaSms.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
-      const sentOtp = await latestOtp(service.url, annaNumber);
+      const sentOtp = await fixture.lastSms(annaNumber);
       expect(await annaSms.locator('mark.code').innerText()).toBe(sentOtp);
       expect(await annaSms.locator('.sms-text').innerText()).toContain(
         'Bitte verifizieren Sie Ihre Handynummer',
@@ -120,7 +119,7 @@ describe.skipIf(skipReason)(
       await expect.poll(() => items.count()).toBe(3);
       const tanSms = items.nth(0);
       expect(await tanSms.locator('.sms-head').innerText()).toContain('sms.mobile_number.confirm_deletion');
-      expect(await tanSms.locator('mark.code').innerText()).toBe(await latestOtp(service.url, annaNumber));
+      expect(await tanSms.locator('mark.code').innerText()).toBe(await fixture.lastSms(annaNumber));
 
       // Filters: by person, then by number as typed with spaces.
       await page.getByLabel('Person', { exact: true }).fill(ben);
@@ -185,7 +184,7 @@ describe.skipIf(skipReason)(
       await page.getByRole('button', { name: 'Copy token' }).focus();
       await page.keyboard.press('Space');
       const userToken = await page.evaluate<string>('navigator.clipboard.readText()');
-      const mine = await client(service.url, { auth: { token: userToken } }).get('/auth/v1/users/me/phone');
+      const mine = await fixture.withToken(userToken).get('/auth/v1/users/me/phone');
       expect(mine.status).toBe(200);
       expect(JSON.stringify(mine.body)).toContain(annaNumber);
 
@@ -193,7 +192,7 @@ describe.skipIf(skipReason)(
       await page.getByRole('button', { name: 'Mint token' }).click();
       await expect.poll(() => page.locator('#token-meta').innerText()).toContain('partner');
       const partnerToken = await page.locator('#token-output').inputValue();
-      const asPartner = client(service.url, { auth: { token: partnerToken } });
+      const asPartner = fixture.withToken(partnerToken);
       expect((await asPartner.get(`/v1/persons/${anna}/mobile_number`)).body).toMatchObject({
         verified: true,
       });

@@ -1,12 +1,10 @@
 import { createPublicKey } from 'node:crypto';
 import { type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DevIssuer } from '../../shared/auth/dev-issuer.ts';
-import type { LocalService } from '../../shared/local/local-service.ts';
 import { authOf, errorShapeOf, ROUTES, type RouteDefinition } from '../../shared/routes.ts';
-import { client, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
-let service: LocalService;
 let otherIssuer: DevIssuer;
 const clock = new TestClock();
 const scopes = {
@@ -15,11 +13,10 @@ const scopes = {
   operatorScope: 'phone-security/operator',
 };
 
+const fixture = useService({ clock });
 beforeAll(async () => {
-  service = await startTestService({ clock });
   otherIssuer = await DevIssuer.create({ scopes, now: () => clock.now() });
 });
-afterAll(() => service.close());
 
 /** A concrete URL for a route: every path parameter gets a well-formed value. */
 const urlOf = (route: RouteDefinition) => route.path.replace(/\{\w+\}/g, 'a1b2c3');
@@ -37,7 +34,7 @@ const wrongRequest = (route: RouteDefinition) =>
     : ({ kind: 'user', personId: uniquePerson() } as const);
 
 async function call(route: RouteDefinition, authorization?: string) {
-  const response = await fetch(`${service.url}${urlOf(route)}`, {
+  const response = await fetch(`${fixture.url}${urlOf(route)}`, {
     method: route.method,
     headers: {
       'content-type': 'application/json',
@@ -88,43 +85,43 @@ describe.each(guarded.map((route) => [label(route), route] as const))('%s', (_, 
     ['an empty bearer', async () => 'Bearer '],
     [
       'an expired token',
-      async () => `Bearer ${await service.issuer.mint(rightRequest(route), { expiresIn: -1 })}`,
+      async () => `Bearer ${await fixture.issuer.mint(rightRequest(route), { expiresIn: -1 })}`,
     ],
     [
       'a token not valid yet',
-      async () => `Bearer ${await service.issuer.mint(rightRequest(route), { notBefore: 600 })}`,
+      async () => `Bearer ${await fixture.issuer.mint(rightRequest(route), { notBefore: 600 })}`,
     ],
     ['a token from another key', async () => `Bearer ${await otherIssuer.mint(rightRequest(route))}`],
     [
       'a wrong audience',
-      async () => `Bearer ${await service.issuer.mint(rightRequest(route), { audience: 'other-api' })}`,
+      async () => `Bearer ${await fixture.issuer.mint(rightRequest(route), { audience: 'other-api' })}`,
     ],
     [
       'a wrong issuer',
       async () =>
-        `Bearer ${await service.issuer.mint(rightRequest(route), { issuer: 'https://evil.example' })}`,
+        `Bearer ${await fixture.issuer.mint(rightRequest(route), { issuer: 'https://evil.example' })}`,
     ],
     [
       'an unsigned token (alg none)',
       async () =>
         `Bearer ${new UnsecuredJWT({ scope: 'phone-security/partner phone-security/user', sub: 'x' })
-          .setIssuer(service.issuer.issuer)
-          .setAudience(service.issuer.audience)
+          .setIssuer(fixture.issuer.issuer)
+          .setAudience(fixture.issuer.audience)
           .setExpirationTime('1h')
           .encode()}`,
     ],
     [
       'an HS256 token keyed with the public key',
       async () => {
-        const jwk = service.issuer.jwks().keys[0]!;
+        const jwk = fixture.issuer.jwks().keys[0]!;
         const pem = createPublicKey({ key: jwk as never, format: 'jwk' }).export({
           type: 'spki',
           format: 'pem',
         });
         const token = await new SignJWT({ scope: 'phone-security/partner phone-security/user' })
           .setProtectedHeader({ alg: 'HS256', kid: jwk.kid! })
-          .setIssuer(service.issuer.issuer)
-          .setAudience(service.issuer.audience)
+          .setIssuer(fixture.issuer.issuer)
+          .setAudience(fixture.issuer.audience)
           .setSubject('a1b2c3')
           .setIssuedAt(Math.floor(clock.now().getTime() / 1000))
           .setExpirationTime(Math.floor(clock.now().getTime() / 1000) + 600)
@@ -143,21 +140,21 @@ describe.each(guarded.map((route) => [label(route), route] as const))('%s', (_, 
   });
 
   it("answers 403 to the other API's token", async () => {
-    const response = await call(route, `Bearer ${await service.issuer.mint(wrongRequest(route))}`);
+    const response = await call(route, `Bearer ${await fixture.issuer.mint(wrongRequest(route))}`);
     expect(response.status).toBe(403);
     expect(response.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     expectErrorShape(route, response.body, 403, 7);
   });
 
   it('answers 403 to a token without scope', async () => {
-    const token = await service.issuer.mint({ kind: 'custom', subject: uniquePerson() });
+    const token = await fixture.issuer.mint({ kind: 'custom', subject: uniquePerson() });
     const response = await call(route, `Bearer ${token}`);
     expect(response.status).toBe(403);
     expectErrorShape(route, response.body, 403, 7);
   });
 
   it('answers 403 to a token carrying both the partner and the user scope', async () => {
-    const token = await service.issuer.mint({
+    const token = await fixture.issuer.mint({
       kind: 'custom',
       subject: uniquePerson(),
       scope: 'phone-security/partner phone-security/user',
@@ -169,19 +166,19 @@ describe.each(guarded.map((route) => [label(route), route] as const))('%s', (_, 
   });
 
   it('lets the right token through the authorizer', async () => {
-    const response = await call(route, `Bearer ${await service.issuer.mint(rightRequest(route))}`);
+    const response = await call(route, `Bearer ${await fixture.issuer.mint(rightRequest(route))}`);
     expect([401, 403]).not.toContain(response.status);
   });
 });
 
 describe('end-user tokens', () => {
   it('refuse a token carrying both the user and the partner scope', async () => {
-    const token = await service.issuer.mint({
+    const token = await fixture.issuer.mint({
       kind: 'custom',
       subject: uniquePerson(),
       scope: 'phone-security/user phone-security/partner',
     });
-    const response = await client(service.url, { auth: { token } }).get('/auth/v1/users/me/phone');
+    const response = await fixture.withToken(token).get('/auth/v1/users/me/phone');
     expect(response.status).toBe(403);
     expect(response.body.code).toBe(7);
   });
@@ -192,34 +189,34 @@ describe('end-user tokens', () => {
   it('refuse a numeric subject (RFC 7519 wants a string; API Gateway would pass it on as "12345")', async () => {
     // The point is a claim of the wrong JSON type, which the payload type does not allow.
     const claims = { sub: 12345 } as unknown as JWTPayload;
-    const token = await service.issuer.mint({ kind: 'custom', scope: 'phone-security/user' }, { claims });
+    const token = await fixture.issuer.mint({ kind: 'custom', scope: 'phone-security/user' }, { claims });
     expect(asTokenSays(token).sub).toBe(12345);
-    const response = await client(service.url, { auth: { token } }).get('/auth/v1/users/me/phone');
+    const response = await fixture.withToken(token).get('/auth/v1/users/me/phone');
     expect(response.status).toBe(403);
     expect(response.body.code).toBe(7);
   });
 
   it('refuse an empty subject', async () => {
-    const token = await service.issuer.mint({ kind: 'custom', subject: '', scope: 'phone-security/user' });
+    const token = await fixture.issuer.mint({ kind: 'custom', subject: '', scope: 'phone-security/user' });
     expect(asTokenSays(token).sub).toBe('');
-    const response = await client(service.url, { auth: { token } }).get('/auth/v1/users/me/phone');
+    const response = await fixture.withToken(token).get('/auth/v1/users/me/phone');
     expect(response.status).toBe(403);
     expect(response.body.code).toBe(7);
   });
 
   it('refuse a subject that is not a person id', async () => {
-    const token = await service.issuer.mint({
+    const token = await fixture.issuer.mint({
       kind: 'custom',
       subject: 'a/b c',
       scope: 'phone-security/user',
     });
-    const response = await client(service.url, { auth: { token } }).get('/auth/v1/users/me/phone');
+    const response = await fixture.withToken(token).get('/auth/v1/users/me/phone');
     expect(response.status).toBe(403);
   });
 
   it("cannot use the partner API, not even for the person's own path", async () => {
     const person = uniquePerson();
-    const me = client(service.url, { auth: { user: person } });
+    const me = fixture.user(person);
     const response = await me.get(`/v1/persons/${person}/mobile_number`);
     expect(response.status).toBe(403);
     expect(response.body.errors[0].code).toBe('insufficient_scope');
@@ -228,7 +225,7 @@ describe('end-user tokens', () => {
 
 describe('the development issuer', () => {
   it('publishes its public key set, without private parts', async () => {
-    const response = await client(service.url, { auth: 'none' }).get('/.well-known/jwks.json');
+    const response = await fixture.anonymous().get('/.well-known/jwks.json');
     expect(response.status).toBe(200);
     const [key] = response.body.keys;
     expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String) });

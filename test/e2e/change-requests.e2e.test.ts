@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
+import { describe, expect, it } from 'vitest';
 import { bindWithOpenssl } from '../support/devices.ts';
-import { client, latestOtp, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
 
-let service: LocalService;
-let api: ReturnType<typeof client>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  service = await startTestService({ clock });
-  api = client(service.url);
-});
-afterAll(() => service.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 let nextSubscriber = 5000;
 const freshNumber = () => `+49151${String(4000000 + nextSubscriber++).padStart(8, '0')}`;
@@ -29,7 +23,7 @@ async function pendingDeletion(options: { language?: string } = {}) {
   await api.post(numberPath(person, '/authorize'), { number });
   const verified = await api.post(numberPath(person, '/confirm'), {
     number,
-    token: await latestOtp(service.url, number),
+    token: await fixture.lastSms(number),
   });
   expect(verified.body.verified).toBe(true);
   const opened = await api.delete(numberPath(person), { number });
@@ -44,7 +38,7 @@ async function authorizedBySms(options: { language?: string } = {}) {
     person_id: pending.person,
   });
   expect(response.status).toBe(201);
-  return { ...pending, tan: await latestOtp(service.url, pending.number), authorized: response.body };
+  return { ...pending, tan: await fixture.lastSms(pending.number), authorized: response.body };
 }
 
 const errorCode = (response: { body: { errors: Array<{ code: string }> } }) => response.body.errors[0]!.code;
@@ -53,7 +47,7 @@ describe('deleting a verified number by SMS TAN', () => {
   it('runs the whole flow: 202, authorize, TAN SMS, confirm, deletion, notice', async () => {
     const { person, number, id, tan, authorized, mobileNumberId } = await authorizedBySms({ language: 'de' });
     expect(authorized).toEqual({ id, status: 'CONFIRMATION_REQUIRED', updated_at: expect.any(String) });
-    const tanSms = service.outbox.entries.filter((m) => m.to === number).at(-1)!;
+    const tanSms = (await fixture.outbox()).filter((m) => m.to === number).at(-1)!;
     expect(tanSms.template_key).toBe('sms.mobile_number.confirm_deletion');
     expect(tanSms.text).toBe(
       `Um die Löschung Ihrer Handynummer freizugeben, nutzen Sie bitte folgende TAN: ${tan}`,
@@ -70,7 +64,7 @@ describe('deleting a verified number by SMS TAN', () => {
       response_body: { id: mobileNumberId, number, verified: true },
     });
     expect((await api.get(numberPath(person))).status).toBe(404);
-    const notice = service.outbox.entries.filter((m) => m.to === number).at(-1)!;
+    const notice = (await fixture.outbox()).filter((m) => m.to === number).at(-1)!;
     expect(notice).toMatchObject({ template_key: 'sms.mobile_number.deleted_notification', language: 'de' });
     expect(notice.text).toContain(number);
     expect((await api.get(cr(id))).body).toMatchObject({ status: 'COMPLETED', response_code: 200 });
@@ -149,13 +143,13 @@ describe('deleting a verified number by SMS TAN', () => {
     const answers: number[] = [];
     for (let check = 0; check < 28; check++) {
       if (check % 5 === 0) await api.post(numberPath(person, '/authorize'), { number });
-      const otp = await latestOtp(service.url, number);
+      const otp = await fixture.lastSms(number);
       const wrong = otp === '000000' ? '000001' : '000000';
       answers.push((await api.post(numberPath(person, '/confirm'), { number, token: wrong })).status);
     }
     expect(answers).toEqual(Array.from({ length: 28 }, () => 403));
     await api.post(numberPath(person, '/authorize'), { number });
-    const otp = await latestOtp(service.url, number);
+    const otp = await fixture.lastSms(number);
     expect((await api.post(numberPath(person, '/confirm'), { number, token: otp })).status).toBe(429);
   });
 
@@ -172,7 +166,7 @@ describe('deleting a verified number by SMS TAN', () => {
   it('replaces the TAN on a second authorize', async () => {
     const { person, number, id, tan } = await authorizedBySms();
     await api.post(cr(id, '/authorize'), { delivery_method: 'mobile_number', person_id: person });
-    const second = await latestOtp(service.url, number);
+    const second = await fixture.lastSms(number);
     if (second !== tan)
       expect((await api.post(cr(id, '/confirm'), { person_id: person, tan })).status).toBe(403);
     expect((await api.post(cr(id, '/confirm'), { person_id: person, tan: second })).status).toBe(201);
@@ -195,7 +189,7 @@ describe('deleting a verified number by SMS TAN', () => {
       (await api.post(cr(id, '/authorize'), { delivery_method: 'carrier_pigeon', person_id: person })).status,
     ).toBe(400);
     expect((await api.post(cr(id, '/authorize'), { delivery_method: 'mobile_number' })).status).toBe(400);
-    expect((await api.post(cr(id, '/confirm'), { person_id: person, tan: '12' })).status).toBe(400);
+    expect((await api.post(cr(id, '/confirm'), { person_id: person, tan: 123456 })).status).toBe(400);
     expect((await api.post(cr(id, '/confirm'), { tan: '123456' })).status).toBe(400);
   });
 
@@ -216,12 +210,7 @@ describe('deleting a verified number by device signing (signatures by the openss
   async function withDevice() {
     const pending = await pendingDeletion();
     const key = OpensslKey.generate();
-    const device = await bindWithOpenssl(
-      api,
-      service.url,
-      { personId: pending.person, number: pending.number },
-      key,
-    );
+    const device = await bindWithOpenssl(fixture, { personId: pending.person, number: pending.number }, key);
     return { ...pending, key, deviceId: device.deviceId };
   }
 
@@ -243,7 +232,7 @@ describe('deleting a verified number by device signing (signatures by the openss
 
   it('completes with the device signature over string_to_sign and deletes the number', async () => {
     const { person, number, id, key, deviceId, stringToSign, mobileNumberId } = await authorizedByDevice();
-    const smsBefore = service.outbox.entries.filter((m) => m.to === number).length;
+    const smsBefore = (await fixture.outbox()).filter((m) => m.to === number).length;
     const confirmed = await api.post(cr(id, '/confirm'), {
       device_id: deviceId,
       signature: key.sign(stringToSign),
@@ -255,7 +244,7 @@ describe('deleting a verified number by device signing (signatures by the openss
       response_body: { id: mobileNumberId, number, verified: true },
     });
     expect((await api.get(numberPath(person))).status).toBe(404);
-    const after = service.outbox.entries.filter((m) => m.to === number);
+    const after = (await fixture.outbox()).filter((m) => m.to === number);
     expect(after.length).toBe(smsBefore + 1);
     expect(after.at(-1)!.template_key).toBe('sms.mobile_number.deleted_notification');
   });
@@ -333,7 +322,7 @@ describe('deleting a verified number by device signing (signatures by the openss
   it('cannot answer the request challenge through the public device-challenge route, nor with another device', async () => {
     const { person, number, id, key, deviceId, stringToSign } = await authorizedByDevice();
     const second = OpensslKey.generate();
-    const secondDevice = await bindWithOpenssl(api, service.url, { personId: person, number }, second);
+    const secondDevice = await bindWithOpenssl(fixture, { personId: person, number }, second);
     const wrongDevice = await api.post(cr(id, '/confirm'), {
       device_id: secondDevice.deviceId,
       signature: second.sign(stringToSign),

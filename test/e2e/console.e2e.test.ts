@@ -1,21 +1,13 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
+import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/routes.ts';
-import { client, latestOtp, startTestService, uniquePerson } from '../support/harness.ts';
+import { uniquePerson, useService } from '../support/fixture.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are inspected field by field
 type Json = any;
 
-let service: LocalService;
-let port: number;
-
-beforeAll(async () => {
-  service = await startTestService({ env: { EVENT_RELAY_POLL_MS: '50' } });
-  port = Number(new URL(service.url).port);
-});
-afterAll(() => service.close());
+const fixture = useService({ env: { EVENT_RELAY_POLL_MS: '50' } });
 
 /** A raw request, so the test can send any Host header (fetch will not). */
 function raw(
@@ -25,7 +17,7 @@ function raw(
   body?: string,
 ): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port: fixture.port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
@@ -38,7 +30,7 @@ function raw(
 }
 
 const mint = (body: unknown, contentType = 'application/json') =>
-  fetch(`${service.url}/_local/tokens`, {
+  fetch(`${fixture.url}/_local/tokens`, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -81,17 +73,17 @@ describe('the console page and its files', () => {
     for (const path of paths) {
       expect((await raw('GET', path, { host: 'attacker.example' })).status).toBe(403);
     }
-    expect((await raw('GET', '/', { host: `localhost:${port}` })).status).toBe(200);
+    expect((await raw('GET', '/', { host: `localhost:${fixture.port}` })).status).toBe(200);
     // The outbox shows codes and numbers: also only to a loopback Host.
-    expect((await raw('GET', '/_local/sms', { host: `127.0.0.1:${port}` })).status).toBe(200);
+    expect((await raw('GET', '/_local/sms', { host: `127.0.0.1:${fixture.port}` })).status).toBe(200);
     expect((await raw('POST', '/')).status).toBe(405);
     expect((await raw('GET', '/_local/tokens')).status).toBe(405);
   });
 
   it('serves the OpenAPI document with this server as its server', async () => {
-    const document: Json = await (await fetch(`${service.url}/openapi.json`)).json();
+    const document: Json = await (await fetch(`${fixture.url}/openapi.json`)).json();
     expect(document.openapi).toBe('3.1.0');
-    expect(document.servers).toEqual([{ url: service.url, description: 'This local server' }]);
+    expect(document.servers).toEqual([{ url: fixture.url, description: 'This local server' }]);
     const operations = Object.values(document.paths as Record<string, object>).flatMap(Object.keys);
     expect(operations).toHaveLength(ROUTES.length);
   });
@@ -103,14 +95,14 @@ describe('tokens', () => {
     expect(partner.status).toBe(201);
     const { token, expires_at }: Json = await partner.json();
     expect(Date.parse(expires_at) - Date.now()).toBeGreaterThan(3500_000);
-    const asPartner = client(service.url, { auth: { token } });
+    const asPartner = fixture.withToken(token);
     expect((await asPartner.get(`/v1/persons/${uniquePerson()}/mobile_number`)).status).toBe(404);
 
     const person = uniquePerson();
     const user: Json = await (await mint({ kind: 'user', person_id: person, expires_in: 60 })).json();
     expect(user).toMatchObject({ kind: 'user', person_id: person });
     expect(Date.parse(user.expires_at) - Date.now()).toBeLessThanOrEqual(60_000);
-    const asUser = client(service.url, { auth: { token: user.token } });
+    const asUser = fixture.withToken(user.token);
     expect((await asUser.get('/auth/v1/users/me/phone')).status).not.toBe(401);
     expect((await asUser.get(`/v1/persons/${person}/mobile_number`)).status).toBe(403);
   });
@@ -144,7 +136,7 @@ describe('the live stream', () => {
   it('opens with a snapshot, then sends each SMS (with person and code) and each event as it happens', async () => {
     const frames: Array<{ event: string; data: unknown }> = [];
     const controller = new AbortController();
-    const response = await fetch(`${service.url}/_local/console/stream`, { signal: controller.signal });
+    const response = await fetch(`${fixture.url}/_local/console/stream`, { signal: controller.signal });
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
@@ -168,13 +160,13 @@ describe('the live stream', () => {
     };
     try {
       expect(await next('snapshot')).toMatchObject({ sms: expect.any(Array), events: expect.any(Array) });
-      const api = client(service.url);
+      const api = fixture.partner();
       const person = uniquePerson();
       const number = '+4915123450000';
       expect((await api.post(`/v1/persons/${person}/mobile_number`, { number })).status).toBe(201);
       expect((await api.post(`/v1/persons/${person}/mobile_number/authorize`, { number })).status).toBe(201);
       const sms = await next('sms');
-      const otp = await latestOtp(service.url, number);
+      const otp = await fixture.lastSms(number);
       expect(sms).toMatchObject({
         to: number,
         person_id: person,
@@ -187,7 +179,7 @@ describe('the live stream', () => {
         event: { metadata: { type: 'PERSON_MOBILE_NUMBER_CREATED' }, data: { person_id: person } },
       });
       // The outbox itself now names the person too.
-      const outbox: Json = await (await fetch(`${service.url}/_local/sms`)).json();
+      const outbox = await fixture.outbox();
       expect(outbox.at(-1)).toMatchObject({ to: number, person_id: person });
     } finally {
       controller.abort();

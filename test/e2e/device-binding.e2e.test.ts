@@ -1,26 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bind, generateDeviceKey, publicKeyHex, signHex } from '../../shared/devices/device-client.ts';
-import type { LocalService } from '../../shared/local/local-service.ts';
 import { bindBody, bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
-import {
-  client,
-  latestOtp,
-  publishedEvent,
-  startTestService,
-  TestClock,
-  uniquePerson,
-} from '../support/harness.ts';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
 
-let service: LocalService;
-let api: ReturnType<typeof client>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  service = await startTestService({ clock });
-  api = client(service.url);
-});
-afterAll(() => service.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 const DEVICES = '/v1/mfa/devices';
 const signatures = (id: string) => `/v1/mfa/challenges/signatures/${id}`;
@@ -28,7 +15,7 @@ const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 describe('binding with a key made by the openssl CLI', () => {
   it('sends the OTP by SMS with the app hash as last line, accepts the signature, and activates the device', async () => {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const key = OpensslKey.generate();
     const started = await api.post(
       DEVICES,
@@ -48,14 +35,14 @@ describe('binding with a key made by the openssl CLI', () => {
         expires_at: '2026-11-22T10:05:00Z',
       },
     });
-    const sms = service.outbox.entries.at(-1)!;
+    const sms = (await fixture.outbox()).at(-1)!;
     expect(sms.to).toBe(person.number);
     expect(sms.text).toMatch(/^\d{6} is your OTP for authorization\ne2e-e2e-e2e$/);
 
     const pending = await api.get(`${DEVICES}/${started.body.id}`);
     expect(pending.body).toMatchObject({ status: 'pending', deleted_at: null });
 
-    const otp = await latestOtp(service.url, person.number);
+    const otp = await fixture.lastSms(person.number);
     const done = await api.put(signatures(started.body.challenge.id), { signature: key.sign(otp) });
     expect(done.status).toBe(204);
 
@@ -78,11 +65,7 @@ describe('binding with a key made by the openssl CLI', () => {
       key_type: 'ecdsa-p256',
       used_at: expect.stringMatching(ISO_SECONDS),
     });
-    const bound = await publishedEvent(
-      service.url,
-      'DEVICE_BOUND',
-      (data) => data.device_id === started.body.id,
-    );
+    const bound = await fixture.event('DEVICE_BOUND', (data) => data.device_id === started.body.id);
     expect(bound.data).toEqual({
       device_id: started.body.id,
       person_id: person.personId,
@@ -93,7 +76,7 @@ describe('binding with a key made by the openssl CLI', () => {
   });
 
   it('writes the SMS in German or French when asked', async () => {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     for (const [language, text] of [
       ['de', /^\d{6} ist Ihre OTP zur Autorisierung$/],
       ['fr', /^Voici votre code OTP \d{6} pour l'autorisation$/],
@@ -103,14 +86,14 @@ describe('binding with a key made by the openssl CLI', () => {
         bindBody(person.personId, OpensslKey.generate().publicKeyHex(), { language }),
       );
       expect(started.status).toBe(202);
-      expect(service.outbox.entries.at(-1)).toMatchObject({ to: person.number, language });
-      expect(service.outbox.entries.at(-1)!.text).toMatch(text);
+      expect((await fixture.outbox()).at(-1)).toMatchObject({ to: person.number, language });
+      expect((await fixture.outbox()).at(-1)!.text).toMatch(text);
     }
   });
 
   it('a restricted key binds with key_purpose restricted', async () => {
-    const person = await verifiedPerson(api, service.url);
-    const device = await bindWithOpenssl(api, service.url, person, OpensslKey.generate(), {
+    const person = await verifiedPerson(fixture);
+    const device = await bindWithOpenssl(fixture, person, OpensslKey.generate(), {
       key_purpose: 'restricted',
     });
     const key = await api.get(`${DEVICES}/${device.deviceId}/keys/${device.keyId}`);
@@ -120,10 +103,10 @@ describe('binding with a key made by the openssl CLI', () => {
 
 describe('binding with the reference client (WebCrypto)', () => {
   it('binds, reading the OTP from the local outbox, with raw r||s converted to DER', async () => {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const keys = await generateDeviceKey();
     const device = await bind(
-      { baseUrl: service.url, token: await service.issuer.mint({ kind: 'partner' }) },
+      { baseUrl: fixture.url, token: await fixture.issuer.mint({ kind: 'partner' }) },
       { personId: person.personId, name: 'Pixel', keys },
     );
     const read = await api.get(`${DEVICES}/${device.deviceId}`);
@@ -131,10 +114,10 @@ describe('binding with the reference client (WebCrypto)', () => {
   });
 
   it('a raw r||s signature (what WebCrypto returns) is refused with 400', async () => {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const keys = await generateDeviceKey();
     const started = await api.post(DEVICES, bindBody(person.personId, await publicKeyHex(keys.publicKey)));
-    const otp = await latestOtp(service.url, person.number);
+    const otp = await fixture.lastSms(person.number);
     const raw = Buffer.from(
       await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, Buffer.from(otp)),
     ).toString('hex');
@@ -151,7 +134,7 @@ describe('binding with the reference client (WebCrypto)', () => {
 describe('bind preconditions and bad input', () => {
   it('refuses a person without a mobile number or with an unverified one (409), sending no SMS', async () => {
     const key = OpensslKey.generate().publicKeyHex();
-    const before = service.outbox.entries.length;
+    const before = (await fixture.outbox()).length;
     const none = await api.post(DEVICES, bindBody(uniquePerson(), key));
     expect(none.status).toBe(409);
     expect(none.body.errors[0].code).toBe('verified_mobile_number_required');
@@ -160,11 +143,11 @@ describe('bind preconditions and bad input', () => {
     await api.post(`/v1/persons/${unverified}/mobile_number`, { number: '+4915199999999' });
     const refused = await api.post(DEVICES, bindBody(unverified, key));
     expect(refused.status).toBe(409);
-    expect(service.outbox.entries.length).toBe(before);
+    expect((await fixture.outbox()).length).toBe(before);
   });
 
   it('refuses every malformed field with 400 naming it', async () => {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const openssl = OpensslKey.generate();
     const good = openssl.publicKeyHex();
     const offCurve = `${good.slice(0, 128)}${((Number.parseInt(good.slice(128), 16) + 1) % 256).toString(16).padStart(2, '0')}`;
@@ -198,10 +181,10 @@ describe('bind preconditions and bad input', () => {
 
 describe('the binding signature', () => {
   async function started() {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const key = OpensslKey.generate();
     const response = await api.post(DEVICES, bindBody(person.personId, key.publicKeyHex()));
-    const otp = await latestOtp(service.url, person.number);
+    const otp = await fixture.lastSms(person.number);
     return { person, key, otp, challengeId: response.body.challenge.id, deviceId: response.body.id };
   }
 
@@ -284,7 +267,7 @@ describe('the binding signature', () => {
 
 describe('at most 5 bound devices per person', () => {
   it('six bindings completed concurrently: five 204 and one 409; a sixth start is 409', async () => {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const pending = [];
     for (let i = 0; i < 6; i++) {
       const key = OpensslKey.generate();
@@ -293,7 +276,7 @@ describe('at most 5 bound devices per person', () => {
       pending.push({
         key,
         challengeId: response.body.challenge.id,
-        otp: await latestOtp(service.url, person.number),
+        otp: await fixture.lastSms(person.number),
       });
     }
     const results = await Promise.all(

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compose } from '../../shared/compose.ts';
 import {
   bind,
@@ -9,28 +9,22 @@ import {
 } from '../../shared/devices/device-client.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../../shared/devices/device-signing.ts';
 import type { DomainError } from '../../shared/errors.ts';
-import type { LocalService } from '../../shared/local/local-service.ts';
 import { bindBody, bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
-import { client, latestOtp, publishedEvent, startTestService, TestClock } from '../support/harness.ts';
+import { TestClock, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
 
-let service: LocalService;
-let api: ReturnType<typeof client>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  service = await startTestService({ clock });
-  api = client(service.url);
-});
-afterAll(() => service.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 const DEVICES = '/v1/mfa/devices';
 const CHALLENGES = '/v1/mfa/challenges/devices';
 
 async function boundDevice() {
-  const person = await verifiedPerson(api, service.url);
+  const person = await verifiedPerson(fixture);
   const key = OpensslKey.generate();
-  const device = await bindWithOpenssl(api, service.url, person, key);
+  const device = await bindWithOpenssl(fixture, person, key);
   return { person, key, ...device };
 }
 
@@ -134,13 +128,15 @@ describe('device signing with an openssl key', () => {
     });
     expect(finish.status).toBe(404);
     expect((await api.post(CHALLENGES, { device_id: deviceId })).status).toBe(404);
-    expect((await api.get(`${DEVICES}/${deviceId}/keys`)).status).toBe(404);
+    const tombstone = await api.get(`${DEVICES}/${deviceId}/keys`);
+    expect(tombstone.status).toBe(200);
+    expect(tombstone.body[0].deleted_at).toMatch(/Z$/);
   });
 
   it('a purpose without an active key is 404; a pending device cannot be challenged', async () => {
     const { deviceId } = await boundDevice();
     expect((await api.post(CHALLENGES, { device_id: deviceId, key_purpose: 'restricted' })).status).toBe(404);
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const pending = await api.post(DEVICES, bindBody(person.personId, OpensslKey.generate().publicKeyHex()));
     expect((await api.post(CHALLENGES, { device_id: pending.body.id })).status).toBe(404);
   });
@@ -148,14 +144,14 @@ describe('device signing with an openssl key', () => {
 
 describe('device signing with the reference client (WebCrypto)', () => {
   it('binds and answers a challenge', async () => {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const keys = await generateDeviceKey();
     const device = await bind(
-      { baseUrl: service.url, token: await service.issuer.mint({ kind: 'partner' }) },
+      { baseUrl: fixture.url, token: await fixture.issuer.mint({ kind: 'partner' }) },
       { personId: person.personId, name: 'Browser', keys },
     );
     const challengeId = await signChallenge(
-      { baseUrl: service.url, token: await service.issuer.mint({ kind: 'partner' }) },
+      { baseUrl: fixture.url, token: await fixture.issuer.mint({ kind: 'partner' }) },
       {
         deviceId: device.deviceId,
         privateKey: keys.privateKey,
@@ -203,11 +199,7 @@ describe('adding keys', () => {
     const signature = await signHex(restricted.privateKey, challenge.string_to_sign);
     expect((await api.put(`${CHALLENGES}/${challenge.id}`, { signature })).status).toBe(204);
 
-    const event = await publishedEvent(
-      service.url,
-      'DEVICE_KEY_ADDED',
-      (data) => data.key_id === added.body.id,
-    );
+    const event = await fixture.event('DEVICE_KEY_ADDED', (data) => data.key_id === added.body.id);
     expect(event.data).toMatchObject({
       device_id: deviceId,
       key_purpose: 'restricted',
@@ -242,10 +234,10 @@ describe('adding keys', () => {
 
 describe('listing', () => {
   it("pages through a person's devices by filter[person_id] and hides deleted ones unless asked", async () => {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      ids.push((await bindWithOpenssl(api, service.url, person, OpensslKey.generate())).deviceId);
+      ids.push((await bindWithOpenssl(fixture, person, OpensslKey.generate())).deviceId);
       clock.advance(1);
     }
     const list = (query: string) => api.get(`${DEVICES}?filter[person_id]=${person.personId}${query}`);
@@ -275,7 +267,7 @@ describe('listing', () => {
 describe("another person's device", () => {
   it('answers every route naming it with the same 404 as an unknown id, and changes nothing', async () => {
     const owner = await boundDevice();
-    const stranger = await verifiedPerson(api, service.url);
+    const stranger = await verifiedPerson(fixture);
     const other = stranger.personId;
     const unknown = crypto.randomUUID();
     const challenge = await challengeFor(owner.deviceId);
@@ -335,10 +327,10 @@ describe("another person's device", () => {
   });
 
   it("a stranger's binding challenge is 404 for GET and PUT", async () => {
-    const person = await verifiedPerson(api, service.url);
+    const person = await verifiedPerson(fixture);
     const key = OpensslKey.generate();
     const started = await api.post(DEVICES, bindBody(person.personId, key.publicKeyHex()));
-    const otp = await latestOtp(service.url, person.number);
+    const otp = await fixture.lastSms(person.number);
     const path = `/v1/mfa/challenges/signatures/${started.body.challenge.id}`;
     expect((await api.get(`${path}?person_id=someone-else`)).status).toBe(404);
     expect((await api.put(path, { signature: key.sign(otp), person_id: 'someone-else' })).status).toBe(404);
@@ -349,7 +341,7 @@ describe("another person's device", () => {
 describe('device signing as a second factor for other features (use case)', () => {
   it('a challenge bound to a purpose is answerable only by naming that purpose', async () => {
     const { key, deviceId, person } = await boundDevice();
-    const rt = compose.devices(service.adapters);
+    const rt = compose.devices(fixture.service.adapters);
     const bound = await startDeviceChallenge(rt, { deviceId, boundTo: 'change_request:cr1' });
     const signature = key.sign(bound.string_to_sign);
     // Not through the public route, nor for another purpose.

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
-import { client, startTestService, TestClock, uniquePerson } from '../support/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
-let service: LocalService;
-let api: ReturnType<typeof client>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  service = await startTestService({ clock });
-  api = client(service.url);
-});
-afterAll(() => service.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 const path = (person: string, suffix = '') => `/v1/persons/${person}/mobile_number${suffix}`;
 let serial = 0;
@@ -20,8 +14,7 @@ const freshNumber = () =>
 
 /** SMS to `to` as the local outbox shows them (GET /_local/sms). */
 async function smsTo(to: string): Promise<number> {
-  const all = (await (await fetch(`${service.url}/_local/sms`)).json()) as Array<{ to: string }>;
-  return all.filter((sms) => sms.to === to).length;
+  return (await fixture.outbox()).filter((sms) => sms.to === to).length;
 }
 
 async function registered() {

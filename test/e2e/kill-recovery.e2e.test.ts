@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, expect, it } from 'vitest';
 import { DEV_ISSUER_KEY_FILE, DevIssuer } from '../../shared/auth/dev-issuer.ts';
 import { freePort } from '../../shared/local/dynamodb-local.ts';
-import { client, uniquePerson } from '../support/harness.ts';
+import { client, uniquePerson } from '../support/fixture.ts';
 import { eventually, startReceiver } from '../support/receiver.ts';
 import { processTree } from '../support/sockets.ts';
 

@@ -1,17 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_DRAINED_BODY } from '../../shared/local/gateway.ts';
-import type { LocalService } from '../../shared/local/local-service.ts';
-import { client, startTestService, uniquePerson } from '../support/harness.ts';
+import { uniquePerson, useService } from '../support/fixture.ts';
 
-let service: LocalService;
-let port: number;
-beforeAll(async () => {
-  service = await startTestService();
-  port = Number(new URL(service.url).port);
-});
-afterAll(() => service.close());
+const fixture = useService();
 
 const ME = '/auth/v1/users/me/phone';
 const numberPath = () => `/v1/persons/${uniquePerson()}/mobile_number`;
@@ -31,7 +24,7 @@ function nodeRequest(path: string, body: string, headers: Record<string, string>
     const request = httpRequest(
       {
         host: '127.0.0.1',
-        port,
+        port: fixture.port,
         path,
         method: 'POST',
         headers: {
@@ -68,7 +61,7 @@ function nodeRequest(path: string, body: string, headers: Record<string, string>
 /** Raw bytes on a fresh connection; resolves with everything the server sent before it closed. */
 function rawExchange(bytes: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    const socket = connect(fixture.port, '127.0.0.1', () => socket.write(bytes));
     let received = '';
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');
@@ -85,10 +78,10 @@ const parseRaw = (raw: string) => {
 
 describe('bodies over the local 1 MiB limit', () => {
   it.each([1_100_000, 2_000_000])('answer 413 to fetch at %i bytes, in each API’s shape', async (bytes) => {
-    const partner = await client(service.url).raw('POST', numberPath(), bodyOf(bytes));
+    const partner = await fixture.partner().raw('POST', numberPath(), bodyOf(bytes));
     expect(partner.status).toBe(413);
     expect(partner.body).toEqual(solarisError(413, 'payload_too_large'));
-    const user = await client(service.url, { auth: { user: uniquePerson() } }).raw('PUT', ME, bodyOf(bytes));
+    const user = await fixture.user(uniquePerson()).raw('PUT', ME, bodyOf(bytes));
     expect(user.status).toBe(413);
     expect(user.body).toEqual(zitadelError(3));
   });
@@ -113,12 +106,13 @@ describe('bodies over the local 1 MiB limit', () => {
   });
 
   it('stops reading past the drain limit, and the server keeps serving', async () => {
-    const result = await client(service.url)
+    const result = await fixture
+      .partner()
       .raw('POST', numberPath(), bodyOf(MAX_DRAINED_BODY + 1_000_000))
       .then((r) => r.status)
       .catch(() => 'connection closed');
     expect([413, 'connection closed']).toContain(result);
-    expect((await client(service.url).post(numberPath(), { number: '+15550101' })).status).toBe(201);
+    expect((await fixture.partner().post(numberPath(), { number: '+15550101' })).status).toBe(201);
   });
 });
 
@@ -148,7 +142,7 @@ describe("requests Node's HTTP parser refuses", () => {
 
 describe('paths and methods without a route', () => {
   it('answer 404 in the Zitadel shape under /auth/v1 and in the Solaris shape elsewhere', async () => {
-    const user = client(service.url, { auth: { user: uniquePerson() } });
+    const user = fixture.user(uniquePerson());
     for (const [method, path] of [
       ['GET', '/auth/v1/users/me/nothing'],
       ['POST', ME],
@@ -164,7 +158,7 @@ describe('paths and methods without a route', () => {
       ['GET', '/v1/nothing'],
       ['PATCH', numberPath()],
     ] as const) {
-      const answer = await client(service.url).raw(method, path);
+      const answer = await fixture.partner().raw(method, path);
       expect(answer.status).toBe(404);
       expect(answer.body).toEqual(solarisError(404, 'route_not_found'));
     }

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { startTestService } from '../support/harness.ts';
+import { startService } from '../support/fixture.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { isLoopback, listeningSockets, listeningSocketsOf, parseListening } from '../support/sockets.ts';
 
@@ -35,17 +35,17 @@ describe('listening sockets', () => {
   });
 
   it('binds the local gateway and the test receivers to loopback only', async () => {
-    const service = await startTestService();
+    const fixture = await startService();
     const receiver = await startReceiver();
     try {
       const mine = listeningSocketsOf([process.pid]);
       const ports = mine.map((s) => s.port);
-      expect(ports).toContain(Number(new URL(service.url).port));
+      expect(ports).toContain(fixture.port);
       expect(ports).toContain(Number(new URL(receiver.url).port));
       expect(mine.map((s) => s.address).filter((a) => !isLoopback(a))).toEqual([]);
     } finally {
       await receiver.close();
-      await service.close();
+      await fixture.close();
     }
   });
 });

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { TestClock, uniquePerson } from '../support/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
-let fixture: Fixture;
-let api: ReturnType<Fixture['partner']>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  fixture = await startService({ clock });
-  api = fixture.partner();
-});
-afterAll(() => fixture.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 const path = (person: string, suffix = '') => `/v1/persons/${person}/mobile_number${suffix}`;
 const GERMAN = '+4915123456789';
@@ -55,5 +49,26 @@ describe('a real-looking German number', () => {
     const otp = await fixture.lastSms(GERMAN);
     const confirmed = await api.post(path(person, '/confirm'), { number: GERMAN, token: otp });
     expect(confirmed).toMatchObject({ status: 201, body: { number: GERMAN, verified: true } });
+  });
+});
+
+describe('with_identification on create', () => {
+  it('accepts false or no parameter, and refuses true with a 400 naming the parameter, storing nothing', async () => {
+    const person = uniquePerson();
+    const refused = await api.post(`${path(person)}?with_identification=true`, { number: '+15550101' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toMatchObject({
+      status: 400,
+      code: 'validation_error',
+      source: {
+        field: 'query.with_identification',
+        message: expect.stringContaining('identification is not supported'),
+      },
+    });
+    expect((await api.get(path(person))).status).toBe(404);
+
+    const accepted = await api.post(`${path(person)}?with_identification=false`, { number: '+15550101' });
+    expect(accepted.status).toBe(201);
+    expect(accepted.body).toEqual({ id: expect.any(String), number: '+15550101', verified: false });
   });
 });

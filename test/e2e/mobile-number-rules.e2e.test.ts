@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { TestClock, uniquePerson } from '../support/harness.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
-let fixture: Fixture;
-let api: ReturnType<Fixture['partner']>;
 const clock = new TestClock();
 
-beforeAll(async () => {
-  fixture = await startService({ clock });
-  api = fixture.partner();
-});
-afterAll(() => fixture.close());
+const fixture = useService({ clock });
+const api = fixture.api;
 
 const path = (person: string, suffix = '') => `/v1/persons/${person}/mobile_number${suffix}`;
 let nextSubscriber = 1000;
@@ -278,7 +272,7 @@ describe('SMS quota', () => {
     expect((await fixture.outbox()).filter((m) => m.to === number)).toHaveLength(60);
 
     const other = await api.post(path(persons[0]!.person, '/reauthorize'), {
-      authorization_text_key: 'sms.two_factor.authenticate',
+      authorization_text_key: 'sms.mobile_number.verify_number',
     });
     expect(other.status).toBe(429);
 
@@ -313,7 +307,7 @@ describe('SMS quota', () => {
 
 describe('reauthorize', () => {
   it('sends the keyed text in the person language with the OTP, which confirm accepts', async () => {
-    const { person, number } = await created();
+    const { person, number } = await fixture.createVerifiedNumber(freshNumber());
     await api.put(`/v1/persons/${person}/language_settings`, { language: 'fr' });
     const response = await api.post(path(person, '/reauthorize'), {
       authorization_text_key: 'sms.sepa.transaction',
@@ -329,7 +323,7 @@ describe('reauthorize', () => {
   });
 
   it('answers 422 for an unknown key, a text without OTP and a missing variable', async () => {
-    const { person } = await created();
+    const { person } = await fixture.createVerifiedNumber(freshNumber());
     const unknown = await api.post(path(person, '/reauthorize'), { authorization_text_key: 'sms.nope' });
     expect(unknown.status).toBe(422);
     const noOtp = await api.post(path(person, '/reauthorize'), {
@@ -367,6 +361,33 @@ describe('reauthorize', () => {
       });
       expect(response.status).toBe(400);
     }
+  });
+
+  it('refuses a 2FA text on an unverified number with 422, sending nothing and keeping the pending code', async () => {
+    const { person, number, otp } = await authorized();
+    const sent = (await fixture.outbox()).length;
+    for (const authorization_text_key of ['sms.two_factor.authenticate', 'sms.data_change.general']) {
+      const response = await api.post(path(person, '/reauthorize'), { authorization_text_key });
+      expect(response.status).toBe(422);
+      expect(errorOf(response)).toMatchObject({ status: 422, code: 'mobile_number_not_verified' });
+    }
+    expect((await fixture.outbox()).length).toBe(sent);
+    expect((await api.get(path(person))).body.verified).toBe(false);
+    // The verification code sent before is untouched and still verifies the number.
+    expect((await api.post(path(person, '/confirm'), { number, token: otp })).body.verified).toBe(true);
+  });
+
+  it('sends the verification text to an unverified number as a new verification code', async () => {
+    const { person, number } = await created();
+    const response = await api.post(path(person, '/reauthorize'), {
+      authorization_text_key: 'sms.mobile_number.verify_number',
+      authorization_text_variables: { tan: '{tan}' },
+    });
+    expect(response).toMatchObject({ status: 201, body: { number, verified: false } });
+    const sms = (await fixture.outbox()).at(-1)!;
+    expect(sms).toMatchObject({ to: number, template_key: 'sms.mobile_number.verify_number' });
+    const otp = await fixture.lastSms(number);
+    expect((await api.post(path(person, '/confirm'), { number, token: otp })).body.verified).toBe(true);
   });
 
   it('answers 404 without a number', async () => {

@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { uniquePerson } from '../support/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { uniquePerson, useService } from '../support/fixture.ts';
 
 /** The destination-country allow-list, locally through SMS_COUNTRIES, in both APIs' error shapes. */
-let fixture: Fixture;
 const french = '+33612345678';
 const austrian = '+436641234567';
 
-beforeAll(async () => {
-  fixture = await startService({ env: { SMS_COUNTRIES: 'DE,AT' } });
-});
-afterAll(() => fixture.close());
+const fixture = useService({ env: { SMS_COUNTRIES: 'DE,AT' } });
 
 const smsTo = async (number: string) => (await fixture.outbox()).filter((s) => s.to === number);
 

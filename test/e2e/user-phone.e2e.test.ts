@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { TestClock, uniquePerson } from '../support/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
-let fixture: Fixture;
 const clock = new TestClock();
 const ME = '/auth/v1/users/me/phone';
 
-beforeAll(async () => {
-  fixture = await startService({ clock });
-});
-afterAll(() => fixture.close());
+const fixture = useService({ clock });
 
 const asUser = (person: string) => fixture.user(person);
 const partner = () => fixture.partner();

@@ -1,13 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../shared/local/dynamodb-local.ts';
-import type { LocalService } from '../../shared/local/local-service.ts';
 import { signBody, standardWebhookHeaders } from '../../shared/webhooks/signature.ts';
-import { client, startTestService, uniquePerson } from '../support/harness.ts';
+import { type Fixture, startService, uniquePerson } from '../support/fixture.ts';
 import { eventually } from '../support/receiver.ts';
 
 /** docs/webhook-receiver.example.mjs as a reader would run it: its own process, on a port of 127.0.0.1. */
-let service: LocalService;
+let fixture: Fixture;
 let port: number;
 let example: { child: ChildProcess; output: () => string } | undefined;
 
@@ -37,12 +36,12 @@ async function stopExample() {
 }
 
 beforeAll(async () => {
-  service = await startTestService({ env: { EVENT_RELAY_POLL_MS: '50' } });
+  fixture = await startService({ env: { EVENT_RELAY_POLL_MS: '50' } });
   port = await freePort();
 });
 afterAll(async () => {
   await stopExample();
-  await service.close();
+  await fixture.close();
 });
 
 describe('the documented webhook receiver', () => {
@@ -51,7 +50,7 @@ describe('the documented webhook receiver', () => {
 
   it('receives a real delivery once its secret is configured', async () => {
     await startExample({});
-    const created = await client(service.url).post('/v1/webhooks', {
+    const created = await fixture.partner().post('/v1/webhooks', {
       event_type: 'PERSON_MOBILE_NUMBER_CREATED',
       url: `http://127.0.0.1:${port}/hooks`,
     });
@@ -61,7 +60,7 @@ describe('the documented webhook receiver', () => {
     await startExample({ [subscriptionId]: secret });
 
     const person = uniquePerson();
-    await client(service.url).post(`/v1/persons/${person}/mobile_number`, { number: '+15550101' });
+    await fixture.partner().post(`/v1/persons/${person}/mobile_number`, { number: '+15550101' });
     await eventually(() => expect(example!.output()).toContain(`"person_id":"${person}"`));
     expect(example!.output()).toMatch(/^1 PERSON_MOBILE_NUMBER_CREATED [0-9a-f-]{36} \{/m);
   });

@@ -1,15 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { nodeWebhookHttp, type WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 import { bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
-import { client, startTestService, uniquePerson } from '../support/harness.ts';
+import { uniquePerson, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
 import { eventually, type ReceivedRequest, startReceiver } from '../support/receiver.ts';
 
-let service: LocalService;
-let api: ReturnType<typeof client>;
 const outbound: string[] = [];
 /** Every outbound webhook request and DNS lookup goes through here, so tests can see what left the service. */
 const watchedHttp: WebhookHttp = {
@@ -23,14 +20,11 @@ const watchedHttp: WebhookHttp = {
   },
 };
 
-beforeAll(async () => {
-  service = await startTestService({
-    env: { WEBHOOK_RETRY_BASE_SECONDS: '0.05', EVENT_RELAY_POLL_MS: '50' },
-    webhookHttp: watchedHttp,
-  });
-  api = client(service.url);
+const fixture = useService({
+  env: { WEBHOOK_RETRY_BASE_SECONDS: '0.05', EVENT_RELAY_POLL_MS: '50' },
+  webhookHttp: watchedHttp,
 });
-afterAll(() => service.close());
+const api = fixture.api;
 
 const verifySignature = (secret: string, request: ReceivedRequest) => {
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(request.body).digest('hex')}`);
@@ -141,8 +135,8 @@ describe('deliveries', () => {
     const receiver = await startReceiver();
     try {
       const onBound = await subscribe('DEVICE_BOUND', `${receiver.url}/bound`);
-      const person = await verifiedPerson(api, service.url);
-      const device = await bindWithOpenssl(api, service.url, person, OpensslKey.generate());
+      const person = await verifiedPerson(fixture);
+      const device = await bindWithOpenssl(fixture, person, OpensslKey.generate());
       const mine = () =>
         receiver.deliveries().filter((r) => JSON.parse(r.body).data.person_id === person.personId);
       await eventually(() => expect(mine()).toHaveLength(1));

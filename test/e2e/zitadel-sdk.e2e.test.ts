@@ -1,19 +1,14 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { createAuthServiceClient } from '@zitadel/client/v1';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalService } from '../../shared/local/local-service.ts';
-import { client, latestOtp, startTestService, uniquePerson } from '../support/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { uniquePerson, useService } from '../support/fixture.ts';
 
 /**
  * The official Zitadel SDK, unchanged: `createAuthServiceClient` from `@zitadel/client` over a Connect JSON
  * transport (`@connectrpc/connect-node`, HTTP/1.1), against the local server's Connect routes.
  */
-let service: LocalService;
-beforeAll(async () => {
-  service = await startTestService();
-});
-afterAll(() => service.close());
+const fixture = useService();
 
 let serial = 2000;
 const germanNumber = () => `+49151234${String(serial++).padStart(5, '0')}`;
@@ -23,12 +18,12 @@ function sdkFor(person: string | null) {
     if (person)
       request.header.set(
         'authorization',
-        `Bearer ${await service.issuer.mint({ kind: 'user', personId: person })}`,
+        `Bearer ${await fixture.issuer.mint({ kind: 'user', personId: person })}`,
       );
     return next(request);
   };
   const transport = createConnectTransport({
-    baseUrl: service.url,
+    baseUrl: fixture.url,
     httpVersion: '1.1',
     useBinaryFormat: false,
     interceptors: [bearer],
@@ -59,14 +54,14 @@ describe('@zitadel/client AuthService over Connect', () => {
 
     expect(await codeOf(sdk.verifyMyPhone({ code: '000000' }))).toBe(Code.InvalidArgument);
     await sdk.resendMyPhoneVerification({});
-    const verified = await sdk.verifyMyPhone({ code: await latestOtp(service.url, number) });
+    const verified = await sdk.verifyMyPhone({ code: await fixture.lastSms(number) });
     expect(verified.details!.sequence).toBeGreaterThan(sequenceAfterSet);
 
     const read = await sdk.getMyPhone({});
     expect(read.phone).toMatchObject({ phone: number, isPhoneVerified: true });
     expect(read.details?.changeDate).toBeDefined();
     // The REST route reads the same resource, nested the same way.
-    const rest = await client(service.url, { auth: { user: person } }).get('/auth/v1/users/me/phone');
+    const rest = await fixture.user(person).get('/auth/v1/users/me/phone');
     expect(rest.body.phone).toEqual({ phone: number, isPhoneVerified: true });
     expect(rest.body.details.sequence).toBe(String(read.details!.sequence));
 
@@ -87,12 +82,12 @@ describe('@zitadel/client AuthService over Connect', () => {
       Code.InvalidArgument,
     );
     expect(await codeOf(sdkFor(null).getMyPhone({}))).toBe(Code.Unauthenticated);
-    const partner = await fetch(`${service.url}/zitadel.auth.v1.AuthService/GetMyPhone`, {
+    const partner = await fetch(`${fixture.url}/zitadel.auth.v1.AuthService/GetMyPhone`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'connect-protocol-version': '1',
-        authorization: `Bearer ${await service.issuer.mint({ kind: 'partner' })}`,
+        authorization: `Bearer ${await fixture.issuer.mint({ kind: 'partner' })}`,
       },
       body: '{}',
     });
@@ -101,7 +96,7 @@ describe('@zitadel/client AuthService over Connect', () => {
   });
 
   it('answers an unknown procedure with unimplemented', async () => {
-    const response = await fetch(`${service.url}/zitadel.auth.v1.AuthService/GetMyEmail`, {
+    const response = await fetch(`${fixture.url}/zitadel.auth.v1.AuthService/GetMyEmail`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',

@@ -155,6 +155,16 @@ describe('change request states', () => {
     expect(w.state.number).toBeDefined();
   });
 
+  it('answers a TAN of the wrong form 403 invalid_tan like a wrong one, charging nothing', async () => {
+    const w = world();
+    for (const given of ['12', '1234567', 'abcdef', '', ' 123456', '١٢٣٤٥٦']) {
+      expect(await w.failure(w.confirm(given))).toBe('403 invalid_tan');
+    }
+    expect(used(w.state.budget)).toBe(0);
+    expect(w.state.request).toMatchObject({ status: 'CONFIRMATION_REQUIRED', attempts: 0 });
+    expect((await w.confirm(w.tan)).status).toBe('COMPLETED');
+  });
+
   it('expires after its 5 minutes: 422, closed as EXPIRED, nothing charged', async () => {
     const w = world();
     w.advance(300_000);

@@ -46,11 +46,11 @@ describe('layers', () => {
 describe('each function is composed with exactly the SDK adapters its route grants', () => {
   it('refuses a composition that misses a granted adapter or adds one not granted', () => {
     const noop = () => ({ send: async () => {} });
-    expect(() => checkGrants('confirm-mobile-number', { secrets: () => async () => '' })).not.toThrow();
-    expect(() => checkGrants('confirm-mobile-number', {})).toThrow(/granted \[secrets\]/);
-    expect(() => checkGrants('confirm-mobile-number', { secrets: () => async () => '', sms: noop })).toThrow(
-      /composed with \[secrets, sms\]/,
-    );
+    expect(() => checkGrants('verify-signature-challenge', { secrets: () => async () => '' })).not.toThrow();
+    expect(() => checkGrants('verify-signature-challenge', {})).toThrow(/granted \[secrets\]/);
+    expect(() =>
+      checkGrants('verify-signature-challenge', { secrets: () => async () => '', sms: noop }),
+    ).toThrow(/composed with \[secrets, sms\]/);
     expect(() => checkGrants('get-mobile-number', { sms: noop })).toThrow();
   });
 

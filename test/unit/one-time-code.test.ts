@@ -70,9 +70,14 @@ class FakeCodeStore {
   }
 }
 
+/**
+ * A code of `kind` issued at T0 (under `issuedUnder`, by default the current pepper) in a fake store, and `check`,
+ * which answers it as the person's app would: for `boundTo` (default the record it was issued for), with the pepper
+ * source `pepper` (default: the current pepper only) and, for a signature answer, `matches`.
+ */
 function setup(
   kind: CodeKind = 'mobile_number',
-  options: { maxAttempts?: number; checksPerDay?: number } = {},
+  options: { maxAttempts?: number; checksPerDay?: number; issuedUnder?: Buffer } = {},
 ) {
   let now = T0;
   const clock = {
@@ -83,13 +88,25 @@ function setup(
   };
   const maxAttempts = options.maxAttempts ?? 5;
   const store = new FakeCodeStore(maxAttempts, clock.now);
-  const issued = issueCode(kind, { to: '+4915123456789', boundTo: 'record-1', now: T0, pepper }, settings);
+  const issued = issueCode(
+    kind,
+    { to: '+4915123456789', boundTo: 'record-1', now: T0, pepper: options.issuedUnder ?? pepper },
+    settings,
+  );
   store.code = issued.pending;
-  const check = (given: string, boundTo?: string) =>
+  const check = (
+    given: string,
+    answer: { boundTo?: string; pepper?: PepperSource; matches?: (otp: string) => boolean } = {},
+  ) =>
     checkCode(
       kind,
-      store.port(boundTo),
-      { given, now: clock.now, pepper: async () => pepper },
+      store.port(answer.boundTo),
+      {
+        given,
+        now: clock.now,
+        pepper: answer.pepper ?? (async () => pepper),
+        ...(answer.matches ? { matches: answer.matches } : {}),
+      },
       { maxAttempts, checksPerDay: options.checksPerDay ?? 30 },
     );
   const wrong = issued.code === '000000' ? '000001' : '000000';
@@ -159,7 +176,10 @@ describe('checking a code (one charging rule)', () => {
 
   it('refuses a code sent for another record (a re-created number) without charging', async () => {
     const { store, check, code } = setup();
-    expect(await check(code, 'record-2')).toMatchObject({ verdict: 'unusable', reason: 'missing' });
+    expect(await check(code, { boundTo: 'record-2' })).toMatchObject({
+      verdict: 'unusable',
+      reason: 'missing',
+    });
     expect(budgetUsed(store)).toBe(0);
   });
 
@@ -179,12 +199,7 @@ describe('checking a code (one charging rule)', () => {
 
   it('spends no budget for kinds whose answer is a signature (the binding OTP)', async () => {
     const { store, check } = setup('device_binding');
-    const result = await checkCode(
-      'device_binding',
-      store.port(),
-      { given: 'sig', now: () => T0, pepper: async () => pepper, matches: (otp) => /^\d{6}$/.test(otp) },
-      { maxAttempts: 5, checksPerDay: 30 },
-    );
+    const result = await check('sig', { matches: (otp) => /^\d{6}$/.test(otp) });
     expect(result.verdict).toBe('right');
     expect(budgetUsed(store)).toBe(0);
     expect(check).toBeDefined();
@@ -235,42 +250,18 @@ describe('after a pepper rotation', () => {
       [[pepper, previous], 'right'],
       [[pepper], 'wrong'],
     ] as const) {
-      const store = new FakeCodeStore(5, () => T0);
-      const issued = issueCode(
-        'change_request',
-        { to: '+4915123456789', boundTo: 'record-1', now: T0, pepper: previous },
-        settings,
-      );
-      store.code = issued.pending;
-      const result = await checkCode(
-        'change_request',
-        store.port(),
-        { given: issued.code, now: () => T0, pepper: rotated([...accepted]) },
-        { maxAttempts: 5, checksPerDay: 30 },
-      );
+      const { check, code } = setup('change_request', { issuedUnder: previous });
+      const result = await check(code, { pepper: rotated([...accepted]) });
       expect(result.verdict).toBe(verdict);
     }
   });
 
   it('opens a binding OTP sealed under the previous pepper', async () => {
-    const store = new FakeCodeStore(5, () => T0);
-    const issued = issueCode(
-      'device_binding',
-      { to: '+4915123456789', boundTo: 'record-1', now: T0, pepper: previous },
-      settings,
-    );
-    store.code = issued.pending;
-    const result = await checkCode(
-      'device_binding',
-      store.port(),
-      {
-        given: 'sig',
-        now: () => T0,
-        pepper: rotated([pepper, previous]),
-        matches: (otp) => otp === issued.code,
-      },
-      { maxAttempts: 5, checksPerDay: 30 },
-    );
+    const { check, code } = setup('device_binding', { issuedUnder: previous });
+    const result = await check('sig', {
+      pepper: rotated([pepper, previous]),
+      matches: (otp) => otp === code,
+    });
     expect(result.verdict).toBe('right');
   });
 });
@@ -323,13 +314,8 @@ describe('code-check metrics', () => {
 
   it('does not count the binding OTP as a code check (its signature is counted by the device use cases)', async () => {
     const points = collect();
-    const { store } = setup('device_binding');
-    await checkCode(
-      'device_binding',
-      store.port(),
-      { given: 'sig', now: () => T0, pepper: async () => pepper, matches: () => true },
-      { maxAttempts: 5, checksPerDay: 30 },
-    );
+    const { check } = setup('device_binding');
+    await check('sig', { matches: () => true });
     expect(points).toEqual([]);
   });
 });
