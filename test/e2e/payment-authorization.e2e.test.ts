@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bind,
   generateDeviceKey,
@@ -10,16 +10,10 @@ import {
   signPaymentAuthorization,
 } from '../../shared/devices/device-client.ts';
 import { uniqueGermanNumber } from '../support/devices.ts';
-import { type Fixture, startService } from '../support/fixture.ts';
-import { TestClock, uniquePerson } from '../support/harness.ts';
+import { TestClock, uniquePerson, useService } from '../support/fixture.ts';
 
-let f: Fixture;
 const clock = new TestClock();
-
-beforeAll(async () => {
-  f = await startService({ clock });
-});
-afterAll(() => f.close());
+const f = useService({ clock });
 
 const IBAN = 'DE89370400440532013000';
 const payee = { name: 'Müller Bäckerei GmbH', iban: 'DE89 3704 0044 0532 0130 00' };
