@@ -187,8 +187,8 @@ async function firstInvocation(
     device_id: randomUUID(),
     key_id: randomUUID(),
     challenge_id: randomUUID(),
-    // Webhook and change-request ids: letters and digits.
-    id: randomBytes(16).toString('hex'),
+    // Webhook and change-request ids: letters and digits; payment authorizations end in their type suffix.
+    id: `${randomBytes(16).toString('hex')}${route.path.startsWith('/v1/payment_authorizations/') ? 'pauth' : ''}`,
   };
   let url = route.path.replace(/\{(\w+)\}/g, (_, name: string) => params[name]!);
   if (route.operation === 'list-devices') url += `?filter[person_id]=${person}`;
@@ -231,6 +231,12 @@ async function firstInvocation(
     },
     'create-device-challenge': { device_id: params.device_id },
     'verify-device-challenge': { signature },
+    'create-payment-authorization': {
+      amount: { value: 1250, currency: 'EUR' },
+      payee: { name: 'Bench GmbH', iban: 'DE89370400440532013000' },
+      method: 'sms',
+    },
+    'confirm-payment-authorization': { signature },
   };
   const auth: Auth =
     route.auth === 'user' ? { user: person } : route.auth === 'operator' ? 'operator' : 'partner';

@@ -16,6 +16,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Adapters } from '../shared/compose.ts';
 import { loadConfig } from '../shared/config.ts';
 import type { Clock } from '../shared/deps.ts';
+import { localReceiptSigner } from '../shared/receipts/local-receipt-signer.ts';
+import type { ReceiptSigner } from '../shared/receipts/receipt-signer.ts';
 import { OutboxSmsSender } from '../shared/sms/outbox-sms-sender.ts';
 import { createDocumentClient, type DocumentClient } from '../shared/storage/dynamo.ts';
 import type { WebhookHttp } from '../shared/webhooks/webhook-http.ts';
@@ -379,6 +381,13 @@ function ecdsaFloor(): { p50: number; p99: number } {
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
+/** The local receipt signer (a P-256 key made once per process), as `npm start` composes it. */
+const receiptSigner = localReceiptSigner();
+const benchReceipts: ReceiptSigner = {
+  sign: async (claims) => (await receiptSigner).sign(claims),
+  publicKeys: async () => (await receiptSigner).publicKeys(),
+};
+
 /** The runtime the handlers see, in the recording and in each replay process: same configuration, same clock. */
 export function benchRuntime(
   env: Record<string, string>,
@@ -388,7 +397,14 @@ export function benchRuntime(
   const outbox = new OutboxSmsSender(() => clock.now());
   const config = loadConfig(env);
   const db = createDocumentClient({ region: config.region, endpoint: config.dynamoEndpoint });
-  composedWith = { env, db, clock, smsSender: outbox, webhookHttp: memoryWebhookHttp };
+  composedWith = {
+    env,
+    db,
+    clock,
+    smsSender: outbox,
+    webhookHttp: memoryWebhookHttp,
+    receiptSigner: benchReceipts,
+  };
   handlers.clear();
   return { rt: { db, clock }, outbox };
 }

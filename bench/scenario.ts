@@ -67,6 +67,17 @@ export function otpFor(transport: Transport, to: string): string {
   return code;
 }
 
+/** The TAN of the newest payment SMS: its last six-digit group (amount and payee come before it). */
+function paymentTanFor(transport: Transport, to: string): string {
+  const text = transport
+    .sms()
+    .filter((m) => m.to === to)
+    .at(-1)?.text;
+  const code = [...(text ?? '').matchAll(/\b\d{6}\b/g)].at(-1)?.[0];
+  if (!code) throw new Error(`no payment SMS to ${to}`);
+  return code;
+}
+
 const wrongCode = (code: string) => (code === '000000' ? '111111' : '000000');
 
 /** Runs the steps; answers each step's status. A step that answers otherwise than expected is reported, not thrown. */
@@ -210,6 +221,54 @@ export async function runScenario(
   );
   await call('verify-device-challenge', 'PUT', devicesChallenge, { signature: key.sign(toSign) }, 204);
 
+  // 2b. Payment authorizations: by SMS (a confirm naming other values first), by the bound device, the key set.
+  const payments = `/v1/persons/${person}/payment_authorizations`;
+  const terms = {
+    amount: { value: 1250, currency: 'EUR' },
+    payee: { name: 'Bench GmbH', iban: 'DE89370400440532013000' },
+  };
+  const bySms = await call(
+    'create-payment-authorization (sms)',
+    'POST',
+    payments,
+    { ...terms, method: 'sms' },
+    201,
+  );
+  const smsPayment = `/v1/payment_authorizations/${need(bySms.body?.id, 'payment authorization id')}`;
+  const paymentTan = paymentTanFor(transport, number);
+  await call(
+    'confirm-payment-authorization (other values)',
+    'POST',
+    `${smsPayment}/confirm`,
+    { ...terms, amount: { value: 1251, currency: 'EUR' }, tan: paymentTan },
+    403,
+  );
+  await call(
+    'confirm-payment-authorization (sms)',
+    'POST',
+    `${smsPayment}/confirm`,
+    { ...terms, tan: paymentTan },
+    201,
+  );
+  await call('get-payment-authorization', 'GET', smsPayment, undefined, 200);
+  const byDevice = await call(
+    'create-payment-authorization (device)',
+    'POST',
+    payments,
+    { ...terms, method: 'device_signing', device_id: deviceId },
+    201,
+  );
+  const devicePayment = `/v1/payment_authorizations/${need(byDevice.body?.id, 'payment authorization id')}`;
+  const paymentToSign: string = need(byDevice.body?.string_to_sign, 'payment string_to_sign');
+  await call(
+    'confirm-payment-authorization (device)',
+    'POST',
+    `${devicePayment}/confirm`,
+    { signature: key.sign(paymentToSign) },
+    201,
+  );
+  await call('get-payment-authorization-keys', 'GET', '/v1/payment_authorizations/keys', undefined, 200);
+
   // 3. Deleting the verified number through a change request confirmed by SMS TAN; then the device.
   const opened = await call('delete-mobile-number', 'DELETE', numberPath, { number }, 202);
   const requestId: string = need(opened.body?.id, 'change request id');
@@ -259,4 +318,5 @@ export const BUDGETED_LABELS = [
   'confirm-mobile-number',
   'verify-device-challenge',
   'verify-signature-challenge',
+  'confirm-payment-authorization (device)',
 ];

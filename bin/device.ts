@@ -7,12 +7,16 @@
  *       start a device challenge, sign it, answer it
  *   sign --device <id> --string <text>
  *       only print the DER hex signature of <text> (e.g. a change request's string_to_sign)
+ *   pay --device <id> --authorization <id> [--yes]
+ *       read a payment authorization's string_to_sign, show amount and payee, and (after y, or with --yes) sign it
+ *       and confirm; prints the confirmation with its receipt
  * A partner token comes from the development issuer (as `npm run token -- --partner`).
  * --url (default http://127.0.0.1:3000) must be a loopback address: this is a local demo, it keeps a private key
  * in a file.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { DEV_ISSUER_KEY_FILE, DevIssuer } from '#shared/auth/dev-issuer.ts';
 import { loadAuthScopes } from '#shared/config.ts';
@@ -23,6 +27,7 @@ import {
   generateDeviceKey,
   signChallenge,
   signHex,
+  signPaymentAuthorization,
 } from '#shared/devices/device-client.ts';
 
 const { positionals, values } = parseArgs({
@@ -34,6 +39,8 @@ const { positionals, values } = parseArgs({
     name: { type: 'string', default: 'Reference device' },
     purpose: { type: 'string', default: 'unrestricted' },
     string: { type: 'string' },
+    authorization: { type: 'string' },
+    yes: { type: 'boolean', default: false },
   },
 });
 
@@ -87,7 +94,26 @@ if (command === 'bind' && values.person) {
     keyPurpose: purpose,
   });
   console.log(JSON.stringify({ challenge_id: challengeId, status: 'completed' }));
+} else if (command === 'pay' && values.device && values.authorization) {
+  const privateKey = await loadPrivateKey(values.device);
+  const result = await signPaymentAuthorization(api, {
+    authorizationId: values.authorization,
+    privateKey,
+    approve: async (prompt) => {
+      console.log(prompt);
+      if (values.yes) return true;
+      const prompter = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        return /^y(es)?$/i.test((await prompter.question('[y/N] ')).trim());
+      } finally {
+        prompter.close();
+      }
+    },
+  });
+  console.log(result.confirmed ? JSON.stringify(result.confirmed, null, 2) : 'declined: nothing was signed');
 } else {
-  console.error('usage: npm run device -- bind --person <id> | sign --device <id> [--string <text>]');
+  console.error(
+    'usage: npm run device -- bind --person <id> | sign --device <id> [--string <text>] | pay --device <id> --authorization <id> [--yes]',
+  );
   process.exit(2);
 }

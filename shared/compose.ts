@@ -26,6 +26,7 @@ import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
 import { DynamoSecondFactorResets } from './operator/dynamo-second-factor-resets.ts';
 import { DynamoSecurityTimeline } from './operator/dynamo-security-timeline.ts';
 import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
+import { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
@@ -119,6 +120,12 @@ function mobileNumbers(a: Adapters, dispatcher?: SmsDispatcher) {
     ...(dispatcher ? { sms: dispatcher, languages: languageStore(a) } : {}),
   });
 }
+
+/** Where the function has no receipt signer composed (a grant it lacks): every use fails, loudly. */
+const noReceiptSigner: ReceiptSigner = {
+  sign: () => Promise.reject(new Error('this function is not composed with a receipt signer')),
+  publicKeys: () => Promise.reject(new Error('this function is not composed with a receipt signer')),
+};
 
 const changeRequests = (a: Adapters) => new ChangeRequestStore(a.db, table(a), budget(a));
 const deviceStore = (a: Adapters) => new DeviceStore(a.db, table(a));
@@ -275,6 +282,30 @@ export const securityTimeline = (a: Adapters) => ({
   coolingOffs: coolingOffs(a),
   config: {},
 });
+export const readPaymentAuthorization = (a: Adapters) => ({
+  clock: a.clock,
+  paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a)),
+  config: {},
+});
+/** Payment authorization by SMS (number, language, SMS limits, pepper) or by device (its keys). */
+export const createPaymentAuthorization = (a: Adapters) => {
+  const devices = deviceStore(a);
+  return {
+    ...issuing(a),
+    devices,
+    paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), devices),
+  };
+};
+/** Confirm: the pepper (TAN), the device store (key use), the receipt signer (granted `signsReceipts`). */
+export const confirmPaymentAuthorization = (a: Adapters) => ({
+  clock: a.clock,
+  pepper: pepper(a),
+  receipts: a.receiptSigner ?? noReceiptSigner,
+  paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), deviceStore(a)),
+  config: codes(a),
+});
+/** The key set that verifies SCA receipts (granted `readsReceiptKeys`). */
+export const receiptKeys = (a: Adapters) => ({ receipts: a.receiptSigner ?? noReceiptSigner, config: {} });
 /** The token settings the pipeline checks callers against (every HTTP route). */
 export const pipeline = (a: Adapters) => auth(a).auth;
 /**

@@ -7,6 +7,8 @@ import type { MobileNumberStore } from './mobile-number/dynamo-mobile-number-sto
 import type { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
 import type { SecondFactorResets, SecurityTimeline } from './operator/ports.ts';
 import type { PepperSource } from './otp/pepper.ts';
+import type { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
+import type { ReceiptSigner } from './receipts/receipt-signer.ts';
 import type { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { PhoneRemovalStore } from './user-phone/dynamo-phone-removal-store.ts';
 import type { WebhookStore } from './webhooks/dynamo-webhook-store.ts';
@@ -42,6 +44,9 @@ export interface Ports {
   coolingOffs: CoolingOffs;
   secondFactorResets: SecondFactorResets;
   securityTimeline: SecurityTimeline;
+  paymentAuthorizations: PaymentAuthorizationStore;
+  /** Signs SCA receipts and publishes the keys that verify them. */
+  receipts: ReceiptSigner;
 }
 
 /** What a use case uses: some ports, and some settings of the configuration. */

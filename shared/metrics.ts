@@ -21,6 +21,7 @@ type Unit = 'Count' | 'Milliseconds' | 'Seconds';
 export type CodeCheckOutcome = 'right' | 'wrong' | 'expired' | 'burnt';
 export type SmsRefusal = 'quota' | 'country';
 export type ChangeRequestOutcome = 'opened' | 'authorized' | 'completed' | 'wrong' | 'failed' | 'expired';
+export type PaymentAuthorizationOutcome = 'created' | 'completed' | 'wrong' | 'failed' | 'expired';
 export type WebhookOutcome = DeliveryOutcome;
 
 /** Where EMF documents go: standard output, or a test's collector. */
@@ -89,6 +90,9 @@ export const metrics = {
   /** A device signature checked (binding, device challenge, new key). */
   signature: (valid: boolean) => put('Signatures', 1, 'Count', { Outcome: valid ? 'right' : 'wrong' }),
   changeRequest: (outcome: ChangeRequestOutcome) => put('ChangeRequests', 1, 'Count', { Outcome: outcome }),
+  /** One step of a payment authorization, by outcome. */
+  paymentAuthorization: (outcome: PaymentAuthorizationOutcome) =>
+    put('PaymentAuthorizations', 1, 'Count', { Outcome: outcome }),
   /** One delivery attempt to a subscriber, with its duration. */
   webhookDelivery: (outcome: WebhookOutcome, latencyMs: number) => {
     put('WebhookDeliveries', 1, 'Count', { Outcome: outcome });

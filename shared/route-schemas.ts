@@ -10,6 +10,7 @@ import { CHANGE_REQUEST_REQUESTS } from './change-requests/change-request.schema
 import { DEVICE_REQUESTS } from './devices/device.schema.ts';
 import { MOBILE_NUMBER_REQUESTS } from './mobile-number/mobile-number.schema.ts';
 import { OPERATOR_REQUESTS } from './operator/operator.schema.ts';
+import { PAYMENT_REQUESTS } from './payments/payment-authorization.schema.ts';
 import type { RouteDefinition } from './routes.ts';
 import { USER_PHONE_REQUESTS } from './user-phone/user-phone.schema.ts';
 import { PLAIN_REQUESTS, type RouteSchemas } from './validation.ts';
@@ -23,6 +24,7 @@ export const ROUTE_SCHEMAS: Readonly<Record<string, RouteSchemas>> = {
   ...WEBHOOK_REQUESTS,
   ...DEVICE_REQUESTS,
   ...OPERATOR_REQUESTS,
+  ...PAYMENT_REQUESTS,
 };
 
 /** A route's request schemas; fails for a route that has none, so a new route cannot go undocumented. */

@@ -300,6 +300,47 @@ export const ROUTES: readonly RouteDefinition[] = [
     table: ['GetItem', 'UpdateItem'],
   },
   {
+    operation: 'create-payment-authorization',
+    method: 'POST',
+    path: `${PERSON}/payment_authorizations`,
+    summary:
+      'Open a payment authorization (dynamic linking): an SMS TAN bound to amount and payee, or a device challenge over them',
+    // Number, language, SMS limits and device reads; the authorization put with its outbox record and the device
+    // check in one transaction; the SMS limit updates.
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    sendsSms: true,
+    usesPepper: true,
+  },
+  {
+    operation: 'confirm-payment-authorization',
+    method: 'POST',
+    path: '/v1/payment_authorizations/{id}/confirm',
+    summary:
+      'Confirm a payment authorization with the TAN and the terms, or the device signature; answers the signed receipt',
+    // Authorization and budget reads; the outcome, budget unit, outbox record, key use and device check in one
+    // transaction.
+    table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+    usesPepper: true,
+    signsReceipts: true,
+  },
+  {
+    // Before the {id} route: the local gateway takes the first match (API Gateway prefers the literal segment).
+    operation: 'get-payment-authorization-keys',
+    method: 'GET',
+    path: '/v1/payment_authorizations/keys',
+    summary: 'The JWKS that verifies SCA receipts',
+    table: [],
+    readsReceiptKeys: true,
+  },
+  {
+    operation: 'get-payment-authorization',
+    method: 'GET',
+    path: '/v1/payment_authorizations/{id}',
+    summary: 'Read a payment authorization (with its receipt once completed)',
+    // A lapsed authorization is closed on read, with its FAILED event.
+    table: ['GetItem', 'UpdateItem', 'PutItem'],
+  },
+  {
     operation: 'create-webhook',
     method: 'POST',
     path: '/v1/webhooks',

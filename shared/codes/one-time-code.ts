@@ -16,6 +16,8 @@ import { openOtp, openOtpWithAny, sealOtp } from './code-seal.ts';
  * - `change_request`: the TAN that confirms a change request.
  * - `phone_removal`: the end-user code that removes a verified phone.
  * - `device_binding`: the OTP a new device key signs; kept sealed, since the signature is checked over it.
+ * - `payment_authorization`: the TAN of a payment authorization by SMS, hashed together with the digest of the
+ *   payment's terms (amount, currency, payee), so it checks only with exactly the terms it was sent with.
  *
  * A code is six digits (212212 for the sandbox number), stored only as an HMAC under the pepper (sealed for the
  * binding OTP) and bound to the record it was sent for. Each kind's HMAC has its own scope, so no code stands in for
@@ -32,7 +34,12 @@ import { openOtp, openOtpWithAny, sealOtp } from './code-seal.ts';
  * issued just before the rotation still checks. Every check of a typed code is counted (`CodeChecks` by outcome:
  * right, wrong, expired, burnt) and every refusal for a spent budget (`CodeCheckBudgetHits`).
  */
-export type CodeKind = 'mobile_number' | 'change_request' | 'phone_removal' | 'device_binding';
+export type CodeKind =
+  | 'mobile_number'
+  | 'change_request'
+  | 'phone_removal'
+  | 'device_binding'
+  | 'payment_authorization';
 
 interface KindRule {
   /** Whether a check spends the person's daily budget (a six-digit code that a caller types is guessable). */
@@ -53,6 +60,12 @@ export const CODE_KINDS: Record<CodeKind, KindRule> = {
   change_request: { spendsBudget: true, stored: 'hash', scope: '', counted: true },
   phone_removal: { spendsBudget: true, stored: 'hash', scope: 'phone-removal\0', counted: true },
   device_binding: { spendsBudget: false, stored: 'sealed', scope: '', counted: false },
+  payment_authorization: {
+    spendsBudget: true,
+    stored: 'hash',
+    scope: 'payment-authorization\0',
+    counted: true,
+  },
 };
 
 /** The daily code-check budget: checks of any code per person in any rolling 24 hours. */

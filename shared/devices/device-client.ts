@@ -130,3 +130,84 @@ export async function signChallenge(
   });
   return challenge.id;
 }
+
+/** A payment authorization's terms as the device reads them from `string_to_sign` (canonical form v1). */
+export interface PaymentToSign {
+  authorizationId: string;
+  amount: { value: number; currency: string };
+  payee: { name: string; iban?: string; accountReference?: string };
+}
+
+/**
+ * Reads the terms out of a payment authorization's `string_to_sign` (the README's canonical form v1). The device
+ * shows what it reads here, from the very bytes it signs, never from fields sent beside them: what the person sees
+ * is then what the signature covers. Anything that is not exactly that form is refused, so nothing unreadable is
+ * ever signed.
+ */
+export function readPaymentToSign(stringToSign: string): PaymentToSign {
+  const [version, ...lines] = stringToSign.split('\n');
+  if (version !== 'PAYMENT_AUTHORIZATION v1') throw new Error('not a payment authorization (v1) to sign');
+  const fields = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon < 1 || fields.has(line.slice(0, colon))) throw new Error('malformed payment authorization');
+    fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  const wanted = (name: string) => {
+    const value = fields.get(name);
+    if (value === undefined || value === '') throw new Error(`payment authorization without ${name}`);
+    return value;
+  };
+  const value = Number(wanted('amount'));
+  if (!Number.isSafeInteger(value) || value <= 0 || String(value) !== wanted('amount')) {
+    throw new Error('payment authorization with a malformed amount');
+  }
+  const iban = fields.get('payee_iban');
+  const accountReference = fields.get('payee_account_reference');
+  if ((iban === undefined) === (accountReference === undefined) || fields.size !== 5) {
+    throw new Error('malformed payment authorization');
+  }
+  return {
+    authorizationId: wanted('authorization_id'),
+    amount: { value, currency: wanted('currency') },
+    payee: {
+      name: wanted('payee_name'),
+      ...(iban !== undefined ? { iban } : { accountReference: accountReference! }),
+    },
+  };
+}
+
+/** What the device shows before the person approves: amount in the locale's format, payee name and account. */
+export function paymentPrompt(payment: PaymentToSign, locale = 'en-GB'): string {
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency: payment.amount.currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  const account = payment.payee.iban
+    ? `IBAN ${payment.payee.iban.replace(/(.{4})(?=.)/g, '$1 ')}`
+    : `account ${payment.payee.accountReference}`;
+  return `Pay ${format.format(payment.amount.value / 10 ** digits)} to ${payment.payee.name}, ${account}?`;
+}
+
+/**
+ * Device signing of a payment authorization: read the terms from `string_to_sign`, show them, and sign only once the
+ * person approved (`approve` stands for the app's confirmation screen). The signature goes back to the partner's
+ * backend, which confirms the authorization with it; here the client confirms directly, as the demo does.
+ */
+export async function signPaymentAuthorization(
+  api: Api,
+  options: {
+    authorizationId: string;
+    privateKey: CryptoKey;
+    approve: (prompt: string, payment: PaymentToSign) => Promise<boolean>;
+  },
+): Promise<{ prompt: string; confirmed?: Record<string, unknown> }> {
+  const authorization = await call(api, 'GET', `/v1/payment_authorizations/${options.authorizationId}`);
+  const payment = readPaymentToSign(authorization.string_to_sign);
+  if (payment.authorizationId !== options.authorizationId)
+    throw new Error('string_to_sign names another authorization');
+  const prompt = paymentPrompt(payment);
+  if (!(await options.approve(prompt, payment))) return { prompt };
+  const confirmed = await call(api, 'POST', `/v1/payment_authorizations/${options.authorizationId}/confirm`, {
+    signature: await signHex(options.privateKey, authorization.string_to_sign),
+  });
+  return { prompt, confirmed };
+}

@@ -1,6 +1,11 @@
 import { ChangeRequestCompleted, ChangeRequestOpened } from './change-request-events.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from './device-events.ts';
 import { MobileNumberCreated, MobileNumberDeleted, MobileNumberVerified } from './mobile-number-events.ts';
+import {
+  PaymentAuthorizationConfirmed,
+  PaymentAuthorizationCreated,
+  PaymentAuthorizationFailed,
+} from './payment-events.ts';
 import { CodeAttemptsExhausted, CoolingOffStarted, SecondFactorReset } from './security-events.ts';
 
 /** The `source` of every event this service puts on its EventBridge bus. */
@@ -18,6 +23,14 @@ export const EVENT_FAMILIES = [
   { name: 'Device', types: [DeviceBound.type, DeviceDeleted.type, DeviceKeyAdded.type] },
   { name: 'ChangeRequest', types: [ChangeRequestOpened.type, ChangeRequestCompleted.type] },
   { name: 'Security', types: [SecondFactorReset.type, CoolingOffStarted.type, CodeAttemptsExhausted.type] },
+  {
+    name: 'PaymentAuthorization',
+    types: [
+      PaymentAuthorizationCreated.type,
+      PaymentAuthorizationConfirmed.type,
+      PaymentAuthorizationFailed.type,
+    ],
+  },
 ] as const satisfies ReadonlyArray<{ name: string; types: readonly string[] }>;
 
 export const EVENT_TYPES = EVENT_FAMILIES.flatMap((family) => family.types) as [string, ...string[]];

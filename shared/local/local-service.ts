@@ -5,6 +5,7 @@ import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, LocalJwtAuthorizer } from '../auth
 import type { Adapters } from '../compose.ts';
 import { loadConfig } from '../config.ts';
 import type { Clock } from '../deps.ts';
+import { localReceiptSigner } from '../receipts/local-receipt-signer.ts';
 import { OutboxSmsSender } from '../sms/outbox-sms-sender.ts';
 import { guardTableAccess, requireGrant } from '../storage/access-guard.ts';
 import { createDocumentClient, type DocumentClient, ensureTable } from '../storage/dynamo.ts';
@@ -120,6 +121,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         },
       },
       guardSecret: requireGrant,
+      // A fresh ES256 key per run; receipts of earlier runs no longer verify against this run's key set.
+      receiptSigner: await localReceiptSigner({ guard: requireGrant }),
       webhookHttp: feed.watch(options.webhookHttp ?? nodeWebhookHttp),
     };
     let events: LocalEvents | undefined;

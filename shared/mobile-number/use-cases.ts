@@ -298,6 +298,13 @@ export async function reauthorizeMobileNumber(
       `Unknown authorization_text_key "${input.textKey}".`,
     );
   }
+  if (templateFor(input.textKey).serviceOnly) {
+    throw unprocessable(
+      'invalid_authorization_text_key',
+      'Invalid Authorization Text Key',
+      `The text "${input.textKey}" is sent only by a payment authorization, whose TAN is bound to its amount and payee; use POST /v1/persons/{person_id}/payment_authorizations.`,
+    );
+  }
   return issueOtp(rt, {
     personId: input.personId,
     verifiedRequired: input.textKey !== 'sms.mobile_number.verify_number',

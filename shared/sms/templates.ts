@@ -13,6 +13,11 @@ export type Language = (typeof LANGUAGES)[number];
 export interface SmsTemplate {
   /** The variable that carries the OTP, when the text is an authorization challenge. */
   otpVariable?: string;
+  /**
+   * Sent only by the service itself, never chosen through `reauthorize`: the payment text's TAN must be bound to the
+   * amount and payee it shows, which only a payment authorization does.
+   */
+  serviceOnly?: boolean;
   text: { en: string } & Partial<Record<Exclude<Language, 'en'>, string>>;
 }
 
@@ -190,6 +195,19 @@ export const SMS_TEMPLATES = {
       fr: 'Votre code de vérification à usage unique pour ajouter votre carte à {wallet_name} est le {code}. Ce code expirera dans 30 minutes.',
       it: 'Il tuo codice di verifica una tantum per aggiungere la tua carta a {wallet_name} è {code}. Il codice scadrà tra 30 minuti.',
       es: 'Su código de verificación único para agregar su tarjeta a {wallet_name} es {code}. El código caducará en 30 minutos.',
+    },
+  },
+  // Not a row of the guide's table: the payment authorization's text (dynamic linking), in the table's style. The
+  // service fills {amount} in the language's format and {payee} as name and account.
+  'sms.payment.authorize': {
+    otpVariable: 'tan',
+    serviceOnly: true,
+    text: {
+      en: 'To authorize the payment of {amount} to {payee}, use the following SMS OTP: {tan}',
+      de: 'Um die Zahlung von {amount} an {payee} freizugeben, nutzen Sie bitte folgende TAN: {tan}',
+      fr: "Afin d'autoriser le paiement de {amount} à {payee}, utilisez le code OTP suivant : {tan}",
+      it: "Per autorizzare il pagamento dell'importo di {amount} a {payee} usare il seguente codice OTP: {tan}",
+      es: 'Para autorizar el pago de {amount} a {payee}, use el siguiente SMS OTP: {tan}',
     },
   },
 } as const satisfies Record<string, SmsTemplate>;

@@ -31,7 +31,7 @@ const TRANSACT_ACTIONS: Record<string, TableAction> = {
 export class AccessDenied extends Error {
   constructor(operation: string, action: string) {
     super(
-      `${operation} is not granted ${action.startsWith('uses') || action.startsWith('sends') ? action : `dynamodb:${action}`} in the route table`,
+      `${operation} is not granted ${/^(uses|sends|signs|reads)[A-Z]/.test(action) ? action : `dynamodb:${action}`} in the route table`,
     );
     this.name = 'AccessDenied';
   }
@@ -46,7 +46,7 @@ function actionsOf(commandName: string, input: Record<string, unknown>): string[
 }
 
 /** The route-table flags that stand for a grant other than table actions. */
-export type RouteGrant = 'usesPepper' | 'sendsSms' | 'usesWebhookKey';
+export type RouteGrant = 'usesPepper' | 'sendsSms' | 'usesWebhookKey' | 'signsReceipts' | 'readsReceiptKeys';
 
 /** Throws unless the current request's route holds the grant (outside a request, e.g. the relay, nothing is checked). */
 export function requireGrant(grant: RouteGrant): void {

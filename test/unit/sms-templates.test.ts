@@ -7,8 +7,9 @@ const keys = Object.keys(SMS_TEMPLATES) as TemplateKey[];
 const EN_FALLBACKS = new Set(['sms.business.unauthorized_change:de', 'sms.business.unauthorized_change:it']);
 
 describe('SMS templates', () => {
-  it("cover all 17 rows of the template table, and the service's reset notice", () => {
-    expect(keys).toHaveLength(18);
+  it("cover all 17 rows of the template table, and the service's own reset notice and payment authorization text", () => {
+    expect(keys).toHaveLength(19);
+    expect(keys).toContain('sms.payment.authorize');
     expect(keys).toContain('sms.mobile_number.verify_number');
     expect(keys).toContain('sms.second_factor.reset_notification');
   });

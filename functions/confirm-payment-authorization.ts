@@ -1,0 +1,34 @@
+import { kmsReceiptSigner } from '#shared/aws/kms-receipt-signer.ts';
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
+import * as compose from '#shared/compose.ts';
+import { httpRoute } from '#shared/http/pipeline.ts';
+import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
+import { PAYMENT_REQUESTS } from '#shared/payments/payment-authorization.schema.ts';
+import { confirmPaymentAuthorization } from '#shared/payments/use-cases.ts';
+
+export const build = (adapters: Adapters) => {
+  const rt = compose.confirmPaymentAuthorization(adapters);
+  return httpRoute(
+    'confirm-payment-authorization',
+    {
+      ...PAYMENT_REQUESTS['confirm-payment-authorization'],
+      authConfig: compose.pipeline(adapters),
+      idempotency: compose.idempotency(adapters),
+    },
+    async ({ params, body }) => ({
+      status: 201,
+      body: await confirmPaymentAuthorization(
+        rt,
+        params.id,
+        'tan' in body
+          ? { tan: body.tan, amount: body.amount, payee: body.payee }
+          : { signature: body.signature, deviceId: body.device_id },
+      ),
+    }),
+  );
+};
+
+export const handler = lambdaEntry('confirm-payment-authorization', build, {
+  secrets: secretsManagerReader,
+  receipts: kmsReceiptSigner,
+});
