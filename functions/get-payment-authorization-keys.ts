@@ -9,7 +9,7 @@ export const build = (adapters: Adapters) => {
   const rt = compose.receiptKeys(adapters);
   return httpRoute(
     'get-payment-authorization-keys',
-    { authConfig: compose.pipeline(adapters) },
+    { ...PAYMENT_REQUESTS['get-payment-authorization-keys'], authConfig: compose.pipeline(adapters) },
     async () => ({ status: 200, body: await receiptKeys(rt) }),
   );
 };

@@ -1,7 +1,7 @@
 import type { Adapters } from './compose.ts';
 import { smsSenderSection, tableSection } from './config.ts';
 import type { ReceiptSigner } from './receipts/receipt-signer.ts';
-import { HANDLER_GRANTS, type HandlerGrant, routeOf } from './routes.ts';
+import { HANDLER_GRANTS, type HandlerGrant, ROUTES, routeOf, usesTable } from './routes.ts';
 import { OutboxSmsSender } from './sms/outbox-sms-sender.ts';
 import type { SmsSender } from './sms/sms-port.ts';
 import { createDocumentClient } from './storage/dynamo.ts';
@@ -43,8 +43,24 @@ export function checkGrants(operation: string, aws: AwsAdapters): void {
   }
 }
 
-/** The adapters of a deployed function: the table client from its table section, and the SDK adapters it imports. */
-export function lambdaAdapters(env: NodeJS.ProcessEnv, aws: AwsAdapters): Adapters {
+/**
+ * The adapters of a deployed function: the table client from its table section, and the SDK adapters it imports. A
+ * function without table access (the relay, the receipt key set) gets no table client and needs no table section.
+ */
+export function lambdaAdapters(
+  env: NodeJS.ProcessEnv,
+  aws: AwsAdapters,
+  options: { table?: boolean } = {},
+): Adapters {
+  if (options.table === false) {
+    if (aws.sms || aws.secrets)
+      throw new Error('SMS and secrets are composed with the table section (its region)');
+    return {
+      env,
+      clock: { now: () => new Date() },
+      ...(aws.receipts ? { receiptSigner: aws.receipts(env) } : {}),
+    } as Adapters;
+  }
   const settings = tableSection(env);
   return {
     env,
@@ -60,6 +76,12 @@ function smsSenderFor(env: NodeJS.ProcessEnv, sns: NonNullable<AwsAdapters['sms'
   const settings = smsSenderSection(env);
   // SMS_ADAPTER=outbox keeps SMS in memory (a bundle run outside AWS, as the benchmark runs them).
   return settings.smsAdapter === 'sns' ? sns(settings.region, settings.smsSenderId) : new OutboxSmsSender();
+}
+
+/** Whether a function is given the table: an HTTP route only if its entry names table actions or indexes. */
+export function hasTable(operation: string): boolean {
+  const route = ROUTES.find((entry) => entry.operation === operation);
+  return route ? usesTable(route) : true;
 }
 
 /** True inside the Lambda runtime (it sets the function name), where a handler composes at module scope. */
@@ -79,10 +101,7 @@ export function lambdaEntry<H extends (...args: never[]) => Promise<unknown>>(
   routeOf(operation);
   checkGrants(operation, aws);
   if (onLambda(process.env)) {
-    // A function without table access (the relay) gets no table client and needs no table section.
-    return build(
-      options.table === false ? ({ env: process.env } as Adapters) : lambdaAdapters(process.env, aws),
-    );
+    return build(lambdaAdapters(process.env, aws, { table: options.table ?? hasTable(operation) }));
   }
   return (async () => {
     throw new Error(`${operation}: outside Lambda, compose the handler with build(adapters)`);

@@ -81,6 +81,10 @@ export interface RouteDefinition {
 export const readsSandbox = (route: Pick<RouteDefinition, 'sendsSms' | 'acceptsSandbox'>): boolean =>
   Boolean(route.sendsSms || route.acceptsSandbox);
 
+/** Whether a route reads or writes the table at all (one that does not gets no TABLE_NAME and no table client). */
+export const usesTable = (route: Pick<RouteDefinition, 'table' | 'indexes'>): boolean =>
+  route.table.length > 0 || (route.indexes?.length ?? 0) > 0;
+
 /** Whether a route claims an Idempotency-Key: every partner POST, PUT and DELETE, unless its entry opts out. */
 export const takesIdempotencyKey = (route: RouteDefinition): boolean =>
   authOf(route) === 'partner' && route.method !== 'GET' && !route.withoutIdempotencyKey;

@@ -3,8 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import type { ServiceFunction } from '../../lib/service-function.ts';
+import { kmsReceiptSigner } from '../../shared/aws/kms-receipt-signer.ts';
 import type { Adapters } from '../../shared/compose.ts';
-import { type AwsAdapters, lambdaAdapters } from '../../shared/lambda-entry.ts';
+import { type AwsAdapters, hasTable, lambdaAdapters } from '../../shared/lambda-entry.ts';
 import { HANDLER_GRANTS, handlerEntry, ROUTES } from '../../shared/routes.ts';
 
 /**
@@ -76,7 +77,12 @@ function awsFor(operation: string): AwsAdapters {
   const refuse = () => Promise.reject(new Error('no AWS call in this test'));
   return {
     ...(grants.includes('sendsSms') ? { sms: () => ({ send: refuse }) } : {}),
-    ...(grants.some((grant) => grant !== 'sendsSms') ? { secrets: () => refuse } : {}),
+    ...(grants.some((grant) => grant === 'usesPepper' || grant === 'usesWebhookKey')
+      ? { secrets: () => refuse }
+      : {}),
+    ...(grants.some((grant) => grant === 'signsReceipts' || grant === 'readsReceiptKeys')
+      ? { receipts: kmsReceiptSigner }
+      : {}),
   };
 }
 
@@ -85,7 +91,9 @@ async function unread(operation: string, entry: string, given: Record<string, st
   const module = (await import(`../../${entry}`)) as { build: (adapters: Adapters) => unknown };
   const { env, read } = recording({ ...RUNTIME, ...given });
   const adapters =
-    operation === 'relay-outbox-events' ? ({ env } as Adapters) : lambdaAdapters(env, awsFor(operation));
+    operation === 'relay-outbox-events'
+      ? ({ env } as Adapters)
+      : lambdaAdapters(env, awsFor(operation), { table: hasTable(operation) });
   const handler = module.build(adapters);
   expect(handler).toBeTypeOf('function');
   return Object.keys(given)
