@@ -14,6 +14,7 @@ import { EVENT_TYPES } from '../shared/events/catalog.ts';
 import { handlerEntry, ROUTES } from '../shared/routes.ts';
 import { benchDynamo, serviceEnv, startReceiver } from './environment.ts';
 import { type Auth, apiEvent, ClaimSource, lambdaContext } from './events.ts';
+import { startFakeKms } from './fake-kms.ts';
 import { fixed, median, passMiss, type Report } from './report.ts';
 import { DeviceKey, uniqueNumber, uniquePerson } from './scenario.ts';
 
@@ -257,12 +258,16 @@ export async function measureColdInit(files: Map<string, string>): Promise<ColdI
   const tableName = 'bench-cold-init';
   const endpoint = await benchDynamo(tableName);
   const receiver = await startReceiver();
+  // The receipt functions compose the KMS adapter at init; it reaches this loopback stand-in, never AWS.
+  const kms = await startFakeKms();
   const claims = await ClaimSource.create();
   const payloadDir = join(PROJECT_ROOT, '.bench', 'payloads');
   mkdirSync(payloadDir, { recursive: true });
   const env = {
     PATH: process.env.PATH ?? '',
     ...serviceEnv(endpoint, tableName),
+    AWS_ENDPOINT_URL_KMS: kms.endpoint,
+    RECEIPT_KEY_ID: kms.keyId,
     NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
     // Set by the Lambda runtime; a handler composes itself at module scope only where it is set.
     AWS_LAMBDA_FUNCTION_NAME: 'bench-cold-init',
@@ -316,6 +321,7 @@ export async function measureColdInit(files: Map<string, string>): Promise<ColdI
       }
     }
   } finally {
+    await kms.close();
     await receiver.close();
   }
   return TARGETS.map((target) => {
