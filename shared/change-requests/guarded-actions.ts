@@ -3,7 +3,7 @@ import type { Uses } from '../deps.ts';
 import { conflict } from '../errors.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
-import { errorFields, logger } from '../logging.ts';
+import { sendNotice } from '../sms/notice.ts';
 import type { TemplateKey } from '../sms/templates.ts';
 import type { TxPart } from '../storage/dynamo.ts';
 import * as z from '../zod.ts';
@@ -71,21 +71,14 @@ export const GUARDED_ACTIONS = {
         response: { code: 200, body: { id: record.id, number: record.number, verified: record.verified } },
         afterCommit: async () => {
           // The deletion stands whatever happens to this notice; a failure (e.g. the hourly SMS quota) is logged.
-          try {
-            await rt.sms.dispatch({
-              to: record.number,
-              personId: record.personId,
-              templateKey: 'sms.mobile_number.deleted_notification',
-              language: await rt.languages.languageFor(record.personId),
-              variables: { number: record.number },
-            });
-          } catch (error) {
-            logger.warn('deletion notice not sent', {
-              status: 'not_sent',
-              change_request_id: request.id,
-              error: errorFields(error),
-            });
-          }
+          await sendNotice(rt, {
+            what: 'deletion',
+            to: record.number,
+            personId: record.personId,
+            templateKey: 'sms.mobile_number.deleted_notification',
+            variables: { number: record.number },
+            logFields: { change_request_id: request.id },
+          });
         },
       };
     },

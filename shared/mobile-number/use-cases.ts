@@ -11,7 +11,7 @@ import {
   MobileNumberVerified,
 } from '../events/mobile-number-events.ts';
 import { CodeAttemptsExhausted } from '../events/security-events.ts';
-import { errorFields, logger } from '../logging.ts';
+import { sendNotice } from '../sms/notice.ts';
 import { isTemplateKey, MissingTemplateVariable, templateFor, templateVariables } from '../sms/render.ts';
 import type { PreparedSms } from '../sms/sms-dispatcher.ts';
 import type { TemplateKey } from '../sms/templates.ts';
@@ -405,15 +405,11 @@ async function notifyReplaced(
 ): Promise<void> {
   if (!replaced || replaced.number === record.number) return;
   if (replaced.expiresAtMs <= rt.clock.now().getTime()) return;
-  try {
-    await rt.sms.dispatch({
-      to: replaced.number,
-      personId: record.personId,
-      templateKey: 'sms.mobile_number.changed_notification',
-      language: await rt.languages.languageFor(record.personId),
-      variables: { old_number: replaced.number, new_number: record.number },
-    });
-  } catch (error) {
-    logger.warn('changed notice not sent', { status: 'not_sent', error: errorFields(error) });
-  }
+  await sendNotice(rt, {
+    what: 'changed',
+    to: replaced.number,
+    personId: record.personId,
+    templateKey: 'sms.mobile_number.changed_notification',
+    variables: { old_number: replaced.number, new_number: record.number },
+  });
 }

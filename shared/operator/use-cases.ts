@@ -6,7 +6,8 @@ import { DeviceDeleted } from '../events/device-events.ts';
 import { buildEvent } from '../events/event.ts';
 import { MobileNumberDeleted } from '../events/mobile-number-events.ts';
 import { SecondFactorReset } from '../events/security-events.ts';
-import { errorFields, logger, maskPhoneNumber } from '../logging.ts';
+import { logger, maskPhoneNumber } from '../logging.ts';
+import { sendNotice } from '../sms/notice.ts';
 import type { SecondFactorResetView, SecurityTimelineView } from './operator.schema.ts';
 import type { ResetCommit } from './ports.ts';
 
@@ -138,25 +139,15 @@ export async function resetSecondFactor(rt: ResetDeps, input: ResetInput): Promi
   );
 }
 
-async function notify(rt: ResetDeps, personId: string, to: string, resetId: string): Promise<boolean> {
-  try {
-    await rt.sms.dispatch({
-      to,
-      personId,
-      templateKey: 'sms.second_factor.reset_notification',
-      language: await rt.languages.languageFor(personId),
-      variables: {},
-    });
-    return true;
-  } catch (error) {
-    logger.warn('reset notice not sent', {
-      status: 'not_sent',
-      reset_id: resetId,
-      error: errorFields(error),
-    });
-    return false;
-  }
-}
+const notify = (rt: ResetDeps, personId: string, to: string, resetId: string): Promise<boolean> =>
+  sendNotice(rt, {
+    what: 'reset',
+    to,
+    personId,
+    templateKey: 'sms.second_factor.reset_notification',
+    variables: {},
+    logFields: { reset_id: resetId },
+  });
 
 /**
  * A person's security timeline.
