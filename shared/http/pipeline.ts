@@ -3,7 +3,14 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Caller } from '../auth/caller.ts';
 import type { AuthConfig } from '../config.ts';
 import { withInvocation } from '../logging.ts';
-import { type AuthKind, authOf, type ErrorShape, errorShapeOf, ROUTES } from '../routes.ts';
+import {
+  type AuthKind,
+  authOf,
+  type ErrorShape,
+  errorShapeOf,
+  ROUTES,
+  takesIdempotencyKey,
+} from '../routes.ts';
 import type { RouteSchemas } from '../validation.ts';
 import type { output, ZodMiniType as ZodType } from '../zod.ts';
 import {
@@ -70,6 +77,13 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
   const route = ROUTES.find((candidate) => candidate.operation === operation);
   const kind: AuthKind = route ? authOf(route) : (spec.auth ?? 'partner');
   const shape: ErrorShape = route ? errorShapeOf(route) : 'solaris';
+  // The route table says which routes claim an Idempotency-Key (the stack sets their lease from it): a handler that
+  // disagrees fails when it is built, not on its first retried request.
+  if (route && takesIdempotencyKey(route) !== Boolean(spec.idempotency)) {
+    throw new Error(
+      `${operation}: the route table says it ${takesIdempotencyKey(route) ? 'takes' : 'takes no'} Idempotency-Key, its handler disagrees`,
+    );
+  }
   const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(correlate())
     .use(securityHeaders())

@@ -285,3 +285,29 @@ describe('operator operations', () => {
     expect(result.json.errors[0].code).toBe('insufficient_scope');
   });
 });
+
+describe('Idempotency-Key claims follow the route table', () => {
+  const idempotency = {
+    store: {} as never,
+    now: () => 0,
+  };
+  const ok = async () => ({ status: 200 });
+
+  it('refuses to build a partner write route without a claim store', () => {
+    expect(() => httpRoute('authorize-mobile-number', { authConfig }, ok)).toThrow(/takes Idempotency-Key/);
+  });
+
+  it('refuses to build a claim store into a route that takes no key', () => {
+    expect(() => httpRoute('create-webhook', { authConfig, idempotency }, ok)).toThrow(
+      /takes no Idempotency-Key/,
+    );
+    expect(() => httpRoute('get-mobile-number', { authConfig, idempotency }, ok)).toThrow(
+      /takes no Idempotency-Key/,
+    );
+  });
+
+  it('builds a route that agrees with the table', () => {
+    expect(httpRoute('authorize-mobile-number', { authConfig, idempotency }, ok)).toBeTypeOf('function');
+    expect(httpRoute('create-webhook', { authConfig }, ok)).toBeTypeOf('function');
+  });
+});
