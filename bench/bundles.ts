@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLING, esbuildOptions, FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../lib/service-function.ts';
+import { BUNDLING, esbuildOptions, PROJECT_ROOT } from '../lib/service-function.ts';
 import { EVENT_TYPES } from '../shared/events/catalog.ts';
 import { handlerEntry, ROUTES } from '../shared/routes.ts';
 import { benchDynamo, serviceEnv, startReceiver } from './environment.ts';
@@ -268,7 +268,6 @@ export async function measureColdInit(files: Map<string, string>): Promise<ColdI
     ...serviceEnv(endpoint, tableName),
     AWS_ENDPOINT_URL_KMS: kms.endpoint,
     RECEIPT_KEY_ID: kms.keyId,
-    NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
     // Set by the Lambda runtime; a handler composes itself at module scope only where it is set.
     AWS_LAMBDA_FUNCTION_NAME: 'bench-cold-init',
   };
@@ -353,7 +352,7 @@ export function printColdInit(report: Report, results: ColdInit[], sizesOnly = f
     `${BUNDLING.target} target, SDK bundled, banner, source map beside it); size of the .mjs alone, KB = 1000 bytes.`,
   );
   report.line(
-    `Cold init: median of ${PROCESSES} fresh Node processes (NODE_OPTIONS=${FUNCTION_NODE_OPTIONS}, as the stack sets) of`,
+    `Cold init: median of ${PROCESSES} fresh Node processes (no NODE_OPTIONS, as the stack sets) of`,
   );
   report.line(
     '  import = `await import(bundle)`; init = import + the first invocation answered (against DynamoDB Local);',

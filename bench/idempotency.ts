@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { build } from 'esbuild';
-import { esbuildOptions, FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../lib/service-function.ts';
+import { esbuildOptions, PROJECT_ROOT } from '../lib/service-function.ts';
 import { lambdaContext } from '../shared/local/gateway.ts';
 import { startLocalService } from '../shared/local/local-service.ts';
 import type { DocumentClient } from '../shared/storage/dynamo.ts';
@@ -268,7 +268,6 @@ export async function measureIdempotencyColdInit(): Promise<LayerColdInit[]> {
   const env = {
     PATH: process.env.PATH ?? '',
     ...serviceEnv(endpoint, tableName),
-    NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
   };
   const payload = join(DIR, 'payload.json');
   const run = promisify(execFile);

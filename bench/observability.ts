@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { esbuildOptions, FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../lib/service-function.ts';
+import { esbuildOptions, PROJECT_ROOT } from '../lib/service-function.ts';
 import { benchDynamo, serviceEnv } from './environment.ts';
 import { lambdaContext } from './events.ts';
 import { fixed, median, type Report } from './report.ts';
@@ -46,7 +46,6 @@ export async function measureObservability(): Promise<ObservabilityCost[]> {
   const env = {
     PATH: process.env.PATH ?? '',
     ...serviceEnv(endpoint, tableName),
-    NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
     LOG_SILENT: 'false',
     METRICS_DISABLED: 'false',
     POWERTOOLS_DEV: 'false',

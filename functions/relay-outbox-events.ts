@@ -5,6 +5,7 @@ import { relayBatch } from '#shared/events/relay-mapping.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { errorFields, logger, withInvocation } from '#shared/logging.ts';
 import { metrics } from '#shared/metrics.ts';
+import { loggableStack } from '#shared/source-stack.ts';
 
 // The relay reads no table item and no secret: it needs its bus only (AWS_REGION and EVENT_BUS_NAME).
 export const build = ({ env }: Pick<Adapters, 'env'>) => {
@@ -32,6 +33,7 @@ export const build = ({ env }: Pick<Adapters, 'env'>) => {
         published: result.published,
         failed_sequence_number: result.failedSequenceNumber,
         error: errorFields(result.failure),
+        stack: loggableStack(result.failure),
       });
       // A record without a sequence number cannot be named: fail the whole batch instead (it is retried).
       if (result.failedSequenceNumber === undefined) throw result.failure;

@@ -25,8 +25,11 @@ export const FUNCTION_ARCHITECTURE = lambda.Architecture.ARM_64;
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** The Node.js major of `FUNCTION_RUNTIME` (`nodejs24.x` → 24). */
 export const FUNCTION_NODE_MAJOR = Number(/^nodejs(\d+)\.x$/.exec(FUNCTION_RUNTIME.name)?.[1]);
-/** NODE_OPTIONS of every function; the benchmark starts its cold-init processes with the same options. */
-export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
+/**
+ * Functions run without NODE_OPTIONS. `--enable-source-maps` would make Node read and parse a bundle's whole source
+ * map in every cold start, 7 to 10 ms of init on the benchmark machine; the few log lines that carry a stack map it
+ * when they are written instead (shared/source-stack.ts), from the map shipped beside the bundle.
+ */
 
 /**
  * How every function is bundled. The stack hands these to NodejsFunction, and `esbuildOptions` turns the same values
@@ -36,9 +39,9 @@ export const BUNDLING = {
   format: OutputFormat.ESM,
   target: `node${FUNCTION_NODE_MAJOR}`,
   minify: true,
+  // Shipped beside the bundle and read only when a stack is logged (shared/source-stack.ts). The map names files and
+  // lines, without a copy of every source.
   sourceMap: true,
-  // The map names files and lines, without a copy of every source: with NODE_OPTIONS=--enable-source-maps, Node reads
-  // and parses a function's whole map when it loads the bundle, so the map's size is paid in every cold start.
   sourcesContent: false,
   // The SDK is bundled, not taken from the runtime, so deployed code runs the versions the lockfile pins.
   externalModules: [] as string[],
@@ -103,7 +106,7 @@ export class ServiceFunction extends NodejsFunction {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       ...(props.description ? { description: props.description } : {}),
-      environment: { NODE_OPTIONS: FUNCTION_NODE_OPTIONS, ...props.environment },
+      environment: { ...props.environment },
       bundling: {
         format: BUNDLING.format,
         target: BUNDLING.target,

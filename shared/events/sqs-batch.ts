@@ -1,5 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { errorFields, logger, withInvocation } from '../logging.ts';
+import { loggableStack } from '../source-stack.ts';
 
 /**
  * The SQS consumers' loop (fan-out, delivery): each record is its own invocation for logging (correlation id from
@@ -26,6 +27,7 @@ export async function eachSqsRecord<T>(
           status: 'failed',
           message_id: record.messageId,
           error: errorFields(error),
+          stack: loggableStack(error),
         }),
       );
       batchItemFailures.push({ itemIdentifier: record.messageId });

@@ -22,6 +22,7 @@ import { badRequest, DomainError } from '../errors.ts';
 import { IDEMPOTENCY_HEADER, type IdempotencyStore, idempotent } from '../idempotency/idempotency.ts';
 import { currentInvocation, errorFields, logger } from '../logging.ts';
 import type { AuthKind, ErrorShape } from '../routes.ts';
+import { loggableStack } from '../source-stack.ts';
 import type { RouteSchemas } from '../validation.ts';
 import type { output, ZodMiniType as ZodType } from '../zod.ts';
 import { errorResponse, SECURITY_HEADERS } from './error-mapping.ts';
@@ -129,7 +130,7 @@ export const mapErrors = (shape: ErrorShape): HttpMiddleware => ({
     logger.error('unhandled error', {
       status: 500,
       error: errorFields(error),
-      ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+      ...(error instanceof Error && error.stack ? { stack: loggableStack(error) } : {}),
     });
     request.response = errorResponse(internalError(), requestId, shape);
   },

@@ -19,10 +19,10 @@ import { HANDLER_GRANTS, handlerEntry, ROUTES } from '../../shared/routes.ts';
 type Json = any;
 
 /**
- * Read outside the configuration sections: NODE_OPTIONS by Node itself, METRICS_SERVICE by shared/metrics.ts (from
+ * Read outside the configuration sections: METRICS_SERVICE by shared/metrics.ts (from
  * process.env, on each metric line). Observability gives METRICS_SERVICE to every function it watches.
  */
-const OUTSIDE_SECTIONS = new Set(['NODE_OPTIONS', 'METRICS_SERVICE']);
+const OUTSIDE_SECTIONS = new Set(['METRICS_SERVICE']);
 /** Set by the Lambda runtime in every function, never by the stack. */
 const RUNTIME = { AWS_REGION: 'eu-central-1' };
 
@@ -144,7 +144,6 @@ describe('function settings', () => {
       'AUTH_USER_ID_CLAIM',
       'AUTH_USER_SCOPE',
       'METRICS_SERVICE',
-      'NODE_OPTIONS',
       'TABLE_NAME',
     ]);
     expect(names('authorize-mobile-number')).toEqual(
@@ -158,7 +157,6 @@ describe('function settings', () => {
     expect(Object.keys(environmentOf(stack.events.relay)).sort()).toEqual([
       'EVENT_BUS_NAME',
       'METRICS_SERVICE',
-      'NODE_OPTIONS',
     ]);
     for (const fn of [stack.events.fanOut, stack.events.delivery]) {
       expect(Object.keys(environmentOf(fn)).some((name) => name.startsWith('AUTH_'))).toBe(false);

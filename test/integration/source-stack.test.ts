@@ -1,0 +1,130 @@
+/**
+ * Stacks in source terms without `--enable-source-maps`: bundles built with the stack's esbuild settings run in child
+ * processes with no NODE_OPTIONS, as deployed, and the stacks they log name the TypeScript sources.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiEvent, ClaimSource } from '../../bench/events.ts';
+import { esbuildOptions, PROJECT_ROOT } from '../../lib/service-function.ts';
+import { DEV_ISSUER } from '../../shared/auth/dev-issuer.ts';
+import { sourceMappedStack } from '../../shared/source-stack.ts';
+import { uniquePerson, uniqueTable } from '../support/harness.ts';
+
+const run = promisify(execFile);
+const RUNNER = join(PROJECT_ROOT, 'test', 'support', 'lambda-json-runtime.mjs');
+let dir: string;
+
+const FIXTURE = `export class Vault {
+  open(code: string): string {
+    return checkCode(code);
+  }
+}
+
+function checkCode(code: string): string {
+  if (code.length !== 6) throw new Error('bad code');
+  return code;
+}
+`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'source-stack-'));
+  writeFileSync(join(dir, 'vault.ts'), FIXTURE);
+  writeFileSync(
+    join(dir, 'entry.ts'),
+    "import { Vault } from './vault.ts';\nexport const handler = () => new Vault().open('123');\n",
+  );
+  await build({
+    ...esbuildOptions('unused.ts', join(dir, 'fixture.mjs')),
+    entryPoints: [join(dir, 'entry.ts')],
+  });
+  await build(esbuildOptions('functions/get-mobile-number.ts', join(dir, 'get-mobile-number.mjs')));
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The stack of the error the fixture bundle throws, as a process without NODE_OPTIONS sees it. */
+async function fixtureStack(): Promise<string> {
+  const script =
+    'import(process.argv[1]).then((m) => { try { m.handler(); } catch (e) { process.stdout.write(e.stack); } })';
+  const { stdout } = await run(process.execPath, ['-e', script, join(dir, 'fixture.mjs')], {
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  return stdout;
+}
+
+describe('sourceMappedStack', () => {
+  it('maps the frames of a minified bundle to the sources, lines and names, from the map beside it', async () => {
+    const raw = await fixtureStack();
+    expect(raw).toContain('fixture.mjs:');
+    expect(raw).not.toContain('vault.ts');
+    const mapped = sourceMappedStack(raw);
+    expect(mapped.split('\n')[0]).toBe('Error: bad code');
+    // The throw is on line 8 of vault.ts, the call to checkCode on line 3; the names come from the callers.
+    expect(mapped).toMatch(/at checkCode \(.*vault\.ts:8:\d+\)/);
+    expect(mapped).toMatch(/at .*\.open \(.*vault\.ts:3:\d+\)/);
+    expect(mapped).toMatch(/entry\.ts:2:\d+/);
+    expect(mapped).not.toContain('fixture.mjs:');
+  });
+
+  it('leaves frames it has no map for as they are', () => {
+    const stack = [
+      'Error: nope',
+      '    at check (/work/project/shared/codes/one-time-code.ts:12:3)',
+      '    at file:///nowhere/without-map.mjs:1:200',
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:105:5)',
+    ].join('\n');
+    expect(sourceMappedStack(stack)).toBe(stack);
+  });
+});
+
+describe('an unexpected error in a deployed function', () => {
+  it('is answered 500 and logged with its stack in source terms', async () => {
+    const claims = await ClaimSource.create();
+    const { event } = apiEvent({
+      method: 'GET',
+      url: `/v1/persons/${uniquePerson()}/mobile_number`,
+      caller: await claims.caller('partner'),
+    });
+    const invocations = join(dir, 'invocations.json');
+    writeFileSync(
+      invocations,
+      JSON.stringify([{ bundle: join(dir, 'get-mobile-number.mjs'), event, requestId: 'lambda-0' }]),
+    );
+    const { stdout, stderr } = await run(process.execPath, [RUNNER, invocations], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_LAMBDA_LOG_FORMAT: 'JSON',
+        AWS_LAMBDA_FUNCTION_NAME: 'source-stack-test',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // A table that does not exist: DynamoDB Local answers ResourceNotFoundException, which nothing expects.
+        TABLE_NAME: uniqueTable(),
+        DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+        AUTH_ISSUER: DEV_ISSUER,
+        METRICS_DISABLED: 'true',
+      },
+    });
+    expect(JSON.parse(stderr.trim().split('\n').at(-1)!)).toEqual([500]);
+    const logged = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { message: { msg?: string; stack?: string } })
+      .find((line) => line.message.msg === 'unhandled error');
+    const stack = logged?.message.stack ?? '';
+    expect(stack).toMatch(/^ResourceNotFoundException/);
+    expect(stack).toMatch(/at .*\(node_modules\/@aws-sdk\/core\/.*\.js:\d+:\d+\)/);
+    expect(stack).toMatch(
+      /at async .*\.get \(.*shared\/mobile-number\/dynamo-mobile-number-store\.ts:\d+:\d+\)/,
+    );
+    expect(stack).not.toContain('get-mobile-number.mjs:');
+  }, 60_000);
+});
