@@ -30,7 +30,7 @@ export function coldInitSvg(results: ColdInit[], subtitle: string): string {
     },
     {
       x: labelWidth + panelWidth + gap,
-      title: 'bundle size (KB = 1000 bytes, minified .mjs)',
+      title: 'deployed code (KB = 1000 bytes, minified .mjs files)',
       value: (r: ColdInit) => r.bytes / 1000,
       max: maxKb,
       lines: [{ at: SIZE_BUDGET_KB, label: `budget ${SIZE_BUDGET_KB} KB`, color: '#c0392b' }],

@@ -8,16 +8,16 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { build } from 'esbuild';
-import { esbuildOptions, PROJECT_ROOT } from '../lib/service-function.ts';
+import { PROJECT_ROOT } from '../lib/service-function.ts';
 import { lambdaContext } from '../shared/local/gateway.ts';
 import { startLocalService } from '../shared/local/local-service.ts';
 import type { DocumentClient } from '../shared/storage/dynamo.ts';
 import { benchDynamo, serviceEnv } from './environment.ts';
+import { buildFunction, deployedBytes } from './function-build.ts';
 import { fixed, median, type Report } from './report.ts';
 import { DbMeter, type DbRequest } from './round-trips.ts';
 import { uniqueNumber } from './scenario.ts';
@@ -259,9 +259,9 @@ export const COLD_VARIANTS = [
 export async function measureIdempotencyColdInit(): Promise<LayerColdInit[]> {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
-  const files = COLD_VARIANTS.map((_, i) => join(DIR, `variant-${i}.mjs`));
+  const files: string[] = [];
   for (const [i, variant] of COLD_VARIANTS.entries()) {
-    await build({ ...esbuildOptions(variant.entry, files[i]!), logLevel: 'warning' });
+    files.push(await buildFunction(variant.entry, join(DIR, `variant-${i}`)));
   }
   const tableName = 'bench-idempotency-cold';
   const endpoint = await benchDynamo(tableName);
@@ -297,7 +297,7 @@ export async function measureIdempotencyColdInit(): Promise<LayerColdInit[]> {
   }
   return COLD_VARIANTS.map((variant, i) => ({
     name: variant.name,
-    bytes: statSync(files[i]!).size,
+    bytes: deployedBytes(files[i]!),
     importMs: median(samples[i]!.map((s) => s.importMs)),
     initMs: median(samples[i]!.map((s) => s.initMs)),
     ownMs: median(samples[i]!.map((s) => s.initMs - s.dbWaitMs)),

@@ -5,13 +5,13 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
-import { esbuildOptions, PROJECT_ROOT } from '../lib/service-function.ts';
+import { PROJECT_ROOT } from '../lib/service-function.ts';
 import { benchDynamo, serviceEnv } from './environment.ts';
 import { lambdaContext } from './events.ts';
+import { buildFunction, deployedBytes } from './function-build.ts';
 import { fixed, median, type Report } from './report.ts';
 
 const run = promisify(execFile);
@@ -37,9 +37,9 @@ export interface ObservabilityCost {
 export async function measureObservability(): Promise<ObservabilityCost[]> {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
-  const files = VARIANTS.map((_, i) => join(DIR, `variant-${i}.mjs`));
+  const files: string[] = [];
   for (const [i, variant] of VARIANTS.entries()) {
-    await build({ ...esbuildOptions(variant.entry, files[i]!), logLevel: 'warning' });
+    files.push(await buildFunction(variant.entry, join(DIR, `variant-${i}`)));
   }
   const tableName = 'bench-observability';
   const endpoint = await benchDynamo(tableName);
@@ -74,7 +74,7 @@ export async function measureObservability(): Promise<ObservabilityCost[]> {
   }
   return VARIANTS.map((variant, i) => ({
     name: variant.name,
-    bytes: statSync(files[i]!).size,
+    bytes: deployedBytes(files[i]!),
     initMs: median(samples[i]!.map((s) => s.initMs)),
     importMs: median(samples[i]!.map((s) => s.importMs)),
   }));

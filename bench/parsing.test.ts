@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { routeFor } from './events.ts';
+import { staticImports } from './function-build.ts';
 import { percentile } from './report.ts';
 import { describeCommand } from './round-trips.ts';
 import { otpFor, type Transport } from './scenario.ts';
@@ -37,5 +38,12 @@ describe("the bench's parsing", () => {
   it('takes percentiles by nearest rank', () => {
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);
+  });
+
+  it("tells a chunk's static imports from its dynamic ones in esbuild's minified output", () => {
+    const source =
+      'import{createRequire as __cr}from"node:module";import{a as b,c}from"./chunk-AAA.mjs";import"./chunk-BBB.mjs";' +
+      'var x=async()=>{let{d:e}=await import("./chunk-CCC.mjs");return e};import {f} from "./chunk-DDD.mjs";';
+    expect(staticImports(source)).toEqual(['./chunk-AAA.mjs', './chunk-BBB.mjs', './chunk-DDD.mjs']);
   });
 });

@@ -1,12 +1,11 @@
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { BuildOptions } from 'esbuild';
+import { type BuildOptions, buildSync } from 'esbuild';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,41 +31,53 @@ export const FUNCTION_NODE_MAJOR = Number(/^nodejs(\d+)\.x$/.exec(FUNCTION_RUNTI
  */
 
 /**
- * How every function is bundled. The stack hands these to NodejsFunction, and `esbuildOptions` turns the same values
- * into esbuild's own options for the benchmark, so the bundle it measures is the bundle that is deployed.
+ * How every function is bundled: esbuild, run in the CDK app (no Docker), as minified ESM for Node 24 with the SDK
+ * bundled, so deployed code runs the versions the lockfile pins. `esbuildOptions` is the one source of these options:
+ * the stack, the benchmark and the tests that run built functions all build with it.
+ *
+ * The output is split (`splitting`): the handler's `index.mjs` plus chunks for the code that is only loaded by a
+ * dynamic `import()`. In a single file, every cold start parses that code too: the SDK's credential providers for
+ * SSO, profiles, web identity and the login flow (about 140 KB of the SDK's own lazily imported modules), which a
+ * Lambda function, whose credentials come from its environment, never runs. Split, Node never reads them. See
+ * docs/benchmarks.md, "Cold init", for what it saves.
  */
 export const BUNDLING = {
-  format: OutputFormat.ESM,
+  format: 'esm',
   target: `node${FUNCTION_NODE_MAJOR}`,
   minify: true,
-  // Shipped beside the bundle and read only when a stack is logged (shared/source-stack.ts). The map names files and
+  splitting: true,
+  // Shipped beside each file and read only when a stack is logged (shared/source-stack.ts). The maps name files and
   // lines, without a copy of every source.
   sourceMap: true,
   sourcesContent: false,
-  // The SDK is bundled, not taken from the runtime, so deployed code runs the versions the lockfile pins.
-  externalModules: [] as string[],
   mainFields: ['module', 'main'],
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
 } as const;
 
+/** The file a built function starts from, in its output directory: the Lambda handler is `index.handler`. */
+export const FUNCTION_ENTRY_FILE = 'index.mjs';
+
 /**
- * The esbuild build options NodejsFunction derives from `BUNDLING` (its local bundling runs the esbuild CLI with
- * `--bundle --platform=node` plus one flag per setting above), for building a function's bundle outside CDK.
+ * esbuild's options for one function: `entry` (relative to the project root, or absolute) built into `outdir` as
+ * `index.mjs` with its chunks and source maps.
  */
-export function esbuildOptions(entry: string, outfile: string): BuildOptions {
+export function esbuildOptions(entry: string, outdir: string): BuildOptions & { outdir: string } {
   return {
-    entryPoints: [join(PROJECT_ROOT, entry)],
-    outfile,
+    entryPoints: { index: isAbsolute(entry) ? entry : join(PROJECT_ROOT, entry) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
     bundle: true,
     platform: 'node',
     format: BUNDLING.format,
+    splitting: BUNDLING.splitting,
     target: BUNDLING.target,
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourceMap,
     sourcesContent: BUNDLING.sourcesContent,
-    external: [...BUNDLING.externalModules],
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
+    logLevel: 'warning',
   };
 }
 
@@ -75,7 +86,7 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
  * with source maps, X-Ray tracing, and a log group with a fixed retention. Its role starts empty: no managed policy,
  * only the right to write to its own log group; everything else is granted by whoever wires the function.
  */
-export class ServiceFunction extends NodejsFunction {
+export class ServiceFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
     const role = new iam.Role(scope, `${id}Role`, {
@@ -92,11 +103,24 @@ export class ServiceFunction extends NodejsFunction {
         'secretsmanager:GetRandomPassword, which have none either. test/cdk/deployable.test.ts checks that no other ' +
         'action is granted on *.',
     });
-    const settings: NodejsFunctionProps = {
-      entry: join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    const settings: lambda.FunctionProps = {
+      code: lambda.Code.fromAsset(PROJECT_ROOT, {
+        // The asset is what esbuild writes; its hash is that output's, so an unchanged function is not redeployed.
+        assetHashType: AssetHashType.OUTPUT,
+        // Every function bundles from the project root; the entry tells CDK's asset cache one function from another.
+        extraHash: props.entry,
+        bundling: {
+          local: {
+            tryBundle(outputDir) {
+              buildSync(esbuildOptions(props.entry, outputDir));
+              return true;
+            },
+          },
+          // Never pulled: the local bundling above always succeeds or throws.
+          image: FUNCTION_RUNTIME.bundlingImage,
+        },
+      }),
+      handler: `${FUNCTION_ENTRY_FILE.replace(/\.mjs$/, '')}.handler`,
       runtime: FUNCTION_RUNTIME,
       role,
       architecture: FUNCTION_ARCHITECTURE,
@@ -107,17 +131,6 @@ export class ServiceFunction extends NodejsFunction {
       loggingFormat: lambda.LoggingFormat.JSON,
       ...(props.description ? { description: props.description } : {}),
       environment: { ...props.environment },
-      bundling: {
-        format: BUNDLING.format,
-        target: BUNDLING.target,
-        minify: BUNDLING.minify,
-        sourceMap: BUNDLING.sourceMap,
-        sourcesContent: BUNDLING.sourcesContent,
-        externalModules: [...BUNDLING.externalModules],
-        mainFields: [...BUNDLING.mainFields],
-        banner: BUNDLING.banner,
-        forceDockerBundling: false,
-      },
     };
     super(scope, id, settings);
   }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,8 @@ import { expect, it } from 'vitest';
 import { ROUTES } from '../../shared/routes.ts';
 
 const run = promisify(execFile);
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
+type Json = any;
 
 it('synthesizes with the pinned CDK CLI, offline', async () => {
   const out = mkdtempSync(join(tmpdir(), 'cdk-out-'));
@@ -20,6 +22,23 @@ it('synthesizes with the pinned CDK CLI, offline', async () => {
       (resource) => (resource as { Type: string }).Type === 'AWS::Lambda::Function',
     );
     expect(functions.length).toBeGreaterThanOrEqual(ROUTES.length);
+    // Each entry file is its own build: index.mjs with its chunks and their source maps, one asset per entry (the
+    // routes, the relay, the fan-out, the delivery and the secret rotation, which both secrets share). CDK's own
+    // provider functions bring an index.js.
+    const assets = new Set(
+      functions.map((resource) =>
+        String((resource as { Properties: Json }).Properties.Code.S3Key).replace(/\.zip$/, ''),
+      ),
+    );
+    const built = [...assets].filter((asset) =>
+      readdirSync(join(out, `asset.${asset}`)).includes('index.mjs'),
+    );
+    expect(built.length).toBe(ROUTES.length + 4);
+    for (const asset of built) {
+      const files = readdirSync(join(out, `asset.${asset}`));
+      expect(files).toContain('index.mjs.map');
+      expect(files.some((name) => /^chunk-\w+\.mjs$/.test(name))).toBe(true);
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

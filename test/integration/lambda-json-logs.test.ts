@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiEvent, ClaimSource } from '../../bench/events.ts';
-import { esbuildOptions, PROJECT_ROOT } from '../../lib/service-function.ts';
+import { buildFunction } from '../../bench/function-build.ts';
+import { FUNCTION_ENTRY_FILE, PROJECT_ROOT } from '../../lib/service-function.ts';
 import { DEV_ISSUER } from '../../shared/auth/dev-issuer.ts';
 import { createDocumentClient, ensureTable } from '../../shared/storage/dynamo.ts';
 import { uniquePerson, uniqueTable } from '../support/harness.ts';
@@ -34,16 +34,7 @@ const requestIds = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lambda-json-'));
-  await build({
-    ...esbuildOptions(`functions/${FUNCTIONS[0]}.ts`, join(dir, 'unused.mjs')),
-    entryPoints: Object.fromEntries(
-      FUNCTIONS.map((name) => [name, join(PROJECT_ROOT, 'functions', `${name}.ts`)]),
-    ),
-    outfile: undefined,
-    outdir: dir,
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'warning',
-  });
+  for (const name of FUNCTIONS) await buildFunction(`functions/${name}.ts`, join(dir, name));
   const tableName = uniqueTable();
   const endpoint = inject('dynamoEndpoint');
   const db = createDocumentClient({ region: 'us-east-1', endpoint });
@@ -56,7 +47,7 @@ beforeAll(async () => {
     event.headers['x-request-id'] = requestId;
     return event;
   };
-  const bundle = (name: string) => join(dir, `${name}.mjs`);
+  const bundle = (name: string) => join(dir, name, FUNCTION_ENTRY_FILE);
   const invocations = [
     {
       bundle: bundle('create-mobile-number'),
