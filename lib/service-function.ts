@@ -107,8 +107,6 @@ export class ServiceFunction extends lambda.Function {
       code: lambda.Code.fromAsset(PROJECT_ROOT, {
         // The asset is what esbuild writes; its hash is that output's, so an unchanged function is not redeployed.
         assetHashType: AssetHashType.OUTPUT,
-        // Every function bundles from the project root; the entry tells CDK's asset cache one function from another.
-        extraHash: props.entry,
         bundling: {
           local: {
             tryBundle(outputDir) {
@@ -118,6 +116,9 @@ export class ServiceFunction extends lambda.Function {
           },
           // Never pulled: the local bundling above always succeeds or throws.
           image: FUNCTION_RUNTIME.bundlingImage,
+          // Every function bundles from the project root, and CDK's asset cache keys on these options: the entry
+          // tells one function's build from another's.
+          environment: { FUNCTION_ENTRY: props.entry },
         },
       }),
       handler: `${FUNCTION_ENTRY_FILE.replace(/\.mjs$/, '')}.handler`,
