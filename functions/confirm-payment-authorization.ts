@@ -1,4 +1,4 @@
-import { kmsReceiptSigner } from '#shared/aws/kms-receipt-signer.ts';
+import { kmsReceiptSigner } from '#shared/aws/kms.ts';
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';

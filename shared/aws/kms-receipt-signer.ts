@@ -1,6 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import { receiptKeySection } from '../config.ts';
+import type { receiptKeySection } from '../config.ts';
 import type { PublicJwk, ReceiptSigner } from '../receipts/receipt-signer.ts';
 
 /** KMS signs a RAW message of at most 4096 bytes; a receipt's `header.payload` is far below that. */
@@ -128,11 +128,10 @@ export class KmsReceiptSigner implements ReceiptSigner {
 }
 
 /**
- * The KMS adapter: only the handlers of routes that sign receipts or publish their keys compose with it. Reads
- * RECEIPT_KEY_ID (and RECEIPT_RETIRED_KEY_IDS), which the stack sets on exactly those functions.
+ * The KMS receipt signer for the key settings `kmsReceiptSigner` (shared/aws/kms.ts) read, which loads this module on
+ * the first receipt or key-set request.
  */
-export function kmsReceiptSigner(env: NodeJS.ProcessEnv = process.env): KmsReceiptSigner {
-  const settings = receiptKeySection(env);
+export function createKmsReceiptSigner(settings: ReturnType<typeof receiptKeySection>): KmsReceiptSigner {
   return new KmsReceiptSigner(
     new KMSClient({ region: settings.region }),
     settings.receiptKeyId,

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import type { ServiceFunction } from '../../lib/service-function.ts';
-import { kmsReceiptSigner } from '../../shared/aws/kms-receipt-signer.ts';
+import { kmsReceiptSigner } from '../../shared/aws/kms.ts';
 import type { Adapters } from '../../shared/compose.ts';
 import { type AwsAdapters, hasTable, lambdaAdapters } from '../../shared/lambda-entry.ts';
 import { HANDLER_GRANTS, handlerEntry, ROUTES } from '../../shared/routes.ts';

@@ -3,12 +3,8 @@ import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms
 import { mockClient } from 'aws-sdk-client-mock';
 import { calculateJwkThumbprint, compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  derToJose,
-  KmsReceiptSigner,
-  kmsReceiptSigner,
-  spkiToJwk,
-} from '../../shared/aws/kms-receipt-signer.ts';
+import { kmsReceiptSigner } from '../../shared/aws/kms.ts';
+import { derToJose, KmsReceiptSigner, spkiToJwk } from '../../shared/aws/kms-receipt-signer.ts';
 import { checkGrants, lambdaAdapters } from '../../shared/lambda-entry.ts';
 
 const KEY_ID = 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -165,11 +161,11 @@ describe('kmsReceiptSigner', () => {
     expect(kms.commandCalls(SignCommand)[0]!.args[0].input.KeyId).toBe(KEY_ID);
   });
 
-  it('is what a deployed function composes as its receipt signer, and only a route with a receipt flag may', () => {
+  it('is what a deployed function composes as its receipt signer, and only a route with a receipt flag may', async () => {
     const env = { AWS_REGION: 'eu-central-1', TABLE_NAME: 'table', RECEIPT_KEY_ID: KEY_ID };
-    expect(lambdaAdapters(env, { receipts: kmsReceiptSigner }).receiptSigner).toBeInstanceOf(
-      KmsReceiptSigner,
-    );
+    kmsKey();
+    const composed = lambdaAdapters(env, { receipts: kmsReceiptSigner }).receiptSigner;
+    expect(await composed?.publicKeys()).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256' })]);
     expect(lambdaAdapters(env, {}).receiptSigner).toBeUndefined();
     expect(() => checkGrants('get-mobile-number', { receipts: kmsReceiptSigner })).toThrow(
       /composed with \[receipts\] but granted \[\]/,
