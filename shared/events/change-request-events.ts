@@ -7,16 +7,12 @@ import { defineEvent } from './event.ts';
  */
 
 /** A change request was opened for a guarded action; nothing has changed yet. */
-export const ChangeRequestOpened = defineEvent(
-  'CHANGE_REQUEST_OPENED',
-  1,
+export const ChangeRequestOpened = defineEvent('CHANGE_REQUEST_OPENED', 1, () =>
   z.object({ id: z.string(), person_id: z.string(), action: z.string() }),
 );
 
 /** A change request was confirmed with its second factor, and its action ran in the same transaction. */
-export const ChangeRequestCompleted = defineEvent(
-  'CHANGE_REQUEST_COMPLETED',
-  1,
+export const ChangeRequestCompleted = defineEvent('CHANGE_REQUEST_COMPLETED', 1, () =>
   z.object({
     id: z.string(),
     person_id: z.string(),

@@ -8,9 +8,7 @@ import { defineEvent } from './event.ts';
 const keyPurpose = z.enum(['unrestricted', 'restricted']);
 
 /** A device proved possession of its key over the person's verified number and can now sign. */
-export const DeviceBound = defineEvent(
-  'DEVICE_BOUND',
-  1,
+export const DeviceBound = defineEvent('DEVICE_BOUND', 1, () =>
   z.object({
     device_id: z.string(),
     person_id: z.string(),
@@ -21,16 +19,12 @@ export const DeviceBound = defineEvent(
 );
 
 /** A device was deleted; none of its keys can sign any more. */
-export const DeviceDeleted = defineEvent(
-  'DEVICE_DELETED',
-  1,
+export const DeviceDeleted = defineEvent('DEVICE_DELETED', 1, () =>
   z.object({ device_id: z.string(), person_id: z.string() }),
 );
 
 /** A bound device added a key, authorized by a signature of one of its active keys. */
-export const DeviceKeyAdded = defineEvent(
-  'DEVICE_KEY_ADDED',
-  1,
+export const DeviceKeyAdded = defineEvent('DEVICE_KEY_ADDED', 1, () =>
   z.object({
     device_id: z.string(),
     person_id: z.string(),

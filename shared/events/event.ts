@@ -14,8 +14,24 @@ export interface EventType<S extends z.ZodMiniType> {
   schema: S;
 }
 
-export function defineEvent<S extends z.ZodMiniType>(type: string, version: number, schema: S): EventType<S> {
-  return { type, version, schema };
+/**
+ * An event type. Its schema is built on first use: a function bundles the definitions of every event its stores may
+ * write, and building them all would be work in every cold start for events its first answers do not write.
+ */
+export function defineEvent<S extends z.ZodMiniType>(
+  type: string,
+  version: number,
+  schema: () => S,
+): EventType<S> {
+  let built: S | undefined;
+  return {
+    type,
+    version,
+    get schema() {
+      built ??= schema();
+      return built;
+    },
+  };
 }
 
 export function buildEvent<S extends z.ZodMiniType>(

@@ -19,16 +19,12 @@ const terms = {
 };
 
 /** An authorization was opened and its TAN sent or its device challenge issued. */
-export const PaymentAuthorizationCreated = defineEvent(
-  'PAYMENT_AUTHORIZATION_CREATED',
-  1,
+export const PaymentAuthorizationCreated = defineEvent('PAYMENT_AUTHORIZATION_CREATED', 1, () =>
   z.object({ ...terms, device_id: z.optional(z.string()), expires_at: z.string() }),
 );
 
 /** The person confirmed: the receipt is the signed proof of SCA the bank may keep. */
-export const PaymentAuthorizationConfirmed = defineEvent(
-  'PAYMENT_AUTHORIZATION_CONFIRMED',
-  1,
+export const PaymentAuthorizationConfirmed = defineEvent('PAYMENT_AUTHORIZATION_CONFIRMED', 1, () =>
   z.object({
     ...terms,
     device_id: z.optional(z.string()),
@@ -38,8 +34,6 @@ export const PaymentAuthorizationConfirmed = defineEvent(
 );
 
 /** The authorization failed for good: three wrong answers, or its five minutes ran out unanswered. */
-export const PaymentAuthorizationFailed = defineEvent(
-  'PAYMENT_AUTHORIZATION_FAILED',
-  1,
+export const PaymentAuthorizationFailed = defineEvent('PAYMENT_AUTHORIZATION_FAILED', 1, () =>
   z.object({ ...terms, reason: z.enum(['attempts_exhausted', 'expired']) }),
 );

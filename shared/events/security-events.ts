@@ -18,9 +18,7 @@ export type CoolingOffCause = (typeof COOLING_OFF_CAUSES)[number];
  * Customer support reset a person's second factor without it: the verified number removed and/or every bound device
  * revoked. `operator` is the token's client (and subject), never a value the caller chose.
  */
-export const SecondFactorReset = defineEvent(
-  'SECOND_FACTOR_RESET',
-  1,
+export const SecondFactorReset = defineEvent('SECOND_FACTOR_RESET', 1, () =>
   z.object({
     id: z.string(),
     person_id: z.string(),
@@ -40,9 +38,7 @@ export const EXHAUSTIBLE_CODES = ['mobile_number', 'phone_removal'] as const;
  * A burst of failed checks: the wrong answer that used up a code's last attempt (the code is burnt until a new one
  * is sent). One event per burnt code, not per wrong answer.
  */
-export const CodeAttemptsExhausted = defineEvent(
-  'CODE_ATTEMPTS_EXHAUSTED',
-  1,
+export const CodeAttemptsExhausted = defineEvent('CODE_ATTEMPTS_EXHAUSTED', 1, () =>
   z.object({
     person_id: z.string(),
     code: z.enum(EXHAUSTIBLE_CODES),
@@ -55,9 +51,7 @@ export const CodeAttemptsExhausted = defineEvent(
  * A cooling-off window began: until `until`, the person can neither bind a new device nor confirm a change request
  * with a device signature (a SIM swap or a support reset must not hand an attacker a fresh second factor at once).
  */
-export const CoolingOffStarted = defineEvent(
-  'COOLING_OFF_STARTED',
-  1,
+export const CoolingOffStarted = defineEvent('COOLING_OFF_STARTED', 1, () =>
   z.object({
     person_id: z.string(),
     cause: z.enum(COOLING_OFF_CAUSES),
