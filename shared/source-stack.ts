@@ -1,12 +1,12 @@
 /**
  * Stack traces in source terms, mapped only when one is logged.
  *
- * A deployed function is one minified bundle with its source map beside it (`index.mjs` and `index.mjs.map`).
- * Node's `--enable-source-maps` would read and parse that map when the bundle loads, in every cold start, whether or
- * not an error is ever logged: about 7 ms for the smallest function and 9 to 10 ms for the others on the benchmark
- * machine (docs/benchmarks.md, "Cold init"). The functions therefore run without it, and the few places that log a
- * stack (an unexpected error) map it here: the map of each bundle named in the stack is read on the first such error
- * and kept for the next.
+ * A deployed function is minified code, `index.mjs` and its chunks, each with its source map beside it
+ * (`chunk-X.mjs.map`). Node's `--enable-source-maps` would read and parse those maps when the files load, in every
+ * cold start, whether or not an error is ever logged: about 7 ms for the smallest function and 9 to 10 ms for the
+ * others on the benchmark machine (docs/benchmarks.md, "Cold init"). The functions therefore run without it, and the
+ * few places that log a stack (an unexpected error) map it here: the map of each file named in the stack is read on
+ * the first such error and kept for the next.
  *
  * Frames outside a bundle with a map (Node's internals, the Lambda runtime, sources run by tsx in tests and
  * `npm start`) are left as they are.
