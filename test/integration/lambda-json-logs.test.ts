@@ -1,28 +1,19 @@
-/**
- * Logs and metrics as CloudWatch receives them: real function bundles (built with the stack's esbuild settings) run
- * in a child process whose console behaves like the Lambda Node.js runtime's under the JSON log format
- * (test/support/lambda-json-runtime.mjs), against DynamoDB Local.
- */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiEvent, ClaimSource } from '../../bench/events.ts';
 import { buildFunction } from '../../bench/function-build.ts';
-import { FUNCTION_ENTRY_FILE, PROJECT_ROOT } from '../../lib/service-function.ts';
+import { FUNCTION_ENTRY_FILE } from '../../lib/service-function.ts';
 import { DEV_ISSUER } from '../../shared/auth/dev-issuer.ts';
 import { createDocumentClient, ensureTable } from '../../shared/storage/dynamo.ts';
 import { uniquePerson, uniqueTable } from '../support/harness.ts';
+import { type LogLine, runLikeLambda } from '../support/lambda-runtime.ts';
 
-const run = promisify(execFile);
-const RUNNER = join(PROJECT_ROOT, 'test', 'support', 'lambda-json-runtime.mjs');
 const FUNCTIONS = ['create-mobile-number', 'authorize-mobile-number'] as const;
 
-// biome-ignore lint/suspicious/noExplicitAny: parsed log lines
-type Line = Record<string, any>;
+type Line = LogLine;
 let dir: string;
 let lines: Line[];
 let statuses: number[];
@@ -76,34 +67,15 @@ beforeAll(async () => {
       ),
     },
   ].map((invocation, i) => ({ ...invocation, requestId: `lambda-${i}` }));
-  const file = join(dir, 'invocations.json');
-  writeFileSync(file, JSON.stringify(invocations));
-  const { stdout, stderr } = await run(process.execPath, [RUNNER, file], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_LAMBDA_LOG_FORMAT: 'JSON',
-      // Set by the Lambda runtime; a handler composes itself at module scope only there (lambdaEntry).
-      AWS_LAMBDA_FUNCTION_NAME: 'log-test',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      TABLE_NAME: tableName,
-      DYNAMODB_ENDPOINT: endpoint,
-      OTP_PEPPER: 'test-pepper-test-pepper-test-pepper-0123',
-      SMS_ADAPTER: 'outbox',
-      SMS_COUNTRIES: 'DE,AT',
-      AUTH_ISSUER: DEV_ISSUER,
-      METRICS_SERVICE: 'LogTest',
-    },
-  });
-  statuses = JSON.parse(stderr.trim().split('\n').at(-1)!);
-  lines = stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Line);
+  ({ lines, statuses } = await runLikeLambda(dir, invocations, {
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    OTP_PEPPER: 'test-pepper-test-pepper-test-pepper-0123',
+    SMS_ADAPTER: 'outbox',
+    SMS_COUNTRIES: 'DE,AT',
+    AUTH_ISSUER: DEV_ISSUER,
+    METRICS_SERVICE: 'LogTest',
+  }));
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

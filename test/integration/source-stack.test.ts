@@ -1,8 +1,3 @@
-/**
- * Stacks in source terms without `--enable-source-maps`: functions built with the stack's esbuild settings (an
- * index.mjs and its chunks) run in child processes with no NODE_OPTIONS, as deployed, and the stacks they log name the
- * TypeScript sources.
- */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,13 +6,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiEvent, ClaimSource } from '../../bench/events.ts';
 import { buildFunction } from '../../bench/function-build.ts';
-import { PROJECT_ROOT } from '../../lib/service-function.ts';
 import { DEV_ISSUER } from '../../shared/auth/dev-issuer.ts';
 import { sourceMappedStack } from '../../shared/source-stack.ts';
 import { uniquePerson, uniqueTable } from '../support/harness.ts';
+import { runLikeLambda } from '../support/lambda-runtime.ts';
 
 const run = promisify(execFile);
-const RUNNER = join(PROJECT_ROOT, 'test', 'support', 'lambda-json-runtime.mjs');
 let dir: string;
 let fixture: string;
 let getMobileNumber: string;
@@ -90,33 +84,20 @@ describe('an unexpected error in a deployed function', () => {
       url: `/v1/persons/${uniquePerson()}/mobile_number`,
       caller: await claims.caller('partner'),
     });
-    const invocations = join(dir, 'invocations.json');
-    writeFileSync(invocations, JSON.stringify([{ bundle: getMobileNumber, event, requestId: 'lambda-0' }]));
-    const { stdout, stderr } = await run(process.execPath, [RUNNER, invocations], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_LAMBDA_LOG_FORMAT: 'JSON',
-        AWS_LAMBDA_FUNCTION_NAME: 'source-stack-test',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    const { lines, statuses } = await runLikeLambda(
+      dir,
+      [{ bundle: getMobileNumber, event, requestId: 'lambda-0' }],
+      {
         // A table that does not exist: DynamoDB Local answers ResourceNotFoundException, which nothing expects.
         TABLE_NAME: uniqueTable(),
         DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
         AUTH_ISSUER: DEV_ISSUER,
         METRICS_DISABLED: 'true',
       },
-    });
-    expect(JSON.parse(stderr.trim().split('\n').at(-1)!)).toEqual([500]);
-    const logged = stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { message: { msg?: string; stack?: string } })
-      .find((line) => line.message.msg === 'unhandled error');
-    const stack = logged?.message.stack ?? '';
+    );
+    expect(statuses).toEqual([500]);
+    const logged = lines.find((line) => line.message?.msg === 'unhandled error');
+    const stack: string = logged?.message.stack ?? '';
     expect(stack).toMatch(/^ResourceNotFoundException/);
     expect(stack).toMatch(/at .*\(node_modules\/@aws-sdk\/core\/.*\.js:\d+:\d+\)/);
     expect(stack).toMatch(
