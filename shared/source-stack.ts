@@ -13,7 +13,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
+import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * Only files of the function itself are mapped: those in the directory this code was loaded from (the function's
+ * task root once bundled). A stack is text, and an error message can hold lines that look like frames; no such line
+ * makes this read a file elsewhere.
+ */
+const FUNCTION_ROOT = dirname(fileURLToPath(import.meta.url));
 
 /** One map per bundle file, or null where the file has none. */
 const maps = new Map<string, SourceMap | null>();
@@ -48,8 +56,9 @@ interface Mapped {
   name?: string;
 }
 
-function mapFrame(file: string, line: number, column: number): Mapped | undefined {
+function mapFrame(file: string, line: number, column: number, root: string): Mapped | undefined {
   const path = file.startsWith('file://') ? fileURLToPath(file) : file;
+  if (dirname(path) !== root && !path.startsWith(`${root}${sep}`)) return undefined;
   const map = mapOf(path);
   if (!map) return undefined;
   const entry = map.findEntry(line - 1, column - 1) as Partial<{
@@ -68,17 +77,17 @@ function mapFrame(file: string, line: number, column: number): Mapped | undefine
 }
 
 /**
- * `stack` with every frame in a mapped bundle rewritten to its source file, line and column. A frame's minified
+ * `stack` with every frame in a mapped file under `root` rewritten to its source file, line and column. A frame's minified
  * function name is replaced by the source name its caller used, the next frame's call position (how Node's own
  * source-map support names frames); where there is none, the minified name stays.
  */
-export function sourceMappedStack(stack: string): string {
+export function sourceMappedStack(stack: string, root: string = FUNCTION_ROOT): string {
   const lines = stack.split('\n');
   const frames = lines.map((text) => {
     const match = FRAME.exec(text);
     if (!match) return undefined;
     const [, , , , file, line, column] = match;
-    return { match, mapped: mapFrame(file!, Number(line), Number(column)) };
+    return { match, mapped: mapFrame(file!, Number(line), Number(column), root) };
   });
   return lines
     .map((text, i) => {

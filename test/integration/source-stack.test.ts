@@ -56,7 +56,7 @@ describe('sourceMappedStack', () => {
     const raw = await fixtureStack();
     expect(raw).toContain('fixture/index.mjs:');
     expect(raw).not.toContain('vault.ts');
-    const mapped = sourceMappedStack(raw);
+    const mapped = sourceMappedStack(raw, join(dir, 'fixture'));
     expect(mapped.split('\n')[0]).toBe('Error: bad code');
     // The throw is on line 8 of vault.ts, the call to checkCode on line 3; the names come from the callers.
     expect(mapped).toMatch(/at checkCode \(.*vault\.ts:8:\d+\)/);
@@ -73,6 +73,13 @@ describe('sourceMappedStack', () => {
       '    at process.processTicksAndRejections (node:internal/process/task_queues:105:5)',
     ].join('\n');
     expect(sourceMappedStack(stack)).toBe(stack);
+  });
+
+  it("maps no file outside the function's own directory, whatever a line of the stack names", async () => {
+    const raw = await fixtureStack();
+    // The same frames, but the function's directory is elsewhere: an error message could hold such lines.
+    expect(sourceMappedStack(raw, join(dir, 'elsewhere'))).toBe(raw);
+    expect(sourceMappedStack(raw, dir)).not.toBe(raw);
   });
 });
 
