@@ -13,13 +13,7 @@ describe('change request TAN of the wrong form', () => {
   it('is 403 invalid_tan like a wrong TAN, spends no attempt and no budget, and the right TAN still completes', async () => {
     const api = fixture.partner();
     const { person, number } = await fixture.createVerifiedNumber(uniqueGermanNumber());
-    const opened = await api.delete(`/v1/persons/${person}/mobile_number`, { number });
-    expect(opened.status).toBe(202);
-    const cr = `/v1/change_requests/${opened.body.id}`;
-    expect(
-      (await api.post(`${cr}/authorize`, { delivery_method: 'mobile_number', person_id: person })).status,
-    ).toBe(201);
-    const tan = await fixture.lastSms(number);
+    const { changeRequest: cr, tan } = await fixture.openNumberRemoval(person, number);
     const charged = (await fixture.person(person)).codeChecksCharged;
 
     // More than the three attempts a request allows: none of them counts.

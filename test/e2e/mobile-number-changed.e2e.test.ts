@@ -18,13 +18,7 @@ const CHANGED = 'sms.mobile_number.changed_notification';
 
 /** Removes the person's verified number through a change request confirmed with the SMS TAN. */
 async function removeVerified(person: string, number: string) {
-  const opened = await api.delete(path(person), { number });
-  expect(opened.status).toBe(202);
-  const cr = `/v1/change_requests/${opened.body.id}`;
-  expect(
-    (await api.post(`${cr}/authorize`, { delivery_method: 'mobile_number', person_id: person })).status,
-  ).toBe(201);
-  const tan = await fixture.lastSms(number);
+  const { changeRequest: cr, tan } = await fixture.openNumberRemoval(person, number);
   expect((await api.post(`${cr}/confirm`, { person_id: person, tan })).body.status).toBe('COMPLETED');
 }
 

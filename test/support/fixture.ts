@@ -154,6 +154,22 @@ export async function startService(options: ServiceOptions = {}) {
       if (failed) throw new Error(`verifying ${number} failed with ${failed.status}`);
       return { person, number, id: steps[0]!.body.id as string };
     },
+    /**
+     * Opens the removal of a person's verified number (a change request) and has its TAN sent to that number, as an
+     * app would before asking the person for it. Returns the change request's path and the TAN.
+     */
+    openNumberRemoval: async (person: string, number: string) => {
+      const api = partner();
+      const opened = await api.delete(mobileNumberPath(person), { number });
+      if (opened.status !== 202) throw new Error(`removing ${number} answered ${opened.status}, not 202`);
+      const changeRequest = `/v1/change_requests/${opened.body.id}`;
+      const sent = await api.post(`${changeRequest}/authorize`, {
+        delivery_method: 'mobile_number',
+        person_id: person,
+      });
+      if (sent.status !== 201) throw new Error(`sending the removal TAN answered ${sent.status}, not 201`);
+      return { changeRequest, tan: await lastSms(number) };
+    },
     close: () => service.close(),
   };
 }
