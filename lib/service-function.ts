@@ -1,3 +1,4 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, Duration, Validations } from 'aws-cdk-lib';
@@ -82,6 +83,27 @@ export function esbuildOptions(entry: string, outdir: string): BuildOptions & { 
 }
 
 /**
+ * Builds one function into `outputDir`, so that the same sources give the same files wherever `outputDir` is.
+ *
+ * esbuild's source maps name each source relative to the directory they are written to, and its chunk names hash the
+ * maps in. Built straight into the directory the CDK asks for, an unchanged function would get other chunk names and
+ * a new asset hash, and be redeployed, whenever that directory sat elsewhere (`cdk synth --output /tmp/out`, say).
+ * It is built in a fresh directory at a fixed place under the project instead, and copied.
+ */
+export function bundleFunction(entry: string, outputDir: string): void {
+  const builds = join(PROJECT_ROOT, 'node_modules', '.cache', 'service-functions');
+  mkdirSync(builds, { recursive: true });
+  // `build-` and six random characters: always the same depth, and no two builds share one.
+  const dir = mkdtempSync(join(builds, 'build-'));
+  try {
+    buildSync(esbuildOptions(entry, dir));
+    cpSync(dir, outputDir, { recursive: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * The one way this project makes a Lambda function: Node.js 24 on arm64, bundled locally by esbuild as minified ESM
  * with source maps, X-Ray tracing, and a log group with a fixed retention. Its role starts empty: no managed policy,
  * only the right to write to its own log group; everything else is granted by whoever wires the function.
@@ -110,12 +132,18 @@ export class ServiceFunction extends lambda.Function {
         bundling: {
           local: {
             tryBundle(outputDir) {
-              buildSync(esbuildOptions(props.entry, outputDir));
+              bundleFunction(props.entry, outputDir);
               return true;
             },
           },
-          // Never pulled: the local bundling above always succeeds or throws.
+          // Never pulled: the local bundling above always succeeds or throws. Should the CDK ever fall back to Docker,
+          // the command says why it cannot work rather than producing an empty asset.
           image: FUNCTION_RUNTIME.bundlingImage,
+          command: [
+            'sh',
+            '-c',
+            'echo "functions are bundled by esbuild in the CDK app (lib/service-function.ts)" >&2; exit 1',
+          ],
           // Every function bundles from the project root, and CDK's asset cache keys on these options: the entry
           // tells one function's build from another's.
           environment: { FUNCTION_ENTRY: props.entry },

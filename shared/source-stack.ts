@@ -13,18 +13,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { dirname, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
  * Only files of the function itself are mapped: those in the directory this code was loaded from (the function's
- * task root once bundled). A stack is text, and an error message can hold lines that look like frames; no such line
- * makes this read a file elsewhere.
+ * task root once bundled), or below it. A stack is text, and an error message can hold lines that look like frames;
+ * a path is resolved (`..` segments, `%2F` in a URL) before it is compared with that directory, so no such line makes
+ * this read a file elsewhere.
  */
 const FUNCTION_ROOT = dirname(fileURLToPath(import.meta.url));
 
-/** One map per bundle file, or null where the file has none. */
+/**
+ * One map per bundle file, or null where the file has none. A function has a handful of files; the bound keeps a
+ * stream of stacks naming invented files from growing the cache (past it, such a file is looked up each time).
+ */
 const maps = new Map<string, SourceMap | null>();
+const MAX_CACHED = 64;
 
 function mapOf(file: string): SourceMap | null {
   let map = maps.get(file);
@@ -34,13 +39,30 @@ function mapOf(file: string): SourceMap | null {
   } catch {
     map = null;
   }
-  maps.set(file, map);
+  if (maps.size < MAX_CACHED) maps.set(file, map);
   return map;
+}
+
+/** The file a frame names, as an absolute path under `root`, or undefined for any other file or a path that is no path. */
+function fileUnder(file: string, root: string): string | undefined {
+  let path: string;
+  try {
+    path = resolve(file.startsWith('file://') ? fileURLToPath(file) : file);
+  } catch {
+    return undefined; // a URL that names no file (`%2F` in a path segment, say)
+  }
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? path : undefined;
 }
 
 /** A source path as the map names it, relative to the bundle (`../../shared/x.ts`), made readable: `shared/x.ts`. */
 const readable = (source: string) => {
-  const path = source.startsWith('file://') ? fileURLToPath(source) : source;
+  let path = source;
+  try {
+    if (source.startsWith('file://')) path = fileURLToPath(source);
+  } catch {
+    // a map's source that is no file URL is shown as the map gives it
+  }
   const modules = path.lastIndexOf('node_modules/');
   return modules >= 0 ? path.slice(modules) : path.replace(/^(?:\.\.\/)+/, '');
 };
@@ -57,8 +79,8 @@ interface Mapped {
 }
 
 function mapFrame(file: string, line: number, column: number, root: string): Mapped | undefined {
-  const path = file.startsWith('file://') ? fileURLToPath(file) : file;
-  if (dirname(path) !== root && !path.startsWith(`${root}${sep}`)) return undefined;
+  const path = fileUnder(file, root);
+  if (path === undefined) return undefined;
   const map = mapOf(path);
   if (!map) return undefined;
   const entry = map.findEntry(line - 1, column - 1) as Partial<{
@@ -110,6 +132,15 @@ function renamed(callee: string, name: string): string {
   return `${prefix}${receiver ? `${receiver}.` : ''}${name}${rest}`;
 }
 
-/** The error's stack in source terms, for a log line; undefined for a value that is no Error or has no stack. */
-export const loggableStack = (error: unknown): string | undefined =>
-  error instanceof Error && error.stack ? sourceMappedStack(error.stack) : undefined;
+/**
+ * The error's stack in source terms, for a log line; undefined for a value that is no Error or has no stack. It runs
+ * where an unexpected error is being reported, so it never throws: a stack it cannot map is logged as it is.
+ */
+export function loggableStack(error: unknown): string | undefined {
+  if (!(error instanceof Error) || typeof error.stack !== 'string' || error.stack === '') return undefined;
+  try {
+    return sourceMappedStack(error.stack);
+  } catch {
+    return error.stack;
+  }
+}

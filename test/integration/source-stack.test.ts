@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiEvent, ClaimSource } from '../../bench/events.ts';
 import { buildFunction } from '../../bench/function-build.ts';
 import { DEV_ISSUER } from '../../shared/auth/dev-issuer.ts';
-import { sourceMappedStack } from '../../shared/source-stack.ts';
+import { loggableStack, sourceMappedStack } from '../../shared/source-stack.ts';
 import { uniquePerson, uniqueTable } from '../support/harness.ts';
 import { runLikeLambda } from '../support/lambda-runtime.ts';
 
@@ -80,6 +80,40 @@ describe('sourceMappedStack', () => {
     // The same frames, but the function's directory is elsewhere: an error message could hold such lines.
     expect(sourceMappedStack(raw, join(dir, 'elsewhere'))).toBe(raw);
     expect(sourceMappedStack(raw, dir)).not.toBe(raw);
+  });
+
+  it('resolves `..` in a frame before it compares the file with the function directory', async () => {
+    const raw = await fixtureStack();
+    // `<dir>/other/../fixture/index.mjs` starts with `<dir>/other/` as text, but the file is outside `<dir>/other`.
+    // (A file URL has its `..` resolved when it is parsed; a frame can also name a plain path, which has not.)
+    const climbing = raw.replaceAll(`file://${join(dir, 'fixture')}`, `${join(dir, 'other')}/../fixture`);
+    expect(climbing).not.toBe(raw);
+    expect(sourceMappedStack(climbing, join(dir, 'other'))).toBe(climbing);
+    // Under the directory it resolves to, the same frames are mapped.
+    expect(sourceMappedStack(climbing, join(dir, 'fixture'))).toMatch(/vault\.ts:8:\d+/);
+  });
+
+  it('leaves a frame whose file URL names no file as it is, and never throws', () => {
+    const stack = ['Error: nope', `    at run (file://${dir}/fixture%2Findex.mjs:1:20)`].join('\n');
+    expect(sourceMappedStack(stack, dir)).toBe(stack);
+  });
+});
+
+describe('loggableStack', () => {
+  it('gives the stack of an Error, and undefined for anything else', () => {
+    expect(loggableStack(new Error('boom'))).toMatch(/^Error: boom\n\s+at /);
+    expect(loggableStack('boom')).toBeUndefined();
+    expect(loggableStack({ stack: 'Error: boom' })).toBeUndefined();
+  });
+
+  it('logs a stack it cannot read as it is', () => {
+    const error = new Error('odd');
+    error.stack = [
+      'Error: odd',
+      '    at file:///var/task/a%2Fb.mjs:1:1',
+      '    at file:///var/task/../../tmp/x.mjs:1:1',
+    ].join('\n');
+    expect(loggableStack(error)).toBe(error.stack);
   });
 });
 

@@ -54,9 +54,13 @@ describe('the adapters that load their SDK client on first use', () => {
     const calls = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
     expect(calls.map((input) => input.Message)).toEqual(['one', 'two']);
     expect(calls[0]!.MessageAttributes?.['AWS.SNS.SMS.SenderID']?.StringValue).toBe('Bank');
+    // One client sent both: the second SMS made none of its own.
+    const clients = sns.commandCalls(PublishCommand).map((call) => call.thisValue);
+    expect(clients[0]).toBeInstanceOf(SNSClient);
+    expect(clients[1]).toBe(clients[0]);
   });
 
-  it("Secrets Manager: reads the secret's string by ARN, and a failed read is retried on the next", async () => {
+  it("Secrets Manager: reads the secret's string by ARN; a read that failed throws, and the next asks again", async () => {
     secrets
       .on(GetSecretValueCommand)
       .rejectsOnce(new Error('throttled'))
@@ -64,8 +68,11 @@ describe('the adapters that load their SDK client on first use', () => {
     const read = secretsManagerReader('eu-central-1');
     await expect(read('arn:aws:secretsmanager:eu-central-1:1:secret:p')).rejects.toThrow('throttled');
     expect(await read('arn:aws:secretsmanager:eu-central-1:1:secret:p')).toBe('pepper-value');
-    expect(secrets.commandCalls(GetSecretValueCommand)[0]!.args[0].input.SecretId).toBe(
+    const calls = secrets.commandCalls(GetSecretValueCommand);
+    expect(calls.map((call) => call.args[0].input.SecretId)).toEqual([
       'arn:aws:secretsmanager:eu-central-1:1:secret:p',
-    );
+      'arn:aws:secretsmanager:eu-central-1:1:secret:p',
+    ]);
+    expect(calls[1]!.thisValue).toBe(calls[0]!.thisValue);
   });
 });
