@@ -137,7 +137,7 @@ export class ServiceFunction extends lambda.Function {
             },
           },
           // Never pulled: the local bundling above always succeeds or throws. Should the CDK ever fall back to Docker,
-          // the command says why it cannot work rather than producing an empty asset.
+          // the command says why it cannot work rather than running the image's default command.
           image: FUNCTION_RUNTIME.bundlingImage,
           command: [
             'sh',

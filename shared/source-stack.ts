@@ -18,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Only files of the function itself are mapped: those in the directory this code was loaded from (the function's
- * task root once bundled), or below it. A stack is text, and an error message can hold lines that look like frames;
- * a path is resolved (`..` segments, `%2F` in a URL) before it is compared with that directory, so no such line makes
- * this read a file elsewhere.
+ * task root once bundled), or below it. A stack is text, and an error message can hold lines that look like frames:
+ * a path's `..` segments are resolved before it is compared with that directory, and a file URL that names no file
+ * (`%2F` in a segment) is left alone, so no such line makes this read a file elsewhere.
  */
 const FUNCTION_ROOT = dirname(fileURLToPath(import.meta.url));
 
