@@ -20,7 +20,7 @@ export const build = (adapters: Adapters) => {
       body: await confirmPaymentAuthorization(
         rt,
         params.id,
-        'tan' in body
+        body.signature === undefined
           ? { tan: body.tan, amount: body.amount, payee: body.payee }
           : { signature: body.signature, deviceId: body.device_id },
       ),

@@ -9,7 +9,10 @@ export const build = (adapters: Adapters) => {
   return httpRoute(
     'get-payment-authorization',
     { ...PAYMENT_REQUESTS['get-payment-authorization'], authConfig: compose.pipeline(adapters) },
-    async ({ params }) => ({ status: 200, body: await getPaymentAuthorization(rt, params.id) }),
+    async ({ params, query }) => ({
+      status: 200,
+      body: await getPaymentAuthorization(rt, params.id, query.person_id),
+    }),
   );
 };
 

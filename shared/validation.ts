@@ -15,6 +15,14 @@ export const deviceData = z.optional(
   z.string().check(z.maxLength(MAX_DEVICE_DATA_CHARS, `must be at most ${MAX_DEVICE_DATA_CHARS} characters`)),
 );
 
+/**
+ * Text must be well-formed Unicode: with the `u` flag a lone surrogate is a code point of its own (category Cs), while
+ * a proper pair is one other code point. A lone one has no UTF-8 form; hashing or storing it turns it into U+FFFD,
+ * so two different texts would become the same bytes.
+ */
+export const wellFormed = () =>
+  z.refine<string>((text) => !/\p{Cs}/u.test(text), 'must be well-formed Unicode (no lone surrogates)');
+
 export const personPath = z.object({ person_id: personId });
 
 /**

@@ -1,5 +1,5 @@
 import { LANGUAGES } from '../sms/templates.ts';
-import { deviceData, personPath, type RouteSchemas } from '../validation.ts';
+import { deviceData, personPath, type RouteSchemas, wellFormed } from '../validation.ts';
 import * as z from '../zod.ts';
 
 /**
@@ -35,6 +35,7 @@ export const confirmMobileNumberBody = z.object({
 
 const variableValue = z.string().check(
   z.maxLength(64),
+  wellFormed(),
   // Control, format (bidi overrides, zero-width) and line-separator characters could disguise what an SMS says.
   z.regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, 'must not contain control, format or line-separator characters'),
 );

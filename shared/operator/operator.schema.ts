@@ -1,4 +1,4 @@
-import { personPath, type RouteSchemas } from '../validation.ts';
+import { personPath, type RouteSchemas, wellFormed } from '../validation.ts';
 import * as z from '../zod.ts';
 
 /**
@@ -13,6 +13,7 @@ export const secondFactorResetBody = z
         z.trim(),
         z.minLength(1, 'must not be empty'),
         z.maxLength(500),
+        wellFormed(),
         z.regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, 'must not contain control or format characters'),
       ),
     remove_mobile_number: z._default(z.boolean(), false),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Language } from '../sms/templates.ts';
+import { isoMinorUnits } from './iso-4217.ts';
 
 /** What a payment authorization authorizes: the values dynamic linking binds the person's answer to. */
 export interface PaymentTerms {
@@ -16,7 +17,7 @@ export interface PaymentTerms {
  *   authorization_id:<id>
  *   amount:<value in minor units, decimal digits, no sign, no leading zeros>
  *   currency:<ISO 4217 code, three capital letters>
- *   payee_name:<the name, Unicode NFC, trimmed>
+ *   payee_name:<the name as shown: Unicode NFKC, space runs collapsed, trimmed (shared/payments/shown-text.ts)>
  *   payee_iban:<the IBAN, capital letters and digits, no spaces>      (or)
  *   payee_account_reference:<the reference, as given>
  *
@@ -47,24 +48,42 @@ export const termsDigest = (authorizationId: string, terms: PaymentTerms): strin
 /** The locale each SMS language formats amounts in. */
 const LOCALES: Record<Language, string> = { en: 'en-GB', de: 'de-DE', fr: 'fr-FR', it: 'it-IT', es: 'es-ES' };
 
-/** Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3), from ICU's ISO 4217 data. */
-export const minorDigits = (currency: string): number =>
-  new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+/**
+ * The largest amount a payment may name, in minor units: 15 digits. Every value up to it is an exact integer in a JSON
+ * number (2^53 is about 9.0e15), and its longest text (`EUR 9,999,999,999,999.99`) leaves room for the payee and the
+ * IBAN in a lock-screen preview (shared/payments/shown-text.ts).
+ */
+export const MAX_AMOUNT_MINOR = 999_999_999_999_999;
+
+/** Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3), from the ISO 4217 table. */
+export function minorDigits(currency: string): number {
+  const digits = isoMinorUnits(currency);
+  if (digits === undefined) throw new Error(`${currency} is not an ISO 4217 currency with minor units`);
+  return digits;
+}
+
+/** Minor units as an exact decimal string (`150000`, 2 → `1500.00`), by string arithmetic, never by division. */
+export function decimalOf(value: number, digits: number): string {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError('an amount is a non-negative safe integer');
+  const text = String(value).padStart(digits + 1, '0');
+  return digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
 
 /**
- * An amount in minor units as the person's language writes it (`€12.50`, `12,50 €`). ICU's no-break spaces become
- * plain spaces: the GSM 7-bit alphabet of an SMS has none, and they would turn the whole text into UCS-2.
+ * An amount in minor units as the person's language writes it (`€12.50`, `12,50 €`). ICU formats the exact decimal
+ * string (no floating point on the way) with ISO's minor units, not its own. ICU's no-break spaces become plain
+ * spaces: the GSM 7-bit alphabet of an SMS has none, and they would turn the whole text into UCS-2.
  */
 export function formatAmount(amount: PaymentTerms['amount'], language: Language): string {
   const digits = minorDigits(amount.currency);
-  const major = amount.value / 10 ** digits;
   return new Intl.NumberFormat(LOCALES[language], {
     style: 'currency',
     currency: amount.currency,
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   })
-    .format(major)
+    .format(decimalOf(amount.value, digits) as Intl.StringNumericLiteral)
     .replace(/[\u00a0\u202f]/g, ' ');
 }
 

@@ -1,5 +1,15 @@
-import { personId, type RouteSchemas } from '../validation.ts';
+import { personId, type RouteSchemas, wellFormed } from '../validation.ts';
 import * as z from '../zod.ts';
+import { MAX_AMOUNT_MINOR } from './canonical.ts';
+import { isoMinorUnits } from './iso-4217.ts';
+import {
+  hasForbiddenCharacters,
+  ibanChecksumHolds,
+  normalizeShown,
+  PAYEE_NAME_MAX_WIDTH,
+  shownWidth,
+  showsAccountNumber,
+} from './shown-text.ts';
 
 /** Solaris-style ids: 32 hex characters and the type suffix `pauth`. */
 export const PAYMENT_AUTHORIZATION_ID = /^[0-9a-f]{32}pauth$/;
@@ -10,20 +20,42 @@ export const paymentAuthorizationPath = z.object({
 
 export const personPaymentPath = z.object({ person_id: personId });
 
-/** ISO 4217 codes ICU knows (the active ones, and some historic); anything else is refused before it is shown. */
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/**
+ * Optional owner check, as on the device routes: when present, the authorization must be this person's, and
+ * otherwise the answer is the same 404 as for an unknown id.
+ */
+export const ownerQuery = z.object({ person_id: z.optional(personId) });
 
-/** Text shown to the person: no control characters (so no line breaks), Unicode NFC, trimmed. */
-const shownText = (max: number) =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.normalize('NFC'),
-      z.minLength(1),
-      z.maxLength(max),
-      z.regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, 'must not contain control or format characters'),
-    );
+type StringCheck = Parameters<ReturnType<typeof z.string>['check']>[number];
+
+/**
+ * Text shown to the person or kept as what was agreed: well-formed Unicode, no control or format characters, then
+ * normalized as shown-text.ts says (NFKC, space runs collapsed, trimmed); `checks` measure the normalized text.
+ */
+const shownText = (rawMax: number, ...checks: StringCheck[]) =>
+  z.string().check(
+    z.maxLength(rawMax, 'is too long'),
+    wellFormed(),
+    z.refine((text) => !hasForbiddenCharacters(text), 'must not contain control or format characters'),
+    z.overwrite(normalizeShown),
+    z.minLength(1),
+    ...checks,
+  );
+
+const description = shownText(560, z.maxLength(140));
+
+/** The payee's name as the SMS shows it before the IBAN (see shown-text.ts for both limits). */
+const payeeName = shownText(
+  4 * PAYEE_NAME_MAX_WIDTH,
+  z.refine(
+    (name) => shownWidth(name) <= PAYEE_NAME_MAX_WIDTH,
+    `must be at most ${PAYEE_NAME_MAX_WIDTH} characters as shown (wide characters count twice), so the account after it stays in view`,
+  ),
+  z.refine(
+    (name) => !showsAccountNumber(name),
+    'must not contain an account number or IBAN; send the account in iban or account_reference',
+  ),
+);
 
 /** An IBAN: spaces are dropped and letters capitalized, then ISO 13616's form and mod-97 check digits must hold. */
 const iban = z.pipe(
@@ -39,27 +71,17 @@ const iban = z.pipe(
     ),
 );
 
-function ibanChecksumHolds(value: string): boolean {
-  const rearranged = value.slice(4) + value.slice(0, 4);
-  let remainder = 0;
-  for (const char of rearranged) {
-    const digits = /[A-Z]/.test(char) ? String(char.charCodeAt(0) - 55) : char;
-    for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
-  }
-  return remainder === 1;
-}
-
 export const amount = z.object({
   value: z
     .number()
     .check(
       z.int('must be an integer number of minor units'),
       z.positive('must be positive'),
-      z.maximum(Number.MAX_SAFE_INTEGER, 'is too large'),
+      z.maximum(MAX_AMOUNT_MINOR, `must be at most ${MAX_AMOUNT_MINOR} minor units`),
     ),
   currency: z.string().check(
     z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code of three capital letters'),
-    z.refine((code) => CURRENCIES.has(code), 'is not an ISO 4217 currency'),
+    z.refine((code) => isoMinorUnits(code) !== undefined, 'is not an active ISO 4217 currency'),
   ),
 });
 
@@ -78,7 +100,7 @@ const accountReference = z
  */
 export const payee = z.pipe(
   z
-    .object({ name: shownText(70), iban: z.optional(iban), account_reference: z.optional(accountReference) })
+    .object({ name: payeeName, iban: z.optional(iban), account_reference: z.optional(accountReference) })
     .check(
       z.refine((value) => (value.iban === undefined) !== (value.account_reference === undefined), {
         message: 'must name exactly one of iban and account_reference',
@@ -94,7 +116,7 @@ export const payee = z.pipe(
 const deviceId = z.uuid({ version: 'v4', message: 'must be an id this service issued' });
 
 export const createPaymentAuthorizationBody = z.intersection(
-  z.object({ amount, payee, description: z.optional(shownText(140)) }),
+  z.object({ amount, payee, description: z.optional(description) }),
   z.discriminatedUnion('method', [
     z.object({ method: z.literal('sms') }),
     z.object({
@@ -105,20 +127,28 @@ export const createPaymentAuthorizationBody = z.intersection(
   ]),
 );
 
+/** A field of the other confirm form: absent, so a body that mixes the two forms is refused. */
+const none = z.optional(z.undefined());
+
 /**
  * The two confirm forms: by SMS the TAN with the amount and payee the partner showed the person (they must be the
  * values authorized, or the TAN does not match), by device the signature over `string_to_sign`. A body with fields
- * of both is refused (400).
+ * of both is refused (400); other fields are ignored, as on every route.
  */
 export const confirmPaymentAuthorizationBody = z.union([
-  z.strictObject({
+  z.object({
     tan: z.string().check(z.regex(/^\d{6}$/, 'must be the six-digit TAN')),
     amount,
     payee,
+    signature: none,
+    device_id: none,
   }),
-  z.strictObject({
+  z.object({
     signature: z.string().check(z.minLength(2), z.maxLength(400)),
     device_id: z.optional(deviceId),
+    tan: none,
+    amount: none,
+    payee: none,
   }),
 ]);
 
@@ -131,6 +161,6 @@ export const PAYMENT_REQUESTS = {
     params: paymentAuthorizationPath,
     body: confirmPaymentAuthorizationBody,
   },
-  'get-payment-authorization': { params: paymentAuthorizationPath },
+  'get-payment-authorization': { params: paymentAuthorizationPath, query: ownerQuery },
   'get-payment-authorization-keys': {},
 } satisfies Record<string, RouteSchemas>;

@@ -144,9 +144,14 @@ async function stillOpen(rt: ReadDeps, id: string): Promise<PaymentAuthorization
   return record;
 }
 
-export async function getPaymentAuthorization(rt: ReadDeps, id: string): Promise<PaymentAuthorizationView> {
+/** The authorization, if it is `personId`'s when one is named (another person's answers 404 like an unknown id). */
+export async function getPaymentAuthorization(
+  rt: ReadDeps,
+  id: string,
+  personId?: string,
+): Promise<PaymentAuthorizationView> {
   const found = await rt.paymentAuthorizations.get(id);
-  if (!found) throw missing();
+  if (!found || (personId !== undefined && found.personId !== personId)) throw missing();
   return viewOf(await settled(rt, found));
 }
 

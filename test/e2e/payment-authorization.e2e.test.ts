@@ -383,6 +383,21 @@ describe('payment authorization input', () => {
       'payee',
     ],
     ['a payee with no account', { payee: { name: 'A' } }, 'payee'],
+    ['a lone surrogate in the payee name', { payee: { name: 'M\uD800ller', iban: IBAN } }, 'payee.name'],
+    ['a lone surrogate in the description', { description: 'Invoice \uDC00' }, 'description'],
+    [
+      'another account number in the payee name',
+      {
+        payee: { name: 'Müller Bäckerei GmbH (DE89 3704 0044 0532 0130 00)', iban: 'GB33BUKB20201555555555' },
+      },
+      'payee.name',
+    ],
+    [
+      'a payee name too long to keep the IBAN in view',
+      { payee: { name: 'N'.repeat(41), iban: IBAN } },
+      'payee.name',
+    ],
+    ['an amount above the documented bound', { amount: { value: 1e15, currency: 'EUR' } }, 'amount.value'],
   ])('answers 400 in the errors[] shape for %s', async (_, change, field) => {
     const response = await f
       .partner()
@@ -402,6 +417,47 @@ describe('payment authorization input', () => {
     });
     expect(response.status).toBe(201);
     expect(response.body.payee).toEqual({ name: payee.name, iban: IBAN });
+  });
+
+  it('ignores unknown fields on confirm too, and still refuses a body that mixes both forms', async () => {
+    const { id, tan } = await bySms();
+    const mixed = await f.partner().post(pa(id, '/confirm'), { tan, amount, payee, signature: 'ab' });
+    expect(mixed.status).toBe(400);
+    const confirmed = await f.partner().post(pa(id, '/confirm'), {
+      tan,
+      amount: { ...amount, minor_units: 2 },
+      payee,
+      channel: 'web',
+    });
+    expect(confirmed.status).toBe(201);
+    expect(confirmed.body.status).toBe('COMPLETED');
+  });
+
+  it('answers 404 for another person’s authorization when person_id is named, as the device routes do', async () => {
+    const { person, id } = await bySms();
+    expect((await f.partner().get(pa(id, `?person_id=${uniquePerson()}`))).status).toBe(404);
+    expect((await f.partner().get(pa(id, `?person_id=${person}`))).body).toMatchObject({
+      id,
+      person_id: person,
+    });
+    expect((await f.partner().get(pa(id))).status).toBe(200);
+  });
+
+  it('shows HUF with ISO 4217’s two minor units', async () => {
+    const { text } = await bySms({ body: { amount: { value: 150000, currency: 'HUF' } } });
+    expect(text).toContain('of HUF 1,500.00 to');
+  });
+
+  it('stores, hashes and shows the normalized payee name, and confirms with either spelling', async () => {
+    const fullwidth = { name: 'Ｍüller\u3000\u3000Bäckerei   GmbH', iban: payee.iban };
+    const { id, opened, tan, text } = await bySms({ body: { payee: fullwidth } });
+    expect(opened.payee.name).toBe('Müller Bäckerei GmbH');
+    expect(opened.digest).toBe(
+      sha256(canonical(id, 1250, 'EUR', 'Müller Bäckerei GmbH', `payee_iban:${IBAN}`)),
+    );
+    expect(text).toContain('to Müller Bäckerei GmbH (DE89 3704 0044 0532 0130 00)');
+    const confirmed = await f.partner().post(pa(id, '/confirm'), { tan, amount, payee: fullwidth });
+    expect(confirmed.status).toBe(201);
   });
 
   it('answers 422 for a person without a verified number, 404 for an unknown authorization', async () => {
