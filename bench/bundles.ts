@@ -273,6 +273,7 @@ export async function measureColdInit(files: Map<string, string>): Promise<ColdI
     ...serviceEnv(endpoint, tableName),
     AWS_ENDPOINT_URL_KMS: kms.endpoint,
     RECEIPT_KEY_ID: kms.keyId,
+    RECEIPT_ISSUER: 'phone-security:bench',
     // Set by the Lambda runtime; a handler composes itself at module scope only where it is set.
     AWS_LAMBDA_FUNCTION_NAME: 'bench-cold-init',
   };

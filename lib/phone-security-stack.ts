@@ -31,7 +31,7 @@ import {
 import { DataStore } from './data-store.ts';
 import { KeyRotation } from './key-rotation.ts';
 import { type AlarmThresholds, API_ACCESS_LOG_FORMAT, Observability } from './observability.ts';
-import { bindReceiptKey } from './receipt-key.ts';
+import { bindReceiptKey, receiptIssuerOf } from './receipt-key.ts';
 import { ServiceFunction } from './service-function.ts';
 import { SmsGoLive, smsCountriesSetting } from './sms-go-live.ts';
 import { WebhookEvents } from './webhook-events.ts';
@@ -247,7 +247,13 @@ export class PhoneSecurityStack extends Stack {
     this.data.bindTable(fn, route.table, route.indexes);
     if (route.usesPepper) this.data.pepper.grantRead(fn);
     if (route.usesWebhookKey) this.data.webhookKey.grantRead(fn);
-    bindReceiptKey(fn, route, this.data.receiptKey, this.retiredReceiptKeys);
+    bindReceiptKey(
+      fn,
+      route,
+      this.data.receiptKey,
+      this.retiredReceiptKeys,
+      receiptIssuerOf(this, Boolean(props.sandbox)),
+    );
     if (route.sendsSms) {
       // Publishing to a phone number has no resource ARN; excluding every topic ARN limits the grant to SMS.
       fn.addToRolePolicy(

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -31,6 +31,13 @@ export function receiptKey(scope: Construct, id: string): kms.Key {
 }
 
 /**
+ * The receipts' `iss`: the service, the stage's account, region and stack name, and `:sandbox` where the stage accepts
+ * the sandbox number (its receipts prove nothing about a real person), so no stage's receipt passes for another's.
+ */
+export const receiptIssuerOf = (stack: Stack, sandbox: boolean): string =>
+  `phone-security:${stack.account}:${stack.region}:${stack.stackName}${sandbox ? ':sandbox' : ''}`;
+
+/**
  * Grants a route's function what `receiptKeyActions` names on the signing key (and `kms:GetPublicKey` on retired
  * keys, which the JWKS keeps publishing), and sets RECEIPT_KEY_ID and RECEIPT_RETIRED_KEY_IDS: one call, so the
  * variables and the permissions cannot drift apart. Routes without a receipt flag get neither.
@@ -39,11 +46,13 @@ export function bindReceiptKey(
   fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown },
   route: Pick<RouteDefinition, 'signsReceipts' | 'readsReceiptKeys'>,
   key: kms.IKey,
-  retired: readonly kms.IKey[] = [],
+  retired: readonly kms.IKey[],
+  issuer: string,
 ): void {
   const actions = receiptKeyActions(route);
   if (actions.length === 0) return;
   fn.addEnvironment('RECEIPT_KEY_ID', key.keyArn);
+  fn.addEnvironment('RECEIPT_ISSUER', issuer);
   key.grant(fn, ...actions);
   if (retired.length > 0) {
     fn.addEnvironment('RECEIPT_RETIRED_KEY_IDS', retired.map((old) => old.keyArn).join(','));

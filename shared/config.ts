@@ -329,6 +329,8 @@ function idempotencyFrom(read: EnvReader): IdempotencySection {
 /** Deployed mode: the KMS key that signs SCA receipts, and retired keys the JWKS still publishes (lib/receipt-key.ts). */
 export interface ReceiptKeySection {
   region: string;
+  /** The receipts' `iss`: which service and stage signed them (the stack sets it; see lib/receipt-key.ts). */
+  receiptIssuer: string;
   receiptKeyId: string;
   retiredReceiptKeyIds: string[];
 }
@@ -336,6 +338,7 @@ export interface ReceiptKeySection {
 function receiptKeyFrom(read: EnvReader): ReceiptKeySection {
   return {
     region: regionFrom(read),
+    receiptIssuer: read.text('RECEIPT_ISSUER', { min: 1, max: 512 }),
     receiptKeyId: read.text('RECEIPT_KEY_ID', { min: 1, max: 2048 }),
     retiredReceiptKeyIds: (read.optional('RECEIPT_RETIRED_KEY_IDS') ?? '')
       .split(',')

@@ -14,7 +14,7 @@ export function kmsReceiptSigner(env: NodeJS.ProcessEnv = process.env): ReceiptS
     (await import('./kms-receipt-signer.ts')).createKmsReceiptSigner(settings),
   );
   return {
-    sign: async (claims) => (await signer()).sign(claims),
+    sign: async (claims) => (await signer()).sign({ iss: settings.receiptIssuer, ...claims }),
     publicKeys: async () => (await signer()).publicKeys(),
   };
 }

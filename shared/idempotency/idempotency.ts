@@ -57,16 +57,30 @@ export interface IdempotencyStore {
 export const keepsAnswer = (status: number) =>
   (status >= 200 && status < 300) || (status >= 400 && status < 500 && status !== 409 && status !== 429);
 
-/** The request's identity: method, path and a hash of the raw body. */
+/** A header's value whatever its spelling (API Gateway lowercases names; a hand-built event may not). */
+const headerOf = (event: APIGatewayProxyEventV2, name: string): string =>
+  Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1] ?? '';
+
+/**
+ * The request's identity: method, path, query string, content type and a hash of the raw body. Each part is
+ * length-prefixed, so no two different requests make the same text; a retry that differs in any of them is another
+ * request (422), never a replay of the first one's answer.
+ */
 export function fingerprintOf(event: APIGatewayProxyEventV2): string {
   const body = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64')
       : Buffer.from(event.body, 'utf8')
     : Buffer.alloc(0);
-  const bodyHash = createHash('sha256').update(body).digest('hex');
+  const parts = [
+    event.requestContext?.http?.method ?? '',
+    event.rawPath,
+    event.rawQueryString ?? '',
+    headerOf(event, 'content-type'),
+    createHash('sha256').update(body).digest('hex'),
+  ];
   return createHash('sha256')
-    .update(`${event.requestContext?.http?.method ?? ''} ${event.rawPath}\n${bodyHash}`)
+    .update(parts.map((part) => `${part.length}:${part}`).join('\n'))
     .digest('hex');
 }
 
@@ -75,7 +89,7 @@ export const keyReused = () =>
     422,
     'idempotency_key_reused',
     'Idempotency Key Reused',
-    'This Idempotency-Key was used for a different request (method, path or body) within the last 24 hours.',
+    'This Idempotency-Key was used for a different request (method, path, query, content type or body) within the last 24 hours.',
   );
 
 export const keyInProgress = () =>

@@ -14,7 +14,11 @@ export interface PublicJwk {
 }
 
 export interface ReceiptSigner {
-  /** A compact JWS `header.payload.signature`, header `{"alg":"ES256","typ":"JWT","kid":…}`. */
+  /**
+   * A compact JWS `header.payload.signature`, header `{"alg":"ES256","typ":"JWT","kid":…}`. The signer adds `iss`,
+   * naming the service and the stage (`phone-security:<account>:<region>:<stack>`, with `:sandbox` on a stage that
+   * accepts the sandbox number; `phone-security:local` locally), so a verifier can refuse another stage's receipts.
+   */
   sign(claims: Record<string, unknown>): Promise<string>;
   /** The keys a verifier needs, for the JWKS route. */
   publicKeys(): Promise<PublicJwk[]>;

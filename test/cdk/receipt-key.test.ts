@@ -100,6 +100,8 @@ describe('receipt key', () => {
     expect(retired.flatMap(actions)).toEqual(['kms:GetPublicKey']);
     expect(signer.env.RECEIPT_KEY_ID).toEqual({ 'Fn::GetAtt': [flaggedStack.keyId, 'Arn'] });
     expect(signer.env.RECEIPT_RETIRED_KEY_IDS).toBe(RETIRED);
+    // The issuer names the service and the stage: account, region and stack name.
+    expect(signer.env.RECEIPT_ISSUER).toBe('phone-security:111111111111:eu-central-1:ReceiptKeyTest');
   });
 
   it('grants the key-reading route kms:GetPublicKey only, on the receipt key and the retired key', () => {
@@ -131,6 +133,7 @@ describe('receipt key', () => {
         kms.flatMap(actions).filter((a) => ['kms:Sign', 'kms:GetPublicKey', 'kms:*'].includes(a)),
       ).toEqual([]);
       expect(fn.env).not.toHaveProperty('RECEIPT_KEY_ID');
+      expect(fn.env).not.toHaveProperty('RECEIPT_ISSUER');
       expect(fn.env).not.toHaveProperty('RECEIPT_RETIRED_KEY_IDS');
     }
   });

@@ -105,9 +105,18 @@ describe('payment authorization by SMS', () => {
 
     const { payload, protectedHeader } = await jwtVerify(confirmed.body.receipt, await jwks(), {
       algorithms: ['ES256'],
+      issuer: 'phone-security:local',
     });
+    // A verifier that checks `iss`, as the docs require, refuses the local stage's receipt as a production one.
+    await expect(
+      jwtVerify(confirmed.body.receipt, await jwks(), {
+        algorithms: ['ES256'],
+        issuer: 'phone-security:123456789012:eu-central-1:PhoneSecurity',
+      }),
+    ).rejects.toThrow(/iss/);
     expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'JWT', kid: expect.any(String) });
     expect(payload).toEqual({
+      iss: 'phone-security:local',
       jti: id,
       iat: Math.floor(clock.now().getTime() / 1000),
       person_id: person,
@@ -284,6 +293,7 @@ describe('payment authorization by device signing', () => {
       algorithms: ['ES256'],
     });
     expect(payload).toMatchObject({
+      iss: 'phone-security:local',
       jti: id,
       person_id: person,
       method: 'device_signing',

@@ -149,11 +149,16 @@ describe('kmsReceiptSigner', () => {
     signLikeKms(current.privateKey);
     const receipts = kmsReceiptSigner({
       AWS_REGION: 'eu-central-1',
+      RECEIPT_ISSUER: 'phone-security:123456789012:eu-central-1:PhoneSecurity',
       RECEIPT_KEY_ID: KEY_ID,
       RECEIPT_RETIRED_KEY_IDS: ' retired-1 ,',
     });
     expect(await receipts.publicKeys()).toHaveLength(2);
-    await receipts.sign({});
+    const receipt = await receipts.sign({ jti: 'x' });
+    expect(JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString('utf8'))).toEqual({
+      iss: 'phone-security:123456789012:eu-central-1:PhoneSecurity',
+      jti: 'x',
+    });
     expect(kms.commandCalls(GetPublicKeyCommand).map((call) => call.args[0].input.KeyId)).toEqual([
       KEY_ID,
       'retired-1',
@@ -162,7 +167,12 @@ describe('kmsReceiptSigner', () => {
   });
 
   it('is what a deployed function composes as its receipt signer, and only a route with a receipt flag may', async () => {
-    const env = { AWS_REGION: 'eu-central-1', TABLE_NAME: 'table', RECEIPT_KEY_ID: KEY_ID };
+    const env = {
+      AWS_REGION: 'eu-central-1',
+      TABLE_NAME: 'table',
+      RECEIPT_ISSUER: 'phone-security:local',
+      RECEIPT_KEY_ID: KEY_ID,
+    };
     kmsKey();
     const composed = lambdaAdapters(env, { receipts: kmsReceiptSigner }).receiptSigner;
     expect(await composed?.publicKeys()).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256' })]);
@@ -172,8 +182,11 @@ describe('kmsReceiptSigner', () => {
     );
   });
 
-  it('fails at composition, naming the variable, when RECEIPT_KEY_ID is missing', () => {
+  it('fails at composition, naming the variables, when RECEIPT_KEY_ID or RECEIPT_ISSUER is missing', () => {
     expect(() => kmsReceiptSigner({ AWS_REGION: 'eu-central-1' })).toThrow(/RECEIPT_KEY_ID: is required/);
+    expect(() => kmsReceiptSigner({ AWS_REGION: 'eu-central-1', RECEIPT_KEY_ID: KEY_ID })).toThrow(
+      /RECEIPT_ISSUER: is required/,
+    );
   });
 });
 

@@ -19,7 +19,7 @@ describe('local receipt signer', () => {
     expect(jws.split('.')).toHaveLength(3);
     expect(decodeProtectedHeader(jws)).toEqual({ alg: 'ES256', typ: 'JWT', kid: jwk!.kid });
     const { payload } = await jwtVerify(jws, createLocalJWKSet({ keys: [jwk!] }), { algorithms: ['ES256'] });
-    expect(payload).toEqual({ jti: 'abc', amount: 1250 });
+    expect(payload).toEqual({ iss: 'phone-security:local', jti: 'abc', amount: 1250 });
   });
 
   it("does not verify under another run's key", async () => {
