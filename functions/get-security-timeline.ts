@@ -1,3 +1,4 @@
+import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
@@ -20,4 +21,4 @@ export const build = (adapters: Adapters) => {
   );
 };
 
-export const handler = lambdaEntry('get-security-timeline', build, {});
+export const handler = lambdaEntry('get-security-timeline', build, { secrets: secretsManagerReader });

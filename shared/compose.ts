@@ -278,7 +278,7 @@ export const resetSecondFactor = (a: Adapters) => {
 /** Operator: a person's security timeline (GSI1) and cooling-off window. */
 export const securityTimeline = (a: Adapters) => ({
   clock: a.clock,
-  securityTimeline: new DynamoSecurityTimeline(a.db, table(a)),
+  securityTimeline: new DynamoSecurityTimeline(a.db, table(a), pepper(a)),
   coolingOffs: coolingOffs(a),
   config: {},
 });

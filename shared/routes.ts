@@ -207,6 +207,8 @@ const OPERATOR_ROUTES: readonly RouteDefinition[] = [
     summary: "A person's security events, newest first, with the cooling-off window (GSI1 query)",
     table: ['GetItem'],
     indexes: ['GSI1'],
+    // The pepper derives the key that authenticates page cursors (shared/operator/timeline-cursor.ts).
+    usesPepper: true,
     auth: 'operator',
   },
 ];

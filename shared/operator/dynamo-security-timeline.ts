@@ -1,58 +1,33 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { badRequest } from '../errors.ts';
 import { timelinePartition } from '../events/event.ts';
+import { acceptedPeppers, type PepperSource } from '../otp/pepper.ts';
 import type { DocumentClient } from '../storage/dynamo.ts';
 import type { TimelineEntry } from './operator.schema.ts';
 import type { SecurityTimeline, TimelinePage } from './ports.ts';
-
-type TimelineKey = { PK: string; SK: string; GSI1PK: string; GSI1SK: string };
-
-const invalidCursor = () =>
-  badRequest('page[cursor] is not a cursor this timeline answered.', {
-    field: 'page[cursor]',
-    message: 'invalid cursor',
-  });
-
-const encode = (key: TimelineKey) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-
-/** A cursor names an outbox item on this person's timeline, and nothing else (no other partition can be read). */
-function decode(cursor: string, partition: string): TimelineKey {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  const key = value as Partial<Record<keyof TimelineKey, unknown>> | null;
-  const fields = ['PK', 'SK', 'GSI1PK', 'GSI1SK'] as const;
-  if (
-    key === null ||
-    typeof key !== 'object' ||
-    Object.keys(key).length !== fields.length ||
-    !fields.every((field) => typeof key[field] === 'string') ||
-    key.GSI1PK !== partition ||
-    !(key.PK as string).startsWith('OUTBOX#') ||
-    key.SK !== 'EVENT'
-  ) {
-    throw invalidCursor();
-  }
-  return key as TimelineKey;
-}
+import { openCursor, sealCursor } from './timeline-cursor.ts';
 
 /**
  * A person's security timeline: the outbox records of every event about the person, indexed on GSI1 under
- * `PERSON#<pid>#TIMELINE` by time (shared/events/event.ts), read newest first with DynamoDB's own pagination key as
- * the cursor.
+ * `PERSON#<pid>#TIMELINE` by time (shared/events/event.ts), read newest first. The cursor is the last entry's time and
+ * id under an HMAC (shared/operator/timeline-cursor.ts); the store rebuilds DynamoDB's start key from them.
  */
 export class DynamoSecurityTimeline implements SecurityTimeline {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,
+    private readonly pepper: PepperSource,
   ) {}
 
   async page(personId: string, size: number, cursor: string | undefined): Promise<TimelinePage> {
     const partition = timelinePartition(personId);
-    const start = cursor === undefined ? undefined : decode(cursor, partition);
+    const position =
+      cursor === undefined ? undefined : openCursor(await acceptedPeppers(this.pepper), personId, cursor);
+    const start = position && {
+      PK: `OUTBOX#${position.eventId}`,
+      SK: 'EVENT',
+      GSI1PK: partition,
+      GSI1SK: `${position.time}#${position.eventId}`,
+    };
     const result = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -75,18 +50,13 @@ export class DynamoSecurityTimeline implements SecurityTimeline {
       };
       return { ...event.metadata, data: event.data };
     });
-    const last = shown.at(-1);
+    const last = entries.at(-1);
     const more = items.length > size;
     return {
       entries,
       next:
         more && last
-          ? encode({
-              PK: last.PK as string,
-              SK: last.SK as string,
-              GSI1PK: last.GSI1PK as string,
-              GSI1SK: last.GSI1SK as string,
-            })
+          ? sealCursor(await this.pepper(), personId, { time: last.time, eventId: last.id })
           : undefined,
     };
   }

@@ -246,6 +246,28 @@ describe('security timeline', () => {
     expect(foreign.body.errors[0]).toMatchObject({ source: { field: 'page[cursor]' } });
     const garbage = await f.operator().get(timeline(person.personId, '?page[cursor]=bm90LWpzb24'));
     expect(garbage.status).toBe(400);
+    // The issue's crafted cursor: a table key with an empty GSI sort key, base64. It used to reach DynamoDB (500).
+    const crafted = Buffer.from(
+      JSON.stringify({
+        PK: 'OUTBOX#x',
+        SK: 'EVENT',
+        GSI1PK: `PERSON#${person.personId}#TIMELINE`,
+        GSI1SK: '',
+      }),
+    ).toString('base64url');
+    const forged = await f.operator().get(timeline(person.personId, `?page[cursor]=${crafted}`));
+    expect(forged.status).toBe(400);
+    expect(forged.body.errors[0]).toMatchObject({
+      code: 'validation_error',
+      source: { field: 'page[cursor]' },
+    });
+    // The real cursor shows no key of the table, and an edited one (its position changed, the tag kept) is refused.
+    const real = Buffer.from(first.body.next_cursor.split('.')[0], 'base64url').toString('utf8');
+    expect(`${first.body.next_cursor} ${real}`).not.toMatch(/OUTBOX|GSI1|PERSON#|"PK"/);
+    const [, tag] = first.body.next_cursor.split('.');
+    const edited = `${Buffer.from(JSON.stringify(['2000-01-01T00:00:00.000Z', 'x'])).toString('base64url')}.${tag}`;
+    const tampered = await f.operator().get(timeline(person.personId, `?page[cursor]=${edited}`));
+    expect(tampered.status).toBe(400);
     const size = await f.operator().get(timeline(person.personId, '?page[size]=101'));
     expect(size.status).toBe(400);
   });
