@@ -132,6 +132,15 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
 }
 
 /**
+ * The path of a request the parser refused, read from its first line whatever came before it: a malformed method
+ * (`get`, `GE T`, bytes that are no token) must not make an `/auth/v1` request answer in the partner API's shape.
+ */
+function requestTargetOf(rawPacket: Buffer | undefined): string {
+  const requestLine = (rawPacket?.toString('latin1') ?? '').split('\r\n', 1)[0]!;
+  return /(?:^|\s)(\/\S*)/.exec(requestLine)?.[1] ?? '/';
+}
+
+/**
  * Node's HTTP parser refused the request (a malformed request line or header, headers over its 16 KiB limit, a
  * request that took too long): answered in the error shape of the request's path where the socket still takes an
  * answer, then closed, as Node's own default answer does.
@@ -149,7 +158,7 @@ function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }
         ? [408, 'request_timeout', 'The request was not received in time.']
         : [400, 'malformed_request', 'The request is not well-formed HTTP/1.1.'];
   const title = STATUS_CODES[status]!;
-  const path = /^[A-Z]+ (\/\S*)/.exec(error.rawPacket?.toString('latin1') ?? '')?.[1] ?? '/';
+  const path = requestTargetOf(error.rawPacket);
   const pathname = path.split('?')[0]!;
   const result = errorResponse(
     new DomainError(status, code, title, detail),

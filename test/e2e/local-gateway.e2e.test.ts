@@ -130,6 +130,16 @@ describe("requests Node's HTTP parser refuses", () => {
     expect(garbage.body).toEqual(solarisError(400, 'malformed_request'));
   });
 
+  it.each([
+    ['a lower-case method', `get ${ME} HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ['a method with a space in it', `GE T ${ME} HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ['a method of no token characters', `G\u00e9T ${ME} HTTP/1.1\r\nHost: x\r\n\r\n`],
+  ])('answer 400 in the Zitadel shape under /auth/v1 for %s', async (_, bytes) => {
+    const answer = parseRaw(await rawExchange(bytes));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual(zitadelError(3));
+  });
+
   it('answer 431 to headers over 16 KiB', async () => {
     const big = `X-Padding: ${'a'.repeat(20_000)}\r\n`;
     const user = parseRaw(await rawExchange(`GET ${ME} HTTP/1.1\r\nHost: x\r\n${big}\r\n`));
