@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Caller } from '../auth/caller.ts';
 import type { AuthConfig } from '../config.ts';
+import { ANSWER_MARGIN_MS, outOfTime, withDeadline } from '../deadline.ts';
 import { withInvocation } from '../logging.ts';
 import {
   type AuthKind,
@@ -60,6 +61,12 @@ export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodTy
   idempotency?: IdempotencySpec;
 }
 
+/** When the pipeline answers for the function at the latest: its remaining time less the answer margin. */
+const deadlineOf = (context: Context): number =>
+  typeof context?.getRemainingTimeInMillis === 'function'
+    ? Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS
+    : Number.POSITIVE_INFINITY;
+
 type Out<T> = T extends ZodType ? output<T> : undefined;
 
 /**
@@ -84,7 +91,14 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
       `${operation}: the route table says it ${takesIdempotencyKey(route) ? 'takes' : 'takes no'} Idempotency-Key, its handler disagrees`,
     );
   }
-  const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  // Answer 503 (Retry-After) a little before the function's end, not middy's default TimeoutError (a 500): a client
+  // retries a 503 with its Idempotency-Key, whose claim stays held while the timed-out run may still be going.
+  const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+    timeoutEarlyInMillis: ANSWER_MARGIN_MS,
+    timeoutEarlyResponse: () => {
+      throw outOfTime('The request ran out of time. Retry with the same Idempotency-Key.');
+    },
+  })
     .use(correlate())
     .use(securityHeaders())
     .use(logRequest())
@@ -104,6 +118,9 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
       });
     });
   // Every log line and metric of the invocation carries the correlation id (shared/logging.ts).
+  // The use case sees the same deadline (shared/deadline.ts), so it starts no side effect it cannot finish.
   return (event: APIGatewayProxyEventV2, context: Context) =>
-    withInvocation(operation, correlationIdOf(event), () => pipeline(event, context));
+    withInvocation(operation, correlationIdOf(event), () =>
+      withDeadline(deadlineOf(context), () => pipeline(event, context)),
+    );
 }

@@ -9,6 +9,8 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Verdict } from '../auth/dev-issuer.ts';
+import { ROUTE_TIMEOUT_SECONDS } from '../config.ts';
+import { outOfTime } from '../deadline.ts';
 import { errorResponse } from '../http/error-mapping.ts';
 import { DomainError, unauthenticated } from '../http/errors.ts';
 import { authOf, errorShapeOf, type HttpMethod, ROUTES, type RouteDefinition } from '../routes.ts';
@@ -42,7 +44,16 @@ export interface GatewayOptions {
   authorizer?: { verify(authorization: string | undefined): Promise<Verdict> };
   /** Sees each request before the routes do (local mode's console); resolves true when it has answered it. */
   intercept?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
+  /**
+   * Each request's time, as on AWS: the function's timeout (its Lambda context's remaining time; default the stack's
+   * ROUTE_TIMEOUT_SECONDS) and API Gateway's integration timeout (default 30 s), after which the gateway answers 503
+   * with Retry-After whatever the handler still does. Tests shorten them.
+   */
+  timeouts?: { functionMs?: number; integrationMs?: number };
 }
+
+/** API Gateway's integration timeout for HTTP APIs: 30 s. */
+export const INTEGRATION_TIMEOUT_MS = 30_000;
 
 export interface RunningGateway {
   url: string;
@@ -269,8 +280,8 @@ export function httpApiEvent(input: {
   } as APIGatewayProxyEventV2;
 }
 
-/** A Lambda context as the runtime gives one: 512 MB, a 10 s timeout. */
-export function lambdaContext(operation: string): Context {
+/** A Lambda context as the runtime gives one: 512 MB, the stack's timeout (10 s) unless told otherwise. */
+export function lambdaContext(operation: string, timeoutMs = ROUTE_TIMEOUT_SECONDS * 1000): Context {
   const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -281,7 +292,7 @@ export function lambdaContext(operation: string): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${operation}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, 10_000 - (Date.now() - started)),
+    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
     done: () => {},
     fail: () => {},
     succeed: () => {},
@@ -291,6 +302,37 @@ export function lambdaContext(operation: string): Context {
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2) {
   response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
   response.end(result.body ?? '');
+}
+
+/**
+ * The handler's answer, or API Gateway's own once the integration timeout passes: 503 with Retry-After in the route's
+ * error shape. The handler runs on, as a Lambda would until its own timeout; its answer is then dropped.
+ */
+async function withinIntegrationTimeout(
+  run: Promise<APIGatewayProxyStructuredResultV2>,
+  timeoutMs: number,
+  route: RouteDefinition,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<APIGatewayProxyStructuredResultV2>((resolveTimeout) => {
+    timer = setTimeout(
+      () =>
+        resolveTimeout(
+          errorResponse(
+            outOfTime('The integration did not answer in time. Retry with the same Idempotency-Key.'),
+            randomUUID(),
+            errorShapeOf(route),
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  run.catch(() => {}); // a late failure of a run already answered for is not unhandled
+  try {
+    return await Promise.race([run, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const errorFor = (error: DomainError, url: URL) =>
@@ -313,6 +355,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       table: [],
     }),
   }));
+  const integrationMs = options.timeouts?.integrationMs ?? INTEGRATION_TIMEOUT_MS;
   const server = createServer(async (request, response) => {
     const started = Date.now();
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -356,12 +399,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           }
           const handler = await loadHandler(hit.route);
           const match = hit.pattern.exec(url.pathname)!;
-          send(
-            response,
-            await runAsRoute(hit.route, () =>
-              handler(toEvent(request, url, hit, match, body, claims), lambdaContext(hit.route.operation)),
+          const run = runAsRoute(hit.route, () =>
+            handler(
+              toEvent(request, url, hit, match, body, claims),
+              lambdaContext(hit.route.operation, options.timeouts?.functionMs),
             ),
           );
+          send(response, await withinIntegrationTimeout(run, integrationMs, hit.route));
         }
       }
     } catch (error) {

@@ -34,6 +34,8 @@ export interface LocalServiceOptions {
   webhookHttp?: WebhookHttp;
   /** Keep the development issuer's signing key in this file (created on first use); otherwise a key per run. */
   issuerKeyFile?: string;
+  /** Each request's function and integration timeouts (tests shorten them; see shared/local/gateway.ts). */
+  timeouts?: { functionMs?: number; integrationMs?: number };
 }
 
 export interface LocalService {
@@ -173,6 +175,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         return module.build(adapters);
       },
       ...(options.log ? { log: options.log } : {}),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     });
     if (options.events !== false) events = startLocalEvents(adapters, dynamoEndpoint, feed);
     return {

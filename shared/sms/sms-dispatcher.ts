@@ -1,3 +1,4 @@
+import { requireTimeFor } from '../deadline.ts';
 import { DomainError, tooManyRequests } from '../errors.ts';
 import { errorFields, logger } from '../logging.ts';
 import { metrics } from '../metrics.ts';
@@ -32,6 +33,11 @@ export interface DispatchRequest {
   beforeSend?: () => Promise<void>;
 }
 
+/**
+ * The time an SMS send is given: an SNS Publish answers in well under a second; this leaves room for a slow one and
+ * the transaction before it. A request with less left before its deadline sends nothing (503, Retry-After).
+ */
+export const SMS_SEND_BUDGET_MS = 2000;
 /** What an SMS's two limits hold, as read: the person's uses and the number's. */
 export interface SmsLimits {
   person: WindowUses;
@@ -121,9 +127,13 @@ export class SmsDispatcher {
     return prepared.writes.map((update, index) => ({ name: `sms_limit_${index}`, item: { Update: update } }));
   }
 
-  /** Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. */
+  /**
+   * Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. With less than
+   * SMS_SEND_BUDGET_MS left before the invocation's deadline it sends nothing and answers 503 (shared/deadline.ts).
+   */
   async send(prepared: PreparedSms): Promise<void> {
     if (isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
+    requireTimeFor(SMS_SEND_BUDGET_MS, 'send the SMS');
     const country = countryOf(prepared.message.to) ?? 'unknown';
     try {
       await this.sender.send(prepared.message);
@@ -148,6 +158,8 @@ export class SmsDispatcher {
 
   /** Reads the limits, charges both in one transaction, runs `beforeSend`, sends. */
   async dispatch(request: DispatchRequest): Promise<void> {
+    // Checked before the limits are charged too, so a request refused for time costs the person nothing.
+    requireTimeFor(SMS_SEND_BUDGET_MS, 'send the SMS');
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const items = await readItems(this.db, this.tableName, this.limitKeys(request.to, request.personId));
       const prepared = this.prepare(request, this.limitsIn(items));

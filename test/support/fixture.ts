@@ -70,6 +70,8 @@ export interface ServiceOptions {
   clock?: Clock;
   env?: Record<string, string>;
   webhookHttp?: WebhookHttp;
+  /** Shorter function and integration timeouts than AWS's (shared/local/gateway.ts). */
+  timeouts?: { functionMs?: number; integrationMs?: number };
 }
 
 type PublishedEntry = { event: { metadata: { type: string }; data: unknown } };

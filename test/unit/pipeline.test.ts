@@ -1,6 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { authSection } from '../../shared/config.ts';
+import {
+  ANSWER_MARGIN_MS,
+  OUT_OF_TIME_RETRY_AFTER_SECONDS,
+  requireTimeFor,
+  timeLeftMs,
+} from '../../shared/deadline.ts';
 import { notFound } from '../../shared/http/errors.ts';
 import { httpRoute, MAX_BODY_BYTES } from '../../shared/http/pipeline.ts';
 import * as z from '../../shared/zod.ts';
@@ -309,5 +315,45 @@ describe('Idempotency-Key claims follow the route table', () => {
   it('builds a route that agrees with the table', () => {
     expect(httpRoute('authorize-mobile-number', { authConfig, idempotency }, ok)).toBeTypeOf('function');
     expect(httpRoute('create-webhook', { authConfig }, ok)).toBeTypeOf('function');
+  });
+});
+
+describe('the Lambda pipeline near its timeout', () => {
+  const lambdaContext = (remainingMs: number) => {
+    const started = Date.now();
+    return { getRemainingTimeInMillis: () => remainingMs - (Date.now() - started) } as Context;
+  };
+  const seen: Array<number> = [];
+  const slow = httpRoute('test-slow-operation', { authConfig }, async () => {
+    seen.push(timeLeftMs());
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    return { status: 200, body: {} };
+  });
+  const fast = httpRoute('test-sms-operation', { authConfig }, async () => {
+    requireTimeFor(2_000, 'send the SMS');
+    return { status: 200, body: { sent: true } };
+  });
+
+  it('answers 503 with Retry-After before the function is killed, not 500', async () => {
+    const result = (await slow(
+      event(undefined),
+      lambdaContext(ANSWER_MARGIN_MS + 50),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['Retry-After']).toBe(String(OUT_OF_TIME_RETRY_AFTER_SECONDS));
+    expect(JSON.parse(result.body!).errors[0]).toMatchObject({ status: 503, code: 'out_of_time' });
+    // The use case saw the deadline: the function's remaining time less the answer margin.
+    expect(seen[0]).toBeLessThanOrEqual(50);
+  });
+
+  it('lets a use case refuse a side effect it has no time to finish, and allows it with time enough', async () => {
+    const refused = (await fast(event(undefined), lambdaContext(2_000))) as APIGatewayProxyStructuredResultV2;
+    expect(refused.statusCode).toBe(503);
+    expect(JSON.parse(refused.body!).errors[0].detail).toMatch(/nothing was sent/);
+    const allowed = (await fast(
+      event(undefined),
+      lambdaContext(10_000),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(allowed.statusCode).toBe(200);
   });
 });
