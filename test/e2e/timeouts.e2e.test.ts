@@ -10,6 +10,18 @@ const outOfTime = {
 };
 const retryAfter = String(OUT_OF_TIME_RETRY_AFTER_SECONDS);
 
+/** A partner read and an end-user read both answer 503 with Retry-After, each in its API's error shape. */
+async function expectOutOfTime(f: ReturnType<typeof useService>) {
+  const partner = await f.partner().get(`/v1/persons/${uniquePerson()}/mobile_number`);
+  expect(partner.status).toBe(503);
+  expect(partner.headers.get('retry-after')).toBe(retryAfter);
+  expect(partner.body).toEqual(outOfTime);
+  const user = await f.user(uniquePerson()).get(ME);
+  expect(user.status).toBe(503);
+  expect(user.headers.get('retry-after')).toBe(retryAfter);
+  expect(user.body).toMatchObject({ code: 14 });
+}
+
 describe('a request whose function has too little time left to send an SMS', () => {
   // Less than the SMS budget is left from the start: every SMS is refused, deterministically, however fast the rest.
   const f = useService({ timeouts: { functionMs: SMS_SEND_BUDGET_MS + ANSWER_MARGIN_MS - 1 } });
@@ -49,27 +61,11 @@ describe('a request that runs out of time in its function', () => {
   // The function's deadline passes before any table read can answer.
   const f = useService({ timeouts: { functionMs: ANSWER_MARGIN_MS + 1 } });
 
-  it('answers 503 with Retry-After in the API’s shape, never 500', async () => {
-    const partner = await f.partner().get(`/v1/persons/${uniquePerson()}/mobile_number`);
-    expect(partner.status).toBe(503);
-    expect(partner.headers.get('retry-after')).toBe(retryAfter);
-    expect(partner.body).toEqual(outOfTime);
-    const user = await f.user(uniquePerson()).get(ME);
-    expect(user.status).toBe(503);
-    expect(user.body).toMatchObject({ code: 14 });
-  });
+  it('answers 503 with Retry-After in the API’s shape, never 500', () => expectOutOfTime(f));
 });
 
 describe('a request the integration does not answer in time', () => {
   const f = useService({ timeouts: { integrationMs: 1 } });
 
-  it('gets the gateway’s 503 with Retry-After, in the route’s shape', async () => {
-    const partner = await f.partner().get(`/v1/persons/${uniquePerson()}/mobile_number`);
-    expect(partner.status).toBe(503);
-    expect(partner.headers.get('retry-after')).toBe(retryAfter);
-    expect(partner.body).toEqual(outOfTime);
-    const user = await f.user(uniquePerson()).get(ME);
-    expect(user.status).toBe(503);
-    expect(user.body).toMatchObject({ code: 14 });
-  });
+  it('gets the gateway’s 503 with Retry-After, in the route’s shape', () => expectOutOfTime(f));
 });
