@@ -34,10 +34,10 @@ export interface DispatchRequest {
 }
 
 /**
- * The time an SMS send is given: an SNS Publish answers in well under a second; this leaves room for a slow one and
- * the transaction before it. A request with less left before its deadline sends nothing (503, Retry-After).
+ * The time an SMS send is given: an SNS Publish usually answers within a few hundred milliseconds. A request with less
+ * left before its deadline sends nothing (503, Retry-After), so no SMS leaves after its request was answered.
  */
-export const SMS_SEND_BUDGET_MS = 2000;
+export const SMS_SEND_BUDGET_MS = 1000;
 /** What an SMS's two limits hold, as read: the person's uses and the number's. */
 export interface SmsLimits {
   person: WindowUses;

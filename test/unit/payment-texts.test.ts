@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { reauthorizeMobileNumberBody } from '../../shared/mobile-number/mobile-number.schema.ts';
+import { OPERATOR_REQUESTS } from '../../shared/operator/operator.schema.ts';
 import {
   decimalOf,
   formatAmount,
@@ -29,7 +31,7 @@ const parse = (change: Record<string, unknown>) =>
     method: 'sms',
     ...change,
   });
-const issuesOf = (result: ReturnType<typeof parse>) =>
+const issuesOf = (result: ReturnType<typeof z.safeParse>) =>
   result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 const withName = (name: string) => parse({ payee: { name, iban: IBAN } });
 
@@ -49,6 +51,19 @@ describe('text fields are well-formed Unicode', () => {
     );
     const pair = withName('Café 😀');
     expect(pair.success && pair.data.payee.name).toBe('Café 😀');
+  });
+
+  it('refuses one in the operator’s reason and in reauthorize’s SMS variables', () => {
+    const reset = z.safeParse(OPERATOR_REQUESTS['reset-second-factor'].body, {
+      reason: 'Ticket \uD800',
+      revoke_devices: true,
+    });
+    expect(issuesOf(reset)).toContain('reason: must be well-formed Unicode (no lone surrogates)');
+    const reauthorize = z.safeParse(reauthorizeMobileNumberBody, {
+      authorization_text_key: 'sms.account.closure',
+      authorization_text_variables: { iban: 'DE\uDC00' },
+    });
+    expect(reauthorize.success).toBe(false);
   });
 
   it('gives two different ill-formed names no chance to share a digest: neither is accepted', () => {
