@@ -1,14 +1,15 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { PhoneSecurityStack, type PhoneSecurityStackProps } from '../../lib/phone-security-stack.ts';
 import { authOf, ROUTES, type RouteDefinition } from '../../shared/routes.ts';
+import { stageTemplate } from './stage-template.ts';
 
 /** Synthesizes without bundling the functions (the assertions concern wiring, not code). */
 function synth(props: PhoneSecurityStackProps = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new PhoneSecurityStack(app, 'Test', props);
-  return { stack, template: Template.fromStack(stack) };
+  return { stack, template: stageTemplate(stack) };
 }
 
 const { stack, template } = synth();
