@@ -18,6 +18,7 @@ export interface EventsStackProps extends NestedStackProps {
  */
 export class EventsStack extends NestedStack {
   readonly events: WebhookEvents;
+  /** The webhook routes' functions, by operation name (the event path's are `events.relay`, `fanOut`, `delivery`). */
   readonly functions = new Map<string, ServiceFunction>();
 
   constructor(scope: Construct, id: string, props: EventsStackProps) {
@@ -30,7 +31,6 @@ export class EventsStack extends NestedStack {
       ['deliver-webhook', this.events.delivery],
     ] as const) {
       watchFunction(this, operation, fn, wiring);
-      this.functions.set(operation, fn);
     }
     for (const route of props.routes) {
       this.functions.set(route.operation, addRouteOperation(this, route, wiring));

@@ -8,34 +8,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { METRICS_NAMESPACE } from '../shared/metrics.ts';
+import { ALARM_DEFAULTS } from './settings.ts';
 import type { WebhookEvents } from './webhook-events.ts';
 
-/**
- * Alarm thresholds, each overridable with stack context `-c alarm.<name>=<value>` (docs/operations.md explains every
- * alarm and why these defaults).
- */
-export const ALARM_DEFAULTS = {
-  /** Lambda errors (crashes, timeouts; handled 4xx/5xx answers are not errors) per function in 5 minutes. */
-  functionErrors: 1,
-  /** Throttled invocations per function in 5 minutes. */
-  functionThrottles: 1,
-  /** API p99 latency, ms, over 5 minutes, three periods in a row. */
-  apiP99LatencyMs: 2000,
-  /** The stream relay's iterator age, ms (how far behind the newest table change it reads), three minutes in a row. */
-  relayIteratorAgeMs: 60_000,
-  /** Age of the oldest message in the fan-out queue, seconds. */
-  fanOutQueueAgeSeconds: 600,
-  /** Age of the oldest message in the delivery queue, seconds (retries wait at most 15 minutes per hop). */
-  deliveryQueueAgeSeconds: 1800,
-  /** Share of SMS the provider refused, percent of attempts in 15 minutes... */
-  smsFailureRatePercent: 10,
-  /** ...counted only when at least this many SMS were attempted in those 15 minutes. */
-  smsFailureMinimumAttempts: 10,
-  /** SMS month-to-date spend, percent of the monthly budget (context smsMonthlyBudgetUsd). */
-  smsSpendPercentOfBudget: 80,
-  /** Wrong one-time codes across all persons in 5 minutes: the signal of a guessing attack. */
-  wrongCodeChecksPer5Minutes: 50,
-} as const;
+export { ALARM_DEFAULTS };
 
 export type AlarmThresholds = { [K in keyof typeof ALARM_DEFAULTS]: number };
 

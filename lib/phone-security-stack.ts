@@ -85,7 +85,7 @@ export class PhoneSecurityStack extends Stack {
   readonly api: apigw.HttpApi;
   readonly data: DataStore;
   readonly auth: ApiAuth;
-  /** Every route's and event path's function, by operation name. */
+  /** Every route's function, by operation name. */
   readonly functions = new Map<string, ServiceFunction>();
   readonly alarmTopic: sns.Topic;
   readonly events: WebhookEvents;

@@ -134,13 +134,13 @@ describe('a public route', () => {
     const health: RouteDefinition = {
       operation: 'get-mobile-number',
       method: 'GET',
-      path: '/public/thing',
+      path: '/v1/mfa/public_thing',
       summary: 'test only',
       table: [],
       auth: 'public',
     };
     const deployed = routesByKey(synth({ routes: [health, ROUTES[0]!] }).template);
-    expect(deployed.get('GET /public/thing')?.AuthorizationType).toBe('NONE');
+    expect(deployed.get('GET /v1/mfa/public_thing')?.AuthorizationType).toBe('NONE');
     expect(deployed.get(routeKey(ROUTES[0]!))?.AuthorizationType).toBe('JWT');
   });
 });
