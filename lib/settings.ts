@@ -1,3 +1,5 @@
+import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
+
 /**
  * Every context value the CDK app reads (`-c key=value`, or `context` in cdk.json), declared once: its type, default
  * and description. lib/app.ts reads them only through `readContext`, which refuses a key not declared here, and the
@@ -71,7 +73,7 @@ export const CONTEXT_SETTINGS = {
   },
   smsCountries: {
     type: 'countries',
-    default: 'DE,AT,FR,IT,ES',
+    default: DEFAULT_SMS_COUNTRIES,
     description: 'SMS destination countries, ISO 3166 alpha-2, comma-separated, or * for all.',
   },
   smsAccountSettings: {
@@ -240,4 +242,21 @@ export function contextSettingsTable(): string {
     '|---|---|---|---|',
     ...rows,
   ].join('\n');
+}
+
+export const SETTINGS_BEGIN = '<!-- settings:begin -->';
+export const SETTINGS_END = '<!-- settings:end -->';
+
+/** A Markdown document with the generated table put between its settings markers (which must both be there). */
+export function withSettingsTable(markdown: string): string {
+  const begin = markdown.indexOf(SETTINGS_BEGIN);
+  const end = markdown.indexOf(SETTINGS_END);
+  if (begin < 0 || end < begin)
+    throw new Error(`the markers ${SETTINGS_BEGIN} and ${SETTINGS_END} are missing`);
+  const table = [
+    '<!-- Generated from lib/settings.ts by `npm run docs:settings`; edit the declarations there, not this table. -->',
+    '',
+    contextSettingsTable(),
+  ].join('\n');
+  return `${markdown.slice(0, begin + SETTINGS_BEGIN.length)}\n${table}\n${markdown.slice(end)}`;
 }
