@@ -26,7 +26,7 @@ describe('real-account test app', () => {
     stageTemplate(stack).hasOutput('TokenEndpoint', {});
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
     expect(() => app.synth()).not.toThrow();
-  });
+  }, 120_000);
 
   it('accepts a delivery only with the subscription secret’s signature', () => {
     const event = { metadata: { type: 'PERSON_MOBILE_NUMBER_CREATED' }, data: { id: 'm1' } };
