@@ -48,7 +48,9 @@ export const FUNCTION_NODE_MAJOR = Number(/^nodejs(\d+)\.x$/.exec(FUNCTION_RUNTI
  * dynamic `import()`. In a single file, every cold start parses that code too: the SDK's credential providers for
  * SSO, profiles, web identity and the login flow (about 140 KB of the SDK's own lazily imported modules), which a
  * Lambda function, whose credentials come from its environment, never runs. Split, Node never reads them. See
- * docs/benchmarks.md, "Cold init", for what it saves.
+ * docs/benchmarks.md, "Cold init", for what it saves. The stack builds all functions in one run (`bundleFunction`),
+ * so a function's static imports are chunks too: code it shares with other functions. It loads the same code as a
+ * build of its own would, from more files.
  */
 export const BUNDLING = {
   format: 'esm',

@@ -1,10 +1,11 @@
 import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
 
-/**
+/*
  * Every context value the CDK app reads (`-c key=value`, or `context` in cdk.json), declared once: its type, default
- * and description. lib/app.ts reads them only through `readContext`, which refuses a key not declared here, and the
- * table in docs/configuration.md is generated from this list (`npm run docs:settings`).
+ * and description. lib/app.ts refuses a key not declared here (`checkContextKeys`) and reads values only through
+ * `readContext`; the table in docs/configuration.md is generated from this list (`npm run docs:settings`).
  */
+
 /**
  * Alarm thresholds, each overridable with stack context `-c alarm.<name>=<value>` (docs/operations.md explains every
  * alarm and why these defaults).
