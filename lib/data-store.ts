@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -75,6 +75,29 @@ export class DataStore extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.receiptKey = receiptKey(this, 'ReceiptKey');
+  }
+
+  /**
+   * Lets a function read one of the two secrets: its value, and the use of the secrets key for that only through
+   * Secrets Manager (kms:ViaService). Both statements go on the function's role: `Secret.grantRead` would also add the
+   * role to the key's policy, a reference from this stack to the function's nested stack, which already refers to
+   * this one (a cycle). The key policy trusts the account's IAM policies, so the role's statements are enough.
+   */
+  grantSecretRead(fn: iam.IGrantable, secret: secretsmanager.Secret) {
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [secret.secretArn],
+    });
+    fn.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.secretsKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Aspects, CfnOutput, Duration, type IAspect, Stack } from 'aws-cdk-lib';
+import { Duration, type IAspect, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,34 +8,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { METRICS_NAMESPACE } from '../shared/metrics.ts';
+import { ALARM_DEFAULTS } from './settings.ts';
 import type { WebhookEvents } from './webhook-events.ts';
 
-/**
- * Alarm thresholds, each overridable with stack context `-c alarm.<name>=<value>` (docs/operations.md explains every
- * alarm and why these defaults).
- */
-export const ALARM_DEFAULTS = {
-  /** Lambda errors (crashes, timeouts; handled 4xx/5xx answers are not errors) per function in 5 minutes. */
-  functionErrors: 1,
-  /** Throttled invocations per function in 5 minutes. */
-  functionThrottles: 1,
-  /** API p99 latency, ms, over 5 minutes, three periods in a row. */
-  apiP99LatencyMs: 2000,
-  /** The stream relay's iterator age, ms (how far behind the newest table change it reads), three minutes in a row. */
-  relayIteratorAgeMs: 60_000,
-  /** Age of the oldest message in the fan-out queue, seconds. */
-  fanOutQueueAgeSeconds: 600,
-  /** Age of the oldest message in the delivery queue, seconds (retries wait at most 15 minutes per hop). */
-  deliveryQueueAgeSeconds: 1800,
-  /** Share of SMS the provider refused, percent of attempts in 15 minutes... */
-  smsFailureRatePercent: 10,
-  /** ...counted only when at least this many SMS were attempted in those 15 minutes. */
-  smsFailureMinimumAttempts: 10,
-  /** SMS month-to-date spend, percent of the monthly budget (context smsMonthlyBudgetUsd). */
-  smsSpendPercentOfBudget: 80,
-  /** Wrong one-time codes across all persons in 5 minutes: the signal of a guessing attack. */
-  wrongCodeChecksPer5Minutes: 50,
-} as const;
+export { ALARM_DEFAULTS };
 
 export type AlarmThresholds = { [K in keyof typeof ALARM_DEFAULTS]: number };
 
@@ -109,12 +85,12 @@ export class PhoneNumberLogProtection implements IAspect {
 }
 
 export interface ObservabilityProps {
-  api: apigw.HttpApi;
+  api: apigw.IHttpApi;
   accessLogs: logs.ILogGroup;
-  /** Every function of the stack, by operation name. */
-  functions: ReadonlyMap<string, lambda.Function>;
   events: WebhookEvents;
   topic: sns.ITopic;
+  /** The stage's (top-level stack's) name: the `Service` dimension of the business metrics, and the dashboard's prefix. */
+  service: string;
   /** The SMS budget per month, USD (context smsMonthlyBudgetUsd); the default account spend limit is USD 1. */
   smsMonthlyBudgetUsd?: number;
   thresholds?: Partial<AlarmThresholds>;
@@ -122,41 +98,98 @@ export interface ObservabilityProps {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** An alarm on `metric` that notifies the operator topic, with a runbook link in its description. */
+export function operatorAlarm(
+  scope: Construct,
+  id: string,
+  metric: cloudwatch.IMetric,
+  topic: sns.ITopic,
+  options: { threshold: number; description: string; evaluationPeriods?: number; anchor?: string },
+): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    metric,
+    threshold: options.threshold,
+    evaluationPeriods: options.evaluationPeriods ?? 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    alarmDescription: `${options.description}. Runbook: docs/operations.md#${options.anchor ?? id.toLowerCase()}`,
+  });
+  alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+  return alarm;
+}
+
+/** The dashboard name of a stage. */
+export const dashboardNameOf = (service: string) => `${service}-operations`;
+
 /**
- * What an operator watches: one dashboard and the alarms, each of which notifies the operator topic. Business metrics
- * come from the functions' EMF documents (shared/metrics.ts) in the `PhoneSecurity` namespace, dimension `Service` =
- * stack name (set here as METRICS_SERVICE on every function).
+ * What every function of a stage gets, in whichever stack it lives: METRICS_SERVICE (the stage name, the `Service`
+ * dimension of its business metrics) and an errors and a throttles alarm on the operator topic.
+ */
+export function watchFunction(
+  scope: Construct,
+  operation: string,
+  fn: lambda.Function,
+  options: { service: string; thresholds: AlarmThresholds; topic: sns.ITopic },
+): cloudwatch.Alarm[] {
+  fn.addEnvironment('METRICS_SERVICE', options.service);
+  const name = operation.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
+  const t = options.thresholds;
+  return [
+    operatorAlarm(
+      scope,
+      `${name}ErrorsAlarm`,
+      fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      options.topic,
+      {
+        threshold: t.functionErrors,
+        description: `${operation}: invocations failed (crash or timeout); see its log group`,
+        anchor: 'function-errors',
+      },
+    ),
+    operatorAlarm(
+      scope,
+      `${name}ThrottlesAlarm`,
+      fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      options.topic,
+      {
+        threshold: t.functionThrottles,
+        description: `${operation}: invocations throttled (account or function concurrency exhausted)`,
+        anchor: 'function-throttles',
+      },
+    ),
+  ];
+}
+
+/**
+ * What an operator watches across the stage: one dashboard and the alarms on the API, the event path and SMS, each
+ * of which notifies the operator topic (each function's own alarms are made beside it by `watchFunction`). Business
+ * metrics come from the functions' EMF documents (shared/metrics.ts) in the `PhoneSecurity` namespace, dimension
+ * `Service` = the stage's stack name.
  */
 export class Observability extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly thresholds: AlarmThresholds;
   private readonly service: string;
+  private readonly topic: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     this.thresholds = { ...ALARM_DEFAULTS, ...props.thresholds };
-    this.service = Stack.of(this).stackName;
+    this.service = props.service;
+    this.topic = props.topic;
     const t = this.thresholds;
-    for (const fn of props.functions.values()) fn.addEnvironment('METRICS_SERVICE', this.service);
-    Aspects.of(Stack.of(this)).add(new PhoneNumberLogProtection());
 
-    // Functions: errors and throttles of each.
-    for (const [operation, fn] of props.functions) {
-      const name = operation.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
-      this.alarm(`${name}ErrorsAlarm`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), {
-        threshold: t.functionErrors,
-        description: `${operation}: invocations failed (crash or timeout); see its log group`,
-        anchor: 'function-errors',
-      });
-      this.alarm(`${name}ThrottlesAlarm`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), {
-        threshold: t.functionThrottles,
-        description: `${operation}: invocations throttled (account or function concurrency exhausted)`,
-        anchor: 'function-throttles',
-      });
-    }
-
-    // API latency (5xx has its alarm in the stack).
+    this.alarm(
+      'ApiServerErrorsAlarm',
+      props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      {
+        threshold: 1,
+        description:
+          'The API answered 5xx: an unexpected error or an unavailable dependency (see the function logs)',
+      },
+    );
+    // API latency.
     const p99 = props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' });
     this.alarm('ApiLatencyP99Alarm', p99, {
       threshold: t.apiP99LatencyMs,
@@ -214,20 +247,6 @@ export class Observability extends Construct {
       description: 'A spike of wrong one-time codes: possibly a guessing attack (see the code-check widgets)',
     });
 
-    for (const alarm of this.alarms) alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
-    // What the recovery commands (npm run ops, docs/operations.md) need, as stack outputs.
-    const stack = Stack.of(this);
-    const { events: e } = props;
-    new CfnOutput(stack, 'EventBusName', { value: e.bus.eventBusName });
-    for (const [name, queue] of [
-      ['FanOutQueueUrl', e.fanOutQueue],
-      ['FanOutDeadLettersUrl', e.fanOutDeadLetters],
-      ['DeliveryQueueUrl', e.deliveryQueue],
-      ['DeliveryDeadLettersUrl', e.deliveryDeadLetters],
-      ['RelayFailuresUrl', e.relayFailures],
-    ] as const) {
-      new CfnOutput(stack, name, { value: queue.queueUrl });
-    }
     this.dashboard = this.buildDashboard(props, { sent, failed, spend, iteratorAge });
   }
 
@@ -257,14 +276,7 @@ export class Observability extends Construct {
     metric: cloudwatch.IMetric,
     options: { threshold: number; description: string; evaluationPeriods?: number; anchor?: string },
   ) {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      metric,
-      threshold: options.threshold,
-      evaluationPeriods: options.evaluationPeriods ?? 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${options.description}. Runbook: docs/operations.md#${options.anchor ?? id.toLowerCase()}`,
-    });
+    const alarm = operatorAlarm(this, id, metric, this.topic, options);
     this.alarms.push(alarm);
     return alarm;
   }
@@ -280,7 +292,7 @@ export class Observability extends Construct {
   ) {
     const { api, events } = props;
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `${this.service}-operations`,
+      dashboardName: dashboardNameOf(this.service),
       defaultInterval: Duration.hours(6),
     });
     const codeCheck = (outcome: string) =>

@@ -1,40 +1,35 @@
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, type NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS } from '../shared/config.ts';
-import {
-  authOf,
-  handlerEntry,
-  ROUTES,
-  type RouteDefinition,
-  readsSandbox,
-  takesIdempotencyKey,
-} from '../shared/routes.ts';
+import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
+import { ROUTES, type RouteDefinition } from '../shared/routes.ts';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { operatorAlarmTopic } from './alarm-topic.ts';
-import {
-  ApiAuth,
-  type ApiAuthProps,
-  OPERATOR_SCOPE,
-  PARTNER_SCOPE,
-  scopeOf,
-  USER_SCOPE,
-} from './api-auth.ts';
+import { ApiAuth, type ApiAuthProps } from './api-auth.ts';
+import { API_CONCEPTS, type ApiConcept, conceptOf } from './api-concepts.ts';
+import { ApiStack } from './api-stack.ts';
 import { DataStore } from './data-store.ts';
+import { EventsStack } from './events-stack.ts';
 import { KeyRotation } from './key-rotation.ts';
-import { type AlarmThresholds, API_ACCESS_LOG_FORMAT, Observability } from './observability.ts';
-import { bindReceiptKey, receiptIssuerOf } from './receipt-key.ts';
-import { ServiceFunction } from './service-function.ts';
-import { SmsGoLive, smsCountriesSetting } from './sms-go-live.ts';
-import { WebhookEvents } from './webhook-events.ts';
+import {
+  ALARM_DEFAULTS,
+  type AlarmThresholds,
+  API_ACCESS_LOG_FORMAT,
+  dashboardNameOf,
+  type Observability,
+  PhoneNumberLogProtection,
+  watchFunction,
+} from './observability.ts';
+import { ObservabilityStack } from './observability-stack.ts';
+import { receiptIssuerOf } from './receipt-key.ts';
+import type { RouteWiring } from './route-operations.ts';
+import type { ServiceFunction } from './service-function.ts';
+import { SmsGoLive } from './sms-go-live.ts';
+import type { WebhookEvents } from './webhook-events.ts';
 
 export interface PhoneSecurityStackProps extends StackProps {
   /** Accept the sandbox number +15550101 with the fixed OTP 212212. Never in production. */
@@ -66,28 +61,45 @@ export interface PhoneSecurityStackProps extends StackProps {
   routes?: readonly RouteDefinition[];
 }
 
-/** Upper-camel-case construct id from a kebab-case operation name. */
-const constructId = (operation: string) =>
-  operation.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
+/** The top-level stack's nested stack of each API concept (lib/api-concepts.ts); webhooks go with the events. */
+const API_STACK_IDS: Record<Exclude<ApiConcept, 'webhooks'>, string> = {
+  numbers: 'NumbersApi',
+  devices: 'DevicesApi',
+  'change-requests': 'ChangeRequestsApi',
+  payments: 'PaymentsApi',
+  'end-user': 'EndUserApi',
+  operator: 'OperatorApi',
+};
 
 /**
- * The deployed service: the data store, one Lambda per route-table entry, and an HTTP API with one route each.
- * Each function gets only what its route-table entry names.
+ * One stage of the service, deployed with one `cdk deploy`: a top-level stack and its nested stacks, each within
+ * CloudFormation's per-stack limits (test/cdk/limits.test.ts).
+ * - This stack holds what is stateful or shared by all: the table, the keys and secrets (with their rotation), the
+ *   Cognito pool, the HTTP API with its stage and authorizer, the operator alarm topic and the account-wide SMS
+ *   settings. Their logical ids are the ones they had before the split, so an existing stage keeps them.
+ * - One nested stack per API concept (numbers, devices, change requests, payments, end-user, operator): the routes
+ *   of that concept, each a function with only what its route-table entry names, its route and its alarms. A route
+ *   added to the table lands in its concept's stack by its path.
+ * - Events: the event path and the webhook routes. Observability: the dashboard and the stage-wide alarms.
  */
 export class PhoneSecurityStack extends Stack {
   readonly api: apigw.HttpApi;
   readonly data: DataStore;
   readonly auth: ApiAuth;
+  /** Every route's function, by operation name. */
   readonly functions = new Map<string, ServiceFunction>();
   readonly alarmTopic: sns.Topic;
   readonly events: WebhookEvents;
   readonly observability: Observability;
   readonly smsGoLive: SmsGoLive;
   readonly keyRotation: KeyRotation;
-  private readonly retiredReceiptKeys: kms.IKey[];
+  /** The nested stacks, by construct id. */
+  readonly nestedStacks = new Map<string, NestedStack>();
 
   constructor(scope: Construct, id: string, props: PhoneSecurityStackProps = {}) {
     super(scope, id, props);
+    Aspects.of(this).add(new PhoneNumberLogProtection());
+    const thresholds = { ...ALARM_DEFAULTS, ...props.alarmThresholds };
     this.data = new DataStore(this, 'Data');
     // The pepper keeps its previous version (accepted for one OTP lifetime after a rotation); the webhook key keeps
     // every version, so secrets sealed under an old one still open until a delivery re-seals them.
@@ -114,82 +126,76 @@ export class PhoneSecurityStack extends Stack {
     });
 
     this.auth = new ApiAuth(this, 'Auth', props.auth);
-    // One authorizer checks signature, issuer, audience and lifetime for every route; each route names its scope.
-    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', this.auth.issuer, {
-      jwtAudience: this.auth.audiences,
-    });
-
-    this.retiredReceiptKeys = (props.retiredReceiptKeyArns ?? []).map((arn, index) =>
-      kms.Key.fromKeyArn(this, `RetiredReceiptKey${index}`, arn),
-    );
-    for (const route of props.routes ?? ROUTES) {
-      const fn = this.addOperation(route, props);
-      const kind = authOf(route);
-      const deployed = this.api.addRoutes({
-        path: route.path,
-        methods: [apigw.HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${constructId(route.operation)}Integration`, fn),
-        ...(kind === 'public'
-          ? { authorizer: new apigw.HttpNoneAuthorizer() }
-          : { authorizer, authorizationScopes: [scopeOf(kind)] }),
-      });
-      if (kind === 'public') {
-        for (const httpRoute of deployed) {
-          Validations.of(httpRoute).acknowledge({
-            id: 'AwsSolutions-APIG4',
-            reason:
-              "The route table marks this route public (auth: 'public'): it serves only what anyone may read without " +
-              'a token, such as the key set that verifies SCA receipts. Every other route has the JWT authorizer.',
-          });
-        }
-      }
-    }
-
-    this.events = new WebhookEvents(this, 'Events', { data: this.data });
-
     // Every alarm notifies one operator topic; subscribe a pager or chat integration to it.
     this.alarmTopic = operatorAlarmTopic(this, 'OperatorAlarms', props.alarmEmail);
-    const apiErrors = new cloudwatch.Alarm(this, 'ApiServerErrorsAlarm', {
-      alarmDescription:
-        'The API answered 5xx: an unexpected error or an unavailable dependency (see the function logs)',
-      metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    for (const alarm of [...this.events.alarms, apiErrors]) {
-      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
-    }
+    const wiring: RouteWiring = {
+      api: this.api,
+      // One authorizer checks signature, issuer, audience and lifetime for every route; each route names its scope.
+      // Bound to the API (in this stack) by the first route that uses it.
+      authorizer: new HttpJwtAuthorizer('JwtAuthorizer', this.auth.issuer, {
+        jwtAudience: this.auth.audiences,
+      }),
+      data: this.data,
+      auth: this.auth,
+      retiredReceiptKeys: (props.retiredReceiptKeyArns ?? []).map((arn, index) =>
+        kms.Key.fromKeyArn(this, `RetiredReceiptKey${index}`, arn),
+      ),
+      receiptIssuer: receiptIssuerOf(this, Boolean(props.sandbox)),
+      topic: this.alarmTopic,
+      service: this.stackName,
+      thresholds,
+      ...(props.sandbox !== undefined ? { sandbox: props.sandbox } : {}),
+      ...(props.smsSenderId ? { smsSenderId: props.smsSenderId } : {}),
+      ...(props.smsCountries ? { smsCountries: props.smsCountries } : {}),
+      ...(props.resourceOwnerId ? { resourceOwnerId: props.resourceOwnerId } : {}),
+    };
+    for (const [name, fn] of this.keyRotation.functions) watchFunction(this, `rotate-${name}`, fn, wiring);
 
-    const allFunctions = new Map<string, ServiceFunction>([
-      ...this.functions,
-      ['relay-outbox-events', this.events.relay],
-      ['fan-out-webhook-events', this.events.fanOut],
-      ['deliver-webhook', this.events.delivery],
-      ...[...this.keyRotation.functions].map(([name, fn]): [string, ServiceFunction] => [
-        `rotate-${name}`,
-        fn,
-      ]),
-    ]);
-    this.observability = new Observability(this, 'Observability', {
+    const byConcept = new Map<ApiConcept, RouteDefinition[]>(API_CONCEPTS.map((concept) => [concept, []]));
+    for (const route of props.routes ?? ROUTES) byConcept.get(conceptOf(route))!.push(route);
+    for (const [concept, stackId] of Object.entries(API_STACK_IDS) as [
+      Exclude<ApiConcept, 'webhooks'>,
+      string,
+    ][]) {
+      const routes = byConcept.get(concept)!;
+      if (routes.length === 0) continue;
+      const nested = new ApiStack(this, stackId, {
+        routes,
+        wiring,
+        description: `${this.stackName}: the ${concept} routes of the API`,
+      });
+      this.addNested(stackId, nested, nested.functions);
+    }
+    const eventsStack = new EventsStack(this, 'Events', {
+      routes: byConcept.get('webhooks')!,
+      wiring,
+      description: `${this.stackName}: events and webhooks`,
+    });
+    this.addNested('Events', eventsStack, eventsStack.functions);
+    this.events = eventsStack.events;
+
+    const observabilityStack = new ObservabilityStack(this, 'Observability', {
       api: this.api,
       accessLogs,
-      functions: allFunctions,
       events: this.events,
       topic: this.alarmTopic,
+      service: this.stackName,
+      thresholds,
       ...(props.smsMonthlyBudgetUsd !== undefined ? { smsMonthlyBudgetUsd: props.smsMonthlyBudgetUsd } : {}),
-      ...(props.alarmThresholds ? { thresholds: props.alarmThresholds } : {}),
+      description: `${this.stackName}: dashboard and stage-wide alarms`,
     });
-    // SMS_COUNTRIES is set on the functions that send SMS (environmentOf); the account's protect configuration
-    // allows the same countries.
+    this.addNested('Observability', observabilityStack);
+    this.observability = observabilityStack.observability;
+
+    // SMS_COUNTRIES is set on the functions that send SMS (lib/route-operations.ts); the account's protect
+    // configuration allows the same countries.
     this.smsGoLive = new SmsGoLive(this, 'SmsGoLive', {
       countries: props.smsCountries ?? parseSmsCountries(DEFAULT_SMS_COUNTRIES),
       accountSettings: props.smsAccountSettings ?? true,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
-    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+    new CfnOutput(this, 'DashboardName', { value: dashboardNameOf(this.stackName) });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     // For `npm run rotate -- <arn>`.
@@ -203,75 +209,22 @@ export class PhoneSecurityStack extends Stack {
       new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool!.userPoolId });
       new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint! });
     }
-  }
-
-  /**
-   * The configuration a route's function reads, derived from its route-table entry (see the sections of
-   * shared/config.ts): no function is given a setting it does not read, nor a placeholder for one. TABLE_NAME comes
-   * with the table grant (DataStore.bindTable), METRICS_SERVICE from Observability.
-   */
-  private environmentOf(route: RouteDefinition, props: PhoneSecurityStackProps): Record<string, string> {
-    const kind = authOf(route);
-    return {
-      // The pipeline of every route reads the auth section: it checks issuer, scope and subject again from the
-      // authorizer's claims (defence in depth).
-      AUTH_ISSUER: this.auth.issuer,
-      AUTH_PARTNER_SCOPE: PARTNER_SCOPE,
-      AUTH_USER_SCOPE: USER_SCOPE,
-      AUTH_OPERATOR_SCOPE: OPERATOR_SCOPE,
-      AUTH_USER_ID_CLAIM: this.auth.userIdClaim,
-      ...(props.resourceOwnerId && kind === 'user' ? { RESOURCE_OWNER_ID: props.resourceOwnerId } : {}),
-      ...(readsSandbox(route) ? { SANDBOX_ENABLED: props.sandbox ? 'true' : 'false' } : {}),
-      ...(route.sendsSms
-        ? {
-            SMS_COUNTRIES: smsCountriesSetting(
-              props.smsCountries ?? parseSmsCountries(DEFAULT_SMS_COUNTRIES),
-            ),
-            ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
-          }
-        : {}),
-      ...(route.usesPepper ? { OTP_PEPPER_SECRET_ARN: this.data.pepper.secretArn } : {}),
-      ...(route.usesWebhookKey ? { WEBHOOK_SECRET_KEY_ARN: this.data.webhookKey.secretArn } : {}),
-      // Partner write routes claim their Idempotency-Key with a lease that must outlive the function's timeout.
-      ...(takesIdempotencyKey(route) ? { FUNCTION_TIMEOUT_SECONDS: String(ROUTE_TIMEOUT_SECONDS) } : {}),
-    };
-  }
-
-  private addOperation(route: RouteDefinition, props: PhoneSecurityStackProps): ServiceFunction {
-    const fn = new ServiceFunction(this, constructId(route.operation), {
-      entry: handlerEntry(route),
-      description: `${route.method} ${route.path}: ${route.summary}`,
-      timeout: Duration.seconds(ROUTE_TIMEOUT_SECONDS),
-      environment: this.environmentOf(route, props),
-    });
-    this.data.bindTable(fn, route.table, route.indexes);
-    if (route.usesPepper) this.data.pepper.grantRead(fn);
-    if (route.usesWebhookKey) this.data.webhookKey.grantRead(fn);
-    bindReceiptKey(
-      fn,
-      route,
-      this.data.receiptKey,
-      this.retiredReceiptKeys,
-      receiptIssuerOf(this, Boolean(props.sandbox)),
-    );
-    if (route.sendsSms) {
-      // Publishing to a phone number has no resource ARN; excluding every topic ARN limits the grant to SMS.
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['sns:Publish'],
-          notResources: [
-            this.formatArn({
-              service: 'sns',
-              region: '*',
-              account: '*',
-              resource: '*',
-              arnFormat: ArnFormat.NO_RESOURCE_NAME,
-            }),
-          ],
-        }),
-      );
+    // What the recovery commands (npm run ops, docs/operations.md) need.
+    const e = this.events;
+    new CfnOutput(this, 'EventBusName', { value: e.bus.eventBusName });
+    for (const [name, queue] of [
+      ['FanOutQueueUrl', e.fanOutQueue],
+      ['FanOutDeadLettersUrl', e.fanOutDeadLetters],
+      ['DeliveryQueueUrl', e.deliveryQueue],
+      ['DeliveryDeadLettersUrl', e.deliveryDeadLetters],
+      ['RelayFailuresUrl', e.relayFailures],
+    ] as const) {
+      new CfnOutput(this, name, { value: queue.queueUrl });
     }
-    this.functions.set(route.operation, fn);
-    return fn;
+  }
+
+  private addNested(id: string, nested: NestedStack, functions?: ReadonlyMap<string, ServiceFunction>) {
+    this.nestedStacks.set(id, nested);
+    for (const [operation, fn] of functions ?? []) this.functions.set(operation, fn);
   }
 }

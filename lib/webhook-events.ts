@@ -1,9 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_FAMILIES, EVENT_SOURCE } from '../shared/events/catalog.ts';
@@ -12,6 +14,8 @@ import { ServiceFunction } from './service-function.ts';
 
 export interface WebhookEventsProps {
   data: DataStore;
+  /** The operator topic the dead-letter alarms notify. */
+  topic: sns.ITopic;
 }
 
 /**
@@ -153,7 +157,7 @@ export class WebhookEvents extends Construct {
     });
     // Read the subscription; delete it (and give back its unit of the limit) when the subscriber answers 410.
     data.bindTable(this.delivery, ['GetItem', 'DeleteItem', 'UpdateItem']);
-    data.webhookKey.grantRead(this.delivery);
+    data.grantSecretRead(this.delivery, data.webhookKey);
     this.deliveryQueue.grantSendMessages(this.delivery);
     this.deliveryDeadLetters.grantSendMessages(this.delivery);
     // One message per invocation: a slow subscriber holds one concurrent execution, never another's delivery.
@@ -182,5 +186,6 @@ export class WebhookEvents extends Construct {
           }),
       );
     }
+    for (const alarm of this.alarms) alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
   }
 }

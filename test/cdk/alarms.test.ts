@@ -1,11 +1,12 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_DEFAULTS, E164_IDENTIFIER } from '../../lib/observability.ts';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import { SMS_COUNTRY_CODES } from '../../lib/sms-go-live.ts';
 import { DELIVERY_MAX_CONCURRENCY, FAN_OUT_MAX_CONCURRENCY } from '../../lib/webhook-events.ts';
 import { ROUTES } from '../../shared/routes.ts';
+import { stageTemplate } from './stage-template.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 type Json = any;
@@ -25,7 +26,7 @@ beforeAll(() => {
     smsMonthlyBudgetUsd: 250,
     alarmThresholds: { apiP99LatencyMs: 1500 },
   });
-  template = Template.fromStack(stack);
+  template = stageTemplate(stack);
   resources = template.toJSON().Resources;
 }, 180_000);
 

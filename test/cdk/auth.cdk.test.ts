@@ -1,14 +1,15 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { PhoneSecurityStack, type PhoneSecurityStackProps } from '../../lib/phone-security-stack.ts';
 import { authOf, ROUTES, type RouteDefinition } from '../../shared/routes.ts';
+import { stageTemplate } from './stage-template.ts';
 
 /** Synthesizes without bundling the functions (the assertions concern wiring, not code). */
 function synth(props: PhoneSecurityStackProps = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new PhoneSecurityStack(app, 'Test', props);
-  return { stack, template: Template.fromStack(stack) };
+  return { stack, template: stageTemplate(stack) };
 }
 
 const { stack, template } = synth();
@@ -133,13 +134,13 @@ describe('a public route', () => {
     const health: RouteDefinition = {
       operation: 'get-mobile-number',
       method: 'GET',
-      path: '/public/thing',
+      path: '/v1/mfa/public_thing',
       summary: 'test only',
       table: [],
       auth: 'public',
     };
     const deployed = routesByKey(synth({ routes: [health, ROUTES[0]!] }).template);
-    expect(deployed.get('GET /public/thing')?.AuthorizationType).toBe('NONE');
+    expect(deployed.get('GET /v1/mfa/public_thing')?.AuthorizationType).toBe('NONE');
     expect(deployed.get(routeKey(ROUTES[0]!))?.AuthorizationType).toBe('JWT');
   });
 });

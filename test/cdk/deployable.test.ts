@@ -1,5 +1,4 @@
 import { App, type Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { defaultDomainPrefix } from '../../lib/api-auth.ts';
 import { createApp } from '../../lib/app.ts';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import { FUNCTION_NODE_MAJOR, FUNCTION_RUNTIME } from '../../lib/service-function.ts';
+import { stageTemplate } from './stage-template.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 type Json = any;
@@ -64,7 +64,7 @@ describe('cdk-nag AwsSolutions', () => {
       'secretsmanager:GetRandomPassword',
       'sns:SetSMSAttributes',
     ]);
-    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as Json[];
+    const policies = Object.values(stageTemplate(stack).findResources('AWS::IAM::Policy')) as Json[];
     const onStar = policies
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
       .filter((statement: Json) => [statement.Resource].flat().includes('*'))
@@ -75,7 +75,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('gives every function its own log group and the right to write only there, no managed policy', () => {
     const { stack } = appWith();
-    const template = Template.fromStack(stack);
+    const template = stageTemplate(stack);
     const roles = Object.values(template.findResources('AWS::IAM::Role')) as Json[];
     for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
@@ -121,7 +121,7 @@ describe('two stages in one account and region', () => {
 
   /** Every unique-per-account name a stack sets, with its own stack name and pseudo parameters filled in. */
   function namesOf(stack: Stack): string[] {
-    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Json>;
+    const resources = stageTemplate(stack).toJSON().Resources as Record<string, Json>;
     const resolve = (value: Json): string => {
       if (typeof value === 'string') return value;
       if (value?.Ref === 'AWS::StackName') return stack.stackName;
@@ -172,7 +172,7 @@ describe('two stages in one account and region', () => {
 
 describe('alarm notifications', () => {
   const { stack } = appWith();
-  const template = Template.fromStack(stack);
+  const template = stageTemplate(stack);
   const topicId = stack.getLogicalId(stack.alarmTopic.node.defaultChild as never);
   const alarmArns = {
     'Fn::Join': [
@@ -228,7 +228,7 @@ describe('partitions', () => {
     ['the default app', {}],
     ['a sandbox stage', { sandbox: 'true', alarmEmail: 'ops@example.com' }],
   ])('writes no literal arn:aws: anywhere in the template of %s, policies included', (_, context) => {
-    const template = Template.fromStack(appWith(context).stack).toJSON();
+    const template = stageTemplate(appWith(context).stack).toJSON();
     const policyTypes = [
       'AWS::IAM::Policy',
       'AWS::SNS::TopicPolicy',

@@ -1,13 +1,13 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import { ROUTES } from '../../shared/routes.ts';
+import { stageTemplate } from './stage-template.ts';
 
 // Bundling is skipped: these tests are about wiring and permissions, not the bundle.
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new PhoneSecurityStack(app, 'DeviceRoutesTest');
-const template = Template.fromStack(stack);
+const template = stageTemplate(stack);
 
 interface CfnResource {
   Type: string;

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import type { ServiceFunction } from '../../lib/service-function.ts';
@@ -7,6 +7,7 @@ import { kmsReceiptSigner } from '../../shared/aws/kms.ts';
 import type { Adapters } from '../../shared/compose.ts';
 import { type AwsAdapters, hasTable, lambdaAdapters } from '../../shared/lambda-entry.ts';
 import { HANDLER_GRANTS, handlerEntry, ROUTES } from '../../shared/routes.ts';
+import { stageTemplate } from './stage-template.ts';
 
 /**
  * Each function's environment against what its composition reads. The stack is synthesized (without bundling) with
@@ -37,7 +38,7 @@ beforeAll(() => {
     smsSenderId: 'Bank',
     resourceOwnerId: 'org-1',
   });
-  template = Template.fromStack(stack);
+  template = stageTemplate(stack);
 }, 120_000);
 
 /** The function's environment from the template, with deploy-time tokens as plausible values. */

@@ -1,15 +1,15 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import { idempotencySection } from '../../shared/config.ts';
 import { leaseSecondsFor } from '../../shared/idempotency/idempotency.ts';
 import { authOf, ROUTES } from '../../shared/routes.ts';
+import { stageTemplate } from './stage-template.ts';
 
 // Bundling is skipped: this is about the functions' settings, not the bundle.
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new PhoneSecurityStack(app, 'IdempotencyLeaseTest');
-const resources = Template.fromStack(stack).toJSON().Resources;
+const resources = stageTemplate(stack).toJSON().Resources;
 const fnOf = (operation: string) =>
   resources[stack.getLogicalId(stack.functions.get(operation)!.node.defaultChild as CfnElement)].Properties;
 

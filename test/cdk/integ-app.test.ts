@@ -5,6 +5,7 @@ import { ROUTES, readsSandbox } from '../../shared/routes.ts';
 import { signBody } from '../../shared/webhooks/signature.ts';
 import { createIntegApp, INTEG_STACK } from '../aws/app.ts';
 import { signedDelivery } from '../aws/run.ts';
+import { stageTemplate } from './stage-template.ts';
 
 // The real-account test (`npm run test:aws`) cannot run here; this keeps its app and its checks from rotting.
 describe('real-account test app', () => {
@@ -12,9 +13,7 @@ describe('real-account test app', () => {
 
   it('is a sandbox stage named apart from production, with a public receiver URL, clean under cdk-nag', () => {
     expect(stack.stackName).toBe(INTEG_STACK);
-    const functions = Object.values(
-      Template.fromStack(stack).findResources('AWS::Lambda::Function'),
-    ) as Array<{
+    const functions = Object.values(stageTemplate(stack).findResources('AWS::Lambda::Function')) as Array<{
       Properties: { Environment: { Variables: Record<string, string> } };
     }>;
     // Every function that reads the sandbox flag (the SMS senders and create-mobile-number) has it on.
@@ -24,10 +23,10 @@ describe('real-account test app', () => {
     expect(readers).toHaveLength(ROUTES.filter(readsSandbox).length);
     expect(readers.every((fn) => fn.Properties.Environment.Variables.SANDBOX_ENABLED === 'true')).toBe(true);
     Template.fromStack(receiver).hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
-    Template.fromStack(stack).hasOutput('TokenEndpoint', {});
+    stageTemplate(stack).hasOutput('TokenEndpoint', {});
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
     expect(() => app.synth()).not.toThrow();
-  });
+  }, 120_000);
 
   it('accepts a delivery only with the subscription secret’s signature', () => {
     const event = { metadata: { type: 'PERSON_MOBILE_NUMBER_CREATED' }, data: { id: 'm1' } };

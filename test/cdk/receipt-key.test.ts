@@ -1,10 +1,10 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import { receiptKeyActions } from '../../lib/receipt-key.ts';
 import { ROUTES, type RouteDefinition } from '../../shared/routes.ts';
+import { stageTemplate } from './stage-template.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 type Json = any;
@@ -32,7 +32,7 @@ function synth(props: { routes?: readonly RouteDefinition[]; retiredReceiptKeyAr
     env: { account: '111111111111', region: 'eu-central-1' },
     ...props,
   });
-  const template = Template.fromStack(stack);
+  const template = stageTemplate(stack);
   const json = template.toJSON() as Json;
   const keyId = stack.getLogicalId(stack.data.receiptKey.node.defaultChild as CfnElement);
   /** Every IAM statement attached to the role of one function. */

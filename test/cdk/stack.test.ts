@@ -1,10 +1,11 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
 import { FUNCTION_RUNTIME } from '../../lib/service-function.ts';
 import { CONSOLE_PATHS } from '../../shared/local/console/console-server.ts';
 import { ROUTES, type RouteDefinition, readsSandbox } from '../../shared/routes.ts';
+import { stageTemplate } from './stage-template.ts';
 
 let template: Template;
 let stack: PhoneSecurityStack;
@@ -17,7 +18,7 @@ beforeAll(() => {
   stack = new PhoneSecurityStack(app, 'TestStack', {
     env: { account: '111111111111', region: 'eu-central-1' },
   });
-  template = Template.fromStack(stack);
+  template = stageTemplate(stack);
 }, 120_000);
 
 /** Every IAM statement attached to the function's role. */

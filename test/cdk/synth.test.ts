@@ -17,14 +17,18 @@ it('synthesizes with the pinned CDK CLI, offline', async () => {
       env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
       timeout: 240_000,
     });
-    const template = JSON.parse(readFileSync(join(out, 'PhoneSecurity.template.json'), 'utf8'));
-    const functions = Object.values(template.Resources).filter(
-      (resource) => (resource as { Type: string }).Type === 'AWS::Lambda::Function',
-    );
+    // The stage's top-level template and its nested stacks' templates.
+    const templates = readdirSync(out)
+      .filter((name) => name.endsWith('.template.json'))
+      .map((name) => JSON.parse(readFileSync(join(out, name), 'utf8')));
+    expect(templates.length).toBe(9);
+    const functions = templates
+      .flatMap((template) => Object.values(template.Resources))
+      .filter((resource) => (resource as { Type: string }).Type === 'AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThanOrEqual(ROUTES.length);
-    // Each entry file is its own build: index.mjs with its chunks and their source maps, one asset per entry (the
-    // routes, the relay, the fan-out, the delivery and the secret rotation, which both secrets share). CDK's own
-    // provider functions bring an index.js.
+    // One asset per entry file: index.mjs with the chunks it loads and their source maps (the routes, the relay, the
+    // fan-out, the delivery and the secret rotation, which both secrets share). CDK's own provider functions bring an
+    // index.js.
     const assets = new Set(
       functions.map((resource) =>
         String((resource as { Properties: Json }).Properties.Code.S3Key).replace(/\.zip$/, ''),

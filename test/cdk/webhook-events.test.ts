@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
+import { stageTemplate } from './stage-template.ts';
 
 let template: Template;
 let stack: PhoneSecurityStack;
@@ -10,7 +11,7 @@ beforeAll(() => {
   // No bundling: these tests read the wiring, not the code.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   stack = new PhoneSecurityStack(app, 'Test', { env: { account: '123456789012', region: 'eu-central-1' } });
-  template = Template.fromStack(stack);
+  template = stageTemplate(stack);
 });
 
 const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
