@@ -97,6 +97,12 @@ export interface Config {
   smsCountries: ReadonlySet<string> | 'all';
   /** SIM-swap cooling-off: how long after a reset or a verified number's removal device steps are refused. */
   coolingOffSeconds: number;
+  /**
+   * Payments during a cooling-off window: one below this amount (minor units of `coolingOffPaymentCurrency`) may
+   * still be authorized. 0, the default, refuses every payment during the window.
+   */
+  coolingOffPaymentThreshold: number;
+  coolingOffPaymentCurrency: string;
   webhooks: WebhookConfig;
   auth: AuthConfig;
 }
@@ -145,7 +151,10 @@ export type SmsSection = Pick<
   | 'region'
 >;
 
-export type CoolingOffSection = Pick<Config, 'coolingOffSeconds'>;
+export type CoolingOffSection = Pick<
+  Config,
+  'coolingOffSeconds' | 'coolingOffPaymentThreshold' | 'coolingOffPaymentCurrency'
+>;
 
 /** Where SMS may go unless SMS_COUNTRIES says otherwise: the countries of the service's five SMS languages. */
 export const DEFAULT_SMS_COUNTRIES = 'DE,AT,FR,IT,ES';
@@ -220,6 +229,16 @@ function coolingOffFrom(read: EnvReader): CoolingOffSection {
       integer: true,
       min: 0,
       max: 30 * 24 * 3600,
+    }),
+    coolingOffPaymentThreshold: read.number('COOLING_OFF_PAYMENT_THRESHOLD', {
+      fallback: 0,
+      integer: true,
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+    }),
+    coolingOffPaymentCurrency: read.text('COOLING_OFF_PAYMENT_CURRENCY', {
+      fallback: 'EUR',
+      pattern: /^[A-Z]{3}$/,
     }),
   };
 }

@@ -9,6 +9,7 @@ import type { SecondFactorResets, SecurityTimeline } from './operator/ports.ts';
 import type { PepperSource } from './otp/pepper.ts';
 import type { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
 import type { ReceiptSigner } from './receipts/receipt-signer.ts';
+import type { Recipients } from './sca/ports.ts';
 import type { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { PhoneRemovalStore } from './user-phone/dynamo-phone-removal-store.ts';
 import type { WebhookStore } from './webhooks/dynamo-webhook-store.ts';
@@ -47,6 +48,8 @@ export interface Ports {
   paymentAuthorizations: PaymentAuthorizationStore;
   /** Signs SCA receipts and publishes the keys that verify them. */
   receipts: ReceiptSigner;
+  /** Whom a code goes to: the person's number, language and cooling-off window in one read (shared/sca/). */
+  recipients: Recipients;
 }
 
 /** What a use case uses: some ports, and some settings of the configuration. */

@@ -1,6 +1,13 @@
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import type { CoolingOffCause } from '../events/security-events.ts';
-import { type DocumentClient, epochSeconds, type ItemKey, readItem, type TxPart } from '../storage/dynamo.ts';
+import {
+  type DocumentClient,
+  epochSeconds,
+  type Item,
+  type ItemKey,
+  readItem,
+  type TxPart,
+} from '../storage/dynamo.ts';
 import type { CoolingOff, CoolingOffs } from './cooling-off.ts';
 
 /** The person's cooling-off window: PERSON#<pid>/COOLING_OFF (TTL a week after it ends, as housekeeping only). */
@@ -13,7 +20,15 @@ export class DynamoCoolingOffs implements CoolingOffs {
   ) {}
 
   async current(personId: string): Promise<CoolingOff | undefined> {
-    const item = await readItem(this.db, this.tableName, windowKey(personId));
+    return this.windowIn(personId, await readItem(this.db, this.tableName, windowKey(personId)));
+  }
+
+  /** The window's item, for stores that read it together with a check's other items. */
+  key(personId: string): ItemKey {
+    return windowKey(personId);
+  }
+
+  windowIn(personId: string, item: Item | undefined): CoolingOff | undefined {
     if (!item) return undefined;
     return {
       personId,

@@ -1,6 +1,11 @@
 import type { BudgetCharge, CheckState } from '../codes/one-time-code.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
+import {
+  numberKey,
+  verifiedNumberIn,
+  verifiedNumberStill,
+} from '../mobile-number/dynamo-mobile-number-store.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
 import {
   type DocumentClient,
@@ -32,6 +37,8 @@ export interface PaymentAuthorizationRecord extends PaymentTerms {
   /** SMS: the id the TAN's HMAC was made with (with the digest) and the HMAC; never the TAN. */
   otpId?: string;
   otpHash?: string;
+  /** SMS: the verified mobile number record the TAN was sent to. */
+  otpSentTo?: string | undefined;
   /** Device signing: the device and key that must sign, and the key's public point (hex) at issue time. */
   deviceId?: string;
   keyId?: string;
@@ -64,7 +71,13 @@ function toRecord(item: Item): PaymentAuthorizationRecord {
     updatedAt: item.updated_at as string,
     expiresAtMs: item.expires_at_ms as number,
     attempts: (item.attempts as number | undefined) ?? 0,
-    ...(item.otp_id !== undefined ? { otpId: item.otp_id as string, otpHash: item.otp_hash as string } : {}),
+    ...(item.otp_id !== undefined
+      ? {
+          otpId: item.otp_id as string,
+          otpHash: item.otp_hash as string,
+          otpSentTo: item.otp_sent_to as string | undefined,
+        }
+      : {}),
     ...(item.device_id !== undefined
       ? {
           deviceId: item.device_id as string,
@@ -105,7 +118,11 @@ export class PaymentAuthorizationStore {
 
   /** The authorization and the person's code-check budget, in one read. */
   async loadTanCheck(id: string, personId: string): Promise<TanCheckState> {
-    const [item, budgetItem] = await readItems(this.db, this.tableName, [key(id), this.budget.key(personId)]);
+    const [item, budgetItem, numberItem] = await readItems(this.db, this.tableName, [
+      key(id),
+      this.budget.key(personId),
+      numberKey(personId),
+    ]);
     const authorization = item ? toRecord(item) : undefined;
     return {
       authorization,
@@ -116,10 +133,12 @@ export class PaymentAuthorizationStore {
             secret: authorization.otpHash!,
             expiresAtMs: authorization.expiresAtMs,
             attempts: authorization.attempts,
+            sentTo: authorization.otpSentTo,
             ...(authorization.status === 'CONFIRMATION_REQUIRED' ? {} : { used: true }),
           }
         : undefined,
       budget: this.budget.usesIn(budgetItem),
+      verifiedNumber: verifiedNumberIn(numberItem),
       ...(authorization ? { boundTo: authorization.id } : {}),
     };
   }
@@ -159,13 +178,19 @@ export class PaymentAuthorizationStore {
     maxAttempts: number;
     completion?: { receipt: string; event: DomainEvent };
     failure?: DomainEvent;
+    /** The verified number record the TAN went to, which must still be the person's for it to complete. */
+    verifiedNumber: string;
     now: Date;
-  }): Promise<'committed' | 'code_changed' | 'budget_taken'> {
+  }): Promise<'committed' | 'code_changed' | 'budget_taken' | 'factor_gone'> {
     const { authorization } = check;
     const commit = tx(this.db, this.tableName).add(this.budget.charge(authorization.personId, check.charge));
     this.addOutcome(commit, authorization, check);
+    if (check.completion) {
+      commit.add(...verifiedNumberStill(this.tableName, authorization.personId, check.verifiedNumber));
+    }
     const failed = await commit.commit({ cancelledAs: 'budget' });
     if (failed.has('authorization')) return 'code_changed';
+    if (failed.has('number')) return 'factor_gone';
     if (failed.has('budget')) return 'budget_taken';
     if (failed.size > 0) throw new Error(`unexpected condition failure: ${[...failed].join(', ')}`);
     return 'committed';
@@ -352,6 +377,7 @@ export class PaymentAuthorizationStore {
       expires_at_ms: record.expiresAtMs,
       attempts: 0,
       ...(record.otpId !== undefined ? { otp_id: record.otpId, otp_hash: record.otpHash } : {}),
+      ...(record.otpSentTo !== undefined ? { otp_sent_to: record.otpSentTo } : {}),
       ...(record.deviceId !== undefined
         ? {
             device_id: record.deviceId,

@@ -98,12 +98,18 @@ describe('second-factor reset', () => {
     ]);
   });
 
-  it('leaves what it was not asked to reset', async () => {
+  it('leaves what it was not asked to reset, and tells the verified number that remains', async () => {
     const { deps, commits, sms } = fakes([{ number: number(true), devices: [device('d1')], activeCount: 1 }]);
-    await resetSecondFactor(deps, { ...input, removeMobileNumber: false, revokeDevices: true });
+    const view = await resetSecondFactor(deps, { ...input, removeMobileNumber: false, revokeDevices: true });
     expect(commits[0]!.number).toBeUndefined();
     expect(commits[0]!.devices?.records).toHaveLength(1);
-    expect(sms).toEqual([]);
+    expect(view.notified).toBe(true);
+    expect(sms).toEqual([
+      expect.objectContaining({
+        to: number(true).number,
+        templateKey: 'sms.second_factor.reset_notification',
+      }),
+    ]);
   });
 
   it('tells an unverified number nothing: it was never shown to be the person’s', async () => {
