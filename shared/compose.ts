@@ -32,6 +32,7 @@ import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
 import type { ReceiptSigner } from './receipts/receipt-signer.ts';
 import { DynamoRecipients } from './sca/dynamo-recipients.ts';
+import { requireKnownCountries } from './sms/sms-countries.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
 import type { DocumentClient } from './storage/dynamo.ts';
@@ -104,7 +105,8 @@ function sms(a: Adapters, settings: SmsSection = smsSection(a.env)): SmsDispatch
     new RollingLimit(a.db, name, 'SMS_PERSON', settings.smsPerPersonPerHour, 3600_000),
     settings.sandboxEnabled,
     () => a.clock.now(),
-    settings.smsCountries,
+    // An unknown country in SMS_COUNTRIES fails this function's cold start, as a missing setting does.
+    requireKnownCountries(settings.smsCountries),
   );
 }
 

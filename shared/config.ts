@@ -1,5 +1,3 @@
-import { parseSmsCountries } from './sms/sms-countries.ts';
-
 /**
  * All configuration is read here, once, from the environment. A missing or malformed variable fails the cold start
  * with a message naming it, instead of failing a request later. Read by hand rather than through a schema library:
@@ -159,9 +157,27 @@ export type CoolingOffSection = Pick<
 /** Where SMS may go unless SMS_COUNTRIES says otherwise: the countries of the service's five SMS languages. */
 export const DEFAULT_SMS_COUNTRIES = 'DE,AT,FR,IT,ES';
 
+/**
+ * A country allow-list: comma-separated ISO 3166 alpha-2 codes, or `*` for every country. Only the form is checked
+ * here (configuration imports no concept); that each code is a country with SMS service is checked where the SMS
+ * dispatcher is composed (shared/sms/sms-countries.ts, `requireKnownCountries`), at cold start.
+ */
+export function parseCountryList(text: string): ReadonlySet<string> | 'all' {
+  if (text.trim() === '*') return 'all';
+  const codes = text
+    .split(',')
+    .map((code) => code.trim().toUpperCase())
+    .filter(Boolean);
+  const malformed = codes.filter((code) => !/^[A-Z]{2}$/.test(code));
+  if (codes.length === 0 || malformed.length > 0) {
+    throw new Error(`not a list of ISO 3166 country codes: ${malformed.join(',') || text}`);
+  }
+  return new Set(codes);
+}
+
 function smsCountries(text: string, read: EnvReader): ReadonlySet<string> | 'all' {
   try {
-    return parseSmsCountries(text);
+    return parseCountryList(text);
   } catch (error) {
     read.problems.push(`SMS_COUNTRIES: ${(error as Error).message}`);
     return new Set();
