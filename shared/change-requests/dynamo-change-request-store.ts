@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BudgetCharge, CheckState } from '../codes/one-time-code.ts';
+import type { BudgetCharge } from '../codes/one-time-code.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import {
   numberKey,
@@ -7,6 +7,12 @@ import {
   verifiedNumberStill,
 } from '../mobile-number/dynamo-mobile-number-store.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
+import type { ChangeRequestRecord, ChangeRequestStatus, DeliveryMethod } from './model.ts';
+import type { ChangeRequests, TanCheckState } from './ports.ts';
+
+export type { ChangeRequestRecord, ChangeRequestStatus, DeliveryMethod } from './model.ts';
+export type { TanCheckState } from './ports.ts';
+
 import {
   conditionally,
   type DocumentClient,
@@ -18,48 +24,9 @@ import {
   type UpdateSpec,
 } from '../storage/dynamo.ts';
 
-export type ChangeRequestStatus =
-  | 'AUTHORIZATION_REQUIRED'
-  | 'CONFIRMATION_REQUIRED'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'EXPIRED';
-
-export type DeliveryMethod = 'mobile_number' | 'device_signing';
-
-export interface ChangeRequestRecord {
-  id: string;
-  personId: string;
-  /** The guarded action's name, e.g. `mobile_number.delete`. */
-  action: string;
-  /** The action's parameters, as its registry entry validates them. */
-  params: Record<string, unknown>;
-  status: ChangeRequestStatus;
-  createdAt: string;
-  updatedAt: string;
-  expiresAtMs: number;
-  deliveryMethod?: DeliveryMethod;
-  /** SMS TAN: the HMAC of the code and the id it was hashed with. */
-  otpId?: string;
-  otpHash?: string;
-  /** SMS TAN: the verified mobile number record it was sent to. */
-  otpSentTo?: string | undefined;
-  /** Device signing: the challenge and device the confirmation must come from. */
-  challengeId?: string;
-  deviceId?: string;
-  attempts: number;
-  responseCode?: number;
-  responseBody?: unknown;
-}
-
 const key = (id: string) => ({ PK: `CHANGE_REQUEST#${id}`, SK: 'CHANGE_REQUEST' });
 /** Change requests are kept 30 days for the audit trail, then TTL removes them. */
 const RETENTION_SECONDS = 30 * 24 * 3600;
-
-/** What confirming with a TAN reads: the request (whose TAN is the pending code) and the person's budget. */
-export interface TanCheckState extends CheckState {
-  request: ChangeRequestRecord | undefined;
-}
 
 /** The request's TAN as a pending code: bound to the request, living as long as it, charged on the request. */
 export const tanOf = (record: ChangeRequestRecord) =>
@@ -102,7 +69,7 @@ function toRecord(item: Item): ChangeRequestRecord {
   };
 }
 
-export class ChangeRequestStore {
+export class ChangeRequestStore implements ChangeRequests {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,

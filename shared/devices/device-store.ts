@@ -23,6 +23,7 @@ import { DynamoChallenges, RETENTION_SECONDS } from './dynamo-challenges.ts';
 import { DynamoDeviceCounter } from './dynamo-device-counter.ts';
 import { DynamoDeviceKeys } from './dynamo-device-keys.ts';
 import { DynamoDevices } from './dynamo-devices.ts';
+import type { Devices } from './ports.ts';
 
 export {
   type AttemptRefusal,
@@ -42,7 +43,7 @@ export {
  * and the transactions that change several of them together, each answering a named outcome. Which item is which,
  * and what a condition failure means, is decided here by item name, never by position.
  */
-export class DeviceStore {
+export class DeviceStore implements Devices {
   readonly devices: DynamoDevices;
   readonly keys: DynamoDeviceKeys;
   readonly challenges: DynamoChallenges;

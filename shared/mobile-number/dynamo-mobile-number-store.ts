@@ -16,7 +16,7 @@ import {
   tx,
 } from '../storage/dynamo.ts';
 import { phoneSequenceBump } from './dynamo-phone-sequence.ts';
-import type { Confirmations, ConfirmState, MobileNumberRecord, MobileNumbers, OtpIssues } from './ports.ts';
+import type { ConfirmState, MobileNumberPort, MobileNumberRecord } from './ports.ts';
 
 export type { MobileNumberRecord } from './ports.ts';
 
@@ -248,7 +248,7 @@ interface Related {
  * The mobile number's DynamoDB adapter: the number, its pending OTP, and the reads and transactions of issuing and
  * confirming it (with the person's language, SMS limits and code-check budget, which other adapters key).
  */
-export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmations {
+export class MobileNumberStore implements MobileNumberPort {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,

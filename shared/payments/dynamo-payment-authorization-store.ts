@@ -1,4 +1,4 @@
-import type { BudgetCharge, CheckState } from '../codes/one-time-code.ts';
+import type { BudgetCharge } from '../codes/one-time-code.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import {
@@ -17,37 +17,11 @@ import {
   type UpdateSpec,
 } from '../storage/dynamo.ts';
 import type { PaymentTerms } from './canonical.ts';
+import type { PaymentAuthorizationRecord, PaymentAuthorizationStatus, PaymentMethod } from './model.ts';
+import type { PaymentAuthorizations, TanCheckState } from './ports.ts';
 
-export type PaymentAuthorizationStatus = 'CONFIRMATION_REQUIRED' | 'COMPLETED' | 'FAILED' | 'EXPIRED';
-export type PaymentMethod = 'sms' | 'device_signing';
-
-export interface PaymentAuthorizationRecord extends PaymentTerms {
-  id: string;
-  personId: string;
-  method: PaymentMethod;
-  description?: string | undefined;
-  /** SHA-256 (hex) of the canonical terms (shared/payments/canonical.ts). */
-  digest: string;
-  status: PaymentAuthorizationStatus;
-  createdAt: string;
-  updatedAt: string;
-  expiresAtMs: number;
-  /** Wrong TANs or signatures so far. */
-  attempts: number;
-  /** SMS: the id the TAN's HMAC was made with (with the digest) and the HMAC; never the TAN. */
-  otpId?: string;
-  otpHash?: string;
-  /** SMS: the verified mobile number record the TAN was sent to. */
-  otpSentTo?: string | undefined;
-  /** Device signing: the device and key that must sign, and the key's public point (hex) at issue time. */
-  deviceId?: string;
-  keyId?: string;
-  keyPurpose?: 'unrestricted' | 'restricted';
-  publicKey?: string;
-  /** The signed SCA receipt, once completed. */
-  receipt?: string;
-  failureReason?: 'attempts_exhausted' | 'expired';
-}
+export type { PaymentAuthorizationRecord, PaymentAuthorizationStatus, PaymentMethod } from './model.ts';
+export type { TanCheckState } from './ports.ts';
 
 const key = (id: string): ItemKey => ({ PK: `PAYMENT_AUTHORIZATION#${id}`, SK: 'PAYMENT_AUTHORIZATION' });
 /** Authorizations and their receipts stay readable 30 days for the partner's records, then TTL removes them. */
@@ -93,17 +67,12 @@ function toRecord(item: Item): PaymentAuthorizationRecord {
   };
 }
 
-/** What a TAN confirmation reads: the authorization (whose TAN is the pending code) and the person's budget. */
-export interface TanCheckState extends CheckState {
-  authorization: PaymentAuthorizationRecord | undefined;
-}
-
 /**
  * The payment authorization item (PAYMENT_AUTHORIZATION#<id>): one item holds the terms, the TAN's HMAC or the
  * device challenge, the attempts and, once completed, the receipt. Every change is conditional on the state it was
  * read in, so of concurrent confirmations exactly one completes it.
  */
-export class PaymentAuthorizationStore {
+export class PaymentAuthorizationStore implements PaymentAuthorizations {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,
