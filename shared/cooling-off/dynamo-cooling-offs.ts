@@ -13,6 +13,26 @@ import type { CoolingOff, CoolingOffs } from './cooling-off.ts';
 /** The person's cooling-off window: PERSON#<pid>/COOLING_OFF (TTL a week after it ends, as housekeeping only). */
 const windowKey = (personId: string): ItemKey => ({ PK: `PERSON#${personId}`, SK: 'COOLING_OFF' });
 
+/**
+ * The transaction item that holds a write to "no cooling-off window lasts now" (none, or it ended): a step the window
+ * refuses can commit without reading the window first, and reads it only to word a refusal.
+ */
+export function noCoolingOffAt(tableName: string, personId: string, now: Date): TxPart {
+  return {
+    name: 'cooling_off',
+    item: {
+      ConditionCheck: {
+        TableName: tableName,
+        Key: windowKey(personId),
+        // ISO 8601 timestamps of one format compare as strings in time order.
+        ConditionExpression: 'attribute_not_exists(PK) OR #until <= :now',
+        ExpressionAttributeNames: { '#until': 'until' },
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+      },
+    },
+  };
+}
+
 export class DynamoCoolingOffs implements CoolingOffs {
   constructor(
     private readonly db: DocumentClient,

@@ -1,4 +1,5 @@
 import type { BudgetCharge } from '../codes/one-time-code.ts';
+import { noCoolingOffAt } from '../cooling-off/dynamo-cooling-offs.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import {
@@ -116,10 +117,16 @@ export class PaymentAuthorizationStore implements PaymentAuthorizations {
    * Stores a new authorization with its CREATED event. For device signing the device must still be active with the
    * key the challenge names (a ConditionCheck in the same transaction); answers false when it no longer is.
    */
-  async create(record: PaymentAuthorizationRecord, event: DomainEvent, now: Date): Promise<boolean> {
+  async create(
+    record: PaymentAuthorizationRecord,
+    event: DomainEvent,
+    now: Date,
+    options: { outsideCoolingOff?: boolean } = {},
+  ): Promise<boolean | 'cooling_off'> {
     const commit = tx(this.db, this.tableName).put('authorization', this.itemOf(record), {
       ConditionExpression: 'attribute_not_exists(PK)',
     });
+    if (options.outsideCoolingOff) commit.add(noCoolingOffAt(this.tableName, record.personId, now));
     if (record.method === 'device_signing') {
       commit.add(
         this.devices!.devices.stillExpected(record.deviceId!, {
@@ -131,6 +138,7 @@ export class PaymentAuthorizationStore implements PaymentAuthorizations {
     }
     const failed = await commit.add(outboxPut(this.tableName, event, now)).commit();
     if (failed.has('authorization')) throw new Error('a fresh payment authorization id is already in use');
+    if (failed.has('cooling_off')) return 'cooling_off';
     return failed.size === 0;
   }
 

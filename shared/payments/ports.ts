@@ -20,8 +20,16 @@ interface Outcome {
 /** Payment authorizations: opened with a TAN or a device challenge, confirmed once, closed when they lapse. */
 export interface PaymentAuthorizations {
   get(id: string): Promise<PaymentAuthorizationRecord | undefined>;
-  /** Stores a new authorization with its event; false when the device it names is no longer active with its key. */
-  create(record: PaymentAuthorizationRecord, event: DomainEvent, now: Date): Promise<boolean>;
+  /**
+   * Stores a new authorization with its event: false when the device it names is no longer active with its key,
+   * `cooling_off` when asked to hold outside a cooling-off window and one lasts.
+   */
+  create(
+    record: PaymentAuthorizationRecord,
+    event: DomainEvent,
+    now: Date,
+    options?: { outsideCoolingOff?: boolean },
+  ): Promise<boolean | 'cooling_off'>;
   /** The authorization, the person's code-check budget and verified number, in one read. */
   loadTanCheck(id: string, personId: string): Promise<TanCheckState>;
   commitTan(

@@ -11,7 +11,7 @@ import {
 } from '../events/payment-events.ts';
 import { metrics } from '../metrics.ts';
 import type { PublicJwk } from '../receipts/receipt-signer.ts';
-import { refuseIfCoolingOff, type SendCodeDeps, sendCode } from '../sca/send-code.ts';
+import { coolingOffApplies, refuseIfCoolingOff, type SendCodeDeps, sendCode } from '../sca/send-code.ts';
 import { canonicalTerms, formatAmount, formatPayee, type PaymentTerms, termsDigest } from './canonical.ts';
 import type { PaymentAuthorizationRecord, PaymentMethod } from './dynamo-payment-authorization-store.ts';
 
@@ -211,8 +211,6 @@ export async function createPaymentAuthorization(
   const what = 'Authorizing a payment';
   if (input.method.kind === 'device_signing') {
     const method = input.method;
-    const { coolingOff } = await rt.recipients.recipient(input.personId);
-    refuseIfCoolingOff('device_payment', coolingOff, now, what, belowThreshold);
     const keyPurpose = method.keyPurpose ?? 'unrestricted';
     const device = await rt.devices.getDevice(method.deviceId);
     if (device?.status !== 'active' || device.personId !== input.personId) throw deviceNotFound();
@@ -226,7 +224,15 @@ export async function createPaymentAuthorization(
       keyPurpose,
       publicKey: key.publicKey,
     };
-    if (!(await rt.paymentAuthorizations.create(record, created(record), now))) throw deviceNotFound();
+    // The window is checked in the create's own transaction (no read first); it is read only to word a refusal.
+    const stored = await rt.paymentAuthorizations.create(record, created(record), now, {
+      outsideCoolingOff: coolingOffApplies('device_payment', belowThreshold),
+    });
+    if (stored === 'cooling_off') {
+      const { coolingOff } = await rt.recipients.recipient(input.personId);
+      refuseIfCoolingOff('device_payment', coolingOff, now, what, belowThreshold);
+    }
+    if (stored !== true) throw deviceNotFound();
     metrics.paymentAuthorization('created');
     return viewOf(record);
   }

@@ -101,7 +101,12 @@ export function refuseIfCoolingOff(
   what: string,
   belowThreshold = false,
 ): void {
+  if (coolingOffApplies(kind, belowThreshold) && isCoolingOff(window, now))
+    throw coolingOffPeriod(window, what);
+}
+
+/** Whether the policy table's cooling-off rule refuses this step while a window lasts. */
+export function coolingOffApplies(kind: ChallengeKind, belowThreshold = false): boolean {
   const rule = POLICY[kind].coolingOff;
-  if (rule === 'allowed' || (rule === 'threshold' && belowThreshold)) return;
-  if (isCoolingOff(window, now)) throw coolingOffPeriod(window, what);
+  return !(rule === 'allowed' || (rule === 'threshold' && belowThreshold));
 }

@@ -94,7 +94,8 @@ describe('the binding signature is a guess', () => {
       signature: await key.sign(await f.lastSms(person.number)),
     });
     expect(again.status).toBe(422);
-  });
+    // 42 requests with key generation and signing: generous room on a loaded 2-core machine.
+  }, 120_000);
 
   it('shares the budget with typed codes: wrong payment TANs leave binding signatures unchecked', async () => {
     const { person, number } = await f.createVerifiedNumber(uniqueGermanNumber());
@@ -113,7 +114,7 @@ describe('the binding signature is a guess', () => {
       signature: key.sign(await f.lastSms(number)),
     });
     expect(answer.status).toBe(429);
-  });
+  }, 120_000);
 });
 
 describe('a code lives only as long as the number it went to', () => {
@@ -227,6 +228,27 @@ describe('a revoked device', () => {
       signature: await signHex(device.keys.privateKey, challenge.body.string_to_sign),
     });
     expect(signed.status).toBe(404);
+  });
+  it('voids a change request it was to sign: the confirmation is refused once the device is deleted', async () => {
+    const device = await boundDevice(f);
+    const opened = await f
+      .partner()
+      .delete(`/v1/persons/${device.person}/mobile_number`, { number: device.number });
+    expect(opened.status).toBe(202);
+    const changeRequest = `/v1/change_requests/${opened.body.id}`;
+    const authorized = await f.partner().post(`${changeRequest}/authorize`, {
+      delivery_method: 'device_signing',
+      device_id: device.deviceId,
+    });
+    expect(authorized.status).toBe(201);
+    expect((await f.partner().delete(`/v1/mfa/devices/${device.deviceId}`)).status).toBe(204);
+    const answer = await f.partner().post(`${changeRequest}/confirm`, {
+      device_id: device.deviceId,
+      signature: await signHex(device.keys.privateKey, authorized.body.string_to_sign),
+    });
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect((await f.partner().get(changeRequest)).body.status).not.toBe('COMPLETED');
+    expect((await f.partner().get(`/v1/persons/${device.person}/mobile_number`)).body.verified).toBe(true);
   });
 });
 
