@@ -88,7 +88,7 @@ describe('the binding signature is a guess', () => {
       signature: await key.sign(await f.lastSms(person.number)),
     });
     expect(right.status).toBe(429);
-    // A day later the budget has room again and the right signature binds.
+    // A day later the budget has room again: the answer is looked at, and the challenge has expired meanwhile (422).
     clock.advance(DAY);
     const again = await f.partner().put(`/v1/mfa/challenges/signatures/${started.body.challenge.id}`, {
       signature: await key.sign(await f.lastSms(person.number)),
