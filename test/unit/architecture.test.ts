@@ -16,7 +16,7 @@ const SHARED = join(ROOT, 'shared');
  * Platform modules: they serve every concept, so they may import only each other. Besides configuration, logging,
  * metrics, errors, HTTP and storage, that is the route table core the HTTP pipeline reads (the route table, its
  * validation helpers, zod's setup, source-mapped stacks) and the two cross-cutting steps of the pipeline (the caller
- * from the token, Idempotency-Key).
+ * from the token, Idempotency-Key, the invocation's deadline).
  */
 const PLATFORM = [
   /^config\.ts$/,
@@ -31,6 +31,8 @@ const PLATFORM = [
   /^source-stack\.ts$/,
   /^auth\/caller\.ts$/,
   /^idempotency\/idempotency\.ts$/,
+  // The invocation's deadline (how much time a request has left), read by the HTTP pipeline.
+  /^deadline\.ts$/,
 ];
 const isPlatform = (file: string) => PLATFORM.some((pattern) => pattern.test(file));
 
