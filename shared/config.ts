@@ -1,5 +1,3 @@
-import { parseSmsCountries } from './sms/sms-countries.ts';
-
 /**
  * All configuration is read here, once, from the environment. A missing or malformed variable fails the cold start
  * with a message naming it, instead of failing a request later. Read by hand rather than through a schema library:
@@ -97,6 +95,12 @@ export interface Config {
   smsCountries: ReadonlySet<string> | 'all';
   /** SIM-swap cooling-off: how long after a reset or a verified number's removal device steps are refused. */
   coolingOffSeconds: number;
+  /**
+   * Payments during a cooling-off window: one below this amount (minor units of `coolingOffPaymentCurrency`) may
+   * still be authorized. 0, the default, refuses every payment during the window.
+   */
+  coolingOffPaymentThreshold: number;
+  coolingOffPaymentCurrency: string;
   webhooks: WebhookConfig;
   auth: AuthConfig;
 }
@@ -145,14 +149,35 @@ export type SmsSection = Pick<
   | 'region'
 >;
 
-export type CoolingOffSection = Pick<Config, 'coolingOffSeconds'>;
+export type CoolingOffSection = Pick<
+  Config,
+  'coolingOffSeconds' | 'coolingOffPaymentThreshold' | 'coolingOffPaymentCurrency'
+>;
 
 /** Where SMS may go unless SMS_COUNTRIES says otherwise: the countries of the service's five SMS languages. */
 export const DEFAULT_SMS_COUNTRIES = 'DE,AT,FR,IT,ES';
 
+/**
+ * A country allow-list: comma-separated ISO 3166 alpha-2 codes, or `*` for every country. Only the form is checked
+ * here (configuration imports no concept); that each code is a country with SMS service is checked where the SMS
+ * dispatcher is composed (shared/sms/sms-countries.ts, `requireKnownCountries`), at cold start.
+ */
+export function parseCountryList(text: string): ReadonlySet<string> | 'all' {
+  if (text.trim() === '*') return 'all';
+  const codes = text
+    .split(',')
+    .map((code) => code.trim().toUpperCase())
+    .filter(Boolean);
+  const malformed = codes.filter((code) => !/^[A-Z]{2}$/.test(code));
+  if (codes.length === 0 || malformed.length > 0) {
+    throw new Error(`not a list of ISO 3166 country codes: ${malformed.join(',') || text}`);
+  }
+  return new Set(codes);
+}
+
 function smsCountries(text: string, read: EnvReader): ReadonlySet<string> | 'all' {
   try {
-    return parseSmsCountries(text);
+    return parseCountryList(text);
   } catch (error) {
     read.problems.push(`SMS_COUNTRIES: ${(error as Error).message}`);
     return new Set();
@@ -220,6 +245,16 @@ function coolingOffFrom(read: EnvReader): CoolingOffSection {
       integer: true,
       min: 0,
       max: 30 * 24 * 3600,
+    }),
+    coolingOffPaymentThreshold: read.number('COOLING_OFF_PAYMENT_THRESHOLD', {
+      fallback: 0,
+      integer: true,
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+    }),
+    coolingOffPaymentCurrency: read.text('COOLING_OFF_PAYMENT_CURRENCY', {
+      fallback: 'EUR',
+      pattern: /^[A-Z]{3}$/,
     }),
   };
 }

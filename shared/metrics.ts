@@ -12,7 +12,6 @@
  * The calls in use cases are one line each (`metrics.codeCheck('wrong')`), so they move with the code they count.
  */
 import { currentInvocation } from './logging.ts';
-import type { DeliveryOutcome } from './webhooks/delivery.ts';
 
 export const METRICS_NAMESPACE = 'PhoneSecurity';
 
@@ -22,7 +21,14 @@ export type CodeCheckOutcome = 'right' | 'wrong' | 'expired' | 'burnt';
 export type SmsRefusal = 'quota' | 'country';
 export type ChangeRequestOutcome = 'opened' | 'authorized' | 'completed' | 'wrong' | 'failed' | 'expired';
 export type PaymentAuthorizationOutcome = 'created' | 'completed' | 'wrong' | 'failed' | 'expired';
-export type WebhookOutcome = DeliveryOutcome;
+/** What became of one webhook delivery attempt (the metrics name them; shared/webhooks/delivery.ts decides them). */
+export type WebhookOutcome =
+  | 'delivered'
+  | 'subscription_cancelled'
+  | 'rejected'
+  | 'retry_scheduled'
+  | 'dead_lettered'
+  | 'subscription_gone';
 
 /** Where EMF documents go: standard output, or a test's collector. */
 export type MetricSink = (document: string) => void;

@@ -423,8 +423,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'PUT',
     path: '/v1/mfa/challenges/signatures/{challenge_id}',
     summary: "Complete a device binding with the new key's signature over the SMS OTP",
-    // Attempt charge, then challenge, device, key and count updates with the outbox put in one transaction.
-    table: ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+    // The challenge, then the budget, number and cooling-off window in one read; the attempt and budget charge, or
+    // the challenge, device, key, count and budget updates with the outbox put, in one transaction.
+    table: ['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
     usesPepper: true,
   },
   {

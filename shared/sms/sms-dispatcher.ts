@@ -4,7 +4,6 @@ import { errorFields, logger } from '../logging.ts';
 import { metrics } from '../metrics.ts';
 import { isSandboxNumber } from '../mobile-number/phone-number.ts';
 import type { RollingLimit } from '../quota/dynamo-rolling-limit.ts';
-import type { WindowUses } from '../quota/rolling-window.ts';
 import type { SmsQuotaStore } from '../quota/sms-quota-store.ts';
 import {
   type DocumentClient,
@@ -17,39 +16,22 @@ import {
 } from '../storage/dynamo.ts';
 import { renderSms } from './render.ts';
 import { checkSmsDestination, countryOf } from './sms-countries.ts';
-import type { SmsMessage, SmsSender } from './sms-port.ts';
-import type { Language, TemplateKey } from './templates.ts';
+import type {
+  DispatchRequest,
+  PreparedSms,
+  SmsDispatch,
+  SmsLimits,
+  SmsMessage,
+  SmsSender,
+} from './sms-port.ts';
 
-export interface DispatchRequest {
-  to: string;
-  /** The person the SMS is for: their own hourly SMS limit applies besides the number's. */
-  personId: string;
-  templateKey: TemplateKey;
-  language: Language;
-  variables: Record<string, string>;
-  /** Appended as the SMS's own last line, e.g. an Android SMS Retriever app hash. */
-  lastLine?: string | undefined;
-  /** Runs after the quota is taken and before the SMS leaves, e.g. to store the OTP the SMS carries. */
-  beforeSend?: () => Promise<void>;
-}
+export type { DispatchRequest, PreparedSms, SmsLimits } from './sms-port.ts';
 
 /**
  * The time an SMS send is given: an SNS Publish usually answers within a few hundred milliseconds. A request with less
  * left before its deadline sends nothing (503, Retry-After), so no SMS leaves after its request was answered.
  */
 export const SMS_SEND_BUDGET_MS = 1000;
-/** What an SMS's two limits hold, as read: the person's uses and the number's. */
-export interface SmsLimits {
-  person: WindowUses;
-  number: WindowUses;
-}
-
-/** A rendered SMS and the writes that charge it to the limits; send it once those writes have committed. */
-export interface PreparedSms {
-  message: SmsMessage;
-  /** UpdateItem inputs (one per limit), to commit in the caller's transaction; none for the sandbox number. */
-  writes: TransactUpdate[];
-}
 
 /** Thrown when a limit's slot was taken by a concurrent request between the read and the write: read again. */
 export class LimitSlotTaken extends Error {
@@ -70,7 +52,7 @@ const MAX_ROUNDS = 10;
  *   read, commits `writes` in its own transaction and then calls `send`: two DynamoDB round trips in all.
  * - `dispatch` does all of that for callers with nothing else to read.
  */
-export class SmsDispatcher {
+export class SmsDispatcher implements SmsDispatch {
   constructor(
     private readonly sender: SmsSender,
     private readonly db: DocumentClient,

@@ -2,15 +2,9 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../errors.ts';
 import { conditionally, DynamoAdapter, recordReader, tx } from '../storage/dynamo.ts';
 import { TABLE } from '../storage/table-definition.ts';
+import type { WebhookRecord, Webhooks } from './ports.ts';
 
-export interface WebhookRecord {
-  id: string;
-  eventType: string;
-  url: string;
-  /** The signing secret, sealed by SecretBox; never leaves the service. */
-  sealedSecret: string;
-  createdAt: string;
-}
+export type { WebhookRecord } from './ports.ts';
 
 const webhookKey = (id: string) => ({ PK: `WEBHOOK#${id}`, SK: 'WEBHOOK' });
 const counterKey = { PK: 'WEBHOOK_COUNT', SK: 'WEBHOOK_COUNT' };
@@ -28,7 +22,7 @@ const toRecord = recordReader<WebhookRecord>({
  * Webhook subscriptions. All of them share one GSI1 partition (sorted by event type, then creation), which serves
  * both the list route and the fan-out's lookup by event type; a counter item bounds how many can exist.
  */
-export class WebhookStore extends DynamoAdapter {
+export class WebhookStore extends DynamoAdapter implements Webhooks {
   /** Stores the subscription and takes one unit of the limit in one transaction; at the limit: 409. */
   async create(record: WebhookRecord, maxSubscriptions: number): Promise<void> {
     const failed = await tx(this.db, this.tableName)
