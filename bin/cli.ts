@@ -23,7 +23,9 @@ export function parseCli<O extends Options>(spec: { usage: string; options: O; a
     parsed = parseArgs(config);
   } catch (error) {
     // node:util's messages name the option ("Unknown option '--x'"); the usage hint says where to look.
-    fail(`${(error instanceof Error ? error.message : String(error)).replace(/\. To specify[^]*$/, '').split('\n')[0]} (--help for usage)`);
+    fail(
+      `${(error instanceof Error ? error.message : String(error)).replace(/\. To specify[\s\S]*$/, '').split('\n')[0]} (--help for usage)`,
+    );
   }
   if ((parsed.values as { help?: boolean }).help) {
     console.log(spec.usage);

@@ -82,53 +82,59 @@ async function loadPrivateKey(deviceId: string): Promise<CryptoKey> {
 
 const [command] = positionals;
 await runCli(async () => {
-if (command === 'bind' && values.person) {
-  // Extractable only because this demo keeps the key in a file; a phone keeps it in secure hardware.
-  const keys = await generateDeviceKey(true);
-  const device = await bind(api, {
-    personId: values.person,
-    name: values.name,
-    keys,
-    keyPurpose: purpose,
-  });
-  mkdirSync(DIR, { recursive: true });
-  const jwk = await crypto.subtle.exportKey('jwk', keys.privateKey);
-  writeFileSync(keyFile(device.deviceId), JSON.stringify({ ...device, keys: { [purpose]: jwk } }), {
-    mode: 0o600,
-  });
-  console.log(
-    JSON.stringify({ device_id: device.deviceId, key_id: device.keyId, key_file: keyFile(device.deviceId) }),
-  );
-} else if (command === 'sign' && values.device && values.string !== undefined) {
-  console.log(await signHex(await loadPrivateKey(values.device), values.string));
-} else if (command === 'sign' && values.device) {
-  const privateKey = await loadPrivateKey(values.device);
-  const challengeId = await signChallenge(api, {
-    deviceId: values.device,
-    privateKey,
-    keyPurpose: purpose,
-  });
-  console.log(JSON.stringify({ challenge_id: challengeId, status: 'completed' }));
-} else if (command === 'pay' && values.device && values.authorization) {
-  const privateKey = await loadPrivateKey(values.device);
-  const result = await signPaymentAuthorization(api, {
-    authorizationId: values.authorization,
-    privateKey,
-    approve: async (prompt) => {
-      console.log(prompt);
-      if (values.yes) return true;
-      const prompter = createInterface({ input: process.stdin, output: process.stdout });
-      try {
-        return /^y(es)?$/i.test((await prompter.question('[y/N] ')).trim());
-      } finally {
-        prompter.close();
-      }
-    },
-  });
-  console.log(result.confirmed ? JSON.stringify(result.confirmed, null, 2) : 'declined: nothing was signed');
-} else {
-  throw new UsageError(
-    'usage: npm run device -- bind --person <id> | sign --device <id> [--string <text>] | pay --device <id> --authorization <id> [--yes]',
-  );
-}
+  if (command === 'bind' && values.person) {
+    // Extractable only because this demo keeps the key in a file; a phone keeps it in secure hardware.
+    const keys = await generateDeviceKey(true);
+    const device = await bind(api, {
+      personId: values.person,
+      name: values.name,
+      keys,
+      keyPurpose: purpose,
+    });
+    mkdirSync(DIR, { recursive: true });
+    const jwk = await crypto.subtle.exportKey('jwk', keys.privateKey);
+    writeFileSync(keyFile(device.deviceId), JSON.stringify({ ...device, keys: { [purpose]: jwk } }), {
+      mode: 0o600,
+    });
+    console.log(
+      JSON.stringify({
+        device_id: device.deviceId,
+        key_id: device.keyId,
+        key_file: keyFile(device.deviceId),
+      }),
+    );
+  } else if (command === 'sign' && values.device && values.string !== undefined) {
+    console.log(await signHex(await loadPrivateKey(values.device), values.string));
+  } else if (command === 'sign' && values.device) {
+    const privateKey = await loadPrivateKey(values.device);
+    const challengeId = await signChallenge(api, {
+      deviceId: values.device,
+      privateKey,
+      keyPurpose: purpose,
+    });
+    console.log(JSON.stringify({ challenge_id: challengeId, status: 'completed' }));
+  } else if (command === 'pay' && values.device && values.authorization) {
+    const privateKey = await loadPrivateKey(values.device);
+    const result = await signPaymentAuthorization(api, {
+      authorizationId: values.authorization,
+      privateKey,
+      approve: async (prompt) => {
+        console.log(prompt);
+        if (values.yes) return true;
+        const prompter = createInterface({ input: process.stdin, output: process.stdout });
+        try {
+          return /^y(es)?$/i.test((await prompter.question('[y/N] ')).trim());
+        } finally {
+          prompter.close();
+        }
+      },
+    });
+    console.log(
+      result.confirmed ? JSON.stringify(result.confirmed, null, 2) : 'declined: nothing was signed',
+    );
+  } else {
+    throw new UsageError(
+      'usage: npm run device -- bind --person <id> | sign --device <id> [--string <text>] | pay --device <id> --authorization <id> [--yes]',
+    );
+  }
 });

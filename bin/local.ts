@@ -4,7 +4,6 @@
  *   npm start -- --persist    keep data under .local/ (--data-dir DIR for another folder)
  * PORT (default 3000) picks the port; the server listens on 127.0.0.1 only.
  */
-import { parseArgs } from 'node:util';
 
 // The lockfile pins the SDK; its notice about future Node versions is noise on every start.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

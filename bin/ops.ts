@@ -69,35 +69,35 @@ if (values.max !== undefined && !(Number.isInteger(Number(values.max)) && Number
   fail('--max must be a positive whole number');
 }
 await runCli(async () => {
-if (command === 'redrive') {
-  const kind = need('kind');
-  if (kind !== 'fan-out' && kind !== 'delivery') fail('--kind must be fan-out or delivery');
-  const from = need('from');
-  result = values['dry-run']
-    ? { waiting: await queueDepth(sqs(), from), moved: 0 }
-    : await redriveQueue(sqs(), {
-        kind: kind as QueueKind,
-        from,
-        to: need('to'),
-        ...(values.max ? { max: Number(values.max) } : {}),
-      });
-} else if (command === 'replay') {
-  result = await replayOutbox(db(), need('table'), bus(), {
-    from: time('from'),
-    to: time('to'),
-    ...(values.type ? { types: values.type } : {}),
-    dryRun: values['dry-run'],
-  });
-} else if (command === 'redrive-relay') {
-  const table = need('table');
-  const target = bus();
-  const client = db();
-  result = await redriveRelayFailures(sqs(), need('queue'), async (from, to) => {
-    const { published } = await replayOutbox(client, table, target, { from, to });
-    return published;
-  });
-} else {
-  fail('usage: npm run ops -- redrive | replay | redrive-relay (--help for usage)');
-}
-console.log(JSON.stringify(result));
+  if (command === 'redrive') {
+    const kind = need('kind');
+    if (kind !== 'fan-out' && kind !== 'delivery') fail('--kind must be fan-out or delivery');
+    const from = need('from');
+    result = values['dry-run']
+      ? { waiting: await queueDepth(sqs(), from), moved: 0 }
+      : await redriveQueue(sqs(), {
+          kind: kind as QueueKind,
+          from,
+          to: need('to'),
+          ...(values.max ? { max: Number(values.max) } : {}),
+        });
+  } else if (command === 'replay') {
+    result = await replayOutbox(db(), need('table'), bus(), {
+      from: time('from'),
+      to: time('to'),
+      ...(values.type ? { types: values.type } : {}),
+      dryRun: values['dry-run'],
+    });
+  } else if (command === 'redrive-relay') {
+    const table = need('table');
+    const target = bus();
+    const client = db();
+    result = await redriveRelayFailures(sqs(), need('queue'), async (from, to) => {
+      const { published } = await replayOutbox(client, table, target, { from, to });
+      return published;
+    });
+  } else {
+    fail('usage: npm run ops -- redrive | replay | redrive-relay (--help for usage)');
+  }
+  console.log(JSON.stringify(result));
 });

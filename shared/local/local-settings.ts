@@ -71,6 +71,8 @@ export function localSettings(source: NodeJS.ProcessEnv): LocalSettings {
     env[name] = value;
     if (value !== fallback) changed.push(`${name}=${value}`);
   }
-  const ignored = Object.keys(FIXED_LOCALLY).filter((name) => source[name] !== undefined && source[name] !== '');
+  const ignored = Object.keys(FIXED_LOCALLY).filter(
+    (name) => source[name] !== undefined && source[name] !== '',
+  );
   return { env, changed, ignored };
 }

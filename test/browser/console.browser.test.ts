@@ -8,7 +8,7 @@ import { startReceiver } from '../support/receiver.ts';
 /**
  * The local console in a real browser (Debian's Chromium, driven by playwright-core): a flow through the API shows its
  * SMS, its event and its webhook deliveries on the open page without a reload, and the OTP copied from the page
- * confirms the number. `UPDATE_SCREENSHOTS=1` also writes the README's screenshots to docs/.
+ * confirms the number. `UPDATE_SCREENSHOTS=1` also writes the screenshots in docs/.
  */
 const skipReason = browserSkipReason();
 const shots = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.tmp';
@@ -225,7 +225,7 @@ describe.skipIf(skipReason)(
         .filter(([path]) => path.includes('/vendor/') || path === '/openapi.json')
         .reduce((sum, [, size]) => sum + size, 0);
 
-      // Back to the inbox for the README's picture; the page was never reloaded, and nothing left 127.0.0.1.
+      // Back to the inbox for the docs' picture; the page was never reloaded, and nothing left 127.0.0.1.
       await page.getByRole('tab', { name: /^SMS/ }).click();
       await page.screenshot({ path: `${shots}/console.png` });
       expect(await page.evaluate('window.notReloaded')).toBe(true);

@@ -68,7 +68,9 @@ it('starts the local service on loopback only, serves a request, and stops Dynam
     const swiss = JSON.stringify({ number: '+41791234567' });
     const base = `http://127.0.0.1:${port}/v1/persons/p-swiss/mobile_number`;
     expect((await fetch(base, { method: 'POST', headers: partner, body: swiss })).status).toBe(201);
-    expect((await fetch(`${base}/authorize`, { method: 'POST', headers: partner, body: swiss })).status).toBe(201);
+    expect((await fetch(`${base}/authorize`, { method: 'POST', headers: partner, body: swiss })).status).toBe(
+      201,
+    );
     const sms = (await (await fetch(`http://127.0.0.1:${port}/_local/sms`)).json()) as Array<{ to: string }>;
     expect(sms.map((s) => s.to)).toContain('+41791234567');
 
