@@ -4,6 +4,7 @@
  *   npm start -- --persist    keep data under .local/ (--data-dir DIR for another folder)
  * PORT (default 3000) picks the port; the server listens on 127.0.0.1 only.
  */
+export {};
 
 // The lockfile pins the SDK; its notice about future Node versions is noise on every start.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

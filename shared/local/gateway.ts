@@ -40,6 +40,8 @@ export interface GatewayOptions {
    * answers 401: a gateway that forgot its authorizer must not serve anyone.
    */
   authorizer?: { verify(authorization: string | undefined): Promise<Verdict> };
+  /** Sees each answer of a route-table route (tests check answers against the OpenAPI document with it). */
+  observe?: (route: RouteDefinition, result: APIGatewayProxyStructuredResultV2) => void;
   /** Sees each request before the routes do (local mode's console); resolves true when it has answered it. */
   intercept?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 }
@@ -340,19 +342,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               : { ok: false, tokenPresented: false, reason: 'No authorizer is configured.' };
             if (!verdict.ok) {
               const error = unauthenticated(verdict.reason, verdict.tokenPresented);
-              send(response, errorResponse(error, randomUUID(), errorShapeOf(hit.route)));
+              const refused = errorResponse(error, randomUUID(), errorShapeOf(hit.route));
+              options.observe?.(hit.route, refused);
+              send(response, refused);
               return;
             }
             claims = verdict.claims;
           }
           const handler = await loadHandler(hit.route);
           const match = hit.pattern.exec(url.pathname)!;
-          send(
-            response,
-            await runAsRoute(hit.route, () =>
-              handler(toEvent(request, url, hit, match, body, claims), lambdaContext(hit.route.operation)),
-            ),
+          const result = await runAsRoute(hit.route, () =>
+            handler(toEvent(request, url, hit, match, body, claims), lambdaContext(hit.route.operation)),
           );
+          options.observe?.(hit.route, result);
+          send(response, result);
         }
       }
     } catch (error) {

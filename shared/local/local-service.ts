@@ -14,7 +14,7 @@ import { createLocalConsole } from './console/console-server.ts';
 import { LocalFeed } from './console/feed.ts';
 import { personRecords } from './dynamo-local-person-records.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
-import { type LambdaHandler, type LocalRoute, startGateway } from './gateway.ts';
+import { type GatewayOptions, type LambdaHandler, type LocalRoute, startGateway } from './gateway.ts';
 import { type LocalEvents, startLocalEvents } from './local-events.ts';
 
 export interface LocalServiceOptions {
@@ -32,6 +32,8 @@ export interface LocalServiceOptions {
   events?: boolean;
   /** Outbound HTTP for webhooks (tests wrap it to watch traffic). */
   webhookHttp?: WebhookHttp;
+  /** Sees each answer of a route-table route (tests check answers against the OpenAPI document with it). */
+  observe?: GatewayOptions['observe'];
   /** Keep the development issuer's signing key in this file (created on first use); otherwise a key per run. */
   issuerKeyFile?: string;
 }
@@ -173,6 +175,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         return module.build(adapters);
       },
       ...(options.log ? { log: options.log } : {}),
+      ...(options.observe ? { observe: options.observe } : {}),
     });
     if (options.events !== false) events = startLocalEvents(adapters, dynamoEndpoint, feed);
     return {

@@ -106,7 +106,7 @@ describe.each(pages)('%s', (page) => {
     );
     if (process.env.UPDATE_WALKTHROUGHS && drift.length > 0) {
       const lines = text.split('\n');
-      for (const n of steps.keys().toArray().reverse()) {
+      for (const n of [...steps.keys()].reverse()) {
         const step = steps[n]!;
         if (matches(step.expected, outputs[n]!)) continue;
         const shown = outputs[n]!.trim() === '' ? [] : render(outputs[n]!).map((l) => `# ${l}`.trimEnd());
