@@ -156,6 +156,29 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     const localConsole = createLocalConsole({
       feed,
       issuer,
+      clear: () => {
+        outbox.entries.length = 0;
+        events?.log.clear();
+      },
+      // Retry now: one more attempt at once, with the next attempt number. A retry already scheduled still runs;
+      // receivers deduplicate on the event id, as they must for any at-least-once delivery.
+      retry: async (eventId, subscriptionId) => {
+        const entry = events?.log.list().find((e) => e.event.metadata.id === eventId);
+        if (!events || !entry) return false;
+        const attempts = entry.deliveries.filter((d) => d.subscription_id === subscriptionId);
+        await events.deliveries.enqueue(
+          [
+            {
+              subscription_id: subscriptionId,
+              event: entry.event,
+              attempt: Math.max(0, ...attempts.map((d) => d.attempt)) + 1,
+              first_attempt_at: attempts[0]?.at ?? clock.now().toISOString(),
+            },
+          ],
+          0,
+        );
+        return true;
+      },
       openApi: async () =>
         (await import('../openapi.ts')).buildOpenApi({
           partner: config.auth.partnerScope,
