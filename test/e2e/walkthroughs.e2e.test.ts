@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../shared/local/dynamodb-local.ts';
@@ -57,6 +58,7 @@ afterAll(async () => {
 });
 
 const MARK = '@@walkthrough-step@@';
+const PAGE_TIMEOUT_MS = 180_000;
 
 async function runSteps(steps: Step[]): Promise<string[]> {
   const local = (text: string) =>
@@ -71,13 +73,19 @@ async function runSteps(steps: Step[]): Promise<string[]> {
     // A receiver a page started and did not stop would outlive the test.
     'kill $(jobs -p) 2>/dev/null; exit 0',
   ].join('\n');
-  const bash = spawn('bash', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // From a file, with no stdin: a command that reads stdin must not swallow the rest of the page.
+  const file = join(mkdtempSync(join(tmpdir(), 'walkthrough-')), 'page.sh');
+  writeFileSync(file, script);
+  // Its own process group, so that a page that hangs is stopped with everything it started.
+  const bash = spawn('bash', [file], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   bash.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  bash.stdin.end(script);
-  await new Promise((resolve) => bash.once('exit', resolve));
+  const exited = new Promise((resolve) => bash.once('exit', resolve));
+  const timer = setTimeout(() => process.kill(-bash.pid!, 'SIGKILL'), PAGE_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
   const parts = output.split(`\n${MARK}\n`).slice(1, -1);
   return parts.map((part) =>
     part.replaceAll(url, 'http://127.0.0.1:3000').replaceAll(`127.0.0.1:${receiverPort}`, '127.0.0.1:4400'),

@@ -4,8 +4,10 @@
  *
  * In a ```sh block, a step is a command (with its continuation lines, quoted line breaks and here-documents) and the
  * `# ` lines right below it, which show its output. A `# ` line after a blank line is prose. A step that shows no
- * output must print nothing.
+ * output must print nothing. A block right after the line `<!-- walkthrough: not run -->` is for reading only (the
+ * README's `npm ci && npm start`).
  */
+export const NOT_RUN = '<!-- walkthrough: not run -->';
 
 export interface Step {
   /** The command as written (several lines where it continues). */
@@ -47,7 +49,7 @@ export function parseSteps(markdown: string): Step[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (!inBlock) {
-      if (/^```sh\s*$/.test(line)) inBlock = true;
+      if (/^```sh\s*$/.test(line) && lines[i - 1]?.trim() !== NOT_RUN) inBlock = true;
       continue;
     }
     if (/^```\s*$/.test(line)) {

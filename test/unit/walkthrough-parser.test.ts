@@ -67,3 +67,19 @@ describe('render', () => {
     ]);
   });
 });
+
+describe('blocks for reading only', () => {
+  it('skips the block right after the not-run marker', () => {
+    const page = [
+      '<!-- walkthrough: not run -->',
+      '```sh',
+      'npm ci && npm start',
+      '```',
+      '```sh',
+      'echo hi',
+      '# hi',
+      '```',
+    ];
+    expect(parseSteps(page.join('\n')).map((s) => s.command)).toEqual(['echo hi']);
+  });
+});
