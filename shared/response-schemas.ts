@@ -51,6 +51,18 @@ export const DeviceKey = z.object({
   used_at: z.nullable(time),
 });
 
+/** The keys list answers the device with its keys, in a list of one (the Solaris shape). */
+export const DeviceKeys = z.array(
+  z.object({
+    device_id: z.string(),
+    person_id: z.string(),
+    name: z.string(),
+    created_at: time,
+    deleted_at: z.nullable(time),
+    keys: z.array(DeviceKey),
+  }),
+);
+
 export const Challenge = z.object({
   id: z.string(),
   type: z.enum(['signature', 'device']),
@@ -228,7 +240,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, Answers>> = {
   'get-signature-challenge': { 200: Challenge },
   'verify-signature-challenge': { 204: null },
   'add-device-key': { 201: z.object({ id: z.string() }) },
-  'list-device-keys': { 200: z.array(DeviceKey) },
+  'list-device-keys': { 200: DeviceKeys },
   'get-device-key': { 200: DeviceKey },
   'create-device-challenge': { 201: DeviceChallenge },
   'get-device-challenge': { 200: Challenge },

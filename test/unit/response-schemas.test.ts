@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { ChangeRequestView } from '../../shared/change-requests/request-change.ts';
 import type { ChallengeView, DeviceView, KeyView } from '../../shared/devices/device.schema.ts';
 import type { DeviceChallengeView } from '../../shared/devices/device-signing.ts';
-import type { BindDeviceResult } from '../../shared/devices/use-cases.ts';
+import type { BindDeviceResult, listDeviceKeys } from '../../shared/devices/use-cases.ts';
 import type { LanguageSettingsView } from '../../shared/language/use-cases.ts';
 import type { MobileNumberView } from '../../shared/mobile-number/mobile-number.schema.ts';
 import type { SecondFactorResetView, SecurityTimelineView } from '../../shared/operator/operator.schema.ts';
@@ -32,6 +32,7 @@ const bound = {
   Device: true satisfies Covers<typeof R.Device, DeviceView>,
   DeviceBinding: true satisfies Covers<typeof R.DeviceBinding, BindDeviceResult>,
   DeviceKey: true satisfies Covers<typeof R.DeviceKey, KeyView>,
+  DeviceKeys: true satisfies Covers<typeof R.DeviceKeys, Awaited<ReturnType<typeof listDeviceKeys>>>,
   Challenge: true satisfies Covers<typeof R.Challenge, ChallengeView>,
   DeviceChallenge: true satisfies Covers<typeof R.DeviceChallenge, DeviceChallengeView>,
   Webhook: true satisfies Covers<typeof R.Webhook, WebhookView>,
