@@ -270,7 +270,7 @@ export async function createPaymentAuthorization(
   return viewOf(record);
 }
 
-/** The SCA receipt's claims (compact JWS, ES256; the README lists them). */
+/** The SCA receipt's claims (compact JWS, ES256; docs/walkthroughs/7-payment-authorization.md lists them). */
 function receiptClaims(record: PaymentAuthorizationRecord, now: Date): Record<string, unknown> {
   return {
     jti: record.id,
