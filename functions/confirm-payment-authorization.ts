@@ -3,6 +3,7 @@ import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
+import { deviceProofOf } from '#shared/passkeys/passkey.schema.ts';
 import { PAYMENT_REQUESTS } from '#shared/payments/payment-authorization.schema.ts';
 import { confirmPaymentAuthorization } from '#shared/payments/use-cases.ts';
 
@@ -22,7 +23,7 @@ export const build = (adapters: Adapters) => {
         params.id,
         'tan' in body
           ? { tan: body.tan, amount: body.amount, payee: body.payee }
-          : { signature: body.signature, deviceId: body.device_id },
+          : { ...deviceProofOf(body), deviceId: body.device_id },
       ),
     }),
   );

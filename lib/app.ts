@@ -23,6 +23,9 @@ import { PhoneSecurityStack } from './phone-security-stack.ts';
  *                      (they are one per account and region: set them from one stage)
  *   smsMonthlyBudgetUsd=N  the SMS spend alarm's budget (default 1, the account's default spend limit)
  *   retiredReceiptKeyArns=ARN,ARN  receipt keys the JWKS keeps publishing after a rotation (docs/operations.md)
+ *   passkeyRpId=DOMAIN passkeys' relying party ID (the bank's domain); unset leaves passkeys off
+ *   passkeyRpName=NAME what authenticators show as the service's name (default the RP ID)
+ *   passkeyOrigins=O,O origins allowed in passkey client data: https://…, android:apk-key-hash:<hash>
  *   alarm.NAME=VALUE   an alarm threshold other than its default (lib/observability.ts ALARM_DEFAULTS)
  */
 export function createApp(props: AppProps = {}): { app: App; stack: PhoneSecurityStack } {
@@ -64,6 +67,15 @@ export function createApp(props: AppProps = {}): { app: App; stack: PhoneSecurit
     ...(budget !== undefined ? { smsMonthlyBudgetUsd: budget } : {}),
     alarmThresholds,
     retiredReceiptKeyArns: list('retiredReceiptKeyArns'),
+    ...(context('passkeyRpId')
+      ? {
+          passkeys: {
+            rpId: context('passkeyRpId')!,
+            rpName: context('passkeyRpName') ?? context('passkeyRpId')!,
+            origins: list('passkeyOrigins'),
+          },
+        }
+      : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS } from '../shared/config.ts';
+import type { PasskeySettings } from '../shared/passkeys/settings.ts';
 import {
   authOf,
   handlerEntry,
@@ -62,6 +63,8 @@ export interface PhoneSecurityStackProps extends StackProps {
    * retiredReceiptKeyArns): the JWKS keeps publishing them (docs/operations.md, receipt key rotation).
    */
   retiredReceiptKeyArns?: readonly string[];
+  /** The passkeys' relying party (shared/passkeys/settings.ts); absent leaves passkeys off. */
+  passkeys?: PasskeySettings;
   /** The routes to deploy; only tests pass anything but the route table. */
   routes?: readonly RouteDefinition[];
 }
@@ -232,6 +235,13 @@ export class PhoneSecurityStack extends Stack {
         : {}),
       ...(route.usesPepper ? { OTP_PEPPER_SECRET_ARN: this.data.pepper.secretArn } : {}),
       ...(route.usesWebhookKey ? { WEBHOOK_SECRET_KEY_ARN: this.data.webhookKey.secretArn } : {}),
+      ...(route.usesPasskeys && props.passkeys
+        ? {
+            WEBAUTHN_RP_ID: props.passkeys.rpId,
+            WEBAUTHN_RP_NAME: props.passkeys.rpName,
+            WEBAUTHN_ORIGINS: props.passkeys.origins.join(','),
+          }
+        : {}),
       // Partner write routes claim their Idempotency-Key with a lease that must outlive the function's timeout.
       ...(takesIdempotencyKey(route) ? { FUNCTION_TIMEOUT_SECONDS: String(ROUTE_TIMEOUT_SECONDS) } : {}),
     };

@@ -26,6 +26,8 @@ import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
 import { DynamoSecondFactorResets } from './operator/dynamo-second-factor-resets.ts';
 import { DynamoSecurityTimeline } from './operator/dynamo-security-timeline.ts';
 import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
+import { DynamoPasskeys } from './passkeys/dynamo-passkeys.ts';
+import { passkeySection } from './passkeys/settings.ts';
 import { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
@@ -130,6 +132,9 @@ const noReceiptSigner: ReceiptSigner = {
 const changeRequests = (a: Adapters) => new ChangeRequestStore(a.db, table(a), budget(a));
 const deviceStore = (a: Adapters) => new DeviceStore(a.db, table(a));
 const coolingOffs = (a: Adapters) => new DynamoCoolingOffs(a.db, table(a));
+/** Passkey enrollments and credentials, and the relying party (undefined while passkeys are off). */
+const passkeys = (a: Adapters) => new DynamoPasskeys(a.db, table(a), deviceStore(a), budget(a));
+const passkeySettings = (a: Adapters) => ({ passkeys: passkeySection(a.env) });
 
 function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp'> & {
   config: { webhooks: WebhookConfig };
@@ -221,10 +226,30 @@ export const confirmChangeRequest = (a: Adapters) => {
     changeRequests: changeRequests(a),
     devices: deviceStore(a),
     coolingOffs: coolingOffs(a),
-    config: { ...ports.config, ...coolingOffSection(a.env) },
+    passkeys: passkeys(a),
+    config: { ...ports.config, ...coolingOffSection(a.env), ...passkeySettings(a) },
   };
 };
-export const devices = (a: Adapters) => ({ clock: a.clock, devices: deviceStore(a), config: codes(a) });
+export const devices = (a: Adapters) => ({
+  clock: a.clock,
+  devices: deviceStore(a),
+  passkeys: passkeys(a),
+  config: { ...codes(a), ...passkeySettings(a) },
+});
+/** Passkey binding: start (SMS OTP), options (the OTP unlocks them), complete (the registration). */
+export const bindPasskey = (a: Adapters) => ({
+  ...issuing(a),
+  devices: deviceStore(a),
+  coolingOffs: coolingOffs(a),
+  passkeys: passkeys(a),
+  config: { ...issuing(a).config, ...passkeySettings(a) },
+});
+export const completePasskey = (a: Adapters) => ({
+  clock: a.clock,
+  coolingOffs: coolingOffs(a),
+  passkeys: passkeys(a),
+  config: passkeySettings(a),
+});
 export const bindDevice = (a: Adapters) => ({
   ...issuing(a),
   devices: deviceStore(a),
@@ -302,7 +327,8 @@ export const confirmPaymentAuthorization = (a: Adapters) => ({
   pepper: pepper(a),
   receipts: a.receiptSigner ?? noReceiptSigner,
   paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), deviceStore(a)),
-  config: codes(a),
+  passkeys: passkeys(a),
+  config: { ...codes(a), ...passkeySettings(a) },
 });
 /** The key set that verifies SCA receipts (granted `readsReceiptKeys`). */
 export const receiptKeys = (a: Adapters) => ({ receipts: a.receiptSigner ?? noReceiptSigner, config: {} });

@@ -1,3 +1,4 @@
+import { type PasskeySettings, passkeySection } from './passkeys/settings.ts';
 import { parseSmsCountries } from './sms/sms-countries.ts';
 
 /**
@@ -99,6 +100,8 @@ export interface Config {
   coolingOffSeconds: number;
   webhooks: WebhookConfig;
   auth: AuthConfig;
+  /** The passkeys' relying party (shared/passkeys/settings.ts); undefined while passkeys are off. */
+  passkeys: PasskeySettings | undefined;
 }
 
 export interface WebhookConfig {
@@ -378,6 +381,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...coolingOffFrom(read),
     webhooks: webhooksFrom(read),
     auth: authFrom(read),
+    passkeys: passkeySection(env),
   };
   read.done();
   return config;

@@ -16,6 +16,7 @@ import { openOtp, openOtpWithAny, sealOtp } from './code-seal.ts';
  * - `change_request`: the TAN that confirms a change request.
  * - `phone_removal`: the end-user code that removes a verified phone.
  * - `device_binding`: the OTP a new device key signs; kept sealed, since the signature is checked over it.
+ * - `passkey_binding`: the OTP that unlocks a passkey's WebAuthn registration (shared/passkeys/).
  * - `payment_authorization`: the TAN of a payment authorization by SMS, hashed together with the digest of the
  *   payment's terms (amount, currency, payee), so it checks only with exactly the terms it was sent with.
  *
@@ -39,7 +40,8 @@ export type CodeKind =
   | 'change_request'
   | 'phone_removal'
   | 'device_binding'
-  | 'payment_authorization';
+  | 'payment_authorization'
+  | 'passkey_binding';
 
 interface KindRule {
   /** Whether a check spends the person's daily budget (a six-digit code that a caller types is guessable). */
@@ -66,6 +68,8 @@ export const CODE_KINDS: Record<CodeKind, KindRule> = {
     scope: 'payment-authorization\0',
     counted: true,
   },
+  // The OTP that unlocks a passkey's registration is typed by the person: a guessable code like any other.
+  passkey_binding: { spendsBudget: true, stored: 'hash', scope: 'passkey-binding\0', counted: true },
 };
 
 /** The daily code-check budget: checks of any code per person in any rolling 24 hours. */

@@ -1,6 +1,7 @@
+import { webauthnAssertion } from '../passkeys/passkey.schema.ts';
 import { deviceData, personId, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
-import { KEY_PURPOSES } from './device-store.ts';
+import { KEY_PURPOSES, type PasskeyFacts } from './device-records.ts';
 
 /** Ids this service hands out are UUIDs; anything else cannot name a device, key or challenge. */
 const uuid = z.uuid({ version: 'v4', message: 'must be an id this service issued' });
@@ -72,11 +73,11 @@ export const createDeviceChallengeBody = z.object({
   person_id: z.optional(personId),
 });
 
-export const verifyDeviceChallengeBody = z.object({
-  signature: signatureHex,
-  person_id: z.optional(personId),
-  device_data: deviceData,
-});
+export const verifyDeviceChallengeBody = z.union([
+  z.object({ signature: signatureHex, person_id: z.optional(personId), device_data: deviceData }),
+  // A bound passkey answers with a WebAuthn assertion over the challenge's `webauthn.challenge`.
+  z.object({ webauthn: webauthnAssertion, person_id: z.optional(personId), device_data: deviceData }),
+]);
 
 export interface DeviceView {
   id: string;
@@ -86,12 +87,15 @@ export interface DeviceView {
   deleted_at: string | null;
   /** Extension: pending until the binding signature arrives. */
   status: 'pending' | 'active' | 'deleted';
+  /** Extension: an app's ECDSA key, or a passkey (with what its authenticator told at registration). */
+  device_type: 'ecdsa-p256' | 'passkey';
+  passkey?: PasskeyFacts;
 }
 
 export interface KeyView {
   key_id: string;
   key_purpose: string;
-  key_type: 'ecdsa-p256';
+  key_type: 'ecdsa-p256' | 'passkey';
   used_at: string | null;
 }
 
@@ -103,6 +107,8 @@ export interface ChallengeView {
   /** Extension: pending, completed, expired or failed (out of attempts). */
   status: 'pending' | 'completed' | 'expired' | 'failed';
   string_to_sign?: string;
+  /** For a passkey: the WebAuthn challenge derived from `string_to_sign`, and the credential to answer with. */
+  webauthn?: { challenge: string; credential_id: string };
 }
 
 /** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */

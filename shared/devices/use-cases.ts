@@ -51,6 +51,8 @@ export const deviceView = (device: DeviceRecord): DeviceView => ({
   created_at: isoSeconds(device.createdAt),
   deleted_at: device.deletedAt ? isoSeconds(device.deletedAt) : null,
   status: device.status,
+  device_type: device.passkey ? 'passkey' : 'ecdsa-p256',
+  ...(device.passkey ? { passkey: device.passkey } : {}),
 });
 
 export const keyView = (key: KeyRecord): KeyView => ({

@@ -1,3 +1,4 @@
+import { webauthnAssertion } from '../passkeys/passkey.schema.ts';
 import { personId, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 
@@ -120,6 +121,8 @@ export const confirmPaymentAuthorizationBody = z.union([
     signature: z.string().check(z.minLength(2), z.maxLength(400)),
     device_id: z.optional(deviceId),
   }),
+  // A bound passkey: a WebAuthn assertion (or an SPC `payment.get` one) over the terms' challenge (docs/passkeys.md).
+  z.strictObject({ webauthn: webauthnAssertion, device_id: z.optional(deviceId) }),
 ]);
 
 export type CreatePaymentAuthorizationBody = z.output<typeof createPaymentAuthorizationBody>;
