@@ -20,6 +20,7 @@ export const build = (adapters: Adapters) => {
         registrationId: params.registration_id,
         tan: body.tan,
         personId: body.person_id,
+        paymentConfirmation: body.payment_confirmation,
       }),
     }),
   );

@@ -74,6 +74,11 @@ export const startPasskeyBindingBody = z.object({
 export const passkeyOptionsBody = z.object({
   tan: z.string().check(z.maxLength(200)),
   person_id: z.optional(personId),
+  /**
+   * A passkey for Secure Payment Confirmation too (default): a platform authenticator with the `payment` extension.
+   * `false` admits any authenticator (a security key, a phone across devices), for WebAuthn assertions only.
+   */
+  payment_confirmation: z._default(z.boolean(), true),
 });
 
 export const finishPasskeyBindingBody = z.object({

@@ -144,7 +144,12 @@ async function ownRegistration(
  */
 export async function passkeyCreationOptions(
   rt: OptionsDeps,
-  input: { registrationId: string; tan: string; personId?: string | undefined },
+  input: {
+    registrationId: string;
+    tan: string;
+    personId?: string | undefined;
+    paymentConfirmation: boolean;
+  },
 ) {
   const settings = settingsOf(rt);
   const registration = await ownRegistration(rt, input.registrationId, input.personId);
@@ -182,6 +187,7 @@ export async function passkeyCreationOptions(
     personId: registration.personId,
     userName: registration.userName,
     challenge,
+    paymentConfirmation: input.paymentConfirmation,
     exclude: bound.flatMap((device) => (device.passkey ? [device.passkey.credential_id] : [])),
   });
 }

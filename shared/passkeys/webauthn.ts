@@ -19,6 +19,12 @@ import type { PasskeySettings } from './settings.ts';
 /** How long the browser lets the person answer (the service's own challenge lifetime still decides). */
 const CEREMONY_TIMEOUT_MS = 120_000;
 
+/**
+ * ES256 and RS256: what platform authenticators and security keys offer. The library's default would also offer
+ * ML-DSA-44 where the runtime has it (Node 24), and Chromium then refuses the whole list for SPC-enabled credentials.
+ */
+const ALGORITHMS = [-7, -257];
+
 export const freshRegistrationChallenge = (): string => randomBytes(32).toString('base64url');
 
 /** A stable, opaque user handle per person: the authenticator keeps one passkey per person and RP, not the id. */
@@ -27,7 +33,14 @@ const userHandle = (personId: string) =>
 
 export function registrationOptions(
   settings: PasskeySettings,
-  input: { personId: string; userName: string; challenge: string; exclude: readonly string[] },
+  input: {
+    personId: string;
+    userName: string;
+    challenge: string;
+    exclude: readonly string[];
+    /** Usable for Secure Payment Confirmation: browsers then require a platform authenticator. */
+    paymentConfirmation: boolean;
+  },
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   return generateRegistrationOptions({
     rpName: settings.rpName,
@@ -38,9 +51,17 @@ export function registrationOptions(
     timeout: CEREMONY_TIMEOUT_MS,
     attestationType: 'none',
     excludeCredentials: input.exclude.map((id) => ({ id })),
-    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+    supportedAlgorithmIDs: ALGORITHMS,
+    authenticatorSelection: {
+      residentKey: 'required',
+      userVerification: 'required',
+      // Chromium: "A platform authenticator is required for 'payment' extension."
+      ...(input.paymentConfirmation ? { authenticatorAttachment: 'platform' as const } : {}),
+    },
     // Lets browsers that implement Secure Payment Confirmation use the passkey for payments.
-    extensions: { payment: { isPayment: true } } as Record<string, unknown>,
+    ...(input.paymentConfirmation
+      ? { extensions: { payment: { isPayment: true } } as Record<string, unknown> }
+      : {}),
   });
 }
 
@@ -67,6 +88,7 @@ export async function verifyRegistration(
       expectedOrigin: [...settings.origins],
       expectedRPID: settings.rpId,
       requireUserVerification: true,
+      supportedAlgorithmIDs: ALGORITHMS,
     });
     if (!result.verified) return undefined;
     const info = result.registrationInfo;
