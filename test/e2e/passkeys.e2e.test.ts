@@ -134,6 +134,29 @@ describe('binding a passkey', () => {
   });
 });
 
+describe('a passkey is a device', () => {
+  it('counts toward the limit of 5, is revoked by a second-factor reset, and waits out the cooling-off', async () => {
+    const { person, deviceId } = await boundPasskey();
+    const token = await f.issuer.mint({ kind: 'partner' });
+    for (let i = 0; i < 4; i++) {
+      await bind(
+        { baseUrl: f.url, token },
+        { personId: person, name: `App ${i}`, keys: await generateDeviceKey() },
+      );
+    }
+    const sixth = await f.api.post(REGISTRATIONS, { person_id: person, name: 'One too many' });
+    expect([sixth.status, errorCode(sixth)]).toEqual([409, 'too_many_devices']);
+    const reset = await f.operator().post(`/v1/operator/persons/${person}/second_factor_resets`, {
+      reason: 'Lost laptop',
+      revoke_devices: true,
+    });
+    expect(reset.status).toBeLessThan(300);
+    expect((await f.api.get(`/v1/mfa/devices/${deviceId}`)).body.status).toBe('deleted');
+    const cooling = await f.api.post(REGISTRATIONS, { person_id: person, name: 'Right after the reset' });
+    expect([cooling.status, errorCode(cooling)]).toEqual([403, 'cooling_off_period']);
+  });
+});
+
 describe('a passkey answers device challenges', () => {
   it('completes a challenge with an assertion over its derived challenge, once', async () => {
     const { passkey, deviceId } = await boundPasskey();
