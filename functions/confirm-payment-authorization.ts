@@ -3,7 +3,7 @@ import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
-import { deviceProofOf } from '#shared/passkeys/passkey.schema.ts';
+import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
 import { PAYMENT_REQUESTS } from '#shared/payments/payment-authorization.schema.ts';
 import { confirmPaymentAuthorization } from '#shared/payments/use-cases.ts';
 

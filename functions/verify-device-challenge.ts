@@ -3,7 +3,7 @@ import { DEVICE_REQUESTS } from '#shared/devices/device.schema.ts';
 import { verifyDeviceChallenge } from '#shared/devices/device-signing.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
-import { deviceProofOf } from '#shared/passkeys/passkey.schema.ts';
+import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = compose.devices(adapters);

@@ -1,4 +1,4 @@
-import { webauthnAssertion } from '../passkeys/passkey.schema.ts';
+import { webauthnAssertion } from '../passkeys/webauthn.schema.ts';
 import { deviceData, personId, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 import { KEY_PURPOSES, type PasskeyFacts } from './device-records.ts';
@@ -21,20 +21,23 @@ export const challengePath = z.object({ challenge_id: uuid });
  */
 export const ownerQuery = z.object({ person_id: z.optional(personId) });
 
+/** A device's name: 1-100 characters, trimmed, no control characters. */
+export const deviceName = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(100),
+    z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+  );
+
 export const bindDeviceBody = z.object({
   person_id: personId,
   key_type: z.literal('ecdsa-p256', { message: 'only ecdsa-p256 is supported' }),
   challenge_type: z._default(z.literal('sms', { message: 'only sms is supported' }), 'sms'),
   key: publicKeyHex,
   key_purpose: z._default(keyPurpose, 'unrestricted'),
-  name: z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1),
-      z.maxLength(100),
-      z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
-    ),
+  name: deviceName,
   sms_challenge: z.optional(
     z.object({
       // Android SMS Retriever: the app's 11-character hash, placed as the SMS's last line.

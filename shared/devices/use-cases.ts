@@ -104,16 +104,7 @@ export interface BindDeviceResult {
  */
 export async function bindDevice(rt: BindingDeps, input: BindDeviceInput): Promise<BindDeviceResult> {
   publicKeyFrom(input.key, 'key');
-  const number = await rt.mobileNumbers.get(input.personId);
-  if (!number?.verified) {
-    throw conflict(
-      'verified_mobile_number_required',
-      'Verified Mobile Number Required',
-      'The person needs a verified mobile number before a device can be bound.',
-    );
-  }
-  if ((await rt.devices.activeDeviceCount(input.personId)) >= MAX_ACTIVE_DEVICES) throw tooManyDevices();
-  await refuseDuringCoolingOff(rt, input.personId, 'Binding a new device');
+  const number = await bindable(rt, input.personId);
 
   const now = rt.clock.now();
   const createdAt = now.toISOString();
@@ -179,7 +170,28 @@ export async function bindDevice(rt: BindingDeps, input: BindDeviceInput): Promi
   };
 }
 
-const tooManyDevices = () =>
+/**
+ * What binding any device (an app key, a passkey) needs: a verified mobile number (409), fewer than 5 bound devices
+ * (409; enforced again, atomically, when the binding completes), no cooling-off window (403). Answers the number.
+ */
+export async function bindable(
+  rt: Uses<'clock' | 'devices' | 'mobileNumbers' | 'coolingOffs'>,
+  personId: string,
+) {
+  const number = await rt.mobileNumbers.get(personId);
+  if (!number?.verified) {
+    throw conflict(
+      'verified_mobile_number_required',
+      'Verified Mobile Number Required',
+      'The person needs a verified mobile number before a device can be bound.',
+    );
+  }
+  if ((await rt.devices.activeDeviceCount(personId)) >= MAX_ACTIVE_DEVICES) throw tooManyDevices();
+  await refuseDuringCoolingOff(rt, personId, 'Binding a new device');
+  return number;
+}
+
+export const tooManyDevices = () =>
   conflict(
     'too_many_devices',
     'Too Many Devices',

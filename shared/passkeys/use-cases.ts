@@ -6,7 +6,7 @@ import type { Uses } from '../deps.ts';
 import { challengeNotFound, deviceNotFound, isoSeconds, refusal } from '../devices/challenge-common.ts';
 import type { DeviceView } from '../devices/device.schema.ts';
 import { type DeviceRecord, type KeyRecord, MAX_ACTIVE_DEVICES } from '../devices/device-records.ts';
-import { deviceView } from '../devices/use-cases.ts';
+import { bindable, deviceView, tooManyDevices } from '../devices/use-cases.ts';
 import { conflict, forbidden, invalidTan } from '../errors.ts';
 import { DeviceBound } from '../events/device-events.ts';
 import { buildEvent } from '../events/event.ts';
@@ -40,13 +40,6 @@ const settingsOf = (rt: { config: { passkeys: PasskeySettings | undefined } }) =
   return rt.config.passkeys;
 };
 
-const tooManyDevices = () =>
-  conflict(
-    'too_many_devices',
-    'Too Many Devices',
-    `A person can have at most ${MAX_ACTIVE_DEVICES} bound devices; delete one first.`,
-  );
-
 export interface StartPasskeyBindingResult {
   id: string;
   device_id: string;
@@ -65,16 +58,7 @@ export async function startPasskeyBinding(
   input: { personId: string; name: string; userName?: string | undefined; language?: Language | undefined },
 ): Promise<StartPasskeyBindingResult> {
   settingsOf(rt);
-  const number = await rt.mobileNumbers.get(input.personId);
-  if (!number?.verified) {
-    throw conflict(
-      'verified_mobile_number_required',
-      'Verified Mobile Number Required',
-      'The person needs a verified mobile number before a passkey can be bound.',
-    );
-  }
-  if ((await rt.devices.activeDeviceCount(input.personId)) >= MAX_ACTIVE_DEVICES) throw tooManyDevices();
-  await refuseDuringCoolingOff(rt, input.personId, 'Binding a new device');
+  const number = await bindable(rt, input.personId);
 
   const now = rt.clock.now();
   const device: DeviceRecord = {

@@ -1,4 +1,4 @@
-import { webauthnAssertion } from '../passkeys/passkey.schema.ts';
+import { webauthnAssertion } from '../passkeys/webauthn.schema.ts';
 import { personId, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 
