@@ -6,7 +6,7 @@ import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
 
 export const build = (adapters: Adapters) => {
-  const rt = compose.devices(adapters);
+  const rt = compose.answerDeviceChallenge(adapters);
   return httpRoute(
     'verify-device-challenge',
     {

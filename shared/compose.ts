@@ -27,6 +27,7 @@ import { DynamoSecondFactorResets } from './operator/dynamo-second-factor-resets
 import { DynamoSecurityTimeline } from './operator/dynamo-security-timeline.ts';
 import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
 import { DynamoPasskeys } from './passkeys/dynamo-passkeys.ts';
+import type { AssertionVerifier } from './passkeys/ports.ts';
 import { passkeySection } from './passkeys/settings.ts';
 import { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
@@ -135,6 +136,12 @@ const coolingOffs = (a: Adapters) => new DynamoCoolingOffs(a.db, table(a));
 /** Passkey enrollments and credentials, and the relying party (undefined while passkeys are off). */
 const passkeys = (a: Adapters) => new DynamoPasskeys(a.db, table(a), deviceStore(a), budget(a));
 const passkeySettings = (a: Adapters) => ({ passkeys: passkeySection(a.env) });
+/** Loads @simplewebauthn/server on the first assertion: ECDSA answers and cold starts never load it. */
+const assertions: AssertionVerifier = {
+  verify: async (...args) => (await import('./passkeys/webauthn.ts')).verifyAssertion(...args),
+};
+/** What checking a device's proof needs besides the challenge: the passkey store, the verifier, the RP settings. */
+const proofs = (a: Adapters) => ({ passkeys: passkeys(a), assertions });
 
 function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp'> & {
   config: { webhooks: WebhookConfig };
@@ -226,14 +233,15 @@ export const confirmChangeRequest = (a: Adapters) => {
     changeRequests: changeRequests(a),
     devices: deviceStore(a),
     coolingOffs: coolingOffs(a),
-    passkeys: passkeys(a),
+    ...proofs(a),
     config: { ...ports.config, ...coolingOffSection(a.env), ...passkeySettings(a) },
   };
 };
-export const devices = (a: Adapters) => ({
-  clock: a.clock,
-  devices: deviceStore(a),
-  passkeys: passkeys(a),
+export const devices = (a: Adapters) => ({ clock: a.clock, devices: deviceStore(a), config: codes(a) });
+/** Answering a device challenge: an ECDSA signature, or a passkey's assertion. */
+export const answerDeviceChallenge = (a: Adapters) => ({
+  ...devices(a),
+  ...proofs(a),
   config: { ...codes(a), ...passkeySettings(a) },
 });
 /** Passkey binding: start (SMS OTP), options (the OTP unlocks them), complete (the registration). */
@@ -327,7 +335,7 @@ export const confirmPaymentAuthorization = (a: Adapters) => ({
   pepper: pepper(a),
   receipts: a.receiptSigner ?? noReceiptSigner,
   paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), deviceStore(a)),
-  passkeys: passkeys(a),
+  ...proofs(a),
   config: { ...codes(a), ...passkeySettings(a) },
 });
 /** The key set that verifies SCA receipts (granted `readsReceiptKeys`). */

@@ -7,7 +7,7 @@ import type { MobileNumberStore } from './mobile-number/dynamo-mobile-number-sto
 import type { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
 import type { SecondFactorResets, SecurityTimeline } from './operator/ports.ts';
 import type { PepperSource } from './otp/pepper.ts';
-import type { Passkeys } from './passkeys/ports.ts';
+import type { AssertionVerifier, Passkeys } from './passkeys/ports.ts';
 import type { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
 import type { ReceiptSigner } from './receipts/receipt-signer.ts';
 import type { SmsDispatcher } from './sms/sms-dispatcher.ts';
@@ -50,6 +50,8 @@ export interface Ports {
   receipts: ReceiptSigner;
   /** Passkey enrollments and credentials (shared/passkeys/). */
   passkeys: Passkeys;
+  /** Checks WebAuthn assertions (only functions that verify passkeys are composed with it). */
+  assertions: AssertionVerifier;
 }
 
 /** What a use case uses: some ports, and some settings of the configuration. */

@@ -13,7 +13,9 @@ import {
 import type { ChallengeView } from './device.schema.ts';
 import type { ChallengeRecord, DeviceChallengeRecord, KeyPurpose } from './device-store.ts';
 
-export type SigningDeps = Uses<'clock' | 'devices', 'otpMaxAttempts'> & ProofDeps;
+/** Reading and charging challenges; answering one also checks the proof (`SigningDeps`). */
+export type ChallengeDeps = Uses<'clock' | 'devices', 'otpMaxAttempts'>;
+export type SigningDeps = ChallengeDeps & ProofDeps;
 export type StartDeps = Uses<'clock' | 'devices', 'otpMaxAttempts' | 'otpTtlSeconds'>;
 
 /**
@@ -84,7 +86,7 @@ export interface ChallengeScope {
   boundTo?: string | undefined;
 }
 
-async function scopedChallenge(rt: SigningDeps, scope: ChallengeScope): Promise<DeviceChallengeRecord> {
+async function scopedChallenge(rt: ChallengeDeps, scope: ChallengeScope): Promise<DeviceChallengeRecord> {
   const challenge = await rt.devices.getChallenge(scope.challengeId);
   if (
     challenge?.type !== 'device' ||
@@ -98,7 +100,7 @@ async function scopedChallenge(rt: SigningDeps, scope: ChallengeScope): Promise<
 }
 
 export async function getDeviceChallenge(
-  rt: SigningDeps,
+  rt: ChallengeDeps,
   scope: ChallengeScope,
 ): Promise<DeviceChallengeView> {
   const challenge = await scopedChallenge(rt, scope);
@@ -154,7 +156,7 @@ export async function verifyDeviceChallenge(
 }
 
 /** Charges a wrong answer and answers the error to throw: 403 once charged, else why it could not be charged. */
-export async function wrongAnswer(rt: SigningDeps, challenge: ChallengeRecord, now: Date): Promise<Error> {
+export async function wrongAnswer(rt: ChallengeDeps, challenge: ChallengeRecord, now: Date): Promise<Error> {
   metrics.signature(false);
   const charged = await rt.devices.chargeWrongAnswer(challenge, now, rt.config.otpMaxAttempts);
   if (charged === 'charged') return invalidSignature();

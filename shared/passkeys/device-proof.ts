@@ -25,7 +25,7 @@ export function proofFrom(input: DeviceProof, field = 'signature'): ParsedProof 
     : { kind: 'signature', signature: signatureFrom(input.signature, field) };
 }
 
-export type ProofDeps = Uses<'clock' | 'passkeys', 'passkeys'>;
+export type ProofDeps = Uses<'clock' | 'passkeys' | 'assertions', 'passkeys'>;
 
 /** How a proof verified: by which method, and for a passkey which credential, and whether through SPC. */
 export type ProofVerdict =
@@ -65,9 +65,7 @@ export async function checkProof(
   if (credentialId === undefined || proof.assertion.id !== credentialId) return { valid: false };
   const credential = await rt.passkeys.getCredential(credentialId);
   if (!credential || credential.deviceId !== claim.deviceId) return { valid: false };
-  // Loaded on the first assertion only: functions that mostly see ECDSA signatures keep the library out of cold start.
-  const { verifyAssertion } = await import('./webauthn.ts');
-  const checked = await verifyAssertion(settings, {
+  const checked = await rt.assertions.verify(settings, {
     response: proof.assertion,
     credential: { id: credential.credentialId, publicKey: credential.publicKey },
     message: claim.message,

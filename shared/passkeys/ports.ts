@@ -2,6 +2,7 @@ import type { BudgetCharge, CheckState, CommitOutcome, PendingCode } from '../co
 import type { DeviceRecord, KeyRecord } from '../devices/device-records.ts';
 import type { DomainEvent } from '../events/event.ts';
 import type { PasskeyCredentialRecord, PasskeyFacts, PasskeyRegistrationRecord } from './model.ts';
+import type { verifyAssertion } from './webauthn.ts';
 
 /** What an enrollment's OTP check reads: the registration, its code, the person's code-check budget. */
 export interface RegistrationCheck extends CheckState {
@@ -46,4 +47,12 @@ export interface Passkeys {
   advanceCounter(credential: PasskeyCredentialRecord, counter: number, now: Date): Promise<boolean>;
   /** Writes an event on its own (a refused assertion changes nothing else). */
   recordEvent(event: DomainEvent, now: Date): Promise<void>;
+}
+
+/**
+ * Verifies WebAuthn assertions (shared/passkeys/webauthn.ts). A port of its own so that only the functions that
+ * verify passkeys deploy @simplewebauthn/server, and load it on their first assertion, not at cold start.
+ */
+export interface AssertionVerifier {
+  verify: typeof verifyAssertion;
 }

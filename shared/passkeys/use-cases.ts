@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { checkCode, issueCode } from '../codes/one-time-code.ts';
 import { refuseDuringCoolingOff } from '../cooling-off/cooling-off.ts';
@@ -15,7 +15,6 @@ import type { Language } from '../sms/templates.ts';
 import { passkeysOff } from './device-proof.ts';
 import { type PasskeyFacts, type PasskeyRegistrationRecord, passkeyKeyRef } from './model.ts';
 import type { PasskeySettings } from './settings.ts';
-import { freshRegistrationChallenge, registrationOptions, verifyRegistration } from './webauthn.ts';
 
 /**
  * Binding a passkey, in three steps, each a route:
@@ -138,7 +137,7 @@ export async function passkeyCreationOptions(
   const settings = settingsOf(rt);
   const registration = await ownRegistration(rt, input.registrationId, input.personId);
   await refuseDuringCoolingOff(rt, registration.personId, 'Binding a new device');
-  const challenge = freshRegistrationChallenge();
+  const challenge = randomBytes(32).toString('base64url');
   const maxAttempts = rt.config.otpMaxAttempts;
   const result = await checkCode(
     'passkey_binding',
@@ -167,6 +166,8 @@ export async function passkeyCreationOptions(
     pageSize: MAX_ACTIVE_DEVICES,
     pageNumber: 1,
   });
+  // @simplewebauthn/server loads here, not at cold start (the start route never needs it).
+  const { registrationOptions } = await import('./webauthn.ts');
   return registrationOptions(settings, {
     personId: registration.personId,
     userName: registration.userName,
@@ -206,6 +207,7 @@ export async function completePasskeyBinding(
     throw conflict('otp_required', 'OTP Required', 'Confirm the SMS OTP (options) before registering.');
   }
   await refuseDuringCoolingOff(rt, registration.personId, 'Completing a device binding');
+  const { verifyRegistration } = await import('./webauthn.ts');
   const passkey = await verifyRegistration(settings, input.credential, registration.webauthnChallenge);
   metrics.signature(passkey !== undefined);
   if (!passkey) throw invalidRegistration();

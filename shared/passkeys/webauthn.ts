@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   type AuthenticationResponseJSON,
   generateRegistrationOptions,
@@ -24,8 +24,6 @@ const CEREMONY_TIMEOUT_MS = 120_000;
  * ML-DSA-44 where the runtime has it (Node 24), and Chromium then refuses the whole list for SPC-enabled credentials.
  */
 const ALGORITHMS = [-7, -257];
-
-export const freshRegistrationChallenge = (): string => randomBytes(32).toString('base64url');
 
 /** A stable, opaque user handle per person: the authenticator keeps one passkey per person and RP, not the id. */
 const userHandle = (personId: string) =>

@@ -341,7 +341,7 @@ describe("another person's device", () => {
 describe('device signing as a second factor for other features (use case)', () => {
   it('a challenge bound to a purpose is answerable only by naming that purpose', async () => {
     const { key, deviceId, person } = await boundDevice();
-    const rt = compose.devices(fixture.service.adapters);
+    const rt = compose.answerDeviceChallenge(fixture.service.adapters);
     const bound = await startDeviceChallenge(rt, { deviceId, boundTo: 'change_request:cr1' });
     const signature = key.sign(bound.string_to_sign);
     // Not through the public route, nor for another purpose.
