@@ -3,12 +3,13 @@ import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
+import { lazyAssertionVerifier } from '#shared/passkeys/assertion-verifier.ts';
 import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
 import { PAYMENT_REQUESTS } from '#shared/payments/payment-authorization.schema.ts';
 import { confirmPaymentAuthorization } from '#shared/payments/use-cases.ts';
 
 export const build = (adapters: Adapters) => {
-  const rt = compose.confirmPaymentAuthorization(adapters);
+  const rt = { ...compose.confirmPaymentAuthorization(adapters), assertions: lazyAssertionVerifier };
   return httpRoute(
     'confirm-payment-authorization',
     {

@@ -3,10 +3,11 @@ import { DEVICE_REQUESTS } from '#shared/devices/device.schema.ts';
 import { verifyDeviceChallenge } from '#shared/devices/device-signing.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
+import { lazyAssertionVerifier } from '#shared/passkeys/assertion-verifier.ts';
 import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
 
 export const build = (adapters: Adapters) => {
-  const rt = compose.answerDeviceChallenge(adapters);
+  const rt = { ...compose.answerDeviceChallenge(adapters), assertions: lazyAssertionVerifier };
   return httpRoute(
     'verify-device-challenge',
     {

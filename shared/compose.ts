@@ -27,7 +27,6 @@ import { DynamoSecondFactorResets } from './operator/dynamo-second-factor-resets
 import { DynamoSecurityTimeline } from './operator/dynamo-security-timeline.ts';
 import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
 import { DynamoPasskeys } from './passkeys/dynamo-passkeys.ts';
-import type { AssertionVerifier } from './passkeys/ports.ts';
 import { passkeySection } from './passkeys/settings.ts';
 import { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
@@ -136,12 +135,12 @@ const coolingOffs = (a: Adapters) => new DynamoCoolingOffs(a.db, table(a));
 /** Passkey enrollments and credentials, and the relying party (undefined while passkeys are off). */
 const passkeys = (a: Adapters) => new DynamoPasskeys(a.db, table(a), deviceStore(a), budget(a));
 const passkeySettings = (a: Adapters) => ({ passkeys: passkeySection(a.env) });
-/** Loads @simplewebauthn/server on the first assertion: ECDSA answers and cold starts never load it. */
-const assertions: AssertionVerifier = {
-  verify: async (...args) => (await import('./passkeys/webauthn.ts')).verifyAssertion(...args),
-};
-/** What checking a device's proof needs besides the challenge: the passkey store, the verifier, the RP settings. */
-const proofs = (a: Adapters) => ({ passkeys: passkeys(a), assertions });
+/**
+ * What checking a device's proof needs besides the challenge: the passkey store (the RP settings go in the config).
+ * The assertion verifier is added by the three handlers that check proofs (shared/passkeys/assertion-verifier.ts),
+ * so that no other function's bundle carries @simplewebauthn/server.
+ */
+const proofs = (a: Adapters) => ({ passkeys: passkeys(a) });
 
 function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp'> & {
   config: { webhooks: WebhookConfig };
