@@ -193,6 +193,7 @@ async function firstInvocation(
     device_id: randomUUID(),
     key_id: randomUUID(),
     challenge_id: randomUUID(),
+    registration_id: randomUUID(),
     // Webhook and change-request ids: letters and digits; payment authorizations end in their type suffix.
     id: `${randomBytes(16).toString('hex')}${route.path.startsWith('/v1/payment_authorizations/') ? 'pauth' : ''}`,
   };
@@ -243,6 +244,17 @@ async function firstInvocation(
       method: 'sms',
     },
     'confirm-payment-authorization': { signature },
+    'create-passkey-registration': { person_id: person, name: 'Bench passkey' },
+    'create-passkey-registration-options': { tan: '123456' },
+    // No such registration: the function reads it and answers 404, never reaching WebAuthn verification.
+    'complete-passkey-registration': {
+      credential: {
+        id: 'AAAA',
+        rawId: 'AAAA',
+        type: 'public-key',
+        response: { clientDataJSON: 'e30', attestationObject: 'oA' },
+      },
+    },
   };
   const auth: Auth =
     route.auth === 'user' ? { user: person } : route.auth === 'operator' ? 'operator' : 'partner';

@@ -2,12 +2,14 @@
  * What every section shares: one DynamoDB Local for the whole run, the configuration the local service would set,
  * and guards that keep all traffic on 127.0.0.1.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEV_ISSUER } from '../shared/auth/dev-issuer.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../shared/local/dynamodb-local.ts';
 import { createDocumentClient, ensureTable } from '../shared/storage/dynamo.ts';
+import { PASSKEY_ORIGIN } from './scenario.ts';
 
 /** Nothing listens on the discard port: an AWS call that was not pointed at DynamoDB Local fails here, locally. */
 const NOWHERE = 'http://127.0.0.1:9';
@@ -51,6 +53,8 @@ export function serviceEnv(endpoint: string, tableName: string): Record<string, 
     WEBHOOK_SECRET_KEY: webhookKey,
     WEBHOOK_ALLOW_LOCAL_HTTP: 'true',
     AUTH_ISSUER: DEV_ISSUER,
+    WEBAUTHN_RP_ID: 'localhost',
+    WEBAUTHN_ORIGINS: PASSKEY_ORIGIN,
     EVENT_BUS_NAME: 'bench-bus',
     WEBHOOK_DELIVERY_QUEUE_URL: `${NOWHERE}/000000000000/bench-deliveries`,
     WEBHOOK_DEAD_LETTER_QUEUE_URL: `${NOWHERE}/000000000000/bench-dead-letters`,

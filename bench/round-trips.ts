@@ -8,6 +8,7 @@ import { benchDynamo, startReceiver } from './environment.ts';
 import { fixed, passMiss, type Report } from './report.ts';
 import {
   BUDGETED_LABELS,
+  PASSKEY_ORIGIN,
   ROUND_TRIP_BUDGET,
   runScenario,
   type Step,
@@ -224,7 +225,12 @@ export async function measureRoundTrips(): Promise<RoundTripRun> {
   const dynamoEndpoint = await benchDynamo(tableName);
   const receiver = await startReceiver();
   // The relay polls the table through the same client; off, so every request belongs to the step under way.
-  const service = await startLocalService({ dynamoEndpoint, tableName, events: false });
+  const service = await startLocalService({
+    dynamoEndpoint,
+    tableName,
+    events: false,
+    env: { WEBAUTHN_ORIGINS: PASSKEY_ORIGIN },
+  });
   const meter = new DbMeter(service.db, { capacity: true });
   // The service's logger writes only when LOG_SILENT is not 'true': its lines are counted here, not printed.
   const logs = { bytes: 0 };

@@ -6,6 +6,7 @@
 import { generateKeyPairSync, type KeyObject, randomInt, randomUUID, sign } from 'node:crypto';
 import type { HttpMethod } from '../shared/routes.ts';
 import type { OutboxEntry } from '../shared/sms/outbox-sms-sender.ts';
+import { SoftAuthenticator } from '../test/support/soft-authenticator.ts';
 import type { Auth } from './events.ts';
 import { routeFor } from './events.ts';
 
@@ -38,6 +39,9 @@ export interface StepResult {
   status: number;
   expected: boolean;
 }
+
+/** The web origin the scenario's passkey signs for (allowed by the bench's WEBAUTHN_ORIGINS). */
+export const PASSKEY_ORIGIN = 'http://localhost:8443';
 
 export const uniquePerson = () => `bench-${randomUUID().replaceAll('-', '').slice(0, 24)}`;
 /** A fresh German mobile number per flow, so no two flows share a number's SMS quota. */
@@ -268,6 +272,73 @@ export async function runScenario(
     201,
   );
   await call('get-payment-authorization-keys', 'GET', '/v1/payment_authorizations/keys', undefined, 200);
+
+  // 2c. A passkey bound as a device (SMS OTP, creation options, registration); it answers a device challenge and
+  // approves a payment through Secure Payment Confirmation.
+  const registrations = '/v1/mfa/passkeys/registrations';
+  const enrolled = await call(
+    'create-passkey-registration',
+    'POST',
+    registrations,
+    { person_id: person, name: 'Bench passkey' },
+    202,
+  );
+  const registration = `${registrations}/${need(enrolled.body?.id, 'passkey registration id')}`;
+  const creation = await call(
+    'create-passkey-registration-options',
+    'POST',
+    `${registration}/options`,
+    { tan: otpFor(transport, number) },
+    201,
+  );
+  const passkey = new SoftAuthenticator({ origin: PASSKEY_ORIGIN, rpId: 'localhost' });
+  const passkeyDevice = await call(
+    'complete-passkey-registration',
+    'PUT',
+    registration,
+    { credential: passkey.register(need(creation.body, 'creation options')) },
+    201,
+  );
+  const passkeyId: string = need(passkeyDevice.body?.id, 'passkey device id');
+  const passkeyChallenge = await call(
+    'create-device-challenge (passkey)',
+    'POST',
+    '/v1/mfa/challenges/devices',
+    { device_id: passkeyId },
+    201,
+  );
+  await call(
+    'verify-device-challenge (passkey)',
+    'PUT',
+    `/v1/mfa/challenges/devices/${need(passkeyChallenge.body?.id, 'passkey challenge id')}`,
+    { webauthn: passkey.assert(need(passkeyChallenge.body?.webauthn?.challenge, 'WebAuthn challenge')) },
+    204,
+  );
+  const byPasskey = await call(
+    'create-payment-authorization (passkey)',
+    'POST',
+    payments,
+    { ...terms, method: 'device_signing', device_id: passkeyId },
+    201,
+  );
+  const spc = need(byPasskey.body?.webauthn, 'SPC request');
+  await call(
+    'confirm-payment-authorization (passkey)',
+    'POST',
+    `/v1/payment_authorizations/${byPasskey.body.id}/confirm`,
+    {
+      webauthn: passkey.assert(spc.challenge, {
+        payment: {
+          rpId: 'localhost',
+          topOrigin: PASSKEY_ORIGIN,
+          payeeName: spc.payee_name,
+          total: spc.total,
+          instrument: { displayName: 'Passkey', icon: `${PASSKEY_ORIGIN}/icon.png` },
+        },
+      }),
+    },
+    201,
+  );
 
   // 3. Deleting the verified number through a change request confirmed by SMS TAN; then the device.
   const opened = await call('delete-mobile-number', 'DELETE', numberPath, { number }, 202);

@@ -5,9 +5,11 @@ import { confirmChangeRequest } from '#shared/change-requests/use-cases.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
+import { lazyAssertionVerifier } from '#shared/passkeys/assertion-verifier.ts';
+import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
 
 export const build = (adapters: Adapters) => {
-  const rt = compose.confirmChangeRequest(adapters);
+  const rt = { ...compose.confirmChangeRequest(adapters), assertions: lazyAssertionVerifier };
   return httpRoute(
     'confirm-change-request',
     {
@@ -21,7 +23,7 @@ export const build = (adapters: Adapters) => {
         rt,
         'tan' in body
           ? { id: params.id, personId: body.person_id, tan: body.tan }
-          : { id: params.id, deviceId: body.device_id, signature: body.signature },
+          : { id: params.id, deviceId: body.device_id, ...deviceProofOf(body) },
       ),
     }),
   );

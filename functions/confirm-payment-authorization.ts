@@ -3,11 +3,13 @@ import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
+import { lazyAssertionVerifier } from '#shared/passkeys/assertion-verifier.ts';
+import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
 import { PAYMENT_REQUESTS } from '#shared/payments/payment-authorization.schema.ts';
 import { confirmPaymentAuthorization } from '#shared/payments/use-cases.ts';
 
 export const build = (adapters: Adapters) => {
-  const rt = compose.confirmPaymentAuthorization(adapters);
+  const rt = { ...compose.confirmPaymentAuthorization(adapters), assertions: lazyAssertionVerifier };
   return httpRoute(
     'confirm-payment-authorization',
     {
@@ -20,9 +22,9 @@ export const build = (adapters: Adapters) => {
       body: await confirmPaymentAuthorization(
         rt,
         params.id,
-        body.signature === undefined
+        'tan' in body && body.tan !== undefined
           ? { tan: body.tan, amount: body.amount, payee: body.payee }
-          : { signature: body.signature, deviceId: body.device_id },
+          : { ...deviceProofOf(body), deviceId: body.device_id },
       ),
     }),
   );

@@ -3,9 +3,11 @@ import { DEVICE_REQUESTS } from '#shared/devices/device.schema.ts';
 import { verifyDeviceChallenge } from '#shared/devices/device-signing.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
+import { lazyAssertionVerifier } from '#shared/passkeys/assertion-verifier.ts';
+import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
 
 export const build = (adapters: Adapters) => {
-  const rt = compose.devices(adapters);
+  const rt = { ...compose.answerDeviceChallenge(adapters), assertions: lazyAssertionVerifier };
   return httpRoute(
     'verify-device-challenge',
     {
@@ -16,7 +18,7 @@ export const build = (adapters: Adapters) => {
     async ({ params, body }) => {
       await verifyDeviceChallenge(rt, {
         challengeId: params.challenge_id,
-        signature: body.signature,
+        ...deviceProofOf(body),
         personId: body.person_id,
       });
       return { status: 204 };

@@ -19,6 +19,7 @@ export function createApp(props: AppProps = {}): { app: App; stack: PhoneSecurit
   const read = readContext(context);
 
   const authIssuer = read.url('authIssuer');
+  const passkeyRpId = read.string('passkeyRpId');
   const alarmThresholds: Partial<AlarmThresholds> = Object.fromEntries(
     Object.keys(ALARM_DEFAULTS).flatMap((name) => {
       const key = `alarm.${name as keyof AlarmThresholds}` as const;
@@ -47,6 +48,15 @@ export function createApp(props: AppProps = {}): { app: App; stack: PhoneSecurit
     ...optional('smsMonthlyBudgetUsd', budget),
     alarmThresholds,
     retiredReceiptKeyArns: read.list('retiredReceiptKeyArns'),
+    ...(passkeyRpId
+      ? {
+          passkeys: {
+            rpId: passkeyRpId,
+            rpName: read.string('passkeyRpName') ?? passkeyRpId,
+            origins: read.list('passkeyOrigins'),
+          },
+        }
+      : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

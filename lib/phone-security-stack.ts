@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
+import type { PasskeySettings } from '../shared/passkeys/settings.ts';
 import { ROUTES, type RouteDefinition } from '../shared/routes.ts';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { operatorAlarmTopic } from './alarm-topic.ts';
@@ -57,6 +58,8 @@ export interface PhoneSecurityStackProps extends StackProps {
    * retiredReceiptKeyArns): the JWKS keeps publishing them (docs/operations.md, receipt key rotation).
    */
   retiredReceiptKeyArns?: readonly string[];
+  /** The passkeys' relying party (shared/passkeys/settings.ts); absent leaves passkeys off. */
+  passkeys?: PasskeySettings;
   /** The routes to deploy; only tests pass anything but the route table. */
   routes?: readonly RouteDefinition[];
 }
@@ -148,6 +151,7 @@ export class PhoneSecurityStack extends Stack {
       ...(props.smsSenderId ? { smsSenderId: props.smsSenderId } : {}),
       ...(props.smsCountries ? { smsCountries: props.smsCountries } : {}),
       ...(props.resourceOwnerId ? { resourceOwnerId: props.resourceOwnerId } : {}),
+      ...(props.passkeys ? { passkeys: props.passkeys } : {}),
     };
     for (const [name, fn] of this.keyRotation.functions) watchFunction(this, `rotate-${name}`, fn, wiring);
 

@@ -6,6 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS } from '../shared/config.ts';
+import type { PasskeySettings } from '../shared/passkeys/settings.ts';
 import {
   authOf,
   handlerEntry,
@@ -39,6 +40,8 @@ export interface RouteWiring {
   smsSenderId?: string;
   smsCountries?: ReadonlySet<string> | 'all';
   resourceOwnerId?: string;
+  /** The passkeys' relying party; absent leaves passkeys off. */
+  passkeys?: PasskeySettings;
 }
 
 /** Upper-camel-case construct id from a kebab-case operation name. */
@@ -71,6 +74,13 @@ function environmentOf(route: RouteDefinition, wiring: RouteWiring): Record<stri
       : {}),
     ...(route.usesPepper ? { OTP_PEPPER_SECRET_ARN: wiring.data.pepper.secretArn } : {}),
     ...(route.usesWebhookKey ? { WEBHOOK_SECRET_KEY_ARN: wiring.data.webhookKey.secretArn } : {}),
+    ...(route.usesPasskeys && wiring.passkeys
+      ? {
+          WEBAUTHN_RP_ID: wiring.passkeys.rpId,
+          WEBAUTHN_RP_NAME: wiring.passkeys.rpName,
+          WEBAUTHN_ORIGINS: wiring.passkeys.origins.join(','),
+        }
+      : {}),
     // Partner write routes claim their Idempotency-Key with a lease that must outlive the function's timeout.
     ...(takesIdempotencyKey(route) ? { FUNCTION_TIMEOUT_SECONDS: String(ROUTE_TIMEOUT_SECONDS) } : {}),
   };

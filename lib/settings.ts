@@ -130,6 +130,23 @@ export const CONTEXT_SETTINGS = {
     description:
       'KMS key ARNs of receipt keys that no longer sign but whose receipts must still verify; the JWKS keeps publishing them (docs/operations.md).',
   },
+  passkeyRpId: {
+    type: 'string',
+    default: undefined,
+    description:
+      "Passkeys' relying party ID (the bank's domain, without scheme or port); unset leaves passkeys off (docs/passkeys.md).",
+  },
+  passkeyRpName: {
+    type: 'string',
+    default: undefined,
+    description: "What authenticators show as the service's name; default the relying party ID.",
+  },
+  passkeyOrigins: {
+    type: 'list',
+    default: undefined,
+    description:
+      'Origins allowed in passkey client data, comma-separated: https://… web origins, android:apk-key-hash:<hash> for apps.',
+  },
   ...Object.fromEntries(
     Object.entries(ALARM_DEFAULTS).map(([name, value]) => [
       `alarm.${name}`,

@@ -26,6 +26,8 @@ import { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
 import { DynamoSecondFactorResets } from './operator/dynamo-second-factor-resets.ts';
 import { DynamoSecurityTimeline } from './operator/dynamo-security-timeline.ts';
 import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
+import { DynamoPasskeys } from './passkeys/dynamo-passkeys.ts';
+import { passkeySection } from './passkeys/settings.ts';
 import { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
@@ -135,6 +137,15 @@ const deviceStore = (a: Adapters) => new DeviceStore(a.db, table(a));
 const coolingOffs = (a: Adapters) => new DynamoCoolingOffs(a.db, table(a));
 /** Whom a code goes to (number, language, cooling-off window in one read): every use case that sends a code. */
 const recipients = (a: Adapters) => new DynamoRecipients(a.db, table(a), languageStore(a), coolingOffs(a));
+/** Passkey enrollments and credentials, and the relying party (undefined while passkeys are off). */
+const passkeys = (a: Adapters) => new DynamoPasskeys(a.db, table(a), deviceStore(a), budget(a));
+const passkeySettings = (a: Adapters) => ({ passkeys: passkeySection(a.env) });
+/**
+ * What checking a device's proof needs besides the challenge: the passkey store (the RP settings go in the config).
+ * The assertion verifier is added by the three handlers that check proofs (shared/passkeys/assertion-verifier.ts),
+ * so that no other function's bundle carries @simplewebauthn/server.
+ */
+const proofs = (a: Adapters) => ({ passkeys: passkeys(a) });
 
 function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp'> & {
   config: { webhooks: WebhookConfig };
@@ -227,10 +238,32 @@ export const confirmChangeRequest = (a: Adapters) => {
     changeRequests: changeRequests(a),
     devices: deviceStore(a),
     coolingOffs: coolingOffs(a),
-    config: { ...ports.config, ...coolingOffSection(a.env) },
+    ...proofs(a),
+    config: { ...ports.config, ...coolingOffSection(a.env), ...passkeySettings(a) },
   };
 };
 export const devices = (a: Adapters) => ({ clock: a.clock, devices: deviceStore(a), config: codes(a) });
+/** Answering a device challenge: an ECDSA signature, or a passkey's assertion. */
+export const answerDeviceChallenge = (a: Adapters) => ({
+  ...devices(a),
+  ...proofs(a),
+  config: { ...codes(a), ...passkeySettings(a) },
+});
+/** Passkey binding: start (SMS OTP), options (the OTP unlocks them), complete (the registration). */
+export const bindPasskey = (a: Adapters) => ({
+  ...issuing(a),
+  recipients: recipients(a),
+  devices: deviceStore(a),
+  coolingOffs: coolingOffs(a),
+  passkeys: passkeys(a),
+  config: { ...issuing(a).config, ...passkeySettings(a) },
+});
+export const completePasskey = (a: Adapters) => ({
+  clock: a.clock,
+  coolingOffs: coolingOffs(a),
+  passkeys: passkeys(a),
+  config: passkeySettings(a),
+});
 export const bindDevice = (a: Adapters) => ({
   ...issuing(a),
   recipients: recipients(a),
@@ -312,7 +345,8 @@ export const confirmPaymentAuthorization = (a: Adapters) => ({
   pepper: pepper(a),
   receipts: a.receiptSigner ?? noReceiptSigner,
   paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), deviceStore(a)),
-  config: codes(a),
+  ...proofs(a),
+  config: { ...codes(a), ...passkeySettings(a) },
 });
 /** The key set that verifies SCA receipts (granted `readsReceiptKeys`). */
 export const receiptKeys = (a: Adapters) => ({ receipts: a.receiptSigner ?? noReceiptSigner, config: {} });

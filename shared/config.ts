@@ -1,3 +1,5 @@
+import { type PasskeySettings, passkeySection } from './passkeys/settings.ts';
+
 /**
  * All configuration is read here, once, from the environment. A missing or malformed variable fails the cold start
  * with a message naming it, instead of failing a request later. Read by hand rather than through a schema library:
@@ -103,6 +105,8 @@ export interface Config {
   coolingOffPaymentCurrency: string;
   webhooks: WebhookConfig;
   auth: AuthConfig;
+  /** The passkeys' relying party (shared/passkeys/settings.ts); undefined while passkeys are off. */
+  passkeys: PasskeySettings | undefined;
 }
 
 export interface WebhookConfig {
@@ -416,6 +420,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...coolingOffFrom(read),
     webhooks: webhooksFrom(read),
     auth: authFrom(read),
+    passkeys: passkeySection(env),
   };
   read.done();
   return config;

@@ -6,6 +6,7 @@ import type { Languages } from './language/ports.ts';
 import type { MobileNumberPort, PhoneSequences } from './mobile-number/ports.ts';
 import type { SecondFactorResets, SecurityTimeline } from './operator/ports.ts';
 import type { PepperSource } from './otp/pepper.ts';
+import type { AssertionVerifier, Passkeys } from './passkeys/ports.ts';
 import type { PaymentAuthorizations } from './payments/ports.ts';
 import type { ReceiptSigner } from './receipts/receipt-signer.ts';
 import type { Recipients } from './sca/ports.ts';
@@ -49,6 +50,10 @@ export interface Ports {
   receipts: ReceiptSigner;
   /** Whom a code goes to: the person's number, language and cooling-off window in one read (shared/sca/). */
   recipients: Recipients;
+  /** Passkey enrollments and credentials (shared/passkeys/). */
+  passkeys: Passkeys;
+  /** Checks WebAuthn assertions (only functions that verify passkeys are composed with it). */
+  assertions: AssertionVerifier;
 }
 
 /** What a use case uses: some ports, and some settings of the configuration. */

@@ -36,6 +36,17 @@ export const Device = z.object({
   created_at: time,
   deleted_at: z.nullable(time),
   status: z.enum(['pending', 'active', 'deleted']),
+  device_type: z.enum(['ecdsa-p256', 'passkey']),
+  /** What a passkey's authenticator told at registration (passkeys only). */
+  passkey: z.optional(
+    z.object({
+      credential_id: z.string(),
+      aaguid: z.string(),
+      backup_eligible: z.boolean(),
+      backup_state: z.boolean(),
+      transports: z.array(z.string()),
+    }),
+  ),
 });
 
 export const DeviceBinding = z.object({
@@ -47,7 +58,7 @@ export const DeviceBinding = z.object({
 export const DeviceKey = z.object({
   key_id: z.string(),
   key_purpose: z.string(),
-  key_type: z.literal('ecdsa-p256'),
+  key_type: z.enum(['ecdsa-p256', 'passkey']),
   used_at: z.nullable(time),
 });
 
@@ -70,6 +81,8 @@ export const Challenge = z.object({
   expires_at: time,
   status: z.enum(['pending', 'completed', 'expired', 'failed']),
   string_to_sign: z.optional(z.string()),
+  /** For a passkey: the WebAuthn challenge derived from `string_to_sign`, and the credential to answer with. */
+  webauthn: z.optional(z.object({ challenge: z.string(), credential_id: z.string() })),
 });
 
 export const DeviceChallenge = z.object({
@@ -107,8 +120,54 @@ export const PaymentAuthorization = z.object({
   expires_at: time,
   device_id: z.optional(z.string()),
   string_to_sign: z.optional(z.string()),
+  /** For a device whose key is a passkey: the WebAuthn/SPC request data (docs/passkeys.md). */
+  webauthn: z.optional(
+    z.object({
+      challenge: z.string(),
+      credential_id: z.string(),
+      payee_name: z.string(),
+      total: z.object({ currency: z.string(), value: z.string() }),
+    }),
+  ),
   receipt: z.optional(z.string().check(z.describe('The SCA receipt: a compact JWS (ES256)'))),
   failure_reason: z.optional(z.string()),
+});
+
+/** The start of a passkey binding: the pending device and the SMS OTP's challenge. */
+export const PasskeyRegistration = z.object({
+  id: z.string(),
+  device_id: z.string(),
+  challenge: z.object({ id: z.string(), type: z.literal('sms'), created_at: time, expires_at: time }),
+});
+
+/** WebAuthn creation options (PublicKeyCredentialCreationOptionsJSON), to pass to `navigator.credentials.create`. */
+export const PasskeyCreationOptions = z.object({
+  rp: z.object({ name: z.string(), id: z.optional(z.string()) }),
+  user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+  challenge: z.string(),
+  pubKeyCredParams: z.array(z.object({ alg: z.number(), type: z.literal('public-key') })),
+  timeout: z.optional(z.number()),
+  excludeCredentials: z.optional(
+    z.array(
+      z.object({
+        id: z.string(),
+        type: z.literal('public-key'),
+        transports: z.optional(z.array(z.string())),
+      }),
+    ),
+  ),
+  authenticatorSelection: z.optional(
+    z.object({
+      authenticatorAttachment: z.optional(z.string()),
+      requireResidentKey: z.optional(z.boolean()),
+      residentKey: z.optional(z.string()),
+      userVerification: z.optional(z.string()),
+    }),
+  ),
+  hints: z.optional(z.array(z.string())),
+  attestation: z.optional(z.string()),
+  attestationFormats: z.optional(z.array(z.string())),
+  extensions: z.optional(z.record(z.string(), z.unknown())),
 });
 
 export const ReceiptKeys = z.object({
@@ -245,6 +304,9 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, Answers>> = {
   'create-device-challenge': { 201: DeviceChallenge },
   'get-device-challenge': { 200: Challenge },
   'verify-device-challenge': { 204: null },
+  'create-passkey-registration': { 202: PasskeyRegistration },
+  'create-passkey-registration-options': { 201: PasskeyCreationOptions },
+  'complete-passkey-registration': { 201: Device },
   'create-webhook': { 201: CreatedWebhook },
   'list-webhooks': { 200: z.array(Webhook) },
   'get-webhook': { 200: Webhook },

@@ -10,6 +10,7 @@ import { CHANGE_REQUEST_REQUESTS } from './change-requests/change-request.schema
 import { DEVICE_REQUESTS } from './devices/device.schema.ts';
 import { MOBILE_NUMBER_REQUESTS } from './mobile-number/mobile-number.schema.ts';
 import { OPERATOR_REQUESTS } from './operator/operator.schema.ts';
+import { PASSKEY_REQUESTS } from './passkeys/passkey.schema.ts';
 import { PAYMENT_REQUESTS } from './payments/payment-authorization.schema.ts';
 import type { RouteDefinition } from './routes.ts';
 import { USER_PHONE_REQUESTS } from './user-phone/user-phone.schema.ts';
@@ -25,6 +26,7 @@ export const ROUTE_SCHEMAS: Readonly<Record<string, RouteSchemas>> = {
   ...DEVICE_REQUESTS,
   ...OPERATOR_REQUESTS,
   ...PAYMENT_REQUESTS,
+  ...PASSKEY_REQUESTS,
 };
 
 /** A route's request schemas; fails for a route that has none, so a new route cannot go undocumented. */

@@ -68,6 +68,8 @@ export interface RouteDefinition {
   signsReceipts?: boolean;
   /** Reads the receipt key's public half for the JWKS (on AWS `kms:GetPublicKey` on that key). */
   readsReceiptKeys?: boolean;
+  /** Reads the passkeys' relying party settings (WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS). */
+  usesPasskeys?: boolean;
   /**
    * A partner write route that takes no Idempotency-Key: its answer holds a secret that must not be stored for
    * replay (create-webhook).
@@ -213,6 +215,43 @@ const OPERATOR_ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
+/**
+ * Passkeys (concept: devices). A passkey is bound as a device, in three steps: an SMS OTP, the WebAuthn creation
+ * options it unlocks, the registration (shared/passkeys/use-cases.ts).
+ */
+const PASSKEY_REGISTRATIONS = '/v1/mfa/passkeys/registrations';
+const PASSKEY_ROUTES: readonly RouteDefinition[] = [
+  {
+    operation: 'create-passkey-registration',
+    method: 'POST',
+    path: PASSKEY_REGISTRATIONS,
+    summary: 'Start binding a passkey as a device: SMS OTP to the verified number',
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    sendsSms: true,
+    usesPepper: true,
+    usesPasskeys: true,
+  },
+  {
+    operation: 'create-passkey-registration-options',
+    method: 'POST',
+    path: `${PASSKEY_REGISTRATIONS}/{registration_id}/options`,
+    summary: "Check the enrollment's SMS OTP and answer the WebAuthn creation options",
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    indexes: ['GSI1'],
+    usesPepper: true,
+    usesPasskeys: true,
+  },
+  {
+    operation: 'complete-passkey-registration',
+    method: 'PUT',
+    path: `${PASSKEY_REGISTRATIONS}/{registration_id}`,
+    summary: 'Complete binding a passkey with its WebAuthn registration (user verification required)',
+    // Enrollment, device, key, credential (unique id), device count and the outbox put in one transaction.
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
+    usesPasskeys: true,
+  },
+];
+
 export const ROUTES: readonly RouteDefinition[] = [
   ...USER_ROUTES,
   ...CONNECT_ROUTES,
@@ -293,10 +332,12 @@ export const ROUTES: readonly RouteDefinition[] = [
     operation: 'confirm-change-request',
     method: 'POST',
     path: '/v1/change_requests/{id}/confirm',
-    summary: 'Confirm a change request with the TAN or device signature; runs the guarded action',
+    summary:
+      'Confirm a change request with the TAN, device signature or passkey assertion; runs the guarded action',
     table: ['BatchGetItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'PutItem', 'ConditionCheckItem'],
     sendsSms: true,
     usesPepper: true,
+    usesPasskeys: true,
   },
   {
     operation: 'get-change-request',
@@ -467,9 +508,12 @@ export const ROUTES: readonly RouteDefinition[] = [
     operation: 'verify-device-challenge',
     method: 'PUT',
     path: '/v1/mfa/challenges/devices/{challenge_id}',
-    summary: "Answer a device signing challenge with the device's signature",
+    summary: "Answer a device signing challenge with the device's signature or the passkey's assertion",
+    // Challenge, key and device in one transaction; a passkey's counter (UpdateItem) or its regression event (PutItem).
     table: ['GetItem', 'UpdateItem', 'ConditionCheckItem', 'PutItem'],
+    usesPasskeys: true,
   },
+  ...PASSKEY_ROUTES,
 ];
 
 export const handlerEntry = (route: RouteDefinition) => `functions/${route.operation}.ts`;

@@ -1,3 +1,4 @@
+import { webauthnAssertion } from '../passkeys/webauthn.schema.ts';
 import { personId, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
 
@@ -27,6 +28,8 @@ export const confirmChangeRequestBody = z.union([
     tan: z.string().check(z.maxLength(200)),
   }),
   z.strictObject({ device_id: deviceId, signature: z.string().check(z.minLength(2), z.maxLength(400)) }),
+  // A bound passkey answers with a WebAuthn assertion over the request's device challenge (docs/passkeys.md).
+  z.strictObject({ device_id: deviceId, webauthn: webauthnAssertion }),
 ]);
 
 /** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */

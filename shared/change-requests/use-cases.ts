@@ -1,12 +1,12 @@
 import { checkCode } from '../codes/one-time-code.ts';
 import { refuseDuringCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
-import { signatureFrom } from '../devices/challenge-common.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../devices/device-signing.ts';
 import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../errors.ts';
 import { ChangeRequestCompleted } from '../events/change-request-events.ts';
 import { buildEvent } from '../events/event.ts';
 import { metrics } from '../metrics.ts';
+import { type DeviceProof, type ProofDeps, proofFrom } from '../passkeys/device-proof.ts';
 import { type SendCodeDeps, sendCode } from '../sca/send-code.ts';
 import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
 import { type ActionDeps, guardedAction, type PreparedAction } from './guarded-actions.ts';
@@ -17,7 +17,8 @@ export type AuthorizeByDeviceDeps = RequestDeps &
   Uses<'devices' | 'coolingOffs', 'otpTtlSeconds' | 'otpMaxAttempts'>;
 export type ConfirmDeps = RequestDeps &
   ActionDeps &
-  Uses<'devices' | 'pepper', 'codeChecksPerDay' | 'otpMaxAttempts'>;
+  Uses<'devices' | 'pepper', 'codeChecksPerDay' | 'otpMaxAttempts'> &
+  ProofDeps;
 
 import type { ChangeRequestView } from './request-change.ts';
 
@@ -330,15 +331,15 @@ async function confirmWithTan(
  */
 async function confirmWithDevice(
   rt: ConfirmDeps,
-  input: { id: string; deviceId: string; signature: string },
+  input: { id: string; deviceId: string } & DeviceProof,
 ): Promise<ChangeRequestView> {
   const record = await openRequest(rt, input.id);
   confirmable(record, { tan: false, deviceId: input.deviceId });
   await refuseDuringCoolingOff(rt, record.personId, 'Confirming a change request with a device signature');
   // A malformed signature is a 400 before anything is charged, as on the device routes.
-  signatureFrom(input.signature, 'signature');
+  proofFrom(input);
   const now = rt.clock.now();
-  if (!(await verifyDeviceProof(rt, record, input.signature))) {
+  if (!(await verifyDeviceProof(rt, record, input))) {
     if (!(await rt.changeRequests.chargeWrongSignature(record, MAX_CONFIRM_ATTEMPTS, now))) {
       await openRequest(rt, record.id);
     } else {
@@ -363,7 +364,7 @@ async function confirmWithDevice(
 /** Confirm a change request by the method it was authorized with. */
 export async function confirmChangeRequest(
   rt: ConfirmDeps,
-  input: { id: string } & ({ personId: string; tan: string } | { deviceId: string; signature: string }),
+  input: { id: string } & ({ personId: string; tan: string } | ({ deviceId: string } & DeviceProof)),
 ): Promise<ChangeRequestView> {
   return 'tan' in input ? confirmWithTan(rt, input) : confirmWithDevice(rt, input);
 }
@@ -376,7 +377,7 @@ export async function confirmChangeRequest(
 async function verifyDeviceProof(
   rt: ConfirmDeps,
   request: ChangeRequestRecord,
-  signature: string,
+  proof: DeviceProof,
 ): Promise<boolean> {
   try {
     await verifyDeviceChallenge(rt, {
@@ -384,7 +385,7 @@ async function verifyDeviceProof(
       deviceId: request.deviceId,
       personId: request.personId,
       boundTo: boundTo(request.id),
-      signature,
+      ...proof,
     });
     return true;
   } catch (error) {

@@ -17,6 +17,7 @@ import { openOtp, openOtpWithAny, sealOtp } from './code-seal.ts';
  * - `change_request`: the TAN that confirms a change request.
  * - `phone_removal`: the end-user code that removes a verified phone.
  * - `device_binding`: the OTP a new device key signs; kept sealed, since the signature is checked over it.
+ * - `passkey_binding`: the OTP that unlocks a passkey's WebAuthn registration (shared/passkeys/).
  * - `payment_authorization`: the TAN of a payment authorization by SMS, hashed together with the digest of the
  *   payment's terms (amount, currency, payee), so it checks only with exactly the terms it was sent with.
  *

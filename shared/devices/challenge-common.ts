@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { badRequest, forbidden, notFound, unprocessable } from '../errors.ts';
+import { passkeyChallengeView } from '../passkeys/views.ts';
 import type { ChallengeView } from './device.schema.ts';
 import type { AttemptRefusal, ChallengeRecord } from './device-store.ts';
 import { parsePublicKeyHex, parseSignatureHex, verifyP256 } from './p256.ts';
@@ -64,7 +65,12 @@ export function challengeView(challenge: ChallengeRecord, now: Date, maxAttempts
     created_at: isoSeconds(challenge.createdAt),
     expires_at: isoSeconds(new Date(challenge.expiresAtMs)),
     status,
-    ...(challenge.type === 'device' ? { string_to_sign: challenge.stringToSign } : {}),
+    ...(challenge.type === 'device'
+      ? {
+          string_to_sign: challenge.stringToSign,
+          ...passkeyChallengeView(challenge.publicKey, challenge.stringToSign),
+        }
+      : {}),
   };
 }
 

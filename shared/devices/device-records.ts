@@ -13,15 +13,28 @@ export interface DeviceRecord {
   deletedAt?: string | undefined;
   /** The key that signs for each purpose; only an active device has any. */
   activeKeys: Partial<Record<KeyPurpose, string>>;
+  /** Set for a passkey (shared/passkeys/): what its authenticator told at registration. */
+  passkey?: PasskeyFacts | undefined;
+}
+
+/** What a bound passkey's authenticator told at registration, shown with the device. */
+export interface PasskeyFacts {
+  credential_id: string;
+  aaguid: string;
+  /** Backup eligibility (BE): a multi-device (synced) credential. */
+  backup_eligible: boolean;
+  /** Backup state (BS) at registration. */
+  backup_state: boolean;
+  transports: string[];
 }
 
 export interface KeyRecord {
   keyId: string;
   deviceId: string;
   personId: string;
-  /** Hex of the uncompressed point, lower case. */
+  /** Hex of the uncompressed point, lower case; for a passkey `webauthn:<credential id>` (shared/passkeys/). */
   publicKey: string;
-  keyType: 'ecdsa-p256';
+  keyType: 'ecdsa-p256' | 'passkey';
   keyPurpose: KeyPurpose;
   createdAt: string;
   usedAt?: string | undefined;

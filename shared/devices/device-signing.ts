@@ -1,20 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Uses } from '../deps.ts';
 import { metrics } from '../metrics.ts';
+import { checkProof, type DeviceProof, type ProofDeps, proofFrom } from '../passkeys/device-proof.ts';
 import {
   challengeNotFound,
   challengeView,
   deviceNotFound,
   invalidSignature,
   refusal,
-  signatureFrom,
-  signedBy,
   unanswerable,
 } from './challenge-common.ts';
 import type { ChallengeView } from './device.schema.ts';
 import type { ChallengeRecord, DeviceChallengeRecord, KeyPurpose } from './device-store.ts';
 
-export type SigningDeps = Uses<'clock' | 'devices', 'otpMaxAttempts'>;
+/** Reading and charging challenges; answering one also checks the proof (`SigningDeps`). */
+export type ChallengeDeps = Uses<'clock' | 'devices', 'otpMaxAttempts'>;
+export type SigningDeps = ChallengeDeps & ProofDeps;
 export type StartDeps = Uses<'clock' | 'devices', 'otpMaxAttempts' | 'otpTtlSeconds'>;
 
 /**
@@ -85,7 +86,7 @@ export interface ChallengeScope {
   boundTo?: string | undefined;
 }
 
-async function scopedChallenge(rt: SigningDeps, scope: ChallengeScope): Promise<DeviceChallengeRecord> {
+async function scopedChallenge(rt: ChallengeDeps, scope: ChallengeScope): Promise<DeviceChallengeRecord> {
   const challenge = await rt.devices.getChallenge(scope.challengeId);
   if (
     challenge?.type !== 'device' ||
@@ -99,7 +100,7 @@ async function scopedChallenge(rt: SigningDeps, scope: ChallengeScope): Promise<
 }
 
 export async function getDeviceChallenge(
-  rt: SigningDeps,
+  rt: ChallengeDeps,
   scope: ChallengeScope,
 ): Promise<DeviceChallengeView> {
   const challenge = await scopedChallenge(rt, scope);
@@ -127,9 +128,9 @@ export interface VerifiedDeviceChallenge {
  */
 export async function verifyDeviceChallenge(
   rt: SigningDeps,
-  input: ChallengeScope & { signature: string },
+  input: ChallengeScope & DeviceProof,
 ): Promise<VerifiedDeviceChallenge> {
-  const signature = signatureFrom(input.signature, 'signature');
+  const proof = proofFrom(input);
   const challenge = await scopedChallenge(rt, input);
   const now = rt.clock.now();
   const maxAttempts = rt.config.otpMaxAttempts;
@@ -139,9 +140,8 @@ export async function verifyDeviceChallenge(
   const publicKey =
     challenge.publicKey ?? (await rt.devices.getKey(challenge.deviceId, challenge.keyId))?.publicKey;
   if (!publicKey) throw deviceNotFound();
-  if (!signedBy(publicKey, challenge.stringToSign, signature)) {
-    throw await wrongAnswer(rt, challenge, now);
-  }
+  const claim = { publicKey, message: challenge.stringToSign, deviceId: challenge.deviceId };
+  if (!(await checkProof(rt, claim, proof)).valid) throw await wrongAnswer(rt, challenge, now);
   metrics.signature(true);
   const outcome = await rt.devices.completeDeviceChallenge(challenge, now, maxAttempts);
   if (outcome === 'used') throw await refusalNow(rt, challenge.id, now);
@@ -156,7 +156,7 @@ export async function verifyDeviceChallenge(
 }
 
 /** Charges a wrong answer and answers the error to throw: 403 once charged, else why it could not be charged. */
-export async function wrongAnswer(rt: SigningDeps, challenge: ChallengeRecord, now: Date): Promise<Error> {
+export async function wrongAnswer(rt: ChallengeDeps, challenge: ChallengeRecord, now: Date): Promise<Error> {
   metrics.signature(false);
   const charged = await rt.devices.chargeWrongAnswer(challenge, now, rt.config.otpMaxAttempts);
   if (charged === 'charged') return invalidSignature();
@@ -165,7 +165,11 @@ export async function wrongAnswer(rt: SigningDeps, challenge: ChallengeRecord, n
 }
 
 /** After a commit was refused on the challenge's condition: why, as read now. */
-export async function refusalNow(rt: SigningDeps, challengeId: string, now: Date): Promise<Error> {
+export async function refusalNow(
+  rt: Uses<'devices', 'otpMaxAttempts'>,
+  challengeId: string,
+  now: Date,
+): Promise<Error> {
   const current = await rt.devices.getChallenge(challengeId);
   if (!current) return refusal('not_found');
   return refusal(unanswerable(current, now, rt.config.otpMaxAttempts) ?? 'used');

@@ -1,6 +1,7 @@
+import { webauthnAssertion } from '../passkeys/webauthn.schema.ts';
 import { deviceData, personId, type RouteSchemas } from '../validation.ts';
 import * as z from '../zod.ts';
-import { KEY_PURPOSES } from './device-store.ts';
+import { KEY_PURPOSES, type PasskeyFacts } from './device-records.ts';
 
 /** Ids this service hands out are UUIDs; anything else cannot name a device, key or challenge. */
 const uuid = z.uuid({ version: 'v4', message: 'must be an id this service issued' });
@@ -20,20 +21,23 @@ export const challengePath = z.object({ challenge_id: uuid });
  */
 export const ownerQuery = z.object({ person_id: z.optional(personId) });
 
+/** A device's name: 1-100 characters, trimmed, no control characters. */
+export const deviceName = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(100),
+    z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+  );
+
 export const bindDeviceBody = z.object({
   person_id: personId,
   key_type: z.literal('ecdsa-p256', { message: 'only ecdsa-p256 is supported' }),
   challenge_type: z._default(z.literal('sms', { message: 'only sms is supported' }), 'sms'),
   key: publicKeyHex,
   key_purpose: z._default(keyPurpose, 'unrestricted'),
-  name: z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1),
-      z.maxLength(100),
-      z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
-    ),
+  name: deviceName,
   sms_challenge: z.optional(
     z.object({
       // Android SMS Retriever: the app's 11-character hash, placed as the SMS's last line.
@@ -72,11 +76,24 @@ export const createDeviceChallengeBody = z.object({
   person_id: z.optional(personId),
 });
 
-export const verifyDeviceChallengeBody = z.object({
-  signature: signatureHex,
-  person_id: z.optional(personId),
-  device_data: deviceData,
-});
+/** A field of the other answer form: absent, so a body that mixes a signature and an assertion is refused. */
+const none = z.optional(z.undefined());
+
+export const verifyDeviceChallengeBody = z.union([
+  z.object({
+    signature: signatureHex,
+    person_id: z.optional(personId),
+    device_data: deviceData,
+    webauthn: none,
+  }),
+  // A bound passkey answers with a WebAuthn assertion over the challenge's `webauthn.challenge`.
+  z.object({
+    webauthn: webauthnAssertion,
+    person_id: z.optional(personId),
+    device_data: deviceData,
+    signature: none,
+  }),
+]);
 
 export interface DeviceView {
   id: string;
@@ -86,12 +103,15 @@ export interface DeviceView {
   deleted_at: string | null;
   /** Extension: pending until the binding signature arrives. */
   status: 'pending' | 'active' | 'deleted';
+  /** Extension: an app's ECDSA key, or a passkey (with what its authenticator told at registration). */
+  device_type: 'ecdsa-p256' | 'passkey';
+  passkey?: PasskeyFacts;
 }
 
 export interface KeyView {
   key_id: string;
   key_purpose: string;
-  key_type: 'ecdsa-p256';
+  key_type: 'ecdsa-p256' | 'passkey';
   used_at: string | null;
 }
 
@@ -103,6 +123,8 @@ export interface ChallengeView {
   /** Extension: pending, completed, expired or failed (out of attempts). */
   status: 'pending' | 'completed' | 'expired' | 'failed';
   string_to_sign?: string;
+  /** For a passkey: the WebAuthn challenge derived from `string_to_sign`, and the credential to answer with. */
+  webauthn?: { challenge: string; credential_id: string };
 }
 
 /** Request schemas by operation (the route table's `operation`): what each route validates and OpenAPI documents. */

@@ -1,6 +1,6 @@
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { type Condition, DynamoAdapter, type ItemKey, recordReader, type TxPart } from '../storage/dynamo.ts';
-import type { DeviceExpectation, DeviceRecord } from './device-records.ts';
+import type { DeviceExpectation, DeviceRecord, PasskeyFacts } from './device-records.ts';
 
 /**
  * Device items: DEVICE#<id>/DEVICE. A device appears in the person's index (GSI1) only once it is bound, under
@@ -18,6 +18,7 @@ const deviceFields = recordReader<DeviceRecord>({
   boundAt: true,
   deletedAt: true,
   activeKeys: true,
+  passkey: true,
 });
 /** A device as stored; one that never had keys (pending, deleted) reads with none. */
 const toDevice = (item: Record<string, unknown>): DeviceRecord => {
@@ -118,10 +119,10 @@ export class DynamoDevices extends DynamoAdapter {
     keyPurpose: string,
     keyId: string,
     now: Date,
+    passkey?: PasskeyFacts,
   ) {
     return this.update(device.id, {
-      UpdateExpression:
-        'SET #status = :active, bound_at = :now, active_keys = :keys, GSI1PK = :gpk, GSI1SK = :gsk REMOVE #ttl',
+      UpdateExpression: `SET #status = :active, bound_at = :now, active_keys = :keys, GSI1PK = :gpk, GSI1SK = :gsk${passkey ? ', passkey = :passkey' : ''} REMOVE #ttl`,
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
       ExpressionAttributeValues: {
@@ -131,6 +132,7 @@ export class DynamoDevices extends DynamoAdapter {
         ':keys': { [keyPurpose]: keyId },
         ':gpk': personDevices(device.personId),
         ':gsk': `ACTIVE#${device.createdAt}#${device.id}`,
+        ...(passkey ? { ':passkey': passkey } : {}),
       },
     });
   }

@@ -49,6 +49,8 @@ export const deviceView = (device: DeviceRecord): DeviceView => ({
   created_at: isoSeconds(device.createdAt),
   deleted_at: device.deletedAt ? isoSeconds(device.deletedAt) : null,
   status: device.status,
+  device_type: device.passkey ? 'passkey' : 'ecdsa-p256',
+  ...(device.passkey ? { passkey: device.passkey } : {}),
 });
 
 export const keyView = (key: KeyRecord): KeyView => ({
@@ -127,12 +129,7 @@ export async function bindDevice(rt: BindingDeps, input: BindDeviceInput): Promi
     language: input.language,
     lastLine: input.appSignature,
     what: 'Binding a new device',
-    noVerifiedNumber: () =>
-      conflict(
-        'verified_mobile_number_required',
-        'Verified Mobile Number Required',
-        'The person needs a verified mobile number before a device can be bound.',
-      ),
+    noVerifiedNumber: verifiedNumberRequired,
     refuse: async () => {
       if ((await rt.devices.activeDeviceCount(input.personId)) >= MAX_ACTIVE_DEVICES) throw tooManyDevices();
     },
@@ -168,7 +165,14 @@ export async function bindDevice(rt: BindingDeps, input: BindDeviceInput): Promi
   };
 }
 
-const tooManyDevices = () =>
+export const verifiedNumberRequired = () =>
+  conflict(
+    'verified_mobile_number_required',
+    'Verified Mobile Number Required',
+    'The person needs a verified mobile number before a device can be bound.',
+  );
+
+export const tooManyDevices = () =>
   conflict(
     'too_many_devices',
     'Too Many Devices',

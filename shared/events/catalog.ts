@@ -1,6 +1,7 @@
 import { ChangeRequestCompleted, ChangeRequestOpened } from './change-request-events.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from './device-events.ts';
 import { MobileNumberCreated, MobileNumberDeleted, MobileNumberVerified } from './mobile-number-events.ts';
+import { PasskeyCounterRegressed } from './passkey-events.ts';
 import {
   PaymentAuthorizationConfirmed,
   PaymentAuthorizationCreated,
@@ -20,7 +21,10 @@ export const EVENT_FAMILIES = [
     name: 'PersonMobileNumber',
     types: [MobileNumberCreated.type, MobileNumberVerified.type, MobileNumberDeleted.type],
   },
-  { name: 'Device', types: [DeviceBound.type, DeviceDeleted.type, DeviceKeyAdded.type] },
+  {
+    name: 'Device',
+    types: [DeviceBound.type, DeviceDeleted.type, DeviceKeyAdded.type, PasskeyCounterRegressed.type],
+  },
   { name: 'ChangeRequest', types: [ChangeRequestOpened.type, ChangeRequestCompleted.type] },
   { name: 'Security', types: [SecondFactorReset.type, CoolingOffStarted.type, CodeAttemptsExhausted.type] },
   {

@@ -203,6 +203,11 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.observe ? { observe: options.observe } : {}),
     });
+    // Passkeys need a domain as RP ID (WebAuthn refuses IP addresses): locally `localhost`, on this server's port.
+    // Set before any request builds a handler (handlers read their settings when first built).
+    const port = new URL(gateway.url).port;
+    env.WEBAUTHN_RP_ID ??= 'localhost';
+    env.WEBAUTHN_ORIGINS ??= `http://localhost:${port}`;
     if (options.events !== false) events = startLocalEvents(adapters, dynamoEndpoint, feed);
     return {
       url: gateway.url,

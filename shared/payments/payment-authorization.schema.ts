@@ -1,3 +1,4 @@
+import { webauthnAssertion } from '../passkeys/webauthn.schema.ts';
 import { personId, type RouteSchemas, wellFormed } from '../validation.ts';
 import * as z from '../zod.ts';
 import { MAX_AMOUNT_MINOR } from './canonical.ts';
@@ -131,9 +132,9 @@ export const createPaymentAuthorizationBody = z.intersection(
 const none = z.optional(z.undefined());
 
 /**
- * The two confirm forms: by SMS the TAN with the amount and payee the partner showed the person (they must be the
- * values authorized, or the TAN does not match), by device the signature over `string_to_sign`. A body with fields
- * of both is refused (400); other fields are ignored, as on every route.
+ * The three confirm forms: by SMS the TAN with the amount and payee the partner showed the person (they must be the
+ * values authorized, or the TAN does not match), by device the signature over `string_to_sign`, by passkey a WebAuthn
+ * assertion. A body with fields of two forms is refused (400); other fields are ignored, as on every route.
  */
 export const confirmPaymentAuthorizationBody = z.union([
   z.object({
@@ -142,6 +143,7 @@ export const confirmPaymentAuthorizationBody = z.union([
     payee,
     signature: none,
     device_id: none,
+    webauthn: none,
   }),
   z.object({
     signature: z.string().check(z.minLength(2), z.maxLength(400)),
@@ -149,6 +151,16 @@ export const confirmPaymentAuthorizationBody = z.union([
     tan: none,
     amount: none,
     payee: none,
+    webauthn: none,
+  }),
+  // A bound passkey: a WebAuthn assertion (or an SPC `payment.get` one) over the terms' challenge (docs/passkeys.md).
+  z.object({
+    webauthn: webauthnAssertion,
+    device_id: z.optional(deviceId),
+    tan: none,
+    amount: none,
+    payee: none,
+    signature: none,
   }),
 ]);
 

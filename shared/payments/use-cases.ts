@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { checkCode } from '../codes/one-time-code.ts';
 import type { Uses } from '../deps.ts';
-import { deviceNotFound, isoSeconds, signatureFrom, signedBy } from '../devices/challenge-common.ts';
+import { deviceNotFound, isoSeconds } from '../devices/challenge-common.ts';
 import { conflict, DomainError, forbidden, invalidTan, notFound, unprocessable } from '../errors.ts';
 import { buildEvent, type DomainEvent } from '../events/event.ts';
 import {
@@ -10,6 +10,14 @@ import {
   PaymentAuthorizationFailed,
 } from '../events/payment-events.ts';
 import { metrics } from '../metrics.ts';
+import {
+  checkProof,
+  type DeviceProof,
+  type ProofDeps,
+  type ProofVerdict,
+  proofFrom,
+} from '../passkeys/device-proof.ts';
+import { passkeyPaymentView } from '../passkeys/views.ts';
 import type { PublicJwk } from '../receipts/receipt-signer.ts';
 import { coolingOffApplies, refuseIfCoolingOff, type SendCodeDeps, sendCode } from '../sca/send-code.ts';
 import { canonicalTerms, formatAmount, formatPayee, type PaymentTerms, termsDigest } from './canonical.ts';
@@ -30,7 +38,7 @@ type ReadDeps = Uses<'clock' | 'paymentAuthorizations'>;
 export type CreateDeps = ReadDeps &
   SendCodeDeps &
   Uses<'devices', 'coolingOffPaymentThreshold' | 'coolingOffPaymentCurrency'>;
-export type ConfirmDeps = ReadDeps & Uses<'pepper' | 'receipts', 'codeChecksPerDay'>;
+export type ConfirmDeps = ReadDeps & Uses<'pepper' | 'receipts', 'codeChecksPerDay'> & ProofDeps;
 export type KeysDeps = Uses<'receipts'>;
 
 export interface PaymentAuthorizationView {
@@ -47,6 +55,8 @@ export interface PaymentAuthorizationView {
   expires_at: string;
   device_id?: string;
   string_to_sign?: string;
+  /** For a device whose key is a passkey: the WebAuthn/SPC request data. */
+  webauthn?: ReturnType<typeof passkeyPaymentView>['webauthn'];
   receipt?: string;
   failure_reason?: string;
 }
@@ -72,6 +82,7 @@ export function viewOf(record: PaymentAuthorizationRecord): PaymentAuthorization
     ...(record.method === 'device_signing'
       ? { device_id: record.deviceId!, string_to_sign: canonicalTerms(record.id, record) }
       : {}),
+    ...passkeyPaymentView(record),
     ...(record.receipt !== undefined ? { receipt: record.receipt } : {}),
     ...(record.failureReason !== undefined ? { failure_reason: record.failureReason } : {}),
   };
@@ -271,13 +282,20 @@ export async function createPaymentAuthorization(
 }
 
 /** The SCA receipt's claims (compact JWS, ES256; docs/walkthroughs/7-payment-authorization.md lists them). */
-function receiptClaims(record: PaymentAuthorizationRecord, now: Date): Record<string, unknown> {
+function receiptClaims(
+  record: PaymentAuthorizationRecord,
+  now: Date,
+  proof?: ProofVerdict,
+): Record<string, unknown> {
   return {
     jti: record.id,
     iat: Math.floor(now.getTime() / 1000),
     person_id: record.personId,
     method: record.method,
     ...(record.method === 'device_signing' ? { device_id: record.deviceId, key_id: record.keyId } : {}),
+    ...(proof?.valid && proof.method === 'passkey'
+      ? { method: 'passkey', credential_id: proof.credentialId, spc: proof.spc }
+      : {}),
     amount: record.amount.value,
     currency: record.amount.currency,
     payee: record.payee,
@@ -395,16 +413,23 @@ const wrongSignature = () =>
 async function confirmWithSignature(
   rt: ConfirmDeps,
   id: string,
-  given: { signature: string; deviceId?: string | undefined },
+  given: DeviceProof & { deviceId?: string | undefined },
 ): Promise<PaymentAuthorizationView> {
-  const signature = signatureFrom(given.signature, 'signature');
+  const proof = proofFrom(given);
   const record = await stillOpen(rt, id);
   if (record.method !== 'device_signing') throw methodMismatch(record.method);
   if (given.deviceId !== undefined && given.deviceId !== record.deviceId) throw deviceNotFound();
-  const right = signedBy(record.publicKey!, canonicalTerms(record.id, record), signature);
+  const claim = {
+    publicKey: record.publicKey!,
+    message: canonicalTerms(record.id, record),
+    deviceId: record.deviceId!,
+    payment: record,
+  };
+  const verdict = await checkProof(rt, claim, proof);
+  const right = verdict.valid;
   metrics.signature(right);
   const now = rt.clock.now();
-  const receipt = right ? await rt.receipts.sign(receiptClaims(record, now)) : undefined;
+  const receipt = right ? await rt.receipts.sign(receiptClaims(record, now, verdict)) : undefined;
   const last = !right && record.attempts + 1 >= MAX_PAYMENT_ATTEMPTS;
   const outcome = await rt.paymentAuthorizations.commitSignature({
     authorization: record,
@@ -426,7 +451,7 @@ async function confirmWithSignature(
 
 export type ConfirmInput =
   | (PaymentTerms & { tan: string })
-  | { signature: string; deviceId?: string | undefined };
+  | (DeviceProof & { deviceId?: string | undefined });
 
 /** Confirm a payment authorization by the method it was opened for. */
 export function confirmPaymentAuthorization(

@@ -19,6 +19,7 @@ export type ChallengeKind =
   | 'phone_removal'
   | 'device_binding'
   | 'payment_authorization'
+  | 'passkey_binding'
   | 'device_challenge'
   | 'device_payment';
 
@@ -112,6 +113,20 @@ export const POLICY: Readonly<Record<ChallengeKind, ChallengePolicy>> = {
     coolingOff: 'threshold',
     stored: 'hash',
     scope: 'payment-authorization\0',
+    counted: true,
+  },
+  // The OTP that unlocks a passkey's registration is typed by the person: a guessable code like any other. It goes to
+  // the verified number and, like a device binding, is refused during a SIM-swap cooling-off window.
+  passkey_binding: {
+    factor: 'verified_number',
+    boundTo: 'the passkey enrollment',
+    lifetime: { setting: 'otpTtlSeconds' },
+    attempts: { setting: 'otpMaxAttempts' },
+    spendsBudget: true,
+    linkedTo: 'the device the passkey is registered for',
+    coolingOff: 'refused',
+    stored: 'hash',
+    scope: 'passkey-binding\0',
     counted: true,
   },
   device_challenge: {

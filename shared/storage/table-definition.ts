@@ -17,6 +17,8 @@
  * - DEVICE#<id> / KEY#<key id>            a device's public key (pending binding keys carry a TTL)
  * - CHALLENGE#<id> / CHALLENGE            a binding (signature) or device-signing challenge (TTL a day after expiry);
  *                                         binding challenges hold the OTP sealed under a key derived from the pepper
+ * - PASSKEY_REGISTRATION#<id> / REGISTRATION  a passkey enrolment: the OTP's HMAC, then its WebAuthn challenge (TTL)
+ * - PASSKEY#<credential id> / CREDENTIAL   a bound passkey's COSE key and sign counter (one per credential id)
  * GSI1 (GSI1PK / GSI1SK) serves lookups by a second key: a person's devices, a person's timeline.
  */
 export const TABLE = {

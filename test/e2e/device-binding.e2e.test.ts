@@ -57,6 +57,7 @@ describe('binding with a key made by the openssl CLI', () => {
       created_at: '2026-11-22T10:00:00Z',
       deleted_at: null,
       status: 'active',
+      device_type: 'ecdsa-p256',
     });
     const keys = await api.get(`${DEVICES}/${started.body.id}/keys/${started.body.key_id}`);
     expect(keys.body).toEqual({

@@ -46,6 +46,7 @@ describe('a deleted device is a tombstone', () => {
       created_at: device.createdAt,
       deleted_at: device.deletedAt,
       status: 'deleted',
+      device_type: 'ecdsa-p256',
     });
 
     const keys = await api.get(`${DEVICES}/${device.deviceId}/keys?person_id=${device.person}`);

@@ -9,6 +9,7 @@ import {
 } from '../../shared/devices/device-client.ts';
 import { startDeviceChallenge, verifyDeviceChallenge } from '../../shared/devices/device-signing.ts';
 import type { DomainError } from '../../shared/errors.ts';
+import { lazyAssertionVerifier } from '../../shared/passkeys/assertion-verifier.ts';
 import { bindBody, bindWithOpenssl, verifiedPerson } from '../support/devices.ts';
 import { TestClock, useService } from '../support/fixture.ts';
 import { OpensslKey } from '../support/openssl.ts';
@@ -341,7 +342,10 @@ describe("another person's device", () => {
 describe('device signing as a second factor for other features (use case)', () => {
   it('a challenge bound to a purpose is answerable only by naming that purpose', async () => {
     const { key, deviceId, person } = await boundDevice();
-    const rt = compose.devices(fixture.service.adapters);
+    const rt = {
+      ...compose.answerDeviceChallenge(fixture.service.adapters),
+      assertions: lazyAssertionVerifier,
+    };
     const bound = await startDeviceChallenge(rt, { deviceId, boundTo: 'change_request:cr1' });
     const signature = key.sign(bound.string_to_sign);
     // Not through the public route, nor for another purpose.

@@ -24,6 +24,8 @@ export function browserSkipReason(): string | undefined {
  */
 export async function launchChromium(options: {
   viewport: { width: number; height: number };
+  /** More command-line switches (features a test needs). */
+  args?: readonly string[];
 }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'console-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -38,6 +40,7 @@ export async function launchChromium(options: {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(options.args ?? []),
     ],
   });
   return {

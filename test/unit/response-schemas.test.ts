@@ -6,6 +6,7 @@ import type { BindDeviceResult, listDeviceKeys } from '../../shared/devices/use-
 import type { LanguageSettingsView } from '../../shared/language/use-cases.ts';
 import type { MobileNumberView } from '../../shared/mobile-number/mobile-number.schema.ts';
 import type { SecondFactorResetView, SecurityTimelineView } from '../../shared/operator/operator.schema.ts';
+import type { StartPasskeyBindingResult } from '../../shared/passkeys/use-cases.ts';
 import type { PaymentAuthorizationView } from '../../shared/payments/use-cases.ts';
 import type { PublicJwk } from '../../shared/receipts/receipt-signer.ts';
 import * as R from '../../shared/response-schemas.ts';
@@ -43,6 +44,7 @@ const bound = {
   SecurityTimeline: true satisfies Covers<typeof R.SecurityTimeline, SecurityTimelineView>,
   Details: true satisfies Covers<typeof R.Details, DetailsView>,
   MyPhone: true satisfies Covers<typeof R.MyPhone, MyPhoneView>,
+  PasskeyRegistration: true satisfies Covers<typeof R.PasskeyRegistration, StartPasskeyBindingResult>,
 };
 
 it('binds every response schema to the type its use case returns, and every route has its answers', () => {

@@ -63,7 +63,8 @@ const TYPES: Record<string, string> = {
 };
 /** The API reference renderer, served from node_modules: only these files of it. */
 const RENDERER_FILES = ['swagger-ui-bundle.js', 'swagger-ui.css'];
-const VENDOR_PREFIX = 'vendor/swagger-ui/';
+const VENDOR_ROOT = 'vendor/';
+const VENDOR_PREFIX = `${VENDOR_ROOT}swagger-ui/`;
 
 /**
  * Everything the browser may load comes from this server: the policy makes the page itself refuse any other origin.
@@ -103,6 +104,14 @@ function assetFiles(): Map<string, string> {
     for (const name of RENDERER_FILES) files.set(`${VENDOR_PREFIX}${name}`, join(root, name));
   } catch {
     // Not installed (an install without devDependencies): the API reference tab says so.
+  }
+  try {
+    // The passkey page's WebAuthn helpers (served from here: the page loads nothing from elsewhere).
+    const browser = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
+    const bundle = join(dirname(browser), '..', 'dist', 'bundle', 'index.umd.min.js');
+    files.set(`${VENDOR_ROOT}simplewebauthn-browser.js`, bundle);
+  } catch {
+    // Not installed: the passkey page says so.
   }
   return files;
 }
