@@ -6,7 +6,7 @@ import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { lazyAssertionVerifier } from '#shared/passkeys/assertion-verifier.ts';
-import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
+import { deviceProofOf } from '#shared/passkeys/device-proof.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = { ...compose.confirmChangeRequest(adapters), assertions: lazyAssertionVerifier };

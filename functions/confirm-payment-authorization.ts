@@ -4,7 +4,7 @@ import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { lazyAssertionVerifier } from '#shared/passkeys/assertion-verifier.ts';
-import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
+import { deviceProofOf } from '#shared/passkeys/device-proof.ts';
 import { PAYMENT_REQUESTS } from '#shared/payments/payment-authorization.schema.ts';
 import { confirmPaymentAuthorization } from '#shared/payments/use-cases.ts';
 

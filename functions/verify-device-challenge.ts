@@ -4,7 +4,7 @@ import { verifyDeviceChallenge } from '#shared/devices/device-signing.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
 import { lazyAssertionVerifier } from '#shared/passkeys/assertion-verifier.ts';
-import { deviceProofOf } from '#shared/passkeys/webauthn.schema.ts';
+import { deviceProofOf } from '#shared/passkeys/device-proof.ts';
 
 export const build = (adapters: Adapters) => {
   const rt = { ...compose.answerDeviceChallenge(adapters), assertions: lazyAssertionVerifier };

@@ -5,8 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { PasskeySettings } from '../shared/config.ts';
 import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
-import type { PasskeySettings } from '../shared/passkeys/settings.ts';
 import { ROUTES, type RouteDefinition } from '../shared/routes.ts';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { operatorAlarmTopic } from './alarm-topic.ts';
@@ -58,7 +58,7 @@ export interface PhoneSecurityStackProps extends StackProps {
    * retiredReceiptKeyArns): the JWKS keeps publishing them (docs/operations.md, receipt key rotation).
    */
   retiredReceiptKeyArns?: readonly string[];
-  /** The passkeys' relying party (shared/passkeys/settings.ts); absent leaves passkeys off. */
+  /** The passkeys' relying party (shared/config.ts passkeySection); absent leaves passkeys off. */
   passkeys?: PasskeySettings;
   /** The routes to deploy; only tests pass anything but the route table. */
   routes?: readonly RouteDefinition[];

@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { PasskeySettings } from '../shared/config.ts';
 import { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS } from '../shared/config.ts';
-import type { PasskeySettings } from '../shared/passkeys/settings.ts';
 import {
   authOf,
   handlerEntry,

@@ -6,6 +6,7 @@ import {
   codeSection,
   coolingOffSection,
   idempotencySection,
+  passkeySection,
   pepperSection,
   type SandboxSection,
   type SmsSection,
@@ -27,7 +28,6 @@ import { DynamoSecondFactorResets } from './operator/dynamo-second-factor-resets
 import { DynamoSecurityTimeline } from './operator/dynamo-security-timeline.ts';
 import { acceptedPeppers, type PepperSource, pepperSource } from './otp/pepper.ts';
 import { DynamoPasskeys } from './passkeys/dynamo-passkeys.ts';
-import { passkeySection } from './passkeys/settings.ts';
 import { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
 import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';

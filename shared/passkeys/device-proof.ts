@@ -1,4 +1,5 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { PasskeySettings } from '../config.ts';
 import type { Uses } from '../deps.ts';
 import { signatureFrom, signedBy } from '../devices/challenge-common.ts';
 import { conflict } from '../errors.ts';
@@ -6,13 +7,20 @@ import { buildEvent } from '../events/event.ts';
 import { PasskeyCounterRegressed } from '../events/passkey-events.ts';
 import type { PaymentTerms } from '../payments/canonical.ts';
 import { credentialIdOf } from './model.ts';
-import type { PasskeySettings } from './settings.ts';
 
 /**
  * A device's answer to a challenge: an ECDSA P-256 signature (hex DER) by an app key, or a WebAuthn assertion by a
  * bound passkey. Every place that accepts a device signature checks it here, so both kinds obey the same rules.
  */
 export type DeviceProof = { signature: string } | { webauthn: AuthenticationResponseJSON };
+
+/** The proof a confirm body carries: its `signature`, or its `webauthn` assertion. */
+export const deviceProofOf = (
+  body: { signature: string; webauthn?: undefined } | { webauthn: unknown; signature?: undefined },
+): DeviceProof =>
+  body.webauthn !== undefined
+    ? { webauthn: body.webauthn as AuthenticationResponseJSON }
+    : { signature: body.signature! };
 
 export type ParsedProof =
   | { kind: 'signature'; signature: Buffer }

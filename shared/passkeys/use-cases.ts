@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { checkCode } from '../codes/one-time-code.ts';
+import type { PasskeySettings } from '../config.ts';
 import { refuseDuringCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { challengeNotFound, deviceNotFound, isoSeconds, refusal } from '../devices/challenge-common.ts';
@@ -15,7 +16,6 @@ import { type SendCodeDeps, sendCode } from '../sca/send-code.ts';
 import type { Language } from '../sms/templates.ts';
 import { passkeysOff } from './device-proof.ts';
 import { type PasskeyFacts, type PasskeyRegistrationRecord, passkeyKeyRef } from './model.ts';
-import type { PasskeySettings } from './settings.ts';
 
 /**
  * Binding a passkey, in three steps, each a route:

@@ -1,6 +1,4 @@
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import * as z from '../zod.ts';
-import type { DeviceProof } from './device-proof.ts';
 
 /**
  * WebAuthn responses as browsers serialize them (`PublicKeyCredential.toJSON()`, @simplewebauthn/browser): binary
@@ -40,11 +38,3 @@ export const webauthnRegistration = z.object({
   clientExtensionResults: z._default(extensionResults, {}),
   authenticatorAttachment: attachment,
 });
-
-/** The proof a confirm body carries: its `signature`, or its `webauthn` assertion. */
-export const deviceProofOf = (
-  body: { signature: string; webauthn?: undefined } | { webauthn: unknown; signature?: undefined },
-): DeviceProof =>
-  body.webauthn !== undefined
-    ? { webauthn: body.webauthn as AuthenticationResponseJSON }
-    : { signature: body.signature! };

@@ -7,9 +7,9 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
+import type { PasskeySettings } from '../config.ts';
 import type { PaymentTerms } from '../payments/canonical.ts';
 import { minorUnits, webauthnChallengeFor } from './challenge.ts';
-import type { PasskeySettings } from './settings.ts';
 
 /**
  * WebAuthn through @simplewebauthn/server: no CBOR or COSE is parsed here. What this module adds is the binding of

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { passkeySection } from '../../shared/config.ts';
 import { minorUnits, spcRequestOf, webauthnChallengeFor } from '../../shared/passkeys/challenge.ts';
-import { passkeySection } from '../../shared/passkeys/settings.ts';
 
 const ANDROID = `android:apk-key-hash:${'A'.repeat(43)}`;
 
