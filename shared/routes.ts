@@ -236,7 +236,8 @@ const PASSKEY_ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: `${PASSKEY_REGISTRATIONS}/{registration_id}/options`,
     summary: "Check the enrollment's SMS OTP and answer the WebAuthn creation options",
-    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    // The OTP confirms only while the verified number it went to is still the person's (a condition check).
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
     indexes: ['GSI1'],
     usesPepper: true,
     usesPasskeys: true,
