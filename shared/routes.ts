@@ -226,7 +226,7 @@ const PASSKEY_ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: PASSKEY_REGISTRATIONS,
     summary: 'Start binding a passkey as a device: SMS OTP to the verified number',
-    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    table: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
     sendsSms: true,
     usesPepper: true,
     usesPasskeys: true,

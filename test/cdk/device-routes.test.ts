@@ -34,9 +34,24 @@ const EXPECTED_TABLE_ACTIONS: Record<string, string[]> = {
   'create-device-challenge': ['ConditionCheckItem', 'GetItem', 'PutItem', 'UpdateItem'],
   'get-device-challenge': ['GetItem'],
   'verify-device-challenge': ['ConditionCheckItem', 'GetItem', 'PutItem', 'UpdateItem'],
+  'create-passkey-registration': ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
+  'create-passkey-registration-options': [
+    'BatchGetItem',
+    'ConditionCheckItem',
+    'GetItem',
+    'PutItem',
+    'Query',
+    'UpdateItem',
+  ],
+  'complete-passkey-registration': ['GetItem', 'PutItem', 'UpdateItem'],
 };
-const SENDS_SMS = ['create-device'];
-const READS_PEPPER = ['create-device', 'verify-signature-challenge'];
+const SENDS_SMS = ['create-device', 'create-passkey-registration'];
+const READS_PEPPER = [
+  'create-device',
+  'verify-signature-challenge',
+  'create-passkey-registration',
+  'create-passkey-registration-options',
+];
 
 /** Every action granted to the function of an operation, across all policies attached to its role. */
 function grantedActions(operation: string): string[] {

@@ -140,10 +140,10 @@ describe('a route added to the table', () => {
     const stack = new PhoneSecurityStack(app, 'Grown', {
       routes: [
         ...ROUTES,
-        { ...route('/v1/mfa/passkeys/registrations'), operation: 'create-passkey-registration' },
+        { ...route('/v1/mfa/devices/{device_id}/passkeys'), operation: 'list-device-passkeys' },
       ],
     });
-    const fn = stack.functions.get('create-passkey-registration')!;
+    const fn = stack.functions.get('list-device-passkeys')!;
     expect(fn.stack.node.id).toBe('DevicesApi');
     expect(fn.stack.nestedStackParent).toBe(stack);
   });
