@@ -37,6 +37,7 @@ beforeAll(() => {
     sandbox: true,
     smsSenderId: 'Bank',
     resourceOwnerId: 'org-1',
+    passkeys: { rpId: 'bank.example', rpName: 'Bank', origins: ['https://bank.example'] },
   });
   template = stageTemplate(stack);
 }, 120_000);
