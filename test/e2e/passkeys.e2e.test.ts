@@ -277,7 +277,11 @@ describe('a passkey approves payments', () => {
       total: { currency: 'EUR', value: '12.50' },
     });
     const webauthn = passkey.assert(view.webauthn.challenge, { payment: spcData(view) });
-    const confirmed = await f.api.post(`/v1/payment_authorizations/${view.id}/confirm`, { webauthn });
+    // A body mixing the assertion with another form's fields is refused before anything is checked.
+    const confirm = (body: object) => f.api.post(`/v1/payment_authorizations/${view.id}/confirm`, body);
+    expect((await confirm({ webauthn, signature: 'ab' })).status).toBe(400);
+    expect((await confirm({ webauthn, tan: '123456', amount, payee })).status).toBe(400);
+    const confirmed = await confirm({ webauthn, channel: 'web' });
     expect([confirmed.status, confirmed.body.status]).toEqual([201, 'COMPLETED']);
     expect(decodeJwt(confirmed.body.receipt)).toMatchObject({
       jti: view.id,
