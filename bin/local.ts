@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { startLocalService } = await import('#shared/local/local-service.ts');
 const { DEV_ISSUER_KEY_FILE } = await import('#shared/auth/dev-issuer.ts');
+const { envValue } = await import('#shared/settings.ts');
 
 const { values } = parseArgs({
   options: {
@@ -17,7 +18,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: '.local' },
   },
 });
-const port = Number(process.env.PORT ?? 3000);
+const port = Number(envValue('PORT'));
 process.env.LOG_SILENT ??= 'true';
 process.env.METRICS_DISABLED ??= 'true';
 

@@ -275,7 +275,7 @@ export function envSettingsTable(): string {
     return `| \`${name}\` | ${cell(type)} | ${cell(fallback)} | ${setting.sections.join(', ')} | ${cell(setting.description)} | ${cell(setting.local ?? '')} |`;
   });
   return [
-    '| variable | type | default | read by section | description | under `npm start` |',
+    '| variable | type | default | read by | description | under `npm start` |',
     '|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');

@@ -12,6 +12,7 @@
  * The calls in use cases are one line each (`metrics.codeCheck('wrong')`), so they move with the code they count.
  */
 import { currentInvocation } from './logging.ts';
+import { envValue } from './settings.ts';
 import type { DeliveryOutcome } from './webhooks/delivery.ts';
 
 export const METRICS_NAMESPACE = 'PhoneSecurity';
@@ -45,7 +46,7 @@ export function emfDocument(
   dimensions: Record<string, string>,
   timestamp = Date.now(),
 ): Record<string, unknown> {
-  const service = process.env.METRICS_SERVICE || 'phone-security';
+  const service = envValue('METRICS_SERVICE')!;
   const keys = Object.keys(dimensions);
   const invocation = currentInvocation();
   return {
@@ -68,7 +69,7 @@ export function emfDocument(
 }
 
 function put(name: string, value: number, unit: Unit, dimensions: Record<string, string> = {}): void {
-  if (process.env.METRICS_DISABLED === 'true') return;
+  if (envValue('METRICS_DISABLED') === 'true') return;
   sink(JSON.stringify(emfDocument(name, value, unit, dimensions)));
 }
 

@@ -18,7 +18,11 @@ export type EnvSettingType =
   | 'countries'
   | 'list';
 
-/** The configuration sections of shared/config.ts (each function reads only the sections its use cases need). */
+/**
+ * What reads a variable: a section of shared/config.ts (each function reads only the sections its use cases need), or
+ * `logging` (shared/logging.ts), `metrics` (shared/metrics.ts), `rotation` (functions/rotate-secret.ts), `local`
+ * (bin/local.ts), which read through `envValue`.
+ */
 export type ConfigSection =
   | 'table'
   | 'region'
@@ -34,14 +38,16 @@ export type ConfigSection =
   | 'idempotency'
   | 'receiptKey'
   | 'logging'
-  | 'metrics';
+  | 'metrics'
+  | 'rotation'
+  | 'local';
 
 export interface EnvSetting {
   type: EnvSettingType;
   /** The value used when the variable is unset or empty, as it would be written; undefined: none. */
   default: string | undefined;
   description: string;
-  /** The sections of shared/config.ts that read it (`logging` and `metrics`: shared/logging.ts, shared/metrics.ts). */
+  /** What reads it (see ConfigSection). */
   sections: readonly ConfigSection[];
   /** Under `npm start` the local service sets this itself: the value and why. */
   local?: string;
@@ -376,6 +382,13 @@ export const ENV_SETTINGS = {
     sections: ['logging'],
     description: 'The lowest level logged.',
   },
+  LOG_SILENT: {
+    type: 'boolean',
+    default: 'false',
+    sections: ['logging'],
+    description: 'true writes no log lines (tests set it).',
+    local: '`true` (unless set): the console shows what happens; the terminal keeps the banner',
+  },
   METRICS_SERVICE: {
     type: 'string',
     default: 'phone-security',
@@ -388,6 +401,22 @@ export const ENV_SETTINGS = {
     sections: ['metrics'],
     description: 'true writes no EMF documents.',
     local: '`true` (unless set): there is no CloudWatch to read them',
+  },
+  KEYRING_KEEP: {
+    type: 'string',
+    default: '2',
+    pattern: /^(all|[1-9]\d*)$/,
+    sections: ['rotation'],
+    description:
+      'Versions a rotated keyring keeps: 2 for the OTP pepper (current and previous), all for the webhook sealing key, whose old seals must still open (set by the stack).',
+  },
+  PORT: {
+    type: 'integer',
+    default: '3000',
+    min: 1,
+    max: 65_535,
+    sections: ['local'],
+    description: '`npm start` only: the port the local service listens on, on 127.0.0.1.',
   },
 } as const satisfies Record<string, EnvSetting>;
 
@@ -407,4 +436,11 @@ export function settingOf(name: EnvName): EnvSetting {
     );
   }
   return setting;
+}
+
+/** A declared variable's value, or its declared default when unset or empty (for readers outside shared/config.ts). */
+export function envValue(name: EnvName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const setting = settingOf(name);
+  const value = env[name];
+  return value === undefined || value === '' ? setting.default : value;
 }
