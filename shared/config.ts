@@ -1,3 +1,4 @@
+import { type FraudGuardSettings, PROTECTION_LEVELS } from './fraud-guard/settings.ts';
 import { parseSmsCountries } from './sms/sms-countries.ts';
 
 /**
@@ -97,6 +98,8 @@ export interface Config {
   smsCountries: ReadonlySet<string> | 'all';
   /** SIM-swap cooling-off: how long after a reset or a verified number's removal device steps are refused. */
   coolingOffSeconds: number;
+  /** The fraud guard against SMS pumping: protection level and caps (shared/fraud-guard/). */
+  fraudGuard: FraudGuardSettings;
   webhooks: WebhookConfig;
   auth: AuthConfig;
 }
@@ -221,6 +224,55 @@ function coolingOffFrom(read: EnvReader): CoolingOffSection {
       min: 0,
       max: 30 * 24 * 3600,
     }),
+  };
+}
+
+export type FraudGuardSection = Pick<Config, 'fraudGuard'>;
+
+/** `client-a:5000/50000,client-b:100/1000`: per-client hourly/daily caps that replace the defaults for those clients. */
+function clientCaps(text: string | undefined, read: EnvReader): FraudGuardSettings['clientCaps'] {
+  const caps = new Map<string, { hourly: number; daily: number }>();
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^(.{1,256}):(\d{1,9})\/(\d{1,9})$/.exec(entry);
+    if (!match) {
+      read.problems.push('SMS_CLIENT_CAPS: each entry must be <client id>:<hourly>/<daily>');
+      continue;
+    }
+    caps.set(match[1]!, { hourly: Number(match[2]), daily: Number(match[3]) });
+  }
+  return caps;
+}
+
+function fraudGuardFrom(read: EnvReader): FraudGuardSection {
+  return {
+    fraudGuard: {
+      /** The prefix guard's protection level (docs/fraud-guard.md); `off` keeps the caps. */
+      level: read.choice('SMS_FRAUD_PROTECTION', PROTECTION_LEVELS, 'standard'),
+      /** Code SMS one partner client (or the end-user API) may send per clock hour and per UTC day. */
+      clientHourlyCap: read.number('SMS_CLIENT_HOURLY_CAP', {
+        fallback: 1000,
+        integer: true,
+        min: 1,
+        max: 10_000_000,
+      }),
+      clientDailyCap: read.number('SMS_CLIENT_DAILY_CAP', {
+        fallback: 10_000,
+        integer: true,
+        min: 1,
+        max: 100_000_000,
+      }),
+      clientCaps: clientCaps(read.optional('SMS_CLIENT_CAPS', { max: 4096 }), read),
+      /** Code SMS of all requesters together per clock hour: set it below what the SNS spend limit leaves. */
+      globalHourlyCap: read.number('SMS_GLOBAL_HOURLY_CAP', {
+        fallback: 5000,
+        integer: true,
+        min: 1,
+        max: 10_000_000,
+      }),
+    },
   };
 }
 
@@ -362,6 +414,7 @@ export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(e
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
 export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);
 export const coolingOffSection = (env: NodeJS.ProcessEnv = process.env) => section(env, coolingOffFrom);
+export const fraudGuardSection = (env: NodeJS.ProcessEnv = process.env) => section(env, fraudGuardFrom);
 export const idempotencySection = (env: NodeJS.ProcessEnv = process.env) => section(env, idempotencyFrom);
 export const receiptKeySection = (env: NodeJS.ProcessEnv = process.env) => section(env, receiptKeyFrom);
 
@@ -376,6 +429,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...sandboxFrom(read),
     ...smsFrom(read),
     ...coolingOffFrom(read),
+    ...fraudGuardFrom(read),
     webhooks: webhooksFrom(read),
     auth: authFrom(read),
   };

@@ -62,6 +62,7 @@ export const GRPC_BY_STATUS: Readonly<Record<number, number>> = {
   429: GRPC.RESOURCE_EXHAUSTED,
   500: GRPC.INTERNAL,
   502: GRPC.UNAVAILABLE,
+  503: GRPC.UNAVAILABLE,
 };
 
 /** How the end-user API answers one domain error code where its HTTP status alone does not say it. */

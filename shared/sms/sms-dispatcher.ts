@@ -54,6 +54,12 @@ export class LimitSlotTaken extends Error {
 
 const MAX_ROUNDS = 10;
 
+/** The fraud guard as the dispatcher sees it (shared/fraud-guard/): admits code SMS, hears of conversions. */
+export interface SmsAdmission {
+  admit(sms: { to: string; templateKey: TemplateKey }): Promise<void>;
+  confirmed(number: string): Promise<void>;
+}
+
 /**
  * Every SMS the service sends goes through here, so that every one counts against the limits: at most so many per
  * person and per number in any rolling hour. The person's limit is lower than the number's, so no single person (an
@@ -74,6 +80,7 @@ export class SmsDispatcher {
     private readonly sandboxEnabled: boolean,
     private readonly now: () => Date,
     private readonly countries: ReadonlySet<string> | 'all' = 'all',
+    private readonly guard?: SmsAdmission,
   ) {}
 
   /** The items the two limits of this SMS live in (the person's, then the number's): for stores' batch reads. */
@@ -121,9 +128,13 @@ export class SmsDispatcher {
     return prepared.writes.map((update, index) => ({ name: `sms_limit_${index}`, item: { Update: update } }));
   }
 
-  /** Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. */
+  /**
+   * Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. Every SMS passes here,
+   * so the fraud guard admits code SMS here (notices pass it untouched), after the limits and before any cost.
+   */
   async send(prepared: PreparedSms): Promise<void> {
     if (isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
+    await this.guard?.admit(prepared.message);
     const country = countryOf(prepared.message.to) ?? 'unknown';
     try {
       await this.sender.send(prepared.message);
@@ -144,6 +155,11 @@ export class SmsDispatcher {
         'The SMS could not be sent; retry.',
       );
     }
+  }
+
+  /** A code sent to `number` was confirmed (the fraud guard counts the conversion; never throws). */
+  async confirmed(number: string): Promise<void> {
+    if (!isSandboxNumber(number, this.sandboxEnabled)) await this.guard?.confirmed(number);
   }
 
   /** Reads the limits, charges both in one transaction, runs `beforeSend`, sends. */
