@@ -1,0 +1,333 @@
+/**
+ * 8. The fraud guard against SMS pumping, simulated: attacks and real customers through the real use cases (create,
+ * authorize, confirm) on DynamoDB Local, on a simulated clock so that two hours of traffic run in seconds.
+ *
+ * Per protection level, in a fresh table each:
+ * - one hour of real customers alone (the prefixes learn their history), then a second hour of real customers with
+ *   an attack in the middle of it, through the same partner client (the attacker drives the bank's own sign-up);
+ * - real customers: numbers over many prefixes of five countries, a few of them busy; 85 % confirm 1 to 120 s after
+ *   the SMS, the rest never do;
+ * - attacks of 1,000 attempts, fresh persons and sequential numbers, never confirming, at five attempts a second:
+ *   in one prefix; spread over 50 prefixes (20 each); and spread so that every number has a prefix of its own.
+ * Printed: pumped SMS that left, real customers refused, prefixes blocked; and what the guard adds in DynamoDB
+ * writes and reads per verification, and its cost per million verifications.
+ */
+import { randomInt } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Adapters } from '../shared/compose.ts';
+import * as compose from '../shared/compose.ts';
+import { DomainError } from '../shared/errors.ts';
+import { LEVEL_RULES, type ProtectionLevel } from '../shared/fraud-guard/model.ts';
+import { runAsRequester } from '../shared/fraud-guard/requester.ts';
+import { PROTECTION_LEVELS } from '../shared/fraud-guard/settings.ts';
+import {
+  authorizeMobileNumber,
+  confirmMobileNumber,
+  createMobileNumber,
+} from '../shared/mobile-number/use-cases.ts';
+import type { SmsMessage } from '../shared/sms/sms-port.ts';
+import { createDocumentClient, type DocumentClient } from '../shared/storage/dynamo.ts';
+import { PRICES } from './cost.ts';
+import { benchDynamo, serviceEnv } from './environment.ts';
+import { fixed, passMiss, type Report } from './report.ts';
+
+const ATTACK_ATTEMPTS = 1000;
+const ATTEMPTS_PER_SECOND = 5;
+const REAL_PER_HOUR = 240;
+const CONFIRM_SHARE = 0.85;
+const CLIENT = 'bank-app';
+
+export const SCENARIOS = ['single prefix', '50 prefixes', 'a prefix per number'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface FraudResult {
+  level: ProtectionLevel;
+  scenario: Scenario;
+  pumpedLeft: number;
+  realCustomers: number;
+  realRefused: number;
+  refusals: Record<string, number>;
+  blocks: number;
+}
+
+export interface FraudCost {
+  verifications: number;
+  writeUnits: number;
+  readUnits: number;
+}
+
+export interface FraudRun {
+  results: FraudResult[];
+  /** What the guard added during the hour of real traffic alone, at the default level. */
+  cost: FraudCost;
+  seconds: number;
+}
+
+/** Real customers' ranges: a few busy German ones, and quieter ones in the other four countries. */
+const REAL_RANGES: Array<{ country: string; make: (n: number) => string; weight: number }> = [
+  ...['1511', '1520', '1601', '1701', '1761'].map((range) => ({
+    country: 'DE',
+    make: (n: number) => `+49${range}${String(n).padStart(7, '0')}`,
+    weight: 8,
+  })),
+  ...['61', '62', '63', '64', '65', '66', '67', '68'].map((range) => ({
+    country: 'FR',
+    make: (n: number) => `+33${range}${String(n).padStart(7, '0')}`,
+    weight: 2,
+  })),
+  ...['61', '62', '63', '64', '65', '66'].map((range) => ({
+    country: 'ES',
+    make: (n: number) => `+34${range}${String(n).padStart(7, '0')}`,
+    weight: 2,
+  })),
+  ...['320', '328', '333', '338', '340', '347'].map((range) => ({
+    country: 'IT',
+    make: (n: number) => `+39${range}${String(n).padStart(7, '0')}`,
+    weight: 2,
+  })),
+  ...['660', '664', '676', '699'].map((range) => ({
+    country: 'AT',
+    make: (n: number) => `+43${range}${String(n).padStart(7, '0')}`,
+    weight: 2,
+  })),
+];
+
+/** Attack numbers: German 15x/17x ranges no real customer above uses. */
+function attackNumber(scenario: Scenario, i: number): string {
+  if (scenario === 'single prefix') return `+491590${String(i).padStart(7, '0')}`;
+  if (scenario === '50 prefixes') {
+    const range = 1710 + (i % 50) * 2; // 1710, 1712, ... 1808
+    return `+49${range}${String(Math.floor(i / 50)).padStart(7, '0')}`;
+  }
+  // Every number in a prefix of its own: the leading national digits differ (1530..1579, 1620..1699, ...).
+  const leading = 15_300 + i; // 15300..16299: four leading digits change every ten numbers
+  return `+49${leading}${String(i).padStart(6, '0')}`;
+}
+
+type Step = { at: number; run: () => Promise<void> };
+
+/** One run of a level and scenario: two simulated hours through the real use cases, in a fresh table. */
+async function simulate(
+  endpoint: string,
+  level: ProtectionLevel,
+  scenario: Scenario,
+  counted: FraudCost | undefined,
+): Promise<FraudResult> {
+  const table = `bench-fraud-${level}-${SCENARIOS.indexOf(scenario)}-${Date.now()}`;
+  await benchDynamo(table);
+  let now = Date.UTC(2026, 11, 7, 9, 0, 0);
+  const clock = { now: () => new Date(now) };
+  const sent: SmsMessage[] = [];
+  const db = createDocumentClient({ region: 'us-east-1', endpoint });
+  let measuring = false;
+  if (counted) countGuardUnits(db, () => measuring, counted);
+  const adapters: Adapters = {
+    env: { ...serviceEnv(endpoint, table), SMS_FRAUD_PROTECTION: level },
+    db,
+    clock,
+    smsSender: { send: async (message) => void sent.push(message) },
+  };
+  const creating = compose.createMobileNumber(adapters);
+  const issuing = compose.issueOtp(adapters);
+  const confirming = compose.confirmMobileNumber(adapters);
+
+  const steps: Step[] = [];
+  let real = 0;
+  let realRefused = 0;
+  let pumpedLeft = 0;
+  const refusals: Record<string, number> = {};
+  const refused = (error: unknown) => {
+    if (!(error instanceof DomainError)) throw error;
+    refusals[error.code] = (refusals[error.code] ?? 0) + 1;
+  };
+  const totalWeight = REAL_RANGES.reduce((sum, range) => sum + range.weight, 0);
+  let serial = 0;
+  const pickRange = () => {
+    let ticket = randomInt(totalWeight);
+    for (const range of REAL_RANGES) {
+      ticket -= range.weight;
+      if (ticket < 0) return range;
+    }
+    return REAL_RANGES[0]!;
+  };
+  const start = now;
+  for (let i = 0; i < 2 * REAL_PER_HOUR; i++) {
+    const at =
+      start +
+      randomInt(i < REAL_PER_HOUR ? 3_600_000 : 7_200_000 - 3_600_000) +
+      (i < REAL_PER_HOUR ? 0 : 3_600_000);
+    const number = pickRange().make(++serial);
+    const person = `real-${serial}`;
+    steps.push({
+      at,
+      run: async () => {
+        real++;
+        try {
+          await runAsRequester(CLIENT, async () => {
+            await createMobileNumber(creating, { personId: person, number });
+            await authorizeMobileNumber(issuing, { personId: person, number });
+          });
+        } catch (error) {
+          realRefused++;
+          refused(error);
+          return;
+        }
+        if (Math.random() >= CONFIRM_SHARE) return;
+        const code = sent.findLast((sms) => sms.to === number)!.text.match(/\d{6}/)![0];
+        steps.push({
+          at: now + 1000 + randomInt(119_000),
+          run: () =>
+            confirmMobileNumber(confirming, { personId: person, number, token: code }).then(() => {}),
+        });
+        steps.sort((a, b) => a.at - b.at);
+      },
+    });
+  }
+  // The attack begins 20 minutes into the second hour.
+  const attackStart = start + 3_600_000 + 20 * 60_000;
+  for (let i = 0; i < ATTACK_ATTEMPTS; i++) {
+    const number = attackNumber(scenario, i);
+    steps.push({
+      at: attackStart + Math.floor((i * 1000) / ATTEMPTS_PER_SECOND),
+      run: async () => {
+        try {
+          await runAsRequester(CLIENT, async () => {
+            await createMobileNumber(creating, { personId: `pump-${i}`, number });
+            await authorizeMobileNumber(issuing, { personId: `pump-${i}`, number });
+          });
+          pumpedLeft++;
+        } catch (error) {
+          refused(error);
+        }
+      },
+    });
+  }
+  steps.sort((a, b) => a.at - b.at);
+  while (steps.length > 0) {
+    const step = steps.shift()!;
+    now = Math.max(now, step.at);
+    // The cost is measured over the first hour: real customers only.
+    measuring = now < start + 3_600_000;
+    await step.run();
+  }
+  if (counted) counted.verifications = REAL_PER_HOUR;
+  const blocks = await countEvents(db, table, 'SMS_PREFIX_BLOCKED');
+  db.destroy();
+  return { level, scenario, pumpedLeft, realCustomers: real, realRefused, refusals, blocks };
+}
+
+async function countEvents(db: DocumentClient, table: string, type: string): Promise<number> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: 'event_type = :type',
+        ExpressionAttributeValues: { ':type': type },
+        ExclusiveStartKey: start,
+      }),
+    );
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
+}
+
+const isGuardKey = (key: unknown) =>
+  typeof (key as { PK?: unknown })?.PK === 'string' && String((key as { PK: string }).PK).startsWith('FG#');
+
+/**
+ * Counts the capacity units of the guard's own items (keys `FG#...`) by the pricing rule: 1 WRU per write of an
+ * item under 1 KB, 2 per item in a transaction, 1 RRU per item of a strongly consistent read (missing items too).
+ */
+function countGuardUnits(db: DocumentClient, measuring: () => boolean, cost: FraudCost): void {
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (measuring()) {
+        const input = args.input as Record<string, unknown>;
+        const name = context.commandName ?? '';
+        if (name === 'UpdateItemCommand' && isGuardKey(input.Key)) cost.writeUnits += 1;
+        if (name === 'BatchGetItemCommand') {
+          for (const request of Object.values(input.RequestItems as Record<string, { Keys: unknown[] }>)) {
+            cost.readUnits += request.Keys.filter(isGuardKey).length;
+          }
+        }
+        if (name === 'TransactWriteItemsCommand') {
+          for (const item of input.TransactItems as Array<
+            Record<string, { Key?: unknown; Item?: unknown }>
+          >) {
+            const part = Object.values(item)[0]!;
+            if (isGuardKey(part.Key ?? part.Item)) cost.writeUnits += 2;
+          }
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchFraudGuardUnits' },
+  );
+}
+
+export async function measureFraud(progress: (text: string) => void = () => {}): Promise<FraudRun> {
+  const started = performance.now();
+  const results: FraudResult[] = [];
+  const cost: FraudCost = { verifications: 0, writeUnits: 0, readUnits: 0 };
+  for (const level of PROTECTION_LEVELS) {
+    for (const scenario of SCENARIOS) {
+      const endpoint = await benchDynamo('bench-fraud-probe');
+      const measured = level === 'standard' && scenario === 'single prefix' ? cost : undefined;
+      results.push(await simulate(endpoint, level, scenario, measured));
+      progress(`fraud: ${level}, ${scenario}`);
+    }
+  }
+  return { results, cost, seconds: (performance.now() - started) / 1000 };
+}
+
+export function printFraud(report: Report, run: FraudRun): void {
+  report.heading('8. Fraud guard: SMS pumping, simulated');
+  report.line(
+    `Per level and attack: ${ATTACK_ATTEMPTS} attempts (fresh persons, sequential numbers, never confirmed, ${ATTEMPTS_PER_SECOND}/s), with ${REAL_PER_HOUR} real customers an hour for two hours (the first hour alone), ${Math.round(CONFIRM_SHARE * 100)} % of them confirming 1-120 s after the SMS.`,
+  );
+  report.line(
+    'Everything through the real use cases (create, authorize, confirm) on DynamoDB Local, one partner client, default caps, on a simulated clock.',
+  );
+  const defaults = LEVEL_RULES.standard;
+  report.table(
+    [
+      'level',
+      'attack',
+      'pumped SMS left',
+      'share',
+      'real customers',
+      'real refused',
+      'prefix blocks',
+      'refusals',
+    ],
+    run.results.map((r) => [
+      r.level,
+      r.scenario,
+      String(r.pumpedLeft),
+      `${fixed((100 * r.pumpedLeft) / ATTACK_ATTEMPTS)} %`,
+      String(r.realCustomers),
+      String(r.realRefused),
+      String(r.blocks),
+      Object.entries(r.refusals)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(', ') || '-',
+    ]),
+  );
+  const single = run.results.find((r) => r.level === 'standard' && r.scenario === 'single prefix')!;
+  const atDefault = run.results.filter((r) => r.level === 'standard');
+  report.line(
+    `goal at the default level (standard): single-prefix attack <= 5 % left: ${passMiss(single.pumpedLeft <= 0.05 * ATTACK_ATTEMPTS)} (${single.pumpedLeft}); no real customer refused: ${passMiss(atDefault.every((r) => r.realRefused === 0))}; spread attacks bounded by the caps (client ${1000}/h): ${passMiss(atDefault.every((r) => r.pumpedLeft <= 1000))}`,
+  );
+  void defaults;
+  const c = run.cost;
+  const wru = c.writeUnits / c.verifications;
+  const rru = c.readUnits / c.verifications;
+  const usd = wru * PRICES.writeUnit.usd * 1e6 + rru * PRICES.readUnit.usd * 1e6;
+  report.line(
+    `guard cost (standard, real traffic alone): ${fixed(wru, 2)} WRU and ${fixed(rru, 2)} RRU added per verification (authorize + confirm) = USD ${fixed(usd, 2)} per million verifications (on-demand, us-east-1; SMS excluded)`,
+  );
+  report.line(`simulation: ${fixed(run.seconds)} s wall time`);
+}
