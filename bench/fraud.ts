@@ -33,7 +33,7 @@ import { fixed, passMiss, type Report } from './report.ts';
 
 const ATTACK_ATTEMPTS = 1000;
 const ATTEMPTS_PER_SECOND = 5;
-const REAL_PER_HOUR = 240;
+const REAL_PER_HOUR = 160;
 const CONFIRM_SHARE = 0.85;
 const CLIENT = 'bank-app';
 
@@ -268,18 +268,34 @@ function countGuardUnits(db: DocumentClient, measuring: () => boolean, cost: Fra
   );
 }
 
+/** Simulations run side by side (each in its own table), as many as DynamoDB Local serves well on two cores. */
+const PARALLEL = 4;
+
 export async function measureFraud(progress: (text: string) => void = () => {}): Promise<FraudRun> {
   const started = performance.now();
-  const results: FraudResult[] = [];
   const cost: FraudCost = { verifications: 0, writeUnits: 0, readUnits: 0 };
-  for (const level of PROTECTION_LEVELS) {
-    for (const scenario of SCENARIOS) {
-      const endpoint = await benchDynamo('bench-fraud-probe');
-      const measured = level === 'standard' && scenario === 'single prefix' ? cost : undefined;
-      results.push(await simulate(endpoint, level, scenario, measured));
-      progress(`fraud: ${level}, ${scenario}`);
-    }
-  }
+  const endpoint = await benchDynamo('bench-fraud-probe');
+  // A spread where every number has a prefix of its own never meets the prefix rule: the level does not matter
+  // there, so it runs at the default level only.
+  const runs = PROTECTION_LEVELS.flatMap((level) =>
+    SCENARIOS.filter((scenario) => scenario !== 'a prefix per number' || level === 'standard').map(
+      (scenario) => ({ level, scenario }),
+    ),
+  );
+  const results: FraudResult[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async () => {
+      while (next < runs.length) {
+        const { level, scenario } = runs[next++]!;
+        const measured = level === 'standard' && scenario === 'single prefix' ? cost : undefined;
+        results.push(await simulate(endpoint, level, scenario, measured));
+        progress(`fraud: ${level}, ${scenario}`);
+      }
+    }),
+  );
+  const order = (r: FraudResult) => PROTECTION_LEVELS.indexOf(r.level) * 10 + SCENARIOS.indexOf(r.scenario);
+  results.sort((a, b) => order(a) - order(b));
   return { results, cost, seconds: (performance.now() - started) / 1000 };
 }
 

@@ -21,10 +21,22 @@ import { PhoneSecurityStack } from './phone-security-stack.ts';
  *   smsCountries=DE,AT SMS destination countries, ISO 3166 alpha-2, or * for all (default DE,AT,FR,IT,ES)
  *   smsAccountSettings=false  leave the account's default protect configuration and SNS SMS attributes alone
  *                      (they are one per account and region: set them from one stage)
+ *   smsFraudProtection=standard  the fraud guard's level: off, basic, standard, max (docs/fraud-guard.md)
+ *   smsClientHourlyCap=N, smsClientDailyCap=N  code SMS per partner client per hour / UTC day (default 1000 / 10000)
+ *   smsClientCaps=ID:H/D,...  per-client caps instead of those; smsGlobalHourlyCap=N  all clients per hour (5000)
  *   smsMonthlyBudgetUsd=N  the SMS spend alarm's budget (default 1, the account's default spend limit)
  *   retiredReceiptKeyArns=ARN,ARN  receipt keys the JWKS keeps publishing after a rotation (docs/operations.md)
  *   alarm.NAME=VALUE   an alarm threshold other than its default (lib/observability.ts ALARM_DEFAULTS)
  */
+/** The fraud guard's context keys and the variables they set on the SMS-sending functions. */
+const FRAUD_GUARD_CONTEXT: Record<string, string> = {
+  smsFraudProtection: 'SMS_FRAUD_PROTECTION',
+  smsClientHourlyCap: 'SMS_CLIENT_HOURLY_CAP',
+  smsClientDailyCap: 'SMS_CLIENT_DAILY_CAP',
+  smsClientCaps: 'SMS_CLIENT_CAPS',
+  smsGlobalHourlyCap: 'SMS_GLOBAL_HOURLY_CAP',
+};
+
 export function createApp(props: AppProps = {}): { app: App; stack: PhoneSecurityStack } {
   const app = new App(props);
   const context = (key: string): string | undefined => app.node.tryGetContext(key);
@@ -60,6 +72,11 @@ export function createApp(props: AppProps = {}): { app: App; stack: PhoneSecurit
     ...(context('resourceOwnerId') ? { resourceOwnerId: context('resourceOwnerId')! } : {}),
     ...(context('alarmEmail') ? { alarmEmail: context('alarmEmail')! } : {}),
     ...(context('smsCountries') ? { smsCountries: parseSmsCountries(context('smsCountries')!) } : {}),
+    fraudGuard: Object.fromEntries(
+      Object.entries(FRAUD_GUARD_CONTEXT).flatMap(([key, variable]) =>
+        context(key) ? [[variable, context(key)!]] : [],
+      ),
+    ),
     smsAccountSettings: context('smsAccountSettings') !== 'false',
     ...(budget !== undefined ? { smsMonthlyBudgetUsd: budget } : {}),
     alarmThresholds,

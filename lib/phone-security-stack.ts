@@ -53,6 +53,12 @@ export interface PhoneSecurityStackProps extends StackProps {
   smsCountries?: ReadonlySet<string> | 'all';
   /** Set the account-wide SMS settings (default protect configuration, delivery-status logging); default true. */
   smsAccountSettings?: boolean;
+  /**
+   * The fraud guard's settings, as the variables the SMS-sending functions read (SMS_FRAUD_PROTECTION,
+   * SMS_CLIENT_HOURLY_CAP, SMS_CLIENT_DAILY_CAP, SMS_CLIENT_CAPS, SMS_GLOBAL_HOURLY_CAP; docs/fraud-guard.md); unset
+   * ones keep their defaults (context smsFraudProtection, smsClientHourlyCap, ...).
+   */
+  fraudGuard?: Record<string, string>;
   /** SMS budget per month in USD, for the spend alarm (context smsMonthlyBudgetUsd); default 1. */
   smsMonthlyBudgetUsd?: number;
   /** Alarm thresholds other than the defaults (context alarm.<name>). */
@@ -228,6 +234,7 @@ export class PhoneSecurityStack extends Stack {
               props.smsCountries ?? parseSmsCountries(DEFAULT_SMS_COUNTRIES),
             ),
             ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
+            ...props.fraudGuard,
           }
         : {}),
       ...(route.usesPepper ? { OTP_PEPPER_SECRET_ARN: this.data.pepper.secretArn } : {}),

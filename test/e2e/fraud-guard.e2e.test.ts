@@ -42,7 +42,11 @@ describe('prefix guard (standard level)', () => {
     const refused = (await authorize(f, numberIn('1511', FLOOR + 1))).answer;
     expect(refused.status).toBe(403);
     expect(refused.body.errors).toEqual([
-      expect.objectContaining({ status: 403, code: 'sms_destination_blocked', title: 'SMS Destination Blocked' }),
+      expect.objectContaining({
+        status: 403,
+        code: 'sms_destination_blocked',
+        title: 'SMS Destination Blocked',
+      }),
     ]);
     expect(refused.body.errors[0].detail).not.toMatch(/\d/);
     expect((await f.outbox()).filter((sms) => sms.to.startsWith('+491511'))).toHaveLength(FLOOR);
