@@ -247,31 +247,18 @@ function clientCaps(text: string | undefined, read: EnvReader): FraudGuardSettin
 }
 
 function fraudGuardFrom(read: EnvReader): FraudGuardSection {
+  const cap = (name: string, fallback: number) =>
+    read.number(name, { fallback, integer: true, min: 1, max: 100_000_000 });
   return {
     fraudGuard: {
       /** The prefix guard's protection level (docs/fraud-guard.md); `off` keeps the caps. */
       level: read.choice('SMS_FRAUD_PROTECTION', PROTECTION_LEVELS, 'standard'),
       /** Code SMS one partner client (or the end-user API) may send per clock hour and per UTC day. */
-      clientHourlyCap: read.number('SMS_CLIENT_HOURLY_CAP', {
-        fallback: 1000,
-        integer: true,
-        min: 1,
-        max: 10_000_000,
-      }),
-      clientDailyCap: read.number('SMS_CLIENT_DAILY_CAP', {
-        fallback: 10_000,
-        integer: true,
-        min: 1,
-        max: 100_000_000,
-      }),
+      clientHourlyCap: cap('SMS_CLIENT_HOURLY_CAP', 1000),
+      clientDailyCap: cap('SMS_CLIENT_DAILY_CAP', 10_000),
       clientCaps: clientCaps(read.optional('SMS_CLIENT_CAPS', { max: 4096 }), read),
       /** Code SMS of all requesters together per clock hour: set it below what the SNS spend limit leaves. */
-      globalHourlyCap: read.number('SMS_GLOBAL_HOURLY_CAP', {
-        fallback: 5000,
-        integer: true,
-        min: 1,
-        max: 10_000_000,
-      }),
+      globalHourlyCap: cap('SMS_GLOBAL_HOURLY_CAP', 5000),
     },
   };
 }

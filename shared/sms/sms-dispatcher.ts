@@ -43,6 +43,8 @@ export interface PreparedSms {
   message: SmsMessage;
   /** UpdateItem inputs (one per limit), to commit in the caller's transaction; none for the sandbox number. */
   writes: TransactUpdate[];
+  /** Set once the fraud guard has admitted it (`admit`), so that a retry after a lost limit slot is not charged twice. */
+  admitted?: boolean;
 }
 
 /** Thrown when a limit's slot was taken by a concurrent request between the read and the write: read again. */
@@ -129,12 +131,20 @@ export class SmsDispatcher {
   }
 
   /**
-   * Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. Every SMS passes here,
-   * so the fraud guard admits code SMS here (notices pass it untouched), after the limits and before any cost.
+   * The fraud guard's admission (shared/fraud-guard/): a code SMS may be refused (403, 429, 503); notices pass. Called
+   * before the caller commits anything for the SMS, so a refusal stores and charges nothing; `send` admits what was
+   * not admitted yet, so every SMS passes it.
    */
+  async admit(prepared: PreparedSms): Promise<void> {
+    if (prepared.admitted || isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
+    await this.guard?.admit(prepared.message);
+    prepared.admitted = true;
+  }
+
+  /** Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. */
   async send(prepared: PreparedSms): Promise<void> {
     if (isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
-    await this.guard?.admit(prepared.message);
+    await this.admit(prepared);
     const country = countryOf(prepared.message.to) ?? 'unknown';
     try {
       await this.sender.send(prepared.message);
@@ -164,9 +174,12 @@ export class SmsDispatcher {
 
   /** Reads the limits, charges both in one transaction, runs `beforeSend`, sends. */
   async dispatch(request: DispatchRequest): Promise<void> {
+    let admitted = false;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const items = await readItems(this.db, this.tableName, this.limitKeys(request.to, request.personId));
-      const prepared = this.prepare(request, this.limitsIn(items));
+      const prepared = { ...this.prepare(request, this.limitsIn(items)), admitted };
+      await this.admit(prepared);
+      admitted = true;
       try {
         await this.commitWrites(prepared.writes);
       } catch (error) {
