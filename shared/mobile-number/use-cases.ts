@@ -204,7 +204,6 @@ async function issueOtp(
   },
 ): Promise<MobileNumberView> {
   const { otpVariable, given } = checkedVariables(input.templateKey, input.variables);
-  let admitted = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const loaded = await rt.mobileNumbers.load(input.personId, input.number);
     const record = loaded.number;
@@ -242,10 +241,6 @@ async function issueOtp(
       }
       throw error;
     }
-    // The fraud guard decides before the code is stored (once, whatever the rounds).
-    sms.admitted = admitted;
-    await rt.sms.admit(sms);
-    admitted = true;
     const saved = await rt.mobileNumbers.save({
       number: record,
       code: issued.pending,

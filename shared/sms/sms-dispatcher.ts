@@ -131,9 +131,9 @@ export class SmsDispatcher {
   }
 
   /**
-   * The fraud guard's admission (shared/fraud-guard/): a code SMS may be refused (403, 429, 503); notices pass. Called
-   * before the caller commits anything for the SMS, so a refusal stores and charges nothing; `send` admits what was
-   * not admitted yet, so every SMS passes it.
+   * The fraud guard's admission (shared/fraud-guard/): a code SMS may be refused (403, 429, 503); notices pass.
+   * `dispatch` admits after charging the limits and before the code is stored; `send` admits what was not admitted
+   * yet, so every SMS passes it.
    */
   async admit(prepared: PreparedSms): Promise<void> {
     if (prepared.admitted || isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
@@ -174,18 +174,18 @@ export class SmsDispatcher {
 
   /** Reads the limits, charges both in one transaction, runs `beforeSend`, sends. */
   async dispatch(request: DispatchRequest): Promise<void> {
-    let admitted = false;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const items = await readItems(this.db, this.tableName, this.limitKeys(request.to, request.personId));
-      const prepared = { ...this.prepare(request, this.limitsIn(items)), admitted };
-      await this.admit(prepared);
-      admitted = true;
+      const prepared = this.prepare(request, this.limitsIn(items));
       try {
         await this.commitWrites(prepared.writes);
       } catch (error) {
         if (error instanceof LimitSlotTaken) continue;
         throw error;
       }
+      // After the limits (a refused SMS counts against them, as an attempt) and before the code is stored, so a refusal
+      // leaves the person's pending code as it was; not between the read and the commit, which would widen the race.
+      await this.admit(prepared);
       await request.beforeSend?.();
       await this.send(prepared);
       return;

@@ -36,9 +36,7 @@ describe('prefix guard (standard level)', () => {
   const f = useService({ clock, env: { SMS_FRAUD_PROTECTION: 'standard' } });
 
   it('blocks a prefix whose codes go unconfirmed, refusing in both APIs without naming a threshold', async () => {
-    const first = await authorize(f, numberIn('1511', 1));
-    expect(first.answer.status).toBe(201);
-    for (let n = 2; n <= FLOOR; n++) {
+    for (let n = 1; n <= FLOOR; n++) {
       expect((await authorize(f, numberIn('1511', n))).answer.status).toBe(201);
     }
     const refused = (await authorize(f, numberIn('1511', FLOOR + 1))).answer;
@@ -52,13 +50,6 @@ describe('prefix guard (standard level)', () => {
     ]);
     expect(refused.body.errors[0].detail).not.toMatch(/\d/);
     expect((await f.outbox()).filter((sms) => sms.to.startsWith('+491511'))).toHaveLength(FLOOR);
-
-    // A refused resend stores and charges nothing: the code the person already has still confirms.
-    const resend = await f
-      .partner()
-      .post(`/v1/persons/${first.person}/mobile_number/authorize`, { number: numberIn('1511', 1) });
-    expect(resend.status).toBe(403);
-    await confirm(f, first.person, numberIn('1511', 1));
 
     // The end-user API refuses the same range in Zitadel's shape.
     const person = uniquePerson();
@@ -89,7 +80,7 @@ describe('prefix guard (standard level)', () => {
     ]);
   });
 
-  it('keeps a busy prefix open while its customers confirm', async () => {
+  it('keeps a busy prefix open while its customers confirm', { timeout: 120_000 }, async () => {
     for (let n = 1; n <= 3 * FLOOR; n++) {
       const number = numberIn('1521', n);
       const { person, answer } = await authorize(f, number);
