@@ -57,9 +57,9 @@ export class FraudGuard {
    * 2. A verification SMS: read its prefix (profile and counts, one read); learn from the previous hour once. A
    *    blocked prefix refuses (403); one whose unconverted codes reached its allowance is blocked now, with its event,
    *    metric and log line, and refuses.
-   * 3. Take one unit of the requester's hourly cap, its daily cap and the global hourly cap, narrowest first, so a
-   *    refused SMS never spends a wider cap; a full cap gives back what this SMS took and refuses (429 for the
-   *    requester's caps, 503 for the global one).
+   * 3. Take one unit of the requester's hourly cap, its daily cap and the global hourly cap, together; when one is
+   *    full, give back what the others took (a refused SMS spends no cap) and refuse (429 for the requester's caps,
+   *    503 for the global one).
    * 4. A verification SMS counts as sent in its prefix.
    */
   async admit(sms: { to: string; templateKey: TemplateKey }, requester = currentRequester()): Promise<void> {
@@ -150,32 +150,38 @@ export class FraudGuard {
     ];
   }
 
+  /**
+   * Takes one unit of every cap at once (one round trip, not three); when any is full, gives back the units the others
+   * took, so a refused SMS spends no cap, and refuses with the narrowest full cap's answer.
+   */
   private async takeCaps(caps: Cap[], nowMs: number): Promise<void> {
-    const taken: Array<{ name: string; shard: number }> = [];
-    for (const cap of caps) {
-      const shard =
+    const shards = await Promise.all(
+      caps.map((cap) =>
         (this.full.get(cap.name) ?? 0) > nowMs
-          ? undefined
-          : await this.store.take(cap.name, cap.limit, cap.endsAtMs);
-      if (shard !== undefined) {
-        taken.push({ name: cap.name, shard });
-        continue;
-      }
-      this.full.set(cap.name, cap.endsAtMs);
-      for (const old of this.full.keys()) if ((this.full.get(old) ?? 0) <= nowMs) this.full.delete(old);
-      await Promise.all(taken.map((unit) => this.store.giveBack(unit.name, unit.shard)));
-      metrics.smsCapHit(cap.scope);
-      const retryAfter = (cap.endsAtMs - nowMs) / 1000;
-      if (cap.scope === 'global') {
-        logger.error('sms global cap reached', {
-          status: 'paused',
-          until: new Date(cap.endsAtMs).toISOString(),
-        });
-        throw smsPaused(retryAfter);
-      }
-      logger.warn('sms client cap reached', { status: 'capped', requester: cap.name.split('#')[1] });
-      throw requesterCapReached(retryAfter);
+          ? Promise.resolve(undefined)
+          : this.store.take(cap.name, cap.limit, cap.endsAtMs),
+      ),
+    );
+    const fullIndex = shards.indexOf(undefined);
+    if (fullIndex < 0) return;
+    await Promise.all(
+      caps.flatMap((cap, i) => (shards[i] === undefined ? [] : [this.store.giveBack(cap.name, shards[i]!)])),
+    );
+    for (const [name, until] of this.full) if (until <= nowMs) this.full.delete(name);
+    const cap = caps[fullIndex]!;
+    for (const [i, full] of caps.entries())
+      if (shards[i] === undefined) this.full.set(full.name, full.endsAtMs);
+    metrics.smsCapHit(cap.scope);
+    const retryAfter = (cap.endsAtMs - nowMs) / 1000;
+    if (cap.scope === 'global') {
+      logger.error('sms global cap reached', {
+        status: 'paused',
+        until: new Date(cap.endsAtMs).toISOString(),
+      });
+      throw smsPaused(retryAfter);
     }
+    logger.warn('sms client cap reached', { status: 'capped', requester: cap.name.split('#')[1] });
+    throw requesterCapReached(retryAfter);
   }
 }
 
