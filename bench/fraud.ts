@@ -303,7 +303,7 @@ export async function measureFraud(progress: (text: string) => void = () => {}):
         ? scenario === 'single prefix'
         : scenario !== 'a prefix per number' || level === 'standard',
     ).map((scenario) => ({ level, scenario })),
-  );
+  ).sort((a, b) => (a.level === 'standard' ? 0 : 1) - (b.level === 'standard' ? 0 : 1));
   const results: FraudResult[] = [];
   let next = 0;
   await Promise.all(
@@ -312,7 +312,15 @@ export async function measureFraud(progress: (text: string) => void = () => {}):
         const { level, scenario } = runs[next++]!;
         const measured = level === 'standard' && scenario === 'single prefix' ? cost : undefined;
         results.push(await simulate(endpoint, level, scenario, measured));
-        progress(`fraud: ${level}, ${scenario}`);
+        const r = results.at(-1)!;
+        progress(
+          `fraud: ${level}, ${scenario}: pumped SMS left ${r.pumpedLeft}/${ATTACK_ATTEMPTS}, real refused ${r.realRefused}/${r.realCustomers}, blocks ${r.blocks}, ${JSON.stringify(r.refusals)}`,
+        );
+        if (measured) {
+          progress(
+            `fraud: guard units per verification ${(cost.writeUnits / cost.verifications).toFixed(2)} WRU, ${(cost.readUnits / cost.verifications).toFixed(2)} RRU`,
+          );
+        }
       }
     }),
   );
