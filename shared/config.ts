@@ -1,3 +1,16 @@
+/** The fraud guard's protection levels (shared/fraud-guard/, docs/fraud-guard.md). */
+export const PROTECTION_LEVELS = ['off', 'basic', 'standard', 'max'] as const;
+export type ProtectionLevel = (typeof PROTECTION_LEVELS)[number];
+
+export interface FraudGuardSettings {
+  level: ProtectionLevel;
+  clientHourlyCap: number;
+  clientDailyCap: number;
+  /** Per-client overrides of the two caps, by requester id (`client_id` of the partner token). */
+  clientCaps: ReadonlyMap<string, { hourly: number; daily: number }>;
+  globalHourlyCap: number;
+}
+
 /**
  * All configuration is read here, once, from the environment. A missing or malformed variable fails the cold start
  * with a message naming it, instead of failing a request later. Read by hand rather than through a schema library:
@@ -101,6 +114,8 @@ export interface Config {
    */
   coolingOffPaymentThreshold: number;
   coolingOffPaymentCurrency: string;
+  /** The fraud guard against SMS pumping: protection level and caps (shared/fraud-guard/). */
+  fraudGuard: FraudGuardSettings;
   webhooks: WebhookConfig;
   auth: AuthConfig;
 }
@@ -259,6 +274,42 @@ function coolingOffFrom(read: EnvReader): CoolingOffSection {
   };
 }
 
+export type FraudGuardSection = Pick<Config, 'fraudGuard'>;
+
+/** `client-a:5000/50000,client-b:100/1000`: per-client hourly/daily caps that replace the defaults for those clients. */
+function clientCaps(text: string | undefined, read: EnvReader): FraudGuardSettings['clientCaps'] {
+  const caps = new Map<string, { hourly: number; daily: number }>();
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^(.{1,256}):(\d{1,9})\/(\d{1,9})$/.exec(entry);
+    if (!match) {
+      read.problems.push('SMS_CLIENT_CAPS: each entry must be <client id>:<hourly>/<daily>');
+      continue;
+    }
+    caps.set(match[1]!, { hourly: Number(match[2]), daily: Number(match[3]) });
+  }
+  return caps;
+}
+
+function fraudGuardFrom(read: EnvReader): FraudGuardSection {
+  const cap = (name: string, fallback: number) =>
+    read.number(name, { fallback, integer: true, min: 1, max: 100_000_000 });
+  return {
+    fraudGuard: {
+      /** The prefix guard's protection level (docs/fraud-guard.md); `off` keeps the caps. */
+      level: read.choice('SMS_FRAUD_PROTECTION', PROTECTION_LEVELS, 'standard'),
+      /** Code SMS one partner client (or the end-user API) may send per clock hour and per UTC day. */
+      clientHourlyCap: cap('SMS_CLIENT_HOURLY_CAP', 1000),
+      clientDailyCap: cap('SMS_CLIENT_DAILY_CAP', 10_000),
+      clientCaps: clientCaps(read.optional('SMS_CLIENT_CAPS', { max: 4096 }), read),
+      /** Code SMS of all requesters together per clock hour: set it below what the SNS spend limit leaves. */
+      globalHourlyCap: cap('SMS_GLOBAL_HOURLY_CAP', 5000),
+    },
+  };
+}
+
 /** Deployed mode: the Secrets Manager secret holding the OTP pepper. Local and test mode: the pepper itself. */
 function pepperFrom(read: EnvReader): Config['pepper'] {
   const pepperArn = read.optional('OTP_PEPPER_SECRET_ARN', { min: 1 });
@@ -400,6 +451,7 @@ export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(e
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
 export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);
 export const coolingOffSection = (env: NodeJS.ProcessEnv = process.env) => section(env, coolingOffFrom);
+export const fraudGuardSection = (env: NodeJS.ProcessEnv = process.env) => section(env, fraudGuardFrom);
 export const idempotencySection = (env: NodeJS.ProcessEnv = process.env) => section(env, idempotencyFrom);
 export const receiptKeySection = (env: NodeJS.ProcessEnv = process.env) => section(env, receiptKeyFrom);
 
@@ -414,6 +466,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...sandboxFrom(read),
     ...smsFrom(read),
     ...coolingOffFrom(read),
+    ...fraudGuardFrom(read),
     webhooks: webhooksFrom(read),
     auth: authFrom(read),
   };
