@@ -1,5 +1,5 @@
 // A webhook receiver that refuses forged, stale and replayed deliveries.
-// Run: WEBHOOK_SECRETS='{"<subscription id>":"<secret>"}' node docs/webhook-receiver.example.mjs   (PORT: 4000)
+// Run: WEBHOOK_SECRETS='{"<subscription id>":"<secret>"}' node docs/webhook-receiver.example.mjs   (PORT: 4400)
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -62,4 +62,4 @@ createServer((req, res) => {
     // redelivery after the window changes nothing either.
     res.writeHead(200).end();
   });
-}).listen(Number(process.env.PORT ?? 4000), '127.0.0.1');
+}).listen(Number(process.env.PORT ?? 4400), '127.0.0.1');

@@ -88,6 +88,34 @@ export const CONTEXT_SETTINGS = {
     default: '1',
     description: "The SMS spend alarm's monthly budget in USD (the account's default spend limit is USD 1).",
   },
+  smsFraudProtection: {
+    type: 'string',
+    default: 'standard',
+    description:
+      "The fraud guard's protection level against SMS pumping: off, basic, standard or max (docs/fraud-guard.md); sets SMS_FRAUD_PROTECTION.",
+  },
+  smsClientHourlyCap: {
+    type: 'number',
+    default: '1000',
+    description: 'Code SMS one partner client may send per clock hour; sets SMS_CLIENT_HOURLY_CAP.',
+  },
+  smsClientDailyCap: {
+    type: 'number',
+    default: '10000',
+    description: 'Code SMS one partner client may send per UTC day; sets SMS_CLIENT_DAILY_CAP.',
+  },
+  smsClientCaps: {
+    type: 'string',
+    default: undefined,
+    description:
+      'Per-client caps instead of those two, as <client id>:<hourly>/<daily>, comma-separated; sets SMS_CLIENT_CAPS.',
+  },
+  smsGlobalHourlyCap: {
+    type: 'number',
+    default: '5000',
+    description:
+      'Code SMS of all clients together per clock hour, to stay below the SNS spend limit; sets SMS_GLOBAL_HOURLY_CAP.',
+  },
   authIssuer: {
     type: 'url',
     default: undefined,
@@ -310,3 +338,12 @@ export function withSettingsTable(markdown: string): string {
   );
   return withTable(context, ENV_SETTINGS_BEGIN, ENV_SETTINGS_END, 'shared/settings.ts', envSettingsTable());
 }
+
+/** The fraud guard's context keys and the variables they set on the SMS-sending functions (shared/config.ts). */
+export const FRAUD_GUARD_CONTEXT = {
+  smsFraudProtection: 'SMS_FRAUD_PROTECTION',
+  smsClientHourlyCap: 'SMS_CLIENT_HOURLY_CAP',
+  smsClientDailyCap: 'SMS_CLIENT_DAILY_CAP',
+  smsClientCaps: 'SMS_CLIENT_CAPS',
+  smsGlobalHourlyCap: 'SMS_GLOBAL_HOURLY_CAP',
+} as const;

@@ -9,9 +9,22 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { rotateNow } from '../shared/aws/secret-rotation.ts';
 
-const secretIds = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const USAGE = `usage: npm run rotate -- <secret arn> [<secret arn> ...]
+Rotates a deployed stage's OTP pepper and/or webhook sealing key now (stack outputs OtpPepperSecretArn and
+WebhookSecretKeyArn), with the AWS SDK's default credentials and region. docs/operations.md#rotating-keys says more.`;
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknown = args.find((arg) => arg.startsWith('-'));
+if (unknown) {
+  console.error(`Unknown option '${unknown}' (--help for usage)`);
+  process.exit(2);
+}
+const secretIds = args;
 if (secretIds.length === 0) {
-  console.error('usage: npm run rotate -- <secret arn> [<secret arn> ...]');
+  console.error('usage: npm run rotate -- <secret arn> [<secret arn> ...] (--help for more)');
   process.exit(2);
 }
 try {

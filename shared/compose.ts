@@ -5,6 +5,7 @@ import {
   type CodeSection,
   codeSection,
   coolingOffSection,
+  fraudGuardSection,
   idempotencySection,
   pepperSection,
   type SandboxSection,
@@ -18,6 +19,8 @@ import {
 import { DynamoCoolingOffs } from './cooling-off/dynamo-cooling-offs.ts';
 import type { Clock, Ports } from './deps.ts';
 import { DeviceStore } from './devices/device-store.ts';
+import { DynamoFraudGuardStore } from './fraud-guard/dynamo-fraud-guard-store.ts';
+import { FraudGuard } from './fraud-guard/use-cases.ts';
 import { DynamoIdempotencyStore } from './idempotency/dynamo-idempotency-store.ts';
 import { leaseSecondsFor } from './idempotency/idempotency.ts';
 import { LanguageStore } from './language/dynamo-language-store.ts';
@@ -31,6 +34,8 @@ import { RollingLimit } from './quota/dynamo-rolling-limit.ts';
 import { GuessBudget } from './quota/guess-budget.ts';
 import { SmsQuotaStore } from './quota/sms-quota-store.ts';
 import type { ReceiptSigner } from './receipts/receipt-signer.ts';
+import { DynamoRecipients } from './sca/dynamo-recipients.ts';
+import { requireKnownCountries } from './sms/sms-countries.ts';
 import { SmsDispatcher } from './sms/sms-dispatcher.ts';
 import type { SmsSender } from './sms/sms-port.ts';
 import type { DocumentClient } from './storage/dynamo.ts';
@@ -103,9 +108,13 @@ function sms(a: Adapters, settings: SmsSection = smsSection(a.env)): SmsDispatch
     new RollingLimit(a.db, name, 'SMS_PERSON', settings.smsPerPersonPerHour, 3600_000),
     settings.sandboxEnabled,
     () => a.clock.now(),
-    settings.smsCountries,
+    // An unknown country in SMS_COUNTRIES fails this function's cold start, as a missing setting does.
+    requireKnownCountries(settings.smsCountries),
+    new FraudGuard(fraudGuardStore(a), fraudGuardSection(a.env).fraudGuard, () => a.clock.now()),
   );
 }
+
+const fraudGuardStore = (a: Adapters) => new DynamoFraudGuardStore(a.db, table(a));
 
 const budget = (a: Adapters) => new GuessBudget(a.db, table(a), codes(a).codeChecksPerDay);
 const languageStore = (a: Adapters) => new LanguageStore(a.db, table(a));
@@ -130,6 +139,8 @@ const noReceiptSigner: ReceiptSigner = {
 const changeRequests = (a: Adapters) => new ChangeRequestStore(a.db, table(a), budget(a));
 const deviceStore = (a: Adapters) => new DeviceStore(a.db, table(a));
 const coolingOffs = (a: Adapters) => new DynamoCoolingOffs(a.db, table(a));
+/** Whom a code goes to (number, language, cooling-off window in one read): every use case that sends a code. */
+const recipients = (a: Adapters) => new DynamoRecipients(a.db, table(a), languageStore(a), coolingOffs(a));
 
 function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookSecrets' | 'webhookHttp'> & {
   config: { webhooks: WebhookConfig };
@@ -150,6 +161,9 @@ function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookS
     config: { webhooks: settings },
   };
 }
+
+/** Operator: the fraud guard's prefix blocks (list, lift). */
+export const prefixBlocks = (a: Adapters) => ({ clock: a.clock, fraudGuard: fraudGuardStore(a) });
 
 /** The ports of the SMS-sending code use cases: number, language, SMS limits, pepper, the code settings. */
 function issuing(a: Adapters) {
@@ -210,6 +224,7 @@ export const readChangeRequest = (a: Adapters) => ({
 });
 export const authorizeChangeRequest = (a: Adapters) => ({
   ...issuing(a),
+  recipients: recipients(a),
   changeRequests: changeRequests(a),
   devices: deviceStore(a),
   coolingOffs: coolingOffs(a),
@@ -227,14 +242,14 @@ export const confirmChangeRequest = (a: Adapters) => {
 export const devices = (a: Adapters) => ({ clock: a.clock, devices: deviceStore(a), config: codes(a) });
 export const bindDevice = (a: Adapters) => ({
   ...issuing(a),
+  recipients: recipients(a),
   devices: deviceStore(a),
-  coolingOffs: coolingOffs(a),
 });
+/** Answering a binding spends the person's code-check budget and reads the cooling-off window with it. */
 export const answerBinding = (a: Adapters) => ({
   clock: a.clock,
-  devices: deviceStore(a),
+  devices: new DeviceStore(a.db, table(a), { budget: budget(a), coolingOffs: coolingOffs(a) }),
   pepper: pepper(a),
-  coolingOffs: coolingOffs(a),
   config: codes(a),
 });
 export const webhooks = webhookPorts;
@@ -242,6 +257,7 @@ export const myPhone = (a: Adapters) => {
   const ports = issuing(a);
   return {
     ...ports,
+    recipients: recipients(a),
     phoneSequence: new PhoneSequenceStore(a.db, table(a)),
     phoneRemovals: new PhoneRemovalStore(a.db, table(a), budget(a)),
     changeRequests: changeRequests(a),
@@ -290,10 +306,13 @@ export const readPaymentAuthorization = (a: Adapters) => ({
 /** Payment authorization by SMS (number, language, SMS limits, pepper) or by device (its keys). */
 export const createPaymentAuthorization = (a: Adapters) => {
   const devices = deviceStore(a);
+  const ports = issuing(a);
   return {
-    ...issuing(a),
+    ...ports,
+    recipients: recipients(a),
     devices,
     paymentAuthorizations: new PaymentAuthorizationStore(a.db, table(a), budget(a), devices),
+    config: { ...ports.config, ...coolingOffSection(a.env) },
   };
 };
 /** Confirm: the pepper (TAN), the device store (key use), the receipt signer (granted `signsReceipts`). */

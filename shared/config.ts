@@ -1,5 +1,17 @@
 import { DEFAULT_SMS_COUNTRIES, type EnvName, ROUTE_TIMEOUT_SECONDS, settingOf } from './settings.ts';
-import { parseSmsCountries } from './sms/sms-countries.ts';
+
+/** The fraud guard's protection levels (shared/fraud-guard/, docs/fraud-guard.md). */
+export const PROTECTION_LEVELS = ['off', 'basic', 'standard', 'max'] as const;
+export type ProtectionLevel = (typeof PROTECTION_LEVELS)[number];
+
+export interface FraudGuardSettings {
+  level: ProtectionLevel;
+  clientHourlyCap: number;
+  clientDailyCap: number;
+  /** Per-client overrides of the two caps, by requester id (`client_id` of the partner token). */
+  clientCaps: ReadonlyMap<string, { hourly: number; daily: number }>;
+  globalHourlyCap: number;
+}
 
 export { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS };
 
@@ -109,6 +121,14 @@ export interface Config {
   smsCountries: ReadonlySet<string> | 'all';
   /** SIM-swap cooling-off: how long after a reset or a verified number's removal device steps are refused. */
   coolingOffSeconds: number;
+  /**
+   * Payments during a cooling-off window: one below this amount (minor units of `coolingOffPaymentCurrency`) may
+   * still be authorized. 0, the default, refuses every payment during the window.
+   */
+  coolingOffPaymentThreshold: number;
+  coolingOffPaymentCurrency: string;
+  /** The fraud guard against SMS pumping: protection level and caps (shared/fraud-guard/). */
+  fraudGuard: FraudGuardSettings;
   webhooks: WebhookConfig;
   auth: AuthConfig;
 }
@@ -157,11 +177,32 @@ export type SmsSection = Pick<
   | 'region'
 >;
 
-export type CoolingOffSection = Pick<Config, 'coolingOffSeconds'>;
+export type CoolingOffSection = Pick<
+  Config,
+  'coolingOffSeconds' | 'coolingOffPaymentThreshold' | 'coolingOffPaymentCurrency'
+>;
+
+/**
+ * A country allow-list: comma-separated ISO 3166 alpha-2 codes, or `*` for every country. Only the form is checked
+ * here (configuration imports no concept); that each code is a country with SMS service is checked where the SMS
+ * dispatcher is composed (shared/sms/sms-countries.ts, `requireKnownCountries`), at cold start.
+ */
+export function parseCountryList(text: string): ReadonlySet<string> | 'all' {
+  if (text.trim() === '*') return 'all';
+  const codes = text
+    .split(',')
+    .map((code) => code.trim().toUpperCase())
+    .filter(Boolean);
+  const malformed = codes.filter((code) => !/^[A-Z]{2}$/.test(code));
+  if (codes.length === 0 || malformed.length > 0) {
+    throw new Error(`not a list of ISO 3166 country codes: ${malformed.join(',') || text}`);
+  }
+  return new Set(codes);
+}
 
 function smsCountries(text: string, read: EnvReader): ReadonlySet<string> | 'all' {
   try {
-    return parseSmsCountries(text);
+    return parseCountryList(text);
   } catch (error) {
     read.problems.push(`SMS_COUNTRIES: ${(error as Error).message}`);
     return new Set();
@@ -220,6 +261,42 @@ function coolingOffFrom(read: EnvReader): CoolingOffSection {
   return {
     /** 24 hours by default; 0 turns the window off; at most 30 days. */
     coolingOffSeconds: read.number('COOLING_OFF_SECONDS'),
+    coolingOffPaymentThreshold: read.number('COOLING_OFF_PAYMENT_THRESHOLD'),
+    coolingOffPaymentCurrency: read.text('COOLING_OFF_PAYMENT_CURRENCY'),
+  };
+}
+
+export type FraudGuardSection = Pick<Config, 'fraudGuard'>;
+
+/** `client-a:5000/50000,client-b:100/1000`: per-client hourly/daily caps that replace the defaults for those clients. */
+function clientCaps(text: string | undefined, read: EnvReader): FraudGuardSettings['clientCaps'] {
+  const caps = new Map<string, { hourly: number; daily: number }>();
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^(.{1,256}):(\d{1,9})\/(\d{1,9})$/.exec(entry);
+    if (!match) {
+      read.problems.push('SMS_CLIENT_CAPS: each entry must be <client id>:<hourly>/<daily>');
+      continue;
+    }
+    caps.set(match[1]!, { hourly: Number(match[2]), daily: Number(match[3]) });
+  }
+  return caps;
+}
+
+function fraudGuardFrom(read: EnvReader): FraudGuardSection {
+  return {
+    fraudGuard: {
+      /** The prefix guard's protection level (docs/fraud-guard.md); `off` keeps the caps. */
+      level: read.choice<ProtectionLevel>('SMS_FRAUD_PROTECTION'),
+      /** Code SMS one partner client (or the end-user API) may send per clock hour and per UTC day. */
+      clientHourlyCap: read.number('SMS_CLIENT_HOURLY_CAP'),
+      clientDailyCap: read.number('SMS_CLIENT_DAILY_CAP'),
+      clientCaps: clientCaps(read.optional('SMS_CLIENT_CAPS'), read),
+      /** Code SMS of all requesters together per clock hour: set it below what the SNS spend limit leaves. */
+      globalHourlyCap: read.number('SMS_GLOBAL_HOURLY_CAP'),
+    },
   };
 }
 
@@ -327,6 +404,7 @@ export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(e
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
 export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);
 export const coolingOffSection = (env: NodeJS.ProcessEnv = process.env) => section(env, coolingOffFrom);
+export const fraudGuardSection = (env: NodeJS.ProcessEnv = process.env) => section(env, fraudGuardFrom);
 export const idempotencySection = (env: NodeJS.ProcessEnv = process.env) => section(env, idempotencyFrom);
 export const receiptKeySection = (env: NodeJS.ProcessEnv = process.env) => section(env, receiptKeyFrom);
 
@@ -340,6 +418,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...sandboxFrom(read),
     ...smsFrom(read),
     ...coolingOffFrom(read),
+    ...fraudGuardFrom(read),
     webhooks: webhooksFrom(read),
     auth: authFrom(read),
   };

@@ -1,18 +1,17 @@
-import type { ChangeRequestStore } from './change-requests/dynamo-change-request-store.ts';
+import type { ChangeRequests } from './change-requests/ports.ts';
 import type { Config } from './config.ts';
 import type { CoolingOffs } from './cooling-off/cooling-off.ts';
-import type { DeviceStore } from './devices/device-store.ts';
-import type { LanguageStore } from './language/dynamo-language-store.ts';
-import type { MobileNumberStore } from './mobile-number/dynamo-mobile-number-store.ts';
-import type { PhoneSequenceStore } from './mobile-number/dynamo-phone-sequence.ts';
+import type { Devices } from './devices/ports.ts';
+import type { Languages } from './language/ports.ts';
+import type { MobileNumberPort, PhoneSequences } from './mobile-number/ports.ts';
 import type { SecondFactorResets, SecurityTimeline } from './operator/ports.ts';
 import type { PepperSource } from './otp/pepper.ts';
-import type { PaymentAuthorizationStore } from './payments/dynamo-payment-authorization-store.ts';
+import type { PaymentAuthorizations } from './payments/ports.ts';
 import type { ReceiptSigner } from './receipts/receipt-signer.ts';
-import type { SmsDispatcher } from './sms/sms-dispatcher.ts';
-import type { PhoneRemovalStore } from './user-phone/dynamo-phone-removal-store.ts';
-import type { WebhookStore } from './webhooks/dynamo-webhook-store.ts';
-import type { SecretBox } from './webhooks/secret-box.ts';
+import type { Recipients } from './sca/ports.ts';
+import type { SmsDispatch } from './sms/sms-port.ts';
+import type { PhoneRemovals } from './user-phone/ports.ts';
+import type { SecretSeals, Webhooks } from './webhooks/ports.ts';
 import type { WebhookHttp } from './webhooks/webhook-http.ts';
 
 export interface Clock {
@@ -22,31 +21,34 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 /**
- * Every port a use case may depend on, by name. No object holds them all: each use case names the ports and the
+ * Every port a use case may depend on, by name, each an interface its concept defines in its own words (the
+ * DynamoDB, SNS, KMS and HTTP adapters implement them; tests' fakes implement them without casts). No object holds them all: each use case names the ports and the
  * configuration settings it uses (`Uses<…>`), and each function composes exactly those (shared/compose.ts).
  */
 export interface Ports {
   clock: Clock;
   pepper: PepperSource;
-  sms: SmsDispatcher;
-  mobileNumbers: MobileNumberStore;
-  languages: LanguageStore;
-  phoneSequence: PhoneSequenceStore;
-  phoneRemovals: PhoneRemovalStore;
-  changeRequests: ChangeRequestStore;
-  webhooks: WebhookStore;
+  sms: SmsDispatch;
+  mobileNumbers: MobileNumberPort;
+  languages: Languages;
+  phoneSequence: PhoneSequences;
+  phoneRemovals: PhoneRemovals;
+  changeRequests: ChangeRequests;
+  webhooks: Webhooks;
   /** Seals and opens subscribers' signing secrets. */
-  webhookSecrets: SecretBox;
+  webhookSecrets: SecretSeals;
   /** Outbound HTTP to subscribers (verification and deliveries). */
   webhookHttp: WebhookHttp;
-  devices: DeviceStore;
+  devices: Devices;
   /** SIM-swap cooling-off windows (shared/cooling-off/). */
   coolingOffs: CoolingOffs;
   secondFactorResets: SecondFactorResets;
   securityTimeline: SecurityTimeline;
-  paymentAuthorizations: PaymentAuthorizationStore;
+  paymentAuthorizations: PaymentAuthorizations;
   /** Signs SCA receipts and publishes the keys that verify them. */
   receipts: ReceiptSigner;
+  /** Whom a code goes to: the person's number, language and cooling-off window in one read (shared/sca/). */
+  recipients: Recipients;
 }
 
 /** What a use case uses: some ports, and some settings of the configuration. */

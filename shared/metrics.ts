@@ -13,17 +13,23 @@
  */
 import { currentInvocation } from './logging.ts';
 import { envValue } from './settings.ts';
-import type { DeliveryOutcome } from './webhooks/delivery.ts';
 
 export const METRICS_NAMESPACE = 'PhoneSecurity';
 
 type Unit = 'Count' | 'Milliseconds' | 'Seconds';
 
 export type CodeCheckOutcome = 'right' | 'wrong' | 'expired' | 'burnt';
-export type SmsRefusal = 'quota' | 'country';
+export type SmsRefusal = 'quota' | 'country' | 'prefix_blocked' | 'client_cap' | 'global_cap';
 export type ChangeRequestOutcome = 'opened' | 'authorized' | 'completed' | 'wrong' | 'failed' | 'expired';
 export type PaymentAuthorizationOutcome = 'created' | 'completed' | 'wrong' | 'failed' | 'expired';
-export type WebhookOutcome = DeliveryOutcome;
+/** What became of one webhook delivery attempt (the metrics name them; shared/webhooks/delivery.ts decides them). */
+export type WebhookOutcome =
+  | 'delivered'
+  | 'subscription_cancelled'
+  | 'rejected'
+  | 'retry_scheduled'
+  | 'dead_lettered'
+  | 'subscription_gone';
 
 /** Where EMF documents go: standard output, or a test's collector. */
 export type MetricSink = (document: string) => void;
@@ -80,6 +86,11 @@ export const metrics = {
   /** An SMS the service refused to send, before any cost. */
   smsRefused: (reason: SmsRefusal, country: string) =>
     put('SmsRefused', 1, 'Count', { Reason: reason, Country: country }),
+  /** The fraud guard blocked a destination prefix (one point per block, not per refused SMS). */
+  smsPrefixBlocked: (country: string) => put('SmsPrefixBlocks', 1, 'Count', { Country: country }),
+  /** A code SMS refused by a cap: a partner client's (or the end-user API's) own, or the service-wide hourly one. */
+  smsCapHit: (cap: 'client' | 'global') =>
+    put(cap === 'global' ? 'SmsGlobalCapHits' : 'SmsClientCapHits', 1, 'Count'),
   /** The SMS provider refused or failed to take an SMS. */
   smsProviderFailure: (country: string) => put('SmsProviderFailures', 1, 'Count', { Country: country }),
   /** A one-time code (OTP, TAN, removal code) checked, by outcome. */

@@ -1,3 +1,4 @@
+import { answersOf, ConnectError, SolarisError, ZitadelError } from './response-schemas.ts';
 import { schemasOf } from './route-schemas.ts';
 import { authOf, errorShapeOf, ROUTES, type RouteDefinition } from './routes.ts';
 import { toJSONSchema, type ZodMiniType as ZodType } from './zod.ts';
@@ -5,61 +6,26 @@ import { toJSONSchema, type ZodMiniType as ZodType } from './zod.ts';
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema / OpenAPI objects
 type Json = Record<string, any>;
 
-const jsonSchema = (schema: ZodType): Json => {
-  const { $schema: _, ...rest } = toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+const jsonSchema = (schema: ZodType, io: 'input' | 'output' = 'input'): Json => {
+  const { $schema: _, ...rest } = toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
   return rest;
 };
 
-const SOLARIS_ERROR: Json = {
-  type: 'object',
-  required: ['errors'],
-  properties: {
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'status', 'code', 'title', 'detail'],
-        properties: {
-          id: { type: 'string', description: 'The request correlation id (X-Request-Id)' },
-          status: { type: 'integer' },
-          code: { type: 'string' },
-          title: { type: 'string' },
-          detail: { type: 'string' },
-          source: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
-        },
-      },
-    },
-  },
-};
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content' };
 
-const ZITADEL_ERROR: Json = {
-  type: 'object',
-  required: ['code', 'message', 'details'],
-  properties: {
-    code: { type: 'integer', description: 'gRPC status code' },
-    message: { type: 'string' },
-    details: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['@type'],
-        properties: {
-          '@type': { type: 'string', const: 'type.googleapis.com/zitadel.v1.ErrorDetail' },
-          id: { type: 'string', description: 'The error code' },
-          message: { type: 'string' },
-        },
-      },
-    },
-  },
-};
-
-const CONNECT_ERROR: Json = {
-  type: 'object',
-  required: ['code'],
-  properties: {
-    code: { type: 'string', description: 'Connect error code (invalid_argument, not_found, ...)' },
-    message: { type: 'string' },
-  },
+/** The errors every route may answer, in its API's shape; the operation's own codes are in docs/api.md. */
+const ERROR_STATUSES: Record<string, string> = {
+  '400': 'Bad request: malformed JSON, a field of the wrong type or format',
+  '401': 'No token, or an invalid one',
+  '403':
+    'A token of the wrong kind, or a refused second factor (invalid_tan, invalid_signature, cooling_off_period)',
+  '404': "Not found, or not this person's",
+  '409': 'Conflict with the current state',
+  '413': 'Body over 16 KiB',
+  '415': 'Content type other than application/json',
+  '422': 'Well-formed but not possible now (expired, unknown key, not verified, country not allowed)',
+  '429': 'A quota or budget is spent; Retry-After says when to retry',
+  '5XX': 'A failure of the service; the body says nothing more, the log does',
 };
 
 const ERROR_REFS = {
@@ -82,6 +48,36 @@ function parameters(schema: ZodType | undefined, where: 'path' | 'query'): Json[
 }
 
 type ScopeNames = { partner: string; user: string; operator: string };
+
+const SECURITY_SCHEMES = { partner: 'partner', operator: 'operator', user: 'endUser' } as const;
+
+/**
+ * Partner and operator callers are backends with OAuth 2.0 client credentials (Cognito's token endpoint when
+ * deployed, `npm run token` locally); the end-user API takes the end user's own access token, a JWT from the
+ * bank's identity provider, whose subject is the person.
+ */
+function securitySchemes(scopes: ScopeNames): Json {
+  const clientCredentials = (scope: string, description: string) => ({
+    type: 'oauth2',
+    description: `${description} Deployed: the stack's Cognito domain, https://<domain prefix>.auth.<region>.amazoncognito.com/oauth2/token (or the configured external issuer). Locally: npm run -s token.`,
+    flows: {
+      clientCredentials: {
+        tokenUrl: 'https://auth.example.com/oauth2/token',
+        scopes: { [scope]: description },
+      },
+    },
+  });
+  return {
+    partner: clientCredentials(scopes.partner, 'The partner backend (Solaris-shaped /v1 routes).'),
+    operator: clientCredentials(scopes.operator, 'Customer support tooling (/v1/operator routes); audited.'),
+    endUser: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: `An end user's access token carrying scope ${scopes.user}; its subject is the person id.`,
+    },
+  };
+}
 
 function operationOf(route: RouteDefinition, scopes: ScopeNames): Json {
   const schemas = schemasOf(route);
@@ -113,10 +109,25 @@ function operationOf(route: RouteDefinition, scopes: ScopeNames): Json {
           },
         }
       : {}),
-    ...(auth === 'public' ? { security: [] } : { security: [{ bearer: [scopes[auth]] }] }),
+    ...(auth === 'public' ? { security: [] } : { security: [{ [SECURITY_SCHEMES[auth]]: [scopes[auth]] }] }),
     responses: {
-      '2XX': { description: "Success; see the README for each operation's body." },
-      default: { description: 'Error', content: { 'application/json': { schema: { $ref: errorRef } } } },
+      ...Object.fromEntries(
+        Object.entries(answersOf(route)).map(([status, schema]) => [
+          status,
+          schema
+            ? {
+                description: STATUS_TEXT[Number(status)] ?? 'Success',
+                content: { 'application/json': { schema: jsonSchema(schema, 'output') } },
+              }
+            : { description: STATUS_TEXT[Number(status)] ?? 'Success' },
+        ]),
+      ),
+      ...Object.fromEntries(
+        Object.entries(ERROR_STATUSES).map(([status, description]) => [
+          status,
+          { description, content: { 'application/json': { schema: { $ref: errorRef } } } },
+        ]),
+      ),
     },
   };
 }
@@ -147,8 +158,12 @@ export async function buildOpenApi(
     },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: SOLARIS_ERROR, ZitadelError: ZITADEL_ERROR, ConnectError: CONNECT_ERROR },
+      securitySchemes: securitySchemes(scopes),
+      schemas: {
+        Error: jsonSchema(SolarisError, 'output'),
+        ZitadelError: jsonSchema(ZitadelError, 'output'),
+        ConnectError: jsonSchema(ConnectError, 'output'),
+      },
     },
   };
 }

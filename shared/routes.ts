@@ -211,6 +211,28 @@ const OPERATOR_ROUTES: readonly RouteDefinition[] = [
     usesPepper: true,
     auth: 'operator',
   },
+  // The fraud guard's prefix blocks (shared/fraud-guard/, docs/fraud-guard.md).
+  {
+    operation: 'list-sms-prefix-blocks',
+    method: 'GET',
+    path: '/v1/operator/sms_prefix_blocks',
+    summary:
+      'The destination prefixes the fraud guard has blocked for suspected SMS pumping, until they expire',
+    // The block list's partition.
+    table: ['Query'],
+    auth: 'operator',
+  },
+  {
+    operation: 'lift-sms-prefix-block',
+    method: 'DELETE',
+    path: '/v1/operator/sms_prefix_blocks/{prefix}',
+    summary:
+      "Lift a prefix block before it expires; the prefix's current unconverted codes are accepted for 15 minutes",
+    // The prefix's profile and counts in one batch read; one transaction clearing the block, deleting its list entry
+    // and putting the event.
+    table: ['BatchGetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
+    auth: 'operator',
+  },
 ];
 
 export const ROUTES: readonly RouteDefinition[] = [
@@ -423,8 +445,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'PUT',
     path: '/v1/mfa/challenges/signatures/{challenge_id}',
     summary: "Complete a device binding with the new key's signature over the SMS OTP",
-    // Attempt charge, then challenge, device, key and count updates with the outbox put in one transaction.
-    table: ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+    // The challenge, then the budget, number and cooling-off window in one read; the attempt and budget charge, or
+    // the challenge, device, key, count and budget updates with the outbox put, in one transaction.
+    table: ['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
     usesPepper: true,
   },
   {

@@ -35,6 +35,7 @@ export type ConfigSection =
   | 'auth'
   | 'scopes'
   | 'coolingOff'
+  | 'fraudGuard'
   | 'idempotency'
   | 'receiptKey'
   | 'logging'
@@ -185,6 +186,65 @@ export const ENV_SETTINGS = {
     description:
       'Accept the sandbox number +15550101 with its fixed OTP 212212 (stack context sandbox); read where numbers are registered or codes are sent.',
     local: '`true`: the walkthroughs and tests use the sandbox number',
+  },
+  COOLING_OFF_PAYMENT_THRESHOLD: {
+    type: 'integer',
+    default: '0',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    sections: ['coolingOff'],
+    description:
+      'Payments during a cooling-off window: one below this amount (minor units of COOLING_OFF_PAYMENT_CURRENCY) may still be authorized; 0 refuses every payment during the window.',
+  },
+  COOLING_OFF_PAYMENT_CURRENCY: {
+    type: 'string',
+    default: 'EUR',
+    pattern: /^[A-Z]{3}$/,
+    sections: ['coolingOff'],
+    description:
+      'The currency of COOLING_OFF_PAYMENT_THRESHOLD (ISO 4217); payments in other currencies are refused.',
+  },
+  SMS_FRAUD_PROTECTION: {
+    type: 'choice',
+    default: 'standard',
+    choices: ['off', 'basic', 'standard', 'max'],
+    sections: ['fraudGuard'],
+    description:
+      "The fraud guard's prefix protection against SMS pumping (docs/fraud-guard.md); refused SMS answer 403 sms_destination_blocked. Stack context smsFraudProtection.",
+  },
+  SMS_CLIENT_HOURLY_CAP: {
+    type: 'integer',
+    default: '1000',
+    min: 1,
+    max: 100_000_000,
+    sections: ['fraudGuard'],
+    description:
+      "Code SMS per partner client (the token's client_id; the end-user API counts as one client) per clock hour; beyond it 429 sms_cap_reached. Stack context smsClientHourlyCap.",
+  },
+  SMS_CLIENT_DAILY_CAP: {
+    type: 'integer',
+    default: '10000',
+    min: 1,
+    max: 100_000_000,
+    sections: ['fraudGuard'],
+    description: 'Code SMS per partner client per UTC day. Stack context smsClientDailyCap.',
+  },
+  SMS_CLIENT_CAPS: {
+    type: 'string',
+    default: undefined,
+    max: 4096,
+    sections: ['fraudGuard'],
+    description:
+      'Per-client caps instead of those two: client-a:5000/50000,client-b:100/1000 (hourly/daily). Stack context smsClientCaps.',
+  },
+  SMS_GLOBAL_HOURLY_CAP: {
+    type: 'integer',
+    default: '5000',
+    min: 1,
+    max: 100_000_000,
+    sections: ['fraudGuard'],
+    description:
+      'Code SMS of all clients together per clock hour, set below what the SNS spend limit leaves; beyond it 503 sms_paused and an alarm. Stack context smsGlobalHourlyCap.',
   },
   COOLING_OFF_SECONDS: {
     type: 'integer',

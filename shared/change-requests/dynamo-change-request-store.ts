@@ -1,7 +1,18 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BudgetCharge, CheckState } from '../codes/one-time-code.ts';
+import type { BudgetCharge } from '../codes/one-time-code.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
+import {
+  numberKey,
+  verifiedNumberIn,
+  verifiedNumberStill,
+} from '../mobile-number/dynamo-mobile-number-store.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
+import type { ChangeRequestRecord, ChangeRequestStatus, DeliveryMethod } from './model.ts';
+import type { ChangeRequests, TanCheckState } from './ports.ts';
+
+export type { ChangeRequestRecord, ChangeRequestStatus, DeliveryMethod } from './model.ts';
+export type { TanCheckState } from './ports.ts';
+
 import {
   conditionally,
   type DocumentClient,
@@ -13,46 +24,9 @@ import {
   type UpdateSpec,
 } from '../storage/dynamo.ts';
 
-export type ChangeRequestStatus =
-  | 'AUTHORIZATION_REQUIRED'
-  | 'CONFIRMATION_REQUIRED'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'EXPIRED';
-
-export type DeliveryMethod = 'mobile_number' | 'device_signing';
-
-export interface ChangeRequestRecord {
-  id: string;
-  personId: string;
-  /** The guarded action's name, e.g. `mobile_number.delete`. */
-  action: string;
-  /** The action's parameters, as its registry entry validates them. */
-  params: Record<string, unknown>;
-  status: ChangeRequestStatus;
-  createdAt: string;
-  updatedAt: string;
-  expiresAtMs: number;
-  deliveryMethod?: DeliveryMethod;
-  /** SMS TAN: the HMAC of the code and the id it was hashed with. */
-  otpId?: string;
-  otpHash?: string;
-  /** Device signing: the challenge and device the confirmation must come from. */
-  challengeId?: string;
-  deviceId?: string;
-  attempts: number;
-  responseCode?: number;
-  responseBody?: unknown;
-}
-
 const key = (id: string) => ({ PK: `CHANGE_REQUEST#${id}`, SK: 'CHANGE_REQUEST' });
 /** Change requests are kept 30 days for the audit trail, then TTL removes them. */
 const RETENTION_SECONDS = 30 * 24 * 3600;
-
-/** What confirming with a TAN reads: the request (whose TAN is the pending code) and the person's budget. */
-export interface TanCheckState extends CheckState {
-  request: ChangeRequestRecord | undefined;
-}
 
 /** The request's TAN as a pending code: bound to the request, living as long as it, charged on the request. */
 export const tanOf = (record: ChangeRequestRecord) =>
@@ -63,6 +37,7 @@ export const tanOf = (record: ChangeRequestRecord) =>
         secret: record.otpHash!,
         expiresAtMs: record.expiresAtMs,
         attempts: record.attempts,
+        sentTo: record.otpSentTo,
       }
     : undefined;
 
@@ -78,7 +53,13 @@ function toRecord(item: Item): ChangeRequestRecord {
     expiresAtMs: item.expires_at_ms as number,
     attempts: (item.attempts as number | undefined) ?? 0,
     ...(item.delivery_method ? { deliveryMethod: item.delivery_method as DeliveryMethod } : {}),
-    ...(item.otp_id ? { otpId: item.otp_id as string, otpHash: item.otp_hash as string } : {}),
+    ...(item.otp_id
+      ? {
+          otpId: item.otp_id as string,
+          otpHash: item.otp_hash as string,
+          otpSentTo: item.otp_sent_to as string | undefined,
+        }
+      : {}),
     ...(item.challenge_id
       ? { challengeId: item.challenge_id as string, deviceId: item.device_id as string }
       : {}),
@@ -88,7 +69,7 @@ function toRecord(item: Item): ChangeRequestRecord {
   };
 }
 
-export class ChangeRequestStore {
+export class ChangeRequestStore implements ChangeRequests {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,
@@ -97,12 +78,17 @@ export class ChangeRequestStore {
 
   /** The request and the person's code-check budget, in one read. */
   async loadTanCheck(id: string, personId: string): Promise<TanCheckState> {
-    const [item, budgetItem] = await readItems(this.db, this.tableName, [key(id), this.budget.key(personId)]);
+    const [item, budgetItem, numberItem] = await readItems(this.db, this.tableName, [
+      key(id),
+      this.budget.key(personId),
+      numberKey(personId),
+    ]);
     const request = item ? toRecord(item) : undefined;
     return {
       request,
       code: request ? tanOf(request) : undefined,
       budget: this.budget.usesIn(budgetItem),
+      verifiedNumber: verifiedNumberIn(numberItem),
       ...(request ? { boundTo: request.id } : {}),
     };
   }
@@ -119,19 +105,27 @@ export class ChangeRequestStore {
     charge: BudgetCharge;
     maxAttempts: number;
     action?: { items: TxPart[]; response: { code: number; body: unknown } };
+    /** The verified number record the TAN went to, which must still be the person's for it to complete. */
+    verifiedNumber: string;
     now: Date;
-  }): Promise<'committed' | 'code_changed' | 'action_failed' | 'budget_taken'> {
+  }): Promise<'committed' | 'code_changed' | 'action_failed' | 'budget_taken' | 'factor_gone'> {
     const { request, now } = check;
     const commit = tx(this.db, this.tableName).add(this.budget.charge(request.personId, check.charge));
     if (check.answer === 'right' && check.action) {
       commit
         .update('request', this.completion(request, check.action.response, now))
-        .add(...check.action.items);
+        .add(
+          ...check.action.items,
+          ...verifiedNumberStill(this.tableName, request.personId, check.verifiedNumber, check.action.items),
+        );
     } else {
       commit.update('request', this.attemptCharge(request, check.maxAttempts, now));
     }
     const failed = await commit.commit({ cancelledAs: 'budget' });
     if (failed.has('request')) return 'code_changed';
+    if (failed.has('number') && check.action?.items.every((part) => part.name !== 'number')) {
+      return 'factor_gone';
+    }
     if (failed.has('budget')) return 'budget_taken';
     if (failed.size > 0) return 'action_failed';
     return 'committed';
@@ -191,7 +185,7 @@ export class ChangeRequestStore {
   async setAuthorization(
     id: string,
     authorization:
-      | { method: 'mobile_number'; otpId: string; otpHash: string }
+      | { method: 'mobile_number'; otpId: string; otpHash: string; sentTo: string }
       | { method: 'device_signing'; challengeId: string; deviceId: string },
     now: Date,
   ): Promise<boolean> {
@@ -206,15 +200,16 @@ export class ChangeRequestStore {
     let set = 'SET #status = :confirm, updated_at = :updated, delivery_method = :method, attempts = :zero';
     let remove: string;
     if (authorization.method === 'mobile_number') {
-      set += ', otp_id = :otp, otp_hash = :hash';
+      set += ', otp_id = :otp, otp_hash = :hash, otp_sent_to = :sentTo';
       values[':otp'] = authorization.otpId;
       values[':hash'] = authorization.otpHash;
+      values[':sentTo'] = authorization.sentTo;
       remove = ' REMOVE challenge_id, device_id';
     } else {
       set += ', challenge_id = :challenge, device_id = :device';
       values[':challenge'] = authorization.challengeId;
       values[':device'] = authorization.deviceId;
-      remove = ' REMOVE otp_id, otp_hash';
+      remove = ' REMOVE otp_id, otp_hash, otp_sent_to';
     }
     const updated = await conditionally(() =>
       this.db.send(

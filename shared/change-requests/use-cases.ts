@@ -1,4 +1,4 @@
-import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import { checkCode } from '../codes/one-time-code.ts';
 import { refuseDuringCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { signatureFrom } from '../devices/challenge-common.ts';
@@ -7,12 +7,12 @@ import { conflict, DomainError, invalidTan, notFound, unprocessable } from '../e
 import { ChangeRequestCompleted } from '../events/change-request-events.ts';
 import { buildEvent } from '../events/event.ts';
 import { metrics } from '../metrics.ts';
+import { type SendCodeDeps, sendCode } from '../sca/send-code.ts';
 import type { ChangeRequestRecord } from './dynamo-change-request-store.ts';
 import { type ActionDeps, guardedAction, type PreparedAction } from './guarded-actions.ts';
 
 type RequestDeps = Uses<'clock' | 'changeRequests'>;
-export type AuthorizeBySmsDeps = RequestDeps &
-  Uses<'mobileNumbers' | 'languages' | 'sms' | 'pepper', 'otpTtlSeconds' | 'sandboxEnabled'>;
+export type AuthorizeBySmsDeps = RequestDeps & SendCodeDeps;
 export type AuthorizeByDeviceDeps = RequestDeps &
   Uses<'devices' | 'coolingOffs', 'otpTtlSeconds' | 'otpMaxAttempts'>;
 export type ConfirmDeps = RequestDeps &
@@ -113,32 +113,27 @@ export async function authorizeWithSms(
   const record = await openRequest(rt, input.id, input.personId);
   const action = guardedAction(record.action);
   if (!action) throw closed('unsupported');
-  const number = await rt.mobileNumbers.get(record.personId);
-  if (!number?.verified) {
-    throw unprocessable(
-      'mobile_number_not_verified',
-      'Mobile Number Not Verified',
-      'The person has no verified number.',
-    );
-  }
   const now = rt.clock.now();
-  const tan = issueCode(
-    'change_request',
-    { to: number.number, boundTo: record.id, now, pepper: await rt.pepper() },
-    { ttlSeconds: rt.config.otpTtlSeconds, sandboxEnabled: rt.config.sandboxEnabled },
-  );
   const params = action.params.parse(record.params);
-  await rt.sms.dispatch({
-    to: number.number,
+  await sendCode(rt, {
+    kind: 'change_request',
     personId: record.personId,
+    boundTo: record.id,
     templateKey: action.tanTemplate,
-    language: await rt.languages.languageFor(record.personId),
-    variables: { ...(action.tanVariables?.(params) ?? {}), tan: tan.code },
-    beforeSend: async () => {
+    variables: () => action.tanVariables?.(params) ?? {},
+    what: 'Authorizing a change request',
+    noVerifiedNumber: () =>
+      unprocessable(
+        'mobile_number_not_verified',
+        'Mobile Number Not Verified',
+        'The person has no verified number.',
+      ),
+    store: async (tan, _codeId, to) => {
       const authorization = {
         method: 'mobile_number' as const,
-        otpId: tan.pending.id,
-        otpHash: tan.pending.secret,
+        otpId: tan.id,
+        otpHash: tan.secret,
+        sentTo: to.id,
       };
       if (!(await rt.changeRequests.setAuthorization(record.id, authorization, now))) {
         await openRequest(rt, record.id);
@@ -297,6 +292,7 @@ async function confirmWithTan(
           charge: charge!,
           maxAttempts: MAX_CONFIRM_ATTEMPTS,
           ...(prepared ? { action: prepared } : {}),
+          verifiedNumber: loaded.verifiedNumber!,
           now,
         });
       },

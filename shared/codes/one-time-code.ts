@@ -5,6 +5,7 @@ import { isSandboxNumber, SANDBOX_OTP } from '../mobile-number/phone-number.ts';
 import { generateOtp, hashOtp, otpMatches } from '../otp/otp.ts';
 import { acceptedPeppers, type PepperSource } from '../otp/pepper.ts';
 import { planUse, type SlotClaim, type WindowUses } from '../quota/rolling-window.ts';
+import { type ChallengeKind, type ChallengePolicy, POLICY } from '../sca/policy.ts';
 import { openOtp, openOtpWithAny, sealOtp } from './code-seal.ts';
 
 /**
@@ -23,8 +24,11 @@ import { openOtp, openOtpWithAny, sealOtp } from './code-seal.ts';
  * binding OTP) and bound to the record it was sent for. Each kind's HMAC has its own scope, so no code stands in for
  * another kind's.
  *
+ * The rules per kind (lifetime, attempts, budget, factor, cooling-off) are the policy table's: shared/sca/policy.ts.
+ *
  * The charging rule, the same for every kind (see `checkCode`): a check needs room in the person's daily code-check
- * budget (where the kind spends it) and a usable code (bound to this subject, unexpired, attempts left). The answer
+ * budget (where the kind spends it) and a usable code (bound to this subject, unexpired, attempts left, and sent to a
+ * factor the person still has). The answer
  * is compared first and told only once its outcome has committed: a wrong answer commits one attempt and one unit of
  * the budget; a right answer commits the code's use, the budget unit and the success itself, in one transaction.
  * A check whose commit fails because the code was used, burnt or replaced meanwhile changed nothing and is charged
@@ -34,39 +38,11 @@ import { openOtp, openOtpWithAny, sealOtp } from './code-seal.ts';
  * issued just before the rotation still checks. Every check of a typed code is counted (`CodeChecks` by outcome:
  * right, wrong, expired, burnt) and every refusal for a spent budget (`CodeCheckBudgetHits`).
  */
-export type CodeKind =
-  | 'mobile_number'
-  | 'change_request'
-  | 'phone_removal'
-  | 'device_binding'
-  | 'payment_authorization';
+/** The kinds whose challenge is a code the service generates (the others are strings a bound key signs). */
+export type CodeKind = Exclude<ChallengeKind, 'device_challenge' | 'device_payment'>;
 
-interface KindRule {
-  /** Whether a check spends the person's daily budget (a six-digit code that a caller types is guessable). */
-  spendsBudget: boolean;
-  /** How the code is kept: an HMAC, or sealed (the binding OTP must be known again to check a signature over it). */
-  stored: 'hash' | 'sealed';
-  /** The HMAC's scope prefix; distinct per kind where codes of two kinds could meet the same person. */
-  scope: string;
-  /**
-   * Whether its checks count as code checks (`CodeChecks`); the binding OTP is proven by a signature over it, which
-   * counts as a signature (`Signatures`, devices' use cases) instead.
-   */
-  counted: boolean;
-}
-
-export const CODE_KINDS: Record<CodeKind, KindRule> = {
-  mobile_number: { spendsBudget: true, stored: 'hash', scope: '', counted: true },
-  change_request: { spendsBudget: true, stored: 'hash', scope: '', counted: true },
-  phone_removal: { spendsBudget: true, stored: 'hash', scope: 'phone-removal\0', counted: true },
-  device_binding: { spendsBudget: false, stored: 'sealed', scope: '', counted: false },
-  payment_authorization: {
-    spendsBudget: true,
-    stored: 'hash',
-    scope: 'payment-authorization\0',
-    counted: true,
-  },
-};
+/** The rows of the policy table (shared/sca/policy.ts) for code kinds. */
+export const CODE_KINDS: Readonly<Record<CodeKind, ChallengePolicy>> = POLICY;
 
 /** The daily code-check budget: checks of any code per person in any rolling 24 hours. */
 export const BUDGET_WINDOW_MS = 24 * 3600_000;
@@ -82,6 +58,11 @@ export interface PendingCode {
   attempts: number;
   /** Set where a used code is kept (a binding challenge) rather than deleted. */
   used?: boolean;
+  /**
+   * The mobile number record the code was sent to, for kinds whose factor is the verified number: the code checks
+   * only while that record is still the person's verified number. Absent on codes stored before this was kept.
+   */
+  sentTo?: string | undefined;
 }
 
 export interface IssuedCode {
@@ -101,7 +82,7 @@ export interface CodeSettings {
  */
 export function issueCode(
   kind: CodeKind,
-  input: { to: string; boundTo: string; now: Date; pepper: Buffer; id?: string },
+  input: { to: string; boundTo: string; now: Date; pepper: Buffer; id?: string; sentTo?: string },
   settings: CodeSettings,
 ): IssuedCode {
   const code = isSandboxNumber(input.to, settings.sandboxEnabled) ? SANDBOX_OTP : generateOtp();
@@ -117,6 +98,7 @@ export function issueCode(
       secret,
       expiresAtMs: input.now.getTime() + settings.ttlSeconds * 1000,
       attempts: 0,
+      ...(input.sentTo !== undefined ? { sentTo: input.sentTo } : {}),
     },
   };
 }
@@ -154,9 +136,11 @@ const UNUSABLE_OUTCOME: Record<Unusable, CodeCheckOutcome> = {
   used: 'burnt',
   expired: 'expired',
   burnt: 'burnt',
+  factor_gone: 'burnt',
 };
 
-export type Unusable = 'missing' | 'used' | 'expired' | 'burnt';
+/** `factor_gone`: the number the code went to is no longer the person's verified number. */
+export type Unusable = 'missing' | 'used' | 'expired' | 'burnt' | 'factor_gone';
 
 /** Why a pending code cannot be answered now (none, sent for another record, used, expired, out of attempts). */
 export function unusable(
@@ -189,9 +173,10 @@ export function planBudgetCharge(uses: WindowUses, checksPerDay: number, now: Da
  * - `code_changed`: the code was used, burnt, replaced or expired meanwhile; nothing was written;
  * - `budget_taken`: a concurrent check took the same budget slot, or a concurrent transaction outlasted the conflict
  *   retries; nothing was written, read again;
+ * - `factor_gone`: the factor the code went to (the verified number record) changed meanwhile; nothing was written;
  * - any other name: a precondition of the success no longer holds (the store names it); nothing was written.
  */
-export type CommitOutcome = 'committed' | 'code_changed' | 'budget_taken' | (string & {});
+export type CommitOutcome = 'committed' | 'code_changed' | 'budget_taken' | 'factor_gone' | (string & {});
 
 /** What a check reads: the pending code, the budget's uses, and the record the code must be bound to. */
 export interface CheckState {
@@ -200,6 +185,23 @@ export interface CheckState {
   budget?: WindowUses;
   /** The record the code must have been sent for (the person's current number record, the change request). */
   boundTo?: string;
+  /**
+   * For kinds whose factor is the verified number: the id of the person's verified number record as read now
+   * (`null` when there is none). A port of such a kind must read it; its commit must condition on it.
+   */
+  verifiedNumber?: string | null;
+}
+
+/**
+ * Whether the factor a code went to is still there (the policy's `factor`): for the verified number, the code must
+ * have gone to the record that is the person's verified number now. A code stored before `sentTo` was kept checks
+ * while the person has a verified number at all.
+ */
+function factorGone(rule: ChallengePolicy, code: PendingCode, state: CheckState): boolean {
+  if (rule.factor !== 'verified_number') return false;
+  if (state.verifiedNumber === undefined) throw new Error('this check must read the verified number');
+  if (state.verifiedNumber === null) return true;
+  return code.sentTo !== undefined && code.sentTo !== state.verifiedNumber;
 }
 
 export interface CheckPort<L extends CheckState> {
@@ -233,7 +235,8 @@ const MAX_ROUNDS = 10;
  * Check a given code under the charging rule above:
  * 1. Read the pending code, the budget and the code's subject (the port's one read).
  * 2. Plan one budget unit (429 when the day is spent), for kinds that spend the budget.
- * 3. An unusable code (none, another record's, expired, burnt) answers `unusable`, uncharged.
+ * 3. An unusable code (none, another record's, expired, burnt, sent to a number the person no longer has) answers
+ *    `unusable`, uncharged.
  * 4. Compare in constant time (or let `matches` check a signature over a sealed code).
  * 5. Commit the outcome with the budget unit; answer it only once it committed. A lost budget slot reads again.
  */
@@ -260,7 +263,9 @@ export async function checkCode<L extends CheckState>(
     const charge = rule.spendsBudget
       ? planBudgetCharge(loaded.budget ?? [], settings.checksPerDay, now)
       : undefined;
-    const reason = unusable(loaded.code, { boundTo: loaded.boundTo, now, maxAttempts: settings.maxAttempts });
+    const reason =
+      unusable(loaded.code, { boundTo: loaded.boundTo, now, maxAttempts: settings.maxAttempts }) ??
+      (factorGone(rule, loaded.code!, loaded) ? 'factor_gone' : undefined);
     if (reason) {
       count(UNUSABLE_OUTCOME[reason]);
       return { verdict: 'unusable', reason, loaded };
@@ -273,6 +278,10 @@ export async function checkCode<L extends CheckState>(
         : codeMatches(kind, peppers, code, check.given);
     const outcome = await port.commit(loaded, right ? 'right' : 'wrong', charge);
     if (outcome === 'budget_taken') continue;
+    if (outcome === 'factor_gone') {
+      count('burnt');
+      return { verdict: 'unusable', reason: 'factor_gone', loaded };
+    }
     if (outcome === 'code_changed') {
       // Used, burnt or replaced meanwhile: nothing was charged.
       count('burnt');

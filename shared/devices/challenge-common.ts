@@ -32,6 +32,12 @@ export function refusal(reason: AttemptRefusal) {
         'Challenge Failed',
         'Too many wrong signatures for this challenge; start a new one.',
       );
+    case 'factor_gone':
+      return forbidden(
+        'challenge_void',
+        'Challenge Void',
+        "The number the code was sent to is no longer the person's verified number; start a new binding.",
+      );
   }
 }
 

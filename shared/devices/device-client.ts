@@ -139,7 +139,7 @@ export interface PaymentToSign {
 }
 
 /**
- * Reads the terms out of a payment authorization's `string_to_sign` (the README's canonical form v1). The device
+ * Reads the terms out of a payment authorization's `string_to_sign` (canonical form v1, docs/walkthroughs/7-payment-authorization.md). The device
  * shows what it reads here, from the very bytes it signs, never from fields sent beside them: what the person sees
  * is then what the signature covers. Anything that is not exactly that form is refused, so nothing unreadable is
  * ever signed.

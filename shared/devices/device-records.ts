@@ -51,6 +51,8 @@ export interface SignatureChallengeRecord extends ChallengeBase {
   /** The pending device's name and creation time (for DEVICE_BOUND and the person's index). */
   deviceName?: string | undefined;
   deviceCreatedAt?: string | undefined;
+  /** The verified mobile number record the OTP went to: the binding completes only while it is still the person's. */
+  sentTo?: string | undefined;
 }
 
 /** Device signing: the device signs a random string with an active key. `boundTo` ties it to one caller's purpose. */
@@ -66,7 +68,7 @@ export type ChallengeRecord = SignatureChallengeRecord | DeviceChallengeRecord;
 export const MAX_ACTIVE_DEVICES = 5;
 
 /** Why a challenge refused an attempt. */
-export type AttemptRefusal = 'not_found' | 'used' | 'expired' | 'burnt';
+export type AttemptRefusal = 'not_found' | 'used' | 'expired' | 'burnt' | 'factor_gone';
 
 /** What a device must still be for an answer to count: pending (a binding) or active with the challenge's key. */
 export type DeviceExpectation =

@@ -1,5 +1,15 @@
+import type { BudgetCharge } from '../codes/one-time-code.ts';
+import type { CoolingOff } from '../cooling-off/cooling-off.ts';
+import type { DynamoCoolingOffs } from '../cooling-off/dynamo-cooling-offs.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
-import { type DocumentClient, tx } from '../storage/dynamo.ts';
+import {
+  numberKey,
+  verifiedNumberIn,
+  verifiedNumberStill,
+} from '../mobile-number/dynamo-mobile-number-store.ts';
+import type { GuessBudget } from '../quota/guess-budget.ts';
+import type { WindowUses } from '../quota/rolling-window.ts';
+import { type DocumentClient, readItems, type TxPart, tx } from '../storage/dynamo.ts';
 import {
   type ChallengeRecord,
   type DeviceChallengeRecord,
@@ -13,6 +23,7 @@ import { DynamoChallenges, RETENTION_SECONDS } from './dynamo-challenges.ts';
 import { DynamoDeviceCounter } from './dynamo-device-counter.ts';
 import { DynamoDeviceKeys } from './dynamo-device-keys.ts';
 import { DynamoDevices } from './dynamo-devices.ts';
+import type { Devices } from './ports.ts';
 
 export {
   type AttemptRefusal,
@@ -32,7 +43,7 @@ export {
  * and the transactions that change several of them together, each answering a named outcome. Which item is which,
  * and what a condition failure means, is decided here by item name, never by position.
  */
-export class DeviceStore {
+export class DeviceStore implements Devices {
   readonly devices: DynamoDevices;
   readonly keys: DynamoDeviceKeys;
   readonly challenges: DynamoChallenges;
@@ -41,6 +52,8 @@ export class DeviceStore {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,
+    /** What answering a binding also reads and charges (only the function that answers bindings needs them). */
+    private readonly binding?: { budget: GuessBudget; coolingOffs: DynamoCoolingOffs },
   ) {
     this.devices = new DynamoDevices(db, tableName);
     this.keys = new DynamoDeviceKeys(db, tableName);
@@ -77,6 +90,39 @@ export class DeviceStore {
     options: { includeDeleted: boolean; pageSize: number; pageNumber: number },
   ): Promise<DeviceRecord[]> {
     return this.devices.list(personId, options);
+  }
+
+  private bindingPorts() {
+    if (!this.binding) throw new Error('this device store is not composed with the binding check ports');
+    return this.binding;
+  }
+
+  /**
+   * What answering a binding reads besides its challenge, in one read: the person's code-check budget, the id of the
+   * person's verified number record (null when none), and the cooling-off window.
+   */
+  async loadBindingCheck(
+    personId: string,
+  ): Promise<{ budget: WindowUses; verifiedNumber: string | null; coolingOff: CoolingOff | undefined }> {
+    const { budget, coolingOffs } = this.bindingPorts();
+    const [budgetItem, numberItem, windowItem] = await readItems(this.db, this.tableName, [
+      budget.key(personId),
+      numberKey(personId),
+      coolingOffs.key(personId),
+    ]);
+    return {
+      budget: budget.usesIn(budgetItem),
+      verifiedNumber: verifiedNumberIn(numberItem),
+      coolingOff: coolingOffs.windowIn(personId, windowItem),
+    };
+  }
+
+  /** The budget unit of a binding answer, and the check that the number the OTP went to is still verified. */
+  private bindingCharge(personId: string, charge: BudgetCharge, verifiedNumber?: string): TxPart[] {
+    return [
+      this.bindingPorts().budget.charge(personId, charge),
+      ...(verifiedNumber !== undefined ? verifiedNumberStill(this.tableName, personId, verifiedNumber) : []),
+    ];
   }
 
   /** Stores a pending device, its pending key and the binding challenge together (ids are fresh: no overwrite). */
@@ -118,15 +164,18 @@ export class DeviceStore {
     challenge: ChallengeRecord,
     now: Date,
     maxAttempts: number,
-  ): Promise<'charged' | 'refused' | 'device_gone'> {
-    const failed = await this.tx()
-      .add(
-        this.challenges.chargeAttempt(challenge.id, now, maxAttempts),
-        this.devices.stillExpected(challenge.deviceId, expectationFor(challenge)),
-      )
-      .commit();
+    /** A binding answer's unit of the person's daily budget (a signature over an SMS code is a guess). */
+    charge?: BudgetCharge,
+  ): Promise<'charged' | 'refused' | 'device_gone' | 'budget_taken'> {
+    const commit = this.tx().add(
+      this.challenges.chargeAttempt(challenge.id, now, maxAttempts),
+      this.devices.stillExpected(challenge.deviceId, expectationFor(challenge)),
+    );
+    if (charge) commit.add(...this.bindingCharge(challenge.personId, charge));
+    const failed = await commit.commit(charge ? { cancelledAs: 'budget' } : {});
     if (failed.has('challenge')) return 'refused';
     if (failed.has('device')) return 'device_gone';
+    if (failed.has('budget')) return 'budget_taken';
     return 'charged';
   }
 
@@ -140,7 +189,9 @@ export class DeviceStore {
     event: DomainEvent,
     now: Date,
     maxAttempts: number,
-  ): Promise<'ok' | 'used' | 'device_gone' | 'too_many_devices'> {
+    /** The budget unit, and the verified number record the OTP went to, which must still be the person's. */
+    check: { charge: BudgetCharge; verifiedNumber: string },
+  ): Promise<'ok' | 'used' | 'device_gone' | 'too_many_devices' | 'budget_taken' | 'factor_gone'> {
     const failed = await this.tx()
       .add(
         this.challenges.consume(challenge.id, now, maxAttempts),
@@ -148,11 +199,14 @@ export class DeviceStore {
         this.keys.markUsed(device.id, challenge.keyId, now, { keep: true }),
         this.counter.increment(device.personId, MAX_ACTIVE_DEVICES),
         outboxPut(this.tableName, event, now),
+        ...this.bindingCharge(device.personId, check.charge, check.verifiedNumber),
       )
-      .commit();
+      .commit({ cancelledAs: 'budget' });
     if (failed.has('challenge')) return 'used';
     if (failed.has('device') || failed.has('key')) return 'device_gone';
     if (failed.has('counter')) return 'too_many_devices';
+    if (failed.has('number')) return 'factor_gone';
+    if (failed.has('budget')) return 'budget_taken';
     return 'ok';
   }
 

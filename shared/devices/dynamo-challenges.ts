@@ -22,6 +22,7 @@ const toSignatureChallenge = recordReader<Omit<SignatureChallengeRecord, 'type'>
   sealedOtp: true,
   deviceName: true,
   deviceCreatedAt: true,
+  sentTo: true,
 });
 const toDeviceChallenge = recordReader<Omit<DeviceChallengeRecord, 'type'>>({
   ...common,
@@ -71,6 +72,7 @@ export class DynamoChallenges extends DynamoAdapter {
             sealed_otp: challenge.sealedOtp,
             device_name: challenge.deviceName,
             device_created_at: challenge.deviceCreatedAt,
+            ...(challenge.sentTo !== undefined ? { sent_to: challenge.sentTo } : {}),
           }
         : { ...common, string_to_sign: challenge.stringToSign, bound_to: challenge.boundTo };
     return {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { checkCode, issueCode, type PendingCode } from '../codes/one-time-code.ts';
-import { refuseDuringCoolingOff } from '../cooling-off/cooling-off.ts';
+import { checkCode, type PendingCode } from '../codes/one-time-code.ts';
+import { coolingOffPeriod, isCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { conflict, notFound } from '../errors.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from '../events/device-events.ts';
 import { buildEvent } from '../events/event.ts';
 import { metrics } from '../metrics.ts';
+import { type SendCodeDeps, sendCode } from '../sca/send-code.ts';
 import {
   challengeNotFound,
   challengeView,
@@ -29,10 +30,7 @@ import {
 } from './device-store.ts';
 
 /** Binding reads the number and sends the SMS; the other device use cases only read and write devices. */
-export type BindingDeps = Uses<
-  'clock' | 'devices' | 'mobileNumbers' | 'languages' | 'pepper' | 'sms' | 'coolingOffs',
-  'otpMaxAttempts' | 'otpTtlSeconds' | 'sandboxEnabled' | 'codeChecksPerDay'
->;
+export type BindingDeps = SendCodeDeps & Uses<'devices'>;
 export type DeviceDeps = Uses<'clock' | 'devices', 'otpMaxAttempts'>;
 
 /**
@@ -91,28 +89,17 @@ export interface BindDeviceResult {
 }
 
 /**
- * Bind a device (start).
+ * Bind a device (start), sending the OTP through the SCA core (`sendCode`, kind `device_binding`):
  * 1. The key must be an uncompressed P-256 point on the curve (400).
  * 2. The person needs a verified mobile number (409), and fewer than 5 bound devices (409; enforced again, atomically,
  *    when the binding completes), and must not be in a cooling-off window (403 `cooling_off_period`).
  * 3. Generate the OTP (the sandbox number always gets 212212) and render the SMS in the asked language (else the
  *    person's), with the app hash as its last line.
  * 4. Through the SMS dispatcher: take one unit of the number's hourly quota (429), store the pending device, pending
- *    key and the signature challenge (OTP sealed) in one transaction, then send.
+ *    key and the signature challenge (OTP sealed, with the number record it went to) in one transaction, then send.
  */
 export async function bindDevice(rt: BindingDeps, input: BindDeviceInput): Promise<BindDeviceResult> {
   publicKeyFrom(input.key, 'key');
-  const number = await rt.mobileNumbers.get(input.personId);
-  if (!number?.verified) {
-    throw conflict(
-      'verified_mobile_number_required',
-      'Verified Mobile Number Required',
-      'The person needs a verified mobile number before a device can be bound.',
-    );
-  }
-  if ((await rt.devices.activeDeviceCount(input.personId)) >= MAX_ACTIVE_DEVICES) throw tooManyDevices();
-  await refuseDuringCoolingOff(rt, input.personId, 'Binding a new device');
-
   const now = rt.clock.now();
   const createdAt = now.toISOString();
   const device: DeviceRecord = {
@@ -132,35 +119,39 @@ export async function bindDevice(rt: BindingDeps, input: BindDeviceInput): Promi
     keyPurpose: input.keyPurpose,
     createdAt,
   };
-  const otp = issueCode(
-    'device_binding',
-    { to: number.number, boundTo: device.id, now, pepper: await rt.pepper() },
-    { ttlSeconds: rt.config.otpTtlSeconds, sandboxEnabled: rt.config.sandboxEnabled },
-  );
-  const challengeId = otp.pending.id;
-  const expiresAtMs = otp.pending.expiresAtMs;
-  await rt.sms.dispatch({
-    to: number.number,
+  const { code } = await sendCode(rt, {
+    kind: 'device_binding',
     personId: input.personId,
+    boundTo: device.id,
     templateKey: 'sms.two_factor.authenticate',
-    language: input.language ?? (await rt.languages.languageFor(input.personId)),
-    variables: { tan: otp.code },
+    language: input.language,
     lastLine: input.appSignature,
-    beforeSend: async () => {
+    what: 'Binding a new device',
+    noVerifiedNumber: () =>
+      conflict(
+        'verified_mobile_number_required',
+        'Verified Mobile Number Required',
+        'The person needs a verified mobile number before a device can be bound.',
+      ),
+    refuse: async () => {
+      if ((await rt.devices.activeDeviceCount(input.personId)) >= MAX_ACTIVE_DEVICES) throw tooManyDevices();
+    },
+    store: async (otp, _codeId, to) => {
       const challenge: SignatureChallengeRecord = {
-        id: challengeId,
+        id: otp.id,
         type: 'signature',
         deviceId: device.id,
         keyId: key.keyId,
         keyPurpose: key.keyPurpose,
         personId: input.personId,
         createdAt,
-        expiresAtMs,
+        expiresAtMs: otp.expiresAtMs,
         attempts: 0,
-        sealedOtp: otp.pending.secret,
+        sealedOtp: otp.secret,
         publicKey: key.publicKey,
         deviceName: device.name,
         deviceCreatedAt: device.createdAt,
+        sentTo: to.id,
       };
       await rt.devices.createPendingBinding(device, key, challenge, input.deviceData);
     },
@@ -169,10 +160,10 @@ export async function bindDevice(rt: BindingDeps, input: BindDeviceInput): Promi
     id: device.id,
     key_id: key.keyId,
     challenge: {
-      id: challengeId,
+      id: code.id,
       type: 'signature',
       created_at: isoSeconds(now),
-      expires_at: isoSeconds(new Date(expiresAtMs)),
+      expires_at: isoSeconds(new Date(code.expiresAtMs)),
     },
   };
 }
@@ -206,20 +197,25 @@ const bindingCode = (challenge: SignatureChallengeRecord): PendingCode => ({
   expiresAtMs: challenge.expiresAtMs,
   attempts: challenge.attempts,
   used: Boolean(challenge.consumedAt),
+  sentTo: challenge.sentTo,
 });
 
 /**
- * Answer the binding's signature challenge, in two DynamoDB round trips; the rule is `checkCode`'s, as for every
- * code (the binding OTP spends no daily budget: the answer is a signature by the new key, not a typed code):
+ * Answer the binding's signature challenge, in three DynamoDB round trips; the rule is `checkCode`'s, as for every
+ * code. The signer chose the new key, so a signature over the OTP is as guessable as the OTP typed: it spends the
+ * person's daily code-check budget like any typed code (the policy table's `device_binding` row).
  * 1. Read the challenge (which carries the new key and the device's name); it must be answerable (403 used or burnt,
- *    422 expired), and its person must not be in a cooling-off window (403 `cooling_off_period`: a binding started
- *    before a reset must not complete after it).
- * 2. Open the sealed OTP and verify the signature over it locally.
- * 3. Wrong: charge one attempt, then answer 403. Right: complete the binding in one transaction (see
- *    `completeBinding`): the device must still be pending (404), the person under the device limit (409).
+ *    422 expired).
+ * 2. Read the person's budget (429 when spent), verified number and cooling-off window together. The person must not
+ *    be in a cooling-off window (403 `cooling_off_period`: a binding started before a reset must not complete after
+ *    it), and the OTP's number must still be the person's verified number (403 `challenge_void`).
+ * 3. Open the sealed OTP and verify the signature over it locally.
+ * 4. Wrong: charge one attempt and one budget unit, then answer 403. Right: complete the binding with the budget
+ *    unit in one transaction (see `completeBinding`): the device must still be pending (404), the person under the
+ *    device limit (409), the number unchanged (403).
  */
 export async function verifySignatureChallenge(
-  rt: Uses<'clock' | 'devices' | 'pepper' | 'coolingOffs', 'otpMaxAttempts' | 'codeChecksPerDay'>,
+  rt: Uses<'clock' | 'devices' | 'pepper', 'otpMaxAttempts' | 'codeChecksPerDay'>,
   input: { challengeId: string; signature: string; personId?: string | undefined },
 ): Promise<void> {
   const signature = signatureFrom(input.signature, 'signature');
@@ -233,13 +229,22 @@ export async function verifySignatureChallenge(
         const challenge = await signatureChallenge(rt, input.challengeId, input.personId);
         const reason = unanswerable(challenge, rt.clock.now(), maxAttempts);
         if (reason) throw refusal(reason);
-        await refuseDuringCoolingOff(rt, challenge.personId, 'Completing a device binding');
-        return { challenge, binding: await bindingOf(rt, challenge), code: bindingCode(challenge) };
+        const context = await rt.devices.loadBindingCheck(challenge.personId);
+        if (isCoolingOff(context.coolingOff, rt.clock.now())) {
+          throw coolingOffPeriod(context.coolingOff, 'Completing a device binding');
+        }
+        return {
+          challenge,
+          binding: await bindingOf(rt, challenge),
+          code: bindingCode(challenge),
+          budget: context.budget,
+          verifiedNumber: context.verifiedNumber,
+        };
       },
-      commit: async ({ challenge, binding }, answer) => {
+      commit: async ({ challenge, binding, verifiedNumber }, answer, charge) => {
         const now = rt.clock.now();
         if (answer === 'wrong') {
-          const charged = await rt.devices.chargeWrongAnswer(challenge, now, maxAttempts);
+          const charged = await rt.devices.chargeWrongAnswer(challenge, now, maxAttempts, charge);
           return charged === 'charged' ? 'committed' : charged === 'refused' ? 'code_changed' : charged;
         }
         const event = buildEvent(
@@ -258,7 +263,10 @@ export async function verifySignatureChallenge(
           personId: challenge.personId,
           createdAt: binding.deviceCreatedAt,
         };
-        const outcome = await rt.devices.completeBinding(challenge, device, event, now, maxAttempts);
+        const outcome = await rt.devices.completeBinding(challenge, device, event, now, maxAttempts, {
+          charge: charge!,
+          verifiedNumber: verifiedNumber!,
+        });
         return outcome === 'ok' ? 'committed' : outcome === 'used' ? 'code_changed' : outcome;
       },
     },

@@ -1,10 +1,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Language } from '../sms/templates.ts';
 import type { DocumentClient, Item, ItemKey } from '../storage/dynamo.ts';
+import type { Languages } from './ports.ts';
 
 export const DEFAULT_LANGUAGE: Language = 'en';
 
-export class LanguageStore {
+export class LanguageStore implements Languages {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,

@@ -42,6 +42,8 @@ export interface GatewayOptions {
    * answers 401: a gateway that forgot its authorizer must not serve anyone.
    */
   authorizer?: { verify(authorization: string | undefined): Promise<Verdict> };
+  /** Sees each answer of a route-table route (tests check answers against the OpenAPI document with it). */
+  observe?: (route: RouteDefinition, result: APIGatewayProxyStructuredResultV2) => void;
   /** Sees each request before the routes do (local mode's console); resolves true when it has answered it. */
   intercept?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
   /**
@@ -392,7 +394,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               : { ok: false, tokenPresented: false, reason: 'No authorizer is configured.' };
             if (!verdict.ok) {
               const error = unauthenticated(verdict.reason, verdict.tokenPresented);
-              send(response, errorResponse(error, randomUUID(), errorShapeOf(hit.route)));
+              const refused = errorResponse(error, randomUUID(), errorShapeOf(hit.route));
+              options.observe?.(hit.route, refused);
+              send(response, refused);
               return;
             }
             claims = verdict.claims;
@@ -405,7 +409,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               lambdaContext(hit.route.operation, options.timeouts?.functionMs),
             ),
           );
-          send(response, await withinIntegrationTimeout(run, integrationMs, hit.route));
+          const result = await withinIntegrationTimeout(run, integrationMs, hit.route);
+          options.observe?.(hit.route, result);
+          send(response, result);
         }
       }
     } catch (error) {

@@ -14,7 +14,7 @@ import { createLocalConsole } from './console/console-server.ts';
 import { LocalFeed } from './console/feed.ts';
 import { personRecords } from './dynamo-local-person-records.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
-import { type LambdaHandler, type LocalRoute, startGateway } from './gateway.ts';
+import { type GatewayOptions, type LambdaHandler, type LocalRoute, startGateway } from './gateway.ts';
 import { type LocalEvents, startLocalEvents } from './local-events.ts';
 
 export interface LocalServiceOptions {
@@ -32,6 +32,8 @@ export interface LocalServiceOptions {
   events?: boolean;
   /** Outbound HTTP for webhooks (tests wrap it to watch traffic). */
   webhookHttp?: WebhookHttp;
+  /** Sees each answer of a route-table route (tests check answers against the OpenAPI document with it). */
+  observe?: GatewayOptions['observe'];
   /** Keep the development issuer's signing key in this file (created on first use); otherwise a key per run. */
   issuerKeyFile?: string;
   /** Each request's function and integration timeouts (tests shorten them; see shared/local/gateway.ts). */
@@ -156,6 +158,29 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     const localConsole = createLocalConsole({
       feed,
       issuer,
+      clear: () => {
+        outbox.entries.length = 0;
+        events?.log.clear();
+      },
+      // Retry now: one more attempt at once, with the next attempt number. A retry already scheduled still runs;
+      // receivers deduplicate on the event id, as they must for any at-least-once delivery.
+      retry: async (eventId, subscriptionId) => {
+        const entry = events?.log.list().find((e) => e.event.metadata.id === eventId);
+        if (!events || !entry) return false;
+        const attempts = entry.deliveries.filter((d) => d.subscription_id === subscriptionId);
+        await events.deliveries.enqueue(
+          [
+            {
+              subscription_id: subscriptionId,
+              event: entry.event,
+              attempt: Math.max(0, ...attempts.map((d) => d.attempt)) + 1,
+              first_attempt_at: attempts[0]?.at ?? clock.now().toISOString(),
+            },
+          ],
+          0,
+        );
+        return true;
+      },
       openApi: async () =>
         (await import('../openapi.ts')).buildOpenApi({
           partner: config.auth.partnerScope,
@@ -176,6 +201,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       },
       ...(options.log ? { log: options.log } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.observe ? { observe: options.observe } : {}),
     });
     if (options.events !== false) events = startLocalEvents(adapters, dynamoEndpoint, feed);
     return {

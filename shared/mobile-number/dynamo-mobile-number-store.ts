@@ -16,7 +16,7 @@ import {
   tx,
 } from '../storage/dynamo.ts';
 import { phoneSequenceBump } from './dynamo-phone-sequence.ts';
-import type { Confirmations, ConfirmState, MobileNumberRecord, MobileNumbers, OtpIssues } from './ports.ts';
+import type { ConfirmState, MobileNumberPort, MobileNumberRecord } from './ports.ts';
 
 export type { MobileNumberRecord } from './ports.ts';
 
@@ -66,6 +66,43 @@ export const toRecord = recordReader<MobileNumberRecord>({
   updatedAt: true,
 });
 
+/** The id of the verified number record in a number item as read, or null (none, or not verified). */
+export const verifiedNumberIn = (item: Item | undefined): string | null =>
+  item?.verified === true ? (item.id as string) : null;
+
+/**
+ * The transaction item that holds a code's success to the factor it went to: the person's number item must still be
+ * the verified record `numberId`. Skipped where the same transaction already writes the number item (a change
+ * request that deletes it, conditioned on its id), since DynamoDB allows one operation per item in a transaction.
+ */
+export function verifiedNumberStill(
+  tableName: string,
+  personId: string,
+  numberId: string,
+  others: readonly TxPart[] = [],
+): TxPart[] {
+  const key = numberKey(personId);
+  const touched = others.some((part) => {
+    const op =
+      part.item.Put?.Item ?? part.item.Update?.Key ?? part.item.Delete?.Key ?? part.item.ConditionCheck?.Key;
+    return op?.PK === key.PK && op?.SK === key.SK;
+  });
+  if (touched) return [];
+  return [
+    {
+      name: 'number',
+      item: {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: key,
+          ConditionExpression: 'id = :numberId AND verified = :true',
+          ExpressionAttributeValues: { ':numberId': numberId, ':true': true },
+        },
+      },
+    },
+  ];
+}
+
 /**
  * A pending code item at `key` (the mobile number OTP and the end-user removal code share the shape): only the
  * code's HMAC is stored; TTL an hour after expiry.
@@ -84,8 +121,11 @@ export function codeItem(key: ItemKey, entity: string, code: PendingCode, now: D
   };
 }
 
-/** A pending code as `codeItem` writes it (deleted once used, so it never carries `used`). */
-export const toCode = recordReader<Omit<PendingCode, 'used'>>({
+/**
+ * A pending code as `codeItem` writes it (deleted once used, so it never carries `used`; bound to the number record
+ * itself, so it needs no `sentTo`).
+ */
+export const toCode = recordReader<Omit<PendingCode, 'used' | 'sentTo'>>({
   id: 'otp_id',
   boundTo: 'mobile_number_id',
   secret: 'otp_hash',
@@ -208,7 +248,7 @@ interface Related {
  * The mobile number's DynamoDB adapter: the number, its pending OTP, and the reads and transactions of issuing and
  * confirming it (with the person's language, SMS limits and code-check budget, which other adapters key).
  */
-export class MobileNumberStore implements MobileNumbers, OtpIssues, Confirmations {
+export class MobileNumberStore implements MobileNumberPort {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,

@@ -1,4 +1,5 @@
 import { DynamoAdapter, recordReader, type TxPart } from '../storage/dynamo.ts';
+import type { PhoneSequence, PhoneSequences } from './ports.ts';
 
 /**
  * A per-person counter of phone events (number created, code sent, verified, removed), whichever API caused them.
@@ -6,13 +7,7 @@ import { DynamoAdapter, recordReader, type TxPart } from '../storage/dynamo.ts';
  * it counts, so it never moves without the change nor the change without it, and it survives the number's removal,
  * so it only ever grows.
  */
-export interface PhoneSequence {
-  sequence: number;
-  /** The person's first phone event. */
-  createdAt: string;
-  /** The person's latest phone event. */
-  changedAt: string;
-}
+export type { PhoneSequence } from './ports.ts';
 
 const sequenceKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'PHONE_SEQUENCE' });
 
@@ -40,7 +35,7 @@ export function phoneSequenceBump(tableName: string, personId: string, now: Date
 
 const toSequence = recordReader<PhoneSequence>({ sequence: true, createdAt: true, changedAt: true });
 
-export class PhoneSequenceStore extends DynamoAdapter {
+export class PhoneSequenceStore extends DynamoAdapter implements PhoneSequences {
   get(personId: string): Promise<PhoneSequence | undefined> {
     return this.readRecord(sequenceKey(personId), toSequence);
   }

@@ -2,6 +2,7 @@ import type { BudgetCharge, CheckState, PendingCode } from '../codes/one-time-co
 import type { DomainEvent } from '../events/event.ts';
 import type { PreparedSms, SmsLimits } from '../sms/sms-dispatcher.ts';
 import type { Language } from '../sms/templates.ts';
+import type { TxPart } from '../storage/dynamo.ts';
 
 export interface MobileNumberRecord {
   id: string;
@@ -73,5 +74,29 @@ export interface Confirmations {
     maxAttempts: number;
     deviceData: string | undefined;
     now: Date;
+    verifiedEvent: DomainEvent;
+    /** Written with the wrong answer that uses up the code's last attempt. */
+    exhaustedEvent?: DomainEvent;
+    /** Further writes of the success (a cooling-off window the verification starts). */
+    also?: TxPart[];
   }): Promise<'committed' | 'code_changed' | 'number_changed' | 'budget_taken'>;
+}
+
+/** The mobile number port as a whole: read, create, delete, issue and confirm, and its deletion's writes. */
+export interface MobileNumberPort extends MobileNumbers, OtpIssues, Confirmations {
+  /** The writes that delete the number (and its pending OTP, with the deletion event), for another transaction. */
+  deletionItems(record: MobileNumberRecord, event: DomainEvent, now: Date): TxPart[];
+}
+
+/** The counter behind the end-user API's `details.sequence`. */
+export interface PhoneSequence {
+  sequence: number;
+  /** The person's first phone event. */
+  createdAt: string;
+  /** The person's latest phone event. */
+  changedAt: string;
+}
+
+export interface PhoneSequences {
+  get(personId: string): Promise<PhoneSequence | undefined>;
 }

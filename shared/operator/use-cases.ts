@@ -48,8 +48,9 @@ const nothingToReset = (input: ResetInput) =>
  *    with DEVICE_DELETED, the device count to zero), write SECOND_FACTOR_RESET naming the operator from the token and
  *    the reason, and start the cooling-off window (COOLING_OFF_STARTED). Should the number or the devices change
  *    meanwhile, read again (at most three rounds, then 409).
- * 4. After the commit, tell the removed number, if it was verified, in the person's language. The reset stands
- *    whatever happens to this notice.
+ * 4. After the commit, tell the person in their language: by SMS to the verified number removed, or, when the reset
+ *    kept the number (devices only), to the verified number that remains. Every reset of a person with a verified
+ *    number notifies, so none goes unnoticed. The reset stands whatever happens to this notice.
  */
 export async function resetSecondFactor(rt: ResetDeps, input: ResetInput): Promise<SecondFactorResetView> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -129,7 +130,8 @@ export async function resetSecondFactor(rt: ResetDeps, input: ResetInput): Promi
       number_removed: number !== undefined,
       devices_revoked: devices.length,
     });
-    if (number?.verified) view.notified = await notify(rt, input.personId, number.number, id);
+    const told = number?.verified ? number : state.number?.verified ? state.number : undefined;
+    if (told) view.notified = await notify(rt, input.personId, told.number, id);
     return view;
   }
   throw conflict(

@@ -1,6 +1,12 @@
-import type { BudgetCharge, CheckState } from '../codes/one-time-code.ts';
+import type { BudgetCharge } from '../codes/one-time-code.ts';
+import { noCoolingOffAt } from '../cooling-off/dynamo-cooling-offs.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
+import {
+  numberKey,
+  verifiedNumberIn,
+  verifiedNumberStill,
+} from '../mobile-number/dynamo-mobile-number-store.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
 import {
   type DocumentClient,
@@ -12,35 +18,11 @@ import {
   type UpdateSpec,
 } from '../storage/dynamo.ts';
 import type { PaymentTerms } from './canonical.ts';
+import type { PaymentAuthorizationRecord, PaymentAuthorizationStatus, PaymentMethod } from './model.ts';
+import type { PaymentAuthorizations, TanCheckState } from './ports.ts';
 
-export type PaymentAuthorizationStatus = 'CONFIRMATION_REQUIRED' | 'COMPLETED' | 'FAILED' | 'EXPIRED';
-export type PaymentMethod = 'sms' | 'device_signing';
-
-export interface PaymentAuthorizationRecord extends PaymentTerms {
-  id: string;
-  personId: string;
-  method: PaymentMethod;
-  description?: string | undefined;
-  /** SHA-256 (hex) of the canonical terms (shared/payments/canonical.ts). */
-  digest: string;
-  status: PaymentAuthorizationStatus;
-  createdAt: string;
-  updatedAt: string;
-  expiresAtMs: number;
-  /** Wrong TANs or signatures so far. */
-  attempts: number;
-  /** SMS: the id the TAN's HMAC was made with (with the digest) and the HMAC; never the TAN. */
-  otpId?: string;
-  otpHash?: string;
-  /** Device signing: the device and key that must sign, and the key's public point (hex) at issue time. */
-  deviceId?: string;
-  keyId?: string;
-  keyPurpose?: 'unrestricted' | 'restricted';
-  publicKey?: string;
-  /** The signed SCA receipt, once completed. */
-  receipt?: string;
-  failureReason?: 'attempts_exhausted' | 'expired';
-}
+export type { PaymentAuthorizationRecord, PaymentAuthorizationStatus, PaymentMethod } from './model.ts';
+export type { TanCheckState } from './ports.ts';
 
 const key = (id: string): ItemKey => ({ PK: `PAYMENT_AUTHORIZATION#${id}`, SK: 'PAYMENT_AUTHORIZATION' });
 /** Authorizations and their receipts stay readable 30 days for the partner's records, then TTL removes them. */
@@ -64,7 +46,13 @@ function toRecord(item: Item): PaymentAuthorizationRecord {
     updatedAt: item.updated_at as string,
     expiresAtMs: item.expires_at_ms as number,
     attempts: (item.attempts as number | undefined) ?? 0,
-    ...(item.otp_id !== undefined ? { otpId: item.otp_id as string, otpHash: item.otp_hash as string } : {}),
+    ...(item.otp_id !== undefined
+      ? {
+          otpId: item.otp_id as string,
+          otpHash: item.otp_hash as string,
+          otpSentTo: item.otp_sent_to as string | undefined,
+        }
+      : {}),
     ...(item.device_id !== undefined
       ? {
           deviceId: item.device_id as string,
@@ -80,17 +68,12 @@ function toRecord(item: Item): PaymentAuthorizationRecord {
   };
 }
 
-/** What a TAN confirmation reads: the authorization (whose TAN is the pending code) and the person's budget. */
-export interface TanCheckState extends CheckState {
-  authorization: PaymentAuthorizationRecord | undefined;
-}
-
 /**
  * The payment authorization item (PAYMENT_AUTHORIZATION#<id>): one item holds the terms, the TAN's HMAC or the
  * device challenge, the attempts and, once completed, the receipt. Every change is conditional on the state it was
  * read in, so of concurrent confirmations exactly one completes it.
  */
-export class PaymentAuthorizationStore {
+export class PaymentAuthorizationStore implements PaymentAuthorizations {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,
@@ -105,7 +88,11 @@ export class PaymentAuthorizationStore {
 
   /** The authorization and the person's code-check budget, in one read. */
   async loadTanCheck(id: string, personId: string): Promise<TanCheckState> {
-    const [item, budgetItem] = await readItems(this.db, this.tableName, [key(id), this.budget.key(personId)]);
+    const [item, budgetItem, numberItem] = await readItems(this.db, this.tableName, [
+      key(id),
+      this.budget.key(personId),
+      numberKey(personId),
+    ]);
     const authorization = item ? toRecord(item) : undefined;
     return {
       authorization,
@@ -116,10 +103,12 @@ export class PaymentAuthorizationStore {
             secret: authorization.otpHash!,
             expiresAtMs: authorization.expiresAtMs,
             attempts: authorization.attempts,
+            sentTo: authorization.otpSentTo,
             ...(authorization.status === 'CONFIRMATION_REQUIRED' ? {} : { used: true }),
           }
         : undefined,
       budget: this.budget.usesIn(budgetItem),
+      verifiedNumber: verifiedNumberIn(numberItem),
       ...(authorization ? { boundTo: authorization.id } : {}),
     };
   }
@@ -128,10 +117,16 @@ export class PaymentAuthorizationStore {
    * Stores a new authorization with its CREATED event. For device signing the device must still be active with the
    * key the challenge names (a ConditionCheck in the same transaction); answers false when it no longer is.
    */
-  async create(record: PaymentAuthorizationRecord, event: DomainEvent, now: Date): Promise<boolean> {
+  async create(
+    record: PaymentAuthorizationRecord,
+    event: DomainEvent,
+    now: Date,
+    options: { outsideCoolingOff?: boolean } = {},
+  ): Promise<boolean | 'cooling_off'> {
     const commit = tx(this.db, this.tableName).put('authorization', this.itemOf(record), {
       ConditionExpression: 'attribute_not_exists(PK)',
     });
+    if (options.outsideCoolingOff) commit.add(noCoolingOffAt(this.tableName, record.personId, now));
     if (record.method === 'device_signing') {
       commit.add(
         this.devices!.devices.stillExpected(record.deviceId!, {
@@ -143,6 +138,7 @@ export class PaymentAuthorizationStore {
     }
     const failed = await commit.add(outboxPut(this.tableName, event, now)).commit();
     if (failed.has('authorization')) throw new Error('a fresh payment authorization id is already in use');
+    if (failed.has('cooling_off')) return 'cooling_off';
     return failed.size === 0;
   }
 
@@ -159,13 +155,19 @@ export class PaymentAuthorizationStore {
     maxAttempts: number;
     completion?: { receipt: string; event: DomainEvent };
     failure?: DomainEvent;
+    /** The verified number record the TAN went to, which must still be the person's for it to complete. */
+    verifiedNumber: string;
     now: Date;
-  }): Promise<'committed' | 'code_changed' | 'budget_taken'> {
+  }): Promise<'committed' | 'code_changed' | 'budget_taken' | 'factor_gone'> {
     const { authorization } = check;
     const commit = tx(this.db, this.tableName).add(this.budget.charge(authorization.personId, check.charge));
     this.addOutcome(commit, authorization, check);
+    if (check.completion) {
+      commit.add(...verifiedNumberStill(this.tableName, authorization.personId, check.verifiedNumber));
+    }
     const failed = await commit.commit({ cancelledAs: 'budget' });
     if (failed.has('authorization')) return 'code_changed';
+    if (failed.has('number')) return 'factor_gone';
     if (failed.has('budget')) return 'budget_taken';
     if (failed.size > 0) throw new Error(`unexpected condition failure: ${[...failed].join(', ')}`);
     return 'committed';
@@ -352,6 +354,7 @@ export class PaymentAuthorizationStore {
       expires_at_ms: record.expiresAtMs,
       attempts: 0,
       ...(record.otpId !== undefined ? { otp_id: record.otpId, otp_hash: record.otpHash } : {}),
+      ...(record.otpSentTo !== undefined ? { otp_sent_to: record.otpSentTo } : {}),
       ...(record.deviceId !== undefined
         ? {
             device_id: record.deviceId,

@@ -1,5 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import { randomBytes } from 'node:crypto';
+import { checkCode } from '../codes/one-time-code.ts';
 import type { Uses } from '../deps.ts';
 import { deviceNotFound, isoSeconds, signatureFrom, signedBy } from '../devices/challenge-common.ts';
 import { conflict, DomainError, forbidden, invalidTan, notFound, unprocessable } from '../errors.ts';
@@ -11,6 +11,7 @@ import {
 } from '../events/payment-events.ts';
 import { metrics } from '../metrics.ts';
 import type { PublicJwk } from '../receipts/receipt-signer.ts';
+import { coolingOffApplies, refuseIfCoolingOff, type SendCodeDeps, sendCode } from '../sca/send-code.ts';
 import { canonicalTerms, formatAmount, formatPayee, type PaymentTerms, termsDigest } from './canonical.ts';
 import type { PaymentAuthorizationRecord, PaymentMethod } from './dynamo-payment-authorization-store.ts';
 
@@ -27,7 +28,8 @@ export const PAYMENT_AUTHORIZATION_TTL_SECONDS = 300;
 
 type ReadDeps = Uses<'clock' | 'paymentAuthorizations'>;
 export type CreateDeps = ReadDeps &
-  Uses<'mobileNumbers' | 'languages' | 'sms' | 'pepper' | 'devices', 'sandboxEnabled'>;
+  SendCodeDeps &
+  Uses<'devices', 'coolingOffPaymentThreshold' | 'coolingOffPaymentCurrency'>;
 export type ConfirmDeps = ReadDeps & Uses<'pepper' | 'receipts', 'codeChecksPerDay'>;
 export type KeysDeps = Uses<'receipts'>;
 
@@ -172,6 +174,8 @@ export interface CreateInput extends PaymentTerms {
  * 3. By device: the device must be the person's own and active with a key of the purpose (404). The canonical terms
  *    are the `string_to_sign`; the authorization is stored with the key to verify against, in a transaction that
  *    checks the device is still active with that key.
+ * Either way, during a SIM-swap cooling-off window a payment at or above the configured threshold (default 0: every
+ * payment) is refused with 403 `cooling_off_period`, naming when the window ends.
  * The authorization lives 5 minutes and survives two wrong answers.
  */
 export async function createPaymentAuthorization(
@@ -206,6 +210,10 @@ export async function createPaymentAuthorization(
       now,
     );
 
+  const belowThreshold =
+    terms.amount.currency === rt.config.coolingOffPaymentCurrency &&
+    terms.amount.value < rt.config.coolingOffPaymentThreshold;
+  const what = 'Authorizing a payment';
   if (input.method.kind === 'device_signing') {
     const method = input.method;
     const keyPurpose = method.keyPurpose ?? 'unrestricted';
@@ -221,39 +229,40 @@ export async function createPaymentAuthorization(
       keyPurpose,
       publicKey: key.publicKey,
     };
-    if (!(await rt.paymentAuthorizations.create(record, created(record), now))) throw deviceNotFound();
+    // The window is checked in the create's own transaction (no read first); it is read only to word a refusal.
+    const stored = await rt.paymentAuthorizations.create(record, created(record), now, {
+      outsideCoolingOff: coolingOffApplies('device_payment', belowThreshold),
+    });
+    if (stored === 'cooling_off') {
+      const { coolingOff } = await rt.recipients.recipient(input.personId);
+      refuseIfCoolingOff('device_payment', coolingOff, now, what, belowThreshold);
+    }
+    if (stored !== true) throw deviceNotFound();
     metrics.paymentAuthorization('created');
     return viewOf(record);
   }
 
-  const number = await rt.mobileNumbers.get(input.personId);
-  if (!number?.verified) {
-    throw unprocessable(
-      'mobile_number_not_verified',
-      'Mobile Number Not Verified',
-      'The person has no verified number to send the TAN to.',
-    );
-  }
-  const otpId = randomUUID();
-  const tan = issueCode(
-    'payment_authorization',
-    { to: number.number, boundTo: id, now, pepper: await rt.pepper(), id: tanBinding(otpId, digest) },
-    { ttlSeconds: PAYMENT_AUTHORIZATION_TTL_SECONDS, sandboxEnabled: rt.config.sandboxEnabled },
-  );
-  const record: PaymentAuthorizationRecord = { ...base, otpId, otpHash: tan.pending.secret };
-  const language = await rt.languages.languageFor(input.personId);
-  await rt.sms.dispatch({
-    to: number.number,
+  let record = base;
+  await sendCode(rt, {
+    kind: 'payment_authorization',
     personId: input.personId,
+    boundTo: id,
     templateKey: 'sms.payment.authorize',
-    language,
-    variables: {
+    variables: ({ language }) => ({
       amount: formatAmount(terms.amount, language),
       payee: formatPayee(terms.payee),
-      tan: tan.code,
-    },
-    // Stored before the SMS leaves, so a TAN that arrives can always be confirmed.
-    beforeSend: async () => {
+    }),
+    what,
+    belowCoolingOffThreshold: belowThreshold,
+    noVerifiedNumber: () =>
+      unprocessable(
+        'mobile_number_not_verified',
+        'Mobile Number Not Verified',
+        'The person has no verified number to send the TAN to.',
+      ),
+    hashedAs: (otpId) => tanBinding(otpId, digest),
+    store: async (tan, otpId, to) => {
+      record = { ...base, otpId, otpHash: tan.secret, otpSentTo: to.id };
       await rt.paymentAuthorizations.create(record, created(record), now);
     },
   });
@@ -261,7 +270,7 @@ export async function createPaymentAuthorization(
   return viewOf(record);
 }
 
-/** The SCA receipt's claims (compact JWS, ES256; the README lists them). */
+/** The SCA receipt's claims (compact JWS, ES256; docs/walkthroughs/7-payment-authorization.md lists them). */
 function receiptClaims(record: PaymentAuthorizationRecord, now: Date): Record<string, unknown> {
   return {
     jti: record.id,
@@ -347,6 +356,7 @@ async function confirmWithTan(
           maxAttempts: MAX_PAYMENT_ATTEMPTS,
           ...(receipt ? { completion: { receipt, event: confirmedEvent(authorization, receipt, now) } } : {}),
           ...(last ? { failure: failedEvent(authorization, 'attempts_exhausted', now) } : {}),
+          verifiedNumber: loaded.verifiedNumber!,
           now,
         });
       },

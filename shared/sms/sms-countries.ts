@@ -1,3 +1,4 @@
+import { parseCountryList } from '../config.ts';
 import { DomainError } from '../errors.ts';
 import { metrics } from '../metrics.ts';
 import { CALLING_CODES } from './calling-codes.ts';
@@ -23,19 +24,20 @@ export function countryOf(number: string): string | undefined {
   return undefined;
 }
 
-/** Parses a country allow-list: comma-separated ISO 3166 alpha-2 codes, or `*` for every country. */
-export function parseSmsCountries(text: string): ReadonlySet<string> | 'all' {
-  if (text.trim() === '*') return 'all';
-  const codes = text
-    .split(',')
-    .map((code) => code.trim().toUpperCase())
-    .filter(Boolean);
+/** The allow-list, once every code in it is a country with SMS service (a calling code); throws otherwise. */
+export function requireKnownCountries(list: ReadonlySet<string> | 'all'): ReadonlySet<string> | 'all' {
+  if (list === 'all') return list;
   const known = new Set(Object.values(CALLING_CODES).flatMap((countries) => countries.map(([c]) => c)));
-  const unknown = codes.filter((code) => !known.has(code));
-  if (codes.length === 0 || unknown.length > 0)
-    throw new Error(`not a list of ISO 3166 country codes with SMS service: ${unknown.join(',') || text}`);
-  return new Set(codes);
+  const unknown = [...list].filter((code) => !known.has(code));
+  if (unknown.length > 0) {
+    throw new Error(`not a list of ISO 3166 country codes with SMS service: ${unknown.join(',')}`);
+  }
+  return list;
 }
+
+/** Parses a country allow-list: comma-separated ISO 3166 alpha-2 codes, or `*` for every country. */
+export const parseSmsCountries = (text: string): ReadonlySet<string> | 'all' =>
+  requireKnownCountries(parseCountryList(text));
 
 /**
  * The destination-country check, before an SMS is charged to any limit or sent: a number in a country outside the

@@ -4,7 +4,6 @@ import { errorFields, logger } from '../logging.ts';
 import { metrics } from '../metrics.ts';
 import { isSandboxNumber } from '../mobile-number/phone-number.ts';
 import type { RollingLimit } from '../quota/dynamo-rolling-limit.ts';
-import type { WindowUses } from '../quota/rolling-window.ts';
 import type { SmsQuotaStore } from '../quota/sms-quota-store.ts';
 import {
   type DocumentClient,
@@ -17,39 +16,23 @@ import {
 } from '../storage/dynamo.ts';
 import { renderSms } from './render.ts';
 import { checkSmsDestination, countryOf } from './sms-countries.ts';
-import type { SmsMessage, SmsSender } from './sms-port.ts';
-import type { Language, TemplateKey } from './templates.ts';
+import type {
+  DispatchRequest,
+  PreparedSms,
+  SmsDispatch,
+  SmsLimits,
+  SmsMessage,
+  SmsSender,
+} from './sms-port.ts';
+import type { TemplateKey } from './templates.ts';
 
-export interface DispatchRequest {
-  to: string;
-  /** The person the SMS is for: their own hourly SMS limit applies besides the number's. */
-  personId: string;
-  templateKey: TemplateKey;
-  language: Language;
-  variables: Record<string, string>;
-  /** Appended as the SMS's own last line, e.g. an Android SMS Retriever app hash. */
-  lastLine?: string | undefined;
-  /** Runs after the quota is taken and before the SMS leaves, e.g. to store the OTP the SMS carries. */
-  beforeSend?: () => Promise<void>;
-}
+export type { DispatchRequest, PreparedSms, SmsLimits } from './sms-port.ts';
 
 /**
  * The time an SMS send is given: an SNS Publish usually answers within a few hundred milliseconds. A request with less
  * left before its deadline sends nothing (503, Retry-After), so no SMS leaves after its request was answered.
  */
 export const SMS_SEND_BUDGET_MS = 1000;
-/** What an SMS's two limits hold, as read: the person's uses and the number's. */
-export interface SmsLimits {
-  person: WindowUses;
-  number: WindowUses;
-}
-
-/** A rendered SMS and the writes that charge it to the limits; send it once those writes have committed. */
-export interface PreparedSms {
-  message: SmsMessage;
-  /** UpdateItem inputs (one per limit), to commit in the caller's transaction; none for the sandbox number. */
-  writes: TransactUpdate[];
-}
 
 /** Thrown when a limit's slot was taken by a concurrent request between the read and the write: read again. */
 export class LimitSlotTaken extends Error {
@@ -59,6 +42,12 @@ export class LimitSlotTaken extends Error {
 }
 
 const MAX_ROUNDS = 10;
+
+/** The fraud guard as the dispatcher sees it (shared/fraud-guard/): admits code SMS, hears of conversions. */
+export interface SmsAdmission {
+  admit(sms: { to: string; templateKey: TemplateKey }): Promise<void>;
+  confirmed(number: string): Promise<void>;
+}
 
 /**
  * Every SMS the service sends goes through here, so that every one counts against the limits: at most so many per
@@ -70,7 +59,7 @@ const MAX_ROUNDS = 10;
  *   read, commits `writes` in its own transaction and then calls `send`: two DynamoDB round trips in all.
  * - `dispatch` does all of that for callers with nothing else to read.
  */
-export class SmsDispatcher {
+export class SmsDispatcher implements SmsDispatch {
   constructor(
     private readonly sender: SmsSender,
     private readonly db: DocumentClient,
@@ -80,6 +69,7 @@ export class SmsDispatcher {
     private readonly sandboxEnabled: boolean,
     private readonly now: () => Date,
     private readonly countries: ReadonlySet<string> | 'all' = 'all',
+    private readonly guard?: SmsAdmission,
   ) {}
 
   /** The items the two limits of this SMS live in (the person's, then the number's): for stores' batch reads. */
@@ -128,12 +118,24 @@ export class SmsDispatcher {
   }
 
   /**
+   * The fraud guard's admission (shared/fraud-guard/): a code SMS may be refused (403, 429, 503); notices pass.
+   * `dispatch` admits after charging the limits and before the code is stored; `send` admits what was not admitted
+   * yet, so every SMS passes it.
+   */
+  async admit(prepared: PreparedSms): Promise<void> {
+    if (prepared.admitted || isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
+    await this.guard?.admit(prepared.message);
+    prepared.admitted = true;
+  }
+
+  /**
    * Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. With less than
    * SMS_SEND_BUDGET_MS left before the invocation's deadline it sends nothing and answers 503 (shared/deadline.ts).
    */
   async send(prepared: PreparedSms): Promise<void> {
     if (isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
     requireTimeFor(SMS_SEND_BUDGET_MS, 'send the SMS');
+    await this.admit(prepared);
     const country = countryOf(prepared.message.to) ?? 'unknown';
     try {
       await this.sender.send(prepared.message);
@@ -156,6 +158,11 @@ export class SmsDispatcher {
     }
   }
 
+  /** A code sent to `number` was confirmed (the fraud guard counts the conversion; never throws). */
+  async confirmed(number: string): Promise<void> {
+    if (!isSandboxNumber(number, this.sandboxEnabled)) await this.guard?.confirmed(number);
+  }
+
   /** Reads the limits, charges both in one transaction, runs `beforeSend`, sends. */
   async dispatch(request: DispatchRequest): Promise<void> {
     // Checked before the limits are charged too, so a request refused for time costs the person nothing.
@@ -169,6 +176,9 @@ export class SmsDispatcher {
         if (error instanceof LimitSlotTaken) continue;
         throw error;
       }
+      // After the limits (a refused SMS counts against them, as an attempt) and before the code is stored, so a refusal
+      // leaves the person's pending code as it was; not between the read and the commit, which would widen the race.
+      await this.admit(prepared);
       await request.beforeSend?.();
       await this.send(prepared);
       return;

@@ -1,4 +1,4 @@
-import type { CheckState, PendingCode } from '../codes/one-time-code.ts';
+import type { PendingCode } from '../codes/one-time-code.ts';
 import { type DomainEvent, outboxPut } from '../events/event.ts';
 import {
   codeItem,
@@ -13,6 +13,7 @@ import { phoneSequenceBump } from '../mobile-number/dynamo-phone-sequence.ts';
 import type { MobileNumberRecord } from '../mobile-number/ports.ts';
 import type { GuessBudget } from '../quota/guess-budget.ts';
 import { type DocumentClient, type TxPart, tx } from '../storage/dynamo.ts';
+import type { PhoneRemovals, RemovalState } from './ports.ts';
 
 /**
  * The pending "confirm removal" code for a person's verified phone (end-user API). It is its own item, apart from the
@@ -21,11 +22,9 @@ import { type DocumentClient, type TxPart, tx } from '../storage/dynamo.ts';
  */
 const removalKey = (personId: string) => ({ PK: `PERSON#${personId}`, SK: 'OTP#PHONE_REMOVAL' });
 
-export interface RemovalState extends CheckState {
-  number: MobileNumberRecord | undefined;
-}
+export type { RemovalState } from './ports.ts';
 
-export class PhoneRemovalStore {
+export class PhoneRemovalStore implements PhoneRemovals {
   constructor(
     private readonly db: DocumentClient,
     private readonly tableName: string,

@@ -1,4 +1,4 @@
-import { checkCode, issueCode } from '../codes/one-time-code.ts';
+import { checkCode } from '../codes/one-time-code.ts';
 import { startCoolingOff } from '../cooling-off/cooling-off.ts';
 import type { Uses } from '../deps.ts';
 import { badRequest, DomainError, failedPrecondition, forbidden, invalidTan, notFound } from '../errors.ts';
@@ -17,6 +17,7 @@ import {
   deleteMobileNumber,
   type IssueDeps,
 } from '../mobile-number/use-cases.ts';
+import { type SendCodeDeps, sendCode } from '../sca/send-code.ts';
 import { checkSmsDestination } from '../sms/sms-countries.ts';
 import type { DetailsView, MyPhoneView } from './user-phone.schema.ts';
 
@@ -32,10 +33,8 @@ export type ResendDeps = DetailsDeps & IssueDeps;
 export type VerifyDeps = DetailsDeps & ConfirmDeps;
 export type RemoveDeps = DetailsDeps &
   DeleteDeps &
-  Uses<
-    'phoneRemovals' | 'sms' | 'languages' | 'pepper' | 'coolingOffs',
-    'otpTtlSeconds' | 'sandboxEnabled' | 'otpMaxAttempts' | 'codeChecksPerDay' | 'coolingOffSeconds'
-  >;
+  SendCodeDeps &
+  Uses<'phoneRemovals' | 'coolingOffs', 'otpMaxAttempts' | 'codeChecksPerDay' | 'coolingOffSeconds'>;
 
 const noPhone = () => notFound('The user has no phone.');
 
@@ -208,28 +207,24 @@ export async function removeMyPhone(
   return details(rt, personId);
 }
 
+const phoneChanged = () =>
+  new DomainError(409, 'mobile_number_changed', 'Conflict', 'The phone changed meanwhile; retry.');
+
+/** The removal code goes through the SCA core like every code to a verified number, bound to the number record. */
 async function sendRemovalCode(rt: RemoveDeps, record: MobileNumberRecord): Promise<void> {
   const now = rt.clock.now();
-  const issued = issueCode(
-    'phone_removal',
-    { to: record.number, boundTo: record.id, now, pepper: await rt.pepper() },
-    { ttlSeconds: rt.config.otpTtlSeconds, sandboxEnabled: rt.config.sandboxEnabled },
-  );
-  await rt.sms.dispatch({
-    to: record.number,
+  await sendCode(rt, {
+    kind: 'phone_removal',
     personId: record.personId,
+    boundTo: record.id,
     templateKey: 'sms.mobile_number.confirm_deletion',
-    language: await rt.languages.languageFor(record.personId),
-    variables: { tan: issued.code },
-    beforeSend: async () => {
-      if ((await rt.phoneRemovals.saveCode(record, issued.pending, now)) === 'number_changed') {
-        throw new DomainError(
-          409,
-          'mobile_number_changed',
-          'Conflict',
-          'The phone changed meanwhile; retry.',
-        );
-      }
+    what: 'Removing the phone',
+    noVerifiedNumber: phoneChanged,
+    refuse: ({ number }) => {
+      if (number?.id !== record.id) throw phoneChanged();
+    },
+    store: async (code, _codeId, to) => {
+      if ((await rt.phoneRemovals.saveCode(to, code, now)) === 'number_changed') throw phoneChanged();
     },
   });
 }

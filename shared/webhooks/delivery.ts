@@ -1,7 +1,7 @@
 import type { Uses } from '../deps.ts';
 import type { DomainEvent } from '../events/event.ts';
 import { logger } from '../logging.ts';
-import { metrics } from '../metrics.ts';
+import { metrics, type WebhookOutcome } from '../metrics.ts';
 import { signBody, standardWebhookHeaders } from './signature.ts';
 import { resolveWebhookTarget, UnsafeWebhookUrl } from './url-guard.ts';
 
@@ -23,13 +23,7 @@ export interface DeliveryQueue {
   deadLetter(message: DeliveryMessage, reason: string): Promise<void>;
 }
 
-export type DeliveryOutcome =
-  | 'delivered'
-  | 'subscription_cancelled'
-  | 'rejected'
-  | 'retry_scheduled'
-  | 'dead_lettered'
-  | 'subscription_gone';
+export type DeliveryOutcome = WebhookOutcome;
 
 export interface DeliveryAttempt {
   event_id: string;

@@ -2,15 +2,12 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../errors.ts';
 import { conditionally, DynamoAdapter, recordReader, tx } from '../storage/dynamo.ts';
 import { TABLE } from '../storage/table-definition.ts';
+import type { WebhookRecord, Webhooks } from './ports.ts';
 
-export interface WebhookRecord {
-  id: string;
-  eventType: string;
-  url: string;
-  /** The signing secret, sealed by SecretBox; never leaves the service. */
-  sealedSecret: string;
-  createdAt: string;
-}
+export type { WebhookRecord } from './ports.ts';
+
+/** Who may see a subscription: its owner, or anyone where it has none. */
+const OWNED_BY = 'attribute_not_exists(#owner) OR #owner = :owner';
 
 const webhookKey = (id: string) => ({ PK: `WEBHOOK#${id}`, SK: 'WEBHOOK' });
 const counterKey = { PK: 'WEBHOOK_COUNT', SK: 'WEBHOOK_COUNT' };
@@ -22,13 +19,14 @@ const toRecord = recordReader<WebhookRecord>({
   url: true,
   sealedSecret: 'secret_sealed',
   createdAt: true,
+  owner: true,
 });
 
 /**
  * Webhook subscriptions. All of them share one GSI1 partition (sorted by event type, then creation), which serves
  * both the list route and the fan-out's lookup by event type; a counter item bounds how many can exist.
  */
-export class WebhookStore extends DynamoAdapter {
+export class WebhookStore extends DynamoAdapter implements Webhooks {
   /** Stores the subscription and takes one unit of the limit in one transaction; at the limit: 409. */
   async create(record: WebhookRecord, maxSubscriptions: number): Promise<void> {
     const failed = await tx(this.db, this.tableName)
@@ -48,6 +46,7 @@ export class WebhookStore extends DynamoAdapter {
           url: record.url,
           secret_sealed: record.sealedSecret,
           created_at: record.createdAt,
+          ...(record.owner !== undefined ? { owner: record.owner } : {}),
           [TABLE.gsi1.partitionKey]: LIST_PARTITION,
           [TABLE.gsi1.sortKey]: `${record.eventType}#${record.createdAt}#${record.id}`,
         },
@@ -68,8 +67,8 @@ export class WebhookStore extends DynamoAdapter {
     return this.readRecord(webhookKey(id), toRecord);
   }
 
-  /** Every subscription, or those for one event type. */
-  async list(eventType?: string): Promise<WebhookRecord[]> {
+  /** Every subscription, or those for one event type; with `owner`, only those that client may see. */
+  async list(eventType?: string, owner?: string): Promise<WebhookRecord[]> {
     const records: WebhookRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -78,13 +77,16 @@ export class WebhookStore extends DynamoAdapter {
           TableName: this.tableName,
           IndexName: TABLE.gsi1.name,
           KeyConditionExpression: eventType ? '#pk = :pk AND begins_with(#sk, :type)' : '#pk = :pk',
+          ...(owner !== undefined ? { FilterExpression: OWNED_BY } : {}),
           ExpressionAttributeNames: {
             '#pk': TABLE.gsi1.partitionKey,
             ...(eventType ? { '#sk': TABLE.gsi1.sortKey } : {}),
+            ...(owner !== undefined ? { '#owner': 'owner' } : {}),
           },
           ExpressionAttributeValues: {
             ':pk': LIST_PARTITION,
             ...(eventType ? { ':type': `${eventType}#` } : {}),
+            ...(owner !== undefined ? { ':owner': owner } : {}),
           },
           ExclusiveStartKey: start,
         }),
@@ -114,10 +116,23 @@ export class WebhookStore extends DynamoAdapter {
     return written !== undefined;
   }
 
-  /** Deletes the subscription and gives back its unit of the limit; false when it did not exist. */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Deletes the subscription and gives back its unit of the limit; false when it did not exist (or, with `owner`,
+   * belongs to another client).
+   */
+  async delete(id: string, owner?: string): Promise<boolean> {
     const failed = await tx(this.db, this.tableName)
-      .delete('webhook', webhookKey(id), { ConditionExpression: 'attribute_exists(PK)' })
+      .delete(
+        'webhook',
+        webhookKey(id),
+        owner !== undefined
+          ? {
+              ConditionExpression: `attribute_exists(PK) AND (${OWNED_BY})`,
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: { ':owner': owner },
+            }
+          : { ConditionExpression: 'attribute_exists(PK)' },
+      )
       .update('counter', {
         Key: counterKey,
         UpdateExpression: 'ADD subscriptions :minus',

@@ -28,6 +28,11 @@ export class LocalEventLog {
   list(): readonly LocalEventEntry[] {
     return this.entries;
   }
+
+  /** The local console's "Clear all". */
+  clear(): void {
+    this.entries.length = 0;
+  }
 }
 
 /** Like SQS's maxReceiveCount: a message whose handling throws this often goes to the dead letters. */

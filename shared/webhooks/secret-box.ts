@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import type { WebhookConfig } from '../config.ts';
 import { activeKeys, derivedKeyring, LEGACY_KEY_ID } from '../storage/keyring.ts';
 import { type SecretReader, type SecretSourceOptions, secretSource } from '../storage/secret-source.ts';
+import type { SecretSeals } from './ports.ts';
 
 /** The sealing keys: the current version (new seals) and every version still in the keyring (opening). */
 export interface SealingKeys {
@@ -45,7 +46,7 @@ export function webhookKeySource(
  * sealed secret copied onto another subscription does not open. Format: `v2.<key version>.<iv>.<ciphertext>.<tag>`
  * (base64url); `v1.<iv>.<ciphertext>.<tag>`, written before keys had versions, is sealed under version `0`.
  */
-export class SecretBox {
+export class SecretBox implements SecretSeals {
   constructor(private readonly keys: KeySource) {}
 
   async seal(plaintext: string, context: string): Promise<string> {

@@ -8,9 +8,21 @@ import { startReceiver } from '../support/receiver.ts';
 /**
  * The local console in a real browser (Debian's Chromium, driven by playwright-core): a flow through the API shows its
  * SMS, its event and its webhook deliveries on the open page without a reload, and the OTP copied from the page
- * confirms the number. `UPDATE_SCREENSHOTS=1` also writes the README's screenshots to docs/.
+ * confirms the number. `UPDATE_SCREENSHOTS=1` also writes the screenshots in docs/.
  */
 const skipReason = browserSkipReason();
+
+/** The page is no wider than the window: nothing makes it scroll sideways. */
+async function fitsWidth(page: import('playwright-core').Page, where: string) {
+  const widths = await page.evaluate<{ page: number; body: number; window: number }>(
+    '({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, window: window.innerWidth })',
+  );
+  expect({ where, page: widths.page, body: widths.body }).toEqual({
+    where,
+    page: widths.window,
+    body: widths.window,
+  });
+}
 const shots = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.tmp';
 
 describe.skipIf(skipReason)(
@@ -176,6 +188,38 @@ describe.skipIf(skipReason)(
         await page.screenshot({ path: `${shots}/console-deliveries.png` });
       }
 
+      // The failed attempt's details in the side panel: headers, the body sent, the answer; retry now sends it again.
+      await first.getByRole('button', { name: 'Details of attempt 1' }).click();
+      const panel = page.locator('#delivery-panel');
+      expect(await panel.isVisible()).toBe(true);
+      expect(await panel.locator('#panel-answer').innerText()).toContain('HTTP 500');
+      expect(JSON.parse(await panel.locator('#panel-body-sent').innerText()).metadata.id).toBe(eventId);
+      expect(await panel.locator('dt:text-is("Solaris-Webhook-Attempt") + dd').innerText()).toBe('1');
+      await fitsWidth(page, 'the delivery panel');
+      await panel.getByRole('button', { name: 'Retry now' }).click();
+      await expect.poll(() => row(3).count(), { timeout: 10_000 }).toBe(1);
+      await page.keyboard.press('Escape');
+      expect(await panel.isVisible()).toBe(false);
+
+      // Search narrows every list to what contains the words typed.
+      await page.locator('#search').fill(eventId);
+      await expect
+        .poll(() =>
+          page.locator('#deliveries-body > tr').evaluateAll((rows) => rows.map((r) => r.dataset.eventId)),
+        )
+        .toEqual([eventId, eventId, eventId]);
+      await page.locator('#search').fill('');
+
+      // No sideways scrolling, on a phone or a laptop, on any tab with data on it.
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 800 });
+        for (const tab of [/^SMS/, /^Events/, /^Webhook deliveries/]) {
+          await page.getByRole('tab', { name: tab }).click();
+          await fitsWidth(page, `${tab} at ${width} px`);
+        }
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+
       // Tokens: a user token for a person id, copied, is accepted by the end-user API; a partner token by /v1.
       await page.getByRole('tab', { name: 'Tokens' }).click();
       await page.getByRole('radio', { name: /User/ }).check();
@@ -225,9 +269,22 @@ describe.skipIf(skipReason)(
         .filter(([path]) => path.includes('/vendor/') || path === '/openapi.json')
         .reduce((sum, [, size]) => sum + size, 0);
 
-      // Back to the inbox for the README's picture; the page was never reloaded, and nothing left 127.0.0.1.
+      await page.setViewportSize({ width: 390, height: 800 });
+      await fitsWidth(page, 'the API reference at 390 px');
+      await page.screenshot({ path: `.tmp/console-api-390.png` });
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // Back to the inbox for the docs' picture; the page was never reloaded, and nothing left 127.0.0.1.
       await page.getByRole('tab', { name: /^SMS/ }).click();
       await page.screenshot({ path: `${shots}/console.png` });
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.screenshot({ path: `.tmp/console-390.png`, fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // Clear all empties the lists and the outbox behind them.
+      await page.getByRole('button', { name: 'Clear all' }).click();
+      await expect.poll(() => page.locator('#count-sms').innerText()).toBe('0');
+      expect(await fixture.outbox()).toEqual([]);
       expect(await page.evaluate('window.notReloaded')).toBe(true);
       expect(offLoopback).toEqual([]);
       expect(problems).toEqual([]);

@@ -27,7 +27,7 @@ const EXPECTED_TABLE_ACTIONS: Record<string, string[]> = {
   'get-device': ['GetItem'],
   'delete-device': ['GetItem', 'PutItem', 'UpdateItem'],
   'get-signature-challenge': ['GetItem'],
-  'verify-signature-challenge': ['ConditionCheckItem', 'GetItem', 'PutItem', 'UpdateItem'],
+  'verify-signature-challenge': ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem', 'UpdateItem'],
   'add-device-key': ['GetItem', 'PutItem', 'UpdateItem'],
   'list-device-keys': ['GetItem', 'Query'],
   'get-device-key': ['GetItem'],

@@ -11,7 +11,8 @@ import { isLoopback, listeningSocketsOf, processTree } from '../support/sockets.
 it('starts the local service on loopback only, serves a request, and stops DynamoDB Local on SIGINT', async () => {
   const port = await freePort();
   const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'bin/local.ts'], {
-    env: { ...process.env, PORT: String(port) },
+    // Settings reach `npm start` from its environment (docs/configuration.md).
+    env: { ...process.env, PORT: String(port), SMS_COUNTRIES: 'DE,CH', COOLING_OFF_SECONDS: '4' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -60,6 +61,18 @@ it('starts the local service on loopback only, serves a request, and stops Dynam
     expect(response.status).toBe(201);
     await new Promise((r) => setTimeout(r, 200));
     expect(output).toMatch(/POST \/v1\/persons\/p1\/mobile_number 201/);
+
+    // The banner names the settings off their defaults, and SMS_COUNTRIES=DE,CH lets an SMS go to a Swiss number.
+    expect(output).toContain('Settings:       SMS_COUNTRIES=DE,CH COOLING_OFF_SECONDS=4');
+    const partner = { authorization: `Bearer ${stdout.trim()}`, 'content-type': 'application/json' };
+    const swiss = JSON.stringify({ number: '+41791234567' });
+    const base = `http://127.0.0.1:${port}/v1/persons/p-swiss/mobile_number`;
+    expect((await fetch(base, { method: 'POST', headers: partner, body: swiss })).status).toBe(201);
+    expect((await fetch(`${base}/authorize`, { method: 'POST', headers: partner, body: swiss })).status).toBe(
+      201,
+    );
+    const sms = (await (await fetch(`http://127.0.0.1:${port}/_local/sms`)).json()) as Array<{ to: string }>;
+    expect(sms.map((s) => s.to)).toContain('+41791234567');
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -108,7 +108,7 @@ describe('second-factor reset', () => {
     expect(reset.body.revoked_device_ids).toEqual([]);
   });
 
-  it('can revoke the devices and keep the number, and then sends no SMS', async () => {
+  it('can revoke the devices and keep the number, and then tells the number that remains', async () => {
     const person = await personWithDevices();
     const smsBefore = (await f.outbox()).length;
     const reset = await f.operator().post(resets(person.personId), {
@@ -116,11 +116,14 @@ describe('second-factor reset', () => {
       revoke_devices: true,
     });
     expect(reset.status).toBe(201);
-    expect(reset.body).toMatchObject({ removed_mobile_number: null, notified: false });
+    expect(reset.body).toMatchObject({ removed_mobile_number: null, notified: true });
     expect(reset.body.revoked_device_ids.sort()).toEqual([...person.deviceIds].sort());
     const number = await f.partner().get(`/v1/persons/${person.personId}/mobile_number`);
     expect(number.body).toMatchObject({ number: person.number, verified: true });
-    expect((await f.outbox()).length).toBe(smsBefore);
+    const sent = (await f.outbox()).slice(smsBefore);
+    expect(sent).toEqual([
+      expect.objectContaining({ to: person.number, template_key: 'sms.second_factor.reset_notification' }),
+    ]);
   });
 
   it.each([

@@ -28,7 +28,7 @@ async function lastTan(number: string): Promise<{ tan: string; text: string; lan
   return { tan: [...sms.text.matchAll(/\b\d{6}\b/g)].at(-1)![0], text: sms.text, language: sms.language };
 }
 
-/** The README's canonical form v1, written out independently of the service's code. */
+/** The canonical form v1 of docs/walkthroughs/7-payment-authorization.md, written out independently of the service's code. */
 const canonical = (id: string, value: number, currency: string, name: string, account: string) =>
   `PAYMENT_AUTHORIZATION v1\nauthorization_id:${id}\namount:${value}\ncurrency:${currency}\npayee_name:${name}\n${account}`;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');

@@ -87,6 +87,7 @@ describe('PaymentAuthorizationStore on DynamoDB Local', () => {
         ...read,
         answer: 'wrong',
         maxAttempts: 3,
+        verifiedNumber: 'number-1',
         ...(attempt === 3 ? { failure: event() } : {}),
         now,
       });
@@ -103,6 +104,7 @@ describe('PaymentAuthorizationStore on DynamoDB Local', () => {
       ...late,
       answer: 'right',
       maxAttempts: 3,
+      verifiedNumber: 'number-1',
       completion: { receipt: 'r', event: event() },
       now,
     });
@@ -119,6 +121,7 @@ describe('PaymentAuthorizationStore on DynamoDB Local', () => {
       charge: planBudgetCharge(loaded.budget!, 30, now),
       answer: 'wrong',
       maxAttempts: 3,
+      verifiedNumber: 'number-1',
       failure: event(),
       now,
     });

@@ -5,6 +5,7 @@ import { type LocalService, startLocalService } from '../../shared/local/local-s
 import type { OutboxEntry } from '../../shared/sms/outbox-sms-sender.ts';
 import type { WebhookHttp } from '../../shared/webhooks/webhook-http.ts';
 import { uniquePerson, uniqueTable } from './harness.ts';
+import { answerChecker } from './openapi-answers.ts';
 
 export { TestClock, uniquePerson } from './harness.ts';
 
@@ -82,10 +83,16 @@ type PublishedEntry = { event: { metadata: { type: string }; data: unknown } };
  * reading the table).
  */
 export async function startService(options: ServiceOptions = {}) {
+  // Every answer is checked against the OpenAPI document; close() fails the test file on a mismatch.
+  const answers = answerChecker();
   const service: LocalService = await startLocalService({
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName: uniqueTable(),
+    observe: answers.observe,
     ...options,
+    // Most tests send many unconfirmed codes to one number range to test other rules; the prefix guard has its own
+    // tests (fraud-guard.e2e.test.ts), which turn it on.
+    env: { SMS_FRAUD_PROTECTION: 'off', ...options.env },
   });
   const url = service.url;
   const { issuer } = service;
@@ -172,7 +179,15 @@ export async function startService(options: ServiceOptions = {}) {
       if (sent.status !== 201) throw new Error(`sending the removal TAN answered ${sent.status}, not 201`);
       return { changeRequest, tan: await lastSms(number) };
     },
-    close: () => service.close(),
+    /** The answers checked against the OpenAPI document so far. */
+    answersChecked: () => answers.count,
+    close: async () => {
+      await service.close();
+      const problems = await answers.problems();
+      if (problems.length > 0) {
+        throw new Error(`Answers that differ from the OpenAPI document:\n${problems.join('\n')}`);
+      }
+    },
   };
 }
 

@@ -30,7 +30,7 @@ function world(options: { status?: ChangeRequestStatus } = {}) {
   let now = T0;
   const tan = issueCode(
     'change_request',
-    { to: NUMBER.number, boundTo: 'cr1', now: T0, pepper },
+    { to: NUMBER.number, boundTo: 'cr1', now: T0, pepper, sentTo: NUMBER.id },
     { ttlSeconds: 300, sandboxEnabled: false },
   );
   const request: ChangeRequestRecord = {
@@ -45,6 +45,7 @@ function world(options: { status?: ChangeRequestStatus } = {}) {
     deliveryMethod: 'mobile_number',
     otpId: tan.pending.id,
     otpHash: tan.pending.secret,
+    otpSentTo: NUMBER.id,
     attempts: 0,
   };
   const state = { request, number: NUMBER as typeof NUMBER | undefined, budget: [] as number[], notices: 0 };
@@ -65,6 +66,7 @@ function world(options: { status?: ChangeRequestStatus } = {}) {
         code: tanOf(state.request),
         budget: [...state.budget],
         boundTo: 'cr1',
+        verifiedNumber: state.number?.verified ? state.number.id : null,
       }),
       commitTan: async (check: {
         request: ChangeRequestRecord;

@@ -26,6 +26,8 @@ const settings = { ttlSeconds: 300, sandboxEnabled: true };
 class FakeCodeStore {
   code: PendingCode | undefined;
   uses: number[] = [];
+  /** The person's verified number record (null: none), which codes sent to the verified number depend on. */
+  verifiedNumber: string | null = 'number-1';
   succeeded = 0;
   commits = 0;
   /** Lets tests interleave: runs between a check's read and its commit. */
@@ -42,6 +44,7 @@ class FakeCodeStore {
         code: this.code ? { ...this.code } : undefined,
         budget: [...this.uses],
         boundTo,
+        verifiedNumber: this.verifiedNumber,
       }),
       commit: async (loaded: CheckState, answer: 'right' | 'wrong', charge: BudgetCharge | undefined) => {
         await this.beforeCommit();
@@ -90,7 +93,13 @@ function setup(
   const store = new FakeCodeStore(maxAttempts, clock.now);
   const issued = issueCode(
     kind,
-    { to: '+4915123456789', boundTo: 'record-1', now: T0, pepper: options.issuedUnder ?? pepper },
+    {
+      to: '+4915123456789',
+      boundTo: 'record-1',
+      now: T0,
+      pepper: options.issuedUnder ?? pepper,
+      sentTo: 'number-1',
+    },
     settings,
   );
   store.code = issued.pending;
@@ -197,12 +206,51 @@ describe('checking a code (one charging rule)', () => {
     expect((await check(wrong)).verdict).toBe('unusable');
   });
 
-  it('spends no budget for kinds whose answer is a signature (the binding OTP)', async () => {
-    const { store, check } = setup('device_binding');
+  it('charges the budget for a signature over the binding OTP: the signer chose the key, so it is a guess', async () => {
+    const { store, check } = setup('device_binding', { checksPerDay: 30 });
+    for (let i = 0; i < 4; i++) {
+      expect((await check('sig', { matches: () => false })).verdict).toBe('wrong');
+    }
+    expect(budgetUsed(store)).toBe(4);
     const result = await check('sig', { matches: (otp) => /^\d{6}$/.test(otp) });
     expect(result.verdict).toBe('right');
-    expect(budgetUsed(store)).toBe(0);
-    expect(check).toBeDefined();
+    expect(budgetUsed(store)).toBe(5);
+  });
+
+  it('refuses a binding signature with 429 once the day is spent, without checking it', async () => {
+    const { store, check } = setup('device_binding', { checksPerDay: 5 });
+    store.uses = [1, 2, 3, 4, 5].map((i) => T0.getTime() - i * 1000);
+    let checked = 0;
+    await expect(
+      check('sig', {
+        matches: () => {
+          checked++;
+          return true;
+        },
+      }),
+    ).rejects.toMatchObject({ status: 429 });
+    expect(checked).toBe(0);
+  });
+
+  it.each([
+    'payment_authorization',
+    'change_request',
+    'device_binding',
+  ] as const)('voids a %s code once the number it went to is no longer the verified one, uncharged', async (kind) => {
+    for (const now of [null, 'number-2']) {
+      const { store, check, code } = setup(kind);
+      store.verifiedNumber = now;
+      const result = await check(code, { matches: () => true });
+      expect(result).toMatchObject({ verdict: 'unusable', reason: 'factor_gone' });
+      expect(budgetUsed(store)).toBe(0);
+      expect(store.succeeded).toBe(0);
+    }
+  });
+
+  it('keeps a code bound to the number record itself (verification) out of the verified-number rule', async () => {
+    const { store, check, code } = setup('mobile_number');
+    store.verifiedNumber = null;
+    expect((await check(code)).verdict).toBe('right');
   });
 });
 

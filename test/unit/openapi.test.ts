@@ -12,7 +12,8 @@ describe('OpenAPI document', () => {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
       expect(operation?.operationId, `${route.method} ${route.path}`).toBe(route.operation);
       const scope = `phone-security/${authOf(route)}`;
-      expect(operation.security).toEqual([{ bearer: [scope] }]);
+      const scheme = { partner: 'partner', operator: 'operator', user: 'endUser' }[authOf(route) as string];
+      expect(operation.security).toEqual([{ [scheme!]: [scope] }]);
       const pathNames = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       const declared = operation.parameters
         .filter((p: { in: string }) => p.in === 'path')
@@ -37,5 +38,33 @@ describe('OpenAPI document', () => {
       maxLength: 200,
     });
     expect(document.paths['/v1/persons/{person_id}/mobile_number'].get.requestBody).toBeUndefined();
+  });
+
+  it('documents a success body for every operation and the error shape of its API for every error status', async () => {
+    const document = await buildOpenApi();
+    for (const route of ROUTES) {
+      const { responses } = document.paths[route.path][route.method.toLowerCase()];
+      const successes = Object.keys(responses).filter((status) => status.startsWith('2'));
+      expect(successes.length, route.operation).toBeGreaterThan(0);
+      for (const status of successes) {
+        const schema = responses[status].content?.['application/json']?.schema;
+        if (status === '204') expect(schema, route.operation).toBeUndefined();
+        else expect(schema?.type ?? schema?.anyOf, `${route.operation} ${status}`).toBeDefined();
+      }
+      for (const status of ['400', '401', '403', '404', '429', '5XX']) {
+        expect(responses[status].content['application/json'].schema.$ref, route.operation).toMatch(
+          /^#\/components\/schemas\/(Error|ZitadelError|ConnectError)$/,
+        );
+      }
+    }
+  });
+
+  it('names OAuth2 client credentials with scopes for partner and operator, a bearer JWT for end users', async () => {
+    const { securitySchemes } = (await buildOpenApi()).components;
+    expect(securitySchemes.partner.flows.clientCredentials.scopes).toHaveProperty(['phone-security/partner']);
+    expect(securitySchemes.operator.flows.clientCredentials.scopes).toHaveProperty([
+      'phone-security/operator',
+    ]);
+    expect(securitySchemes.endUser).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   });
 });

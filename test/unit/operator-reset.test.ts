@@ -10,6 +10,7 @@ import type { DomainError } from '../../shared/errors.ts';
 import type { MobileNumberRecord } from '../../shared/mobile-number/ports.ts';
 import type { ResetCommit, ResetState } from '../../shared/operator/ports.ts';
 import { type ResetDeps, resetSecondFactor } from '../../shared/operator/use-cases.ts';
+import { FakeLanguages, FakeSms } from '../support/fakes/sms.ts';
 
 const NOW = new Date('2026-12-01T08:00:00.000Z');
 const clock = { now: () => new Date(NOW) };
@@ -34,17 +35,13 @@ const device = (id: string): DeviceRecord => ({
 /** The reset's ports on memory: `states` are what successive loads see, `outcomes` what successive commits answer. */
 function fakes(states: ResetState[], outcomes: Array<'committed' | 'changed'> = ['committed']) {
   const commits: ResetCommit[] = [];
-  const sms: Array<{ to: string; templateKey: string; language: string }> = [];
+  const sms = new FakeSms();
   let loads = 0;
-  const deps = {
+  const deps: ResetDeps = {
     clock,
     config: { coolingOffSeconds: 3600 },
-    languages: { languageFor: async () => 'it' },
-    sms: {
-      dispatch: async (request: { to: string; templateKey: string; language: string }) => {
-        sms.push(request);
-      },
-    },
+    languages: new FakeLanguages('it'),
+    sms,
     secondFactorResets: {
       load: async () => states[Math.min(loads++, states.length - 1)]!,
       commit: async (reset: ResetCommit) => {
@@ -52,8 +49,8 @@ function fakes(states: ResetState[], outcomes: Array<'committed' | 'changed'> = 
         return outcomes[commits.length - 1] ?? 'committed';
       },
     },
-  } as unknown as ResetDeps;
-  return { deps, commits, sms };
+  };
+  return { deps, commits, sms: sms.sent, fake: sms };
 }
 
 const input = { personId: 'p1', operator: 'desk-1', reason: 'Lost phone' };
@@ -98,12 +95,18 @@ describe('second-factor reset', () => {
     ]);
   });
 
-  it('leaves what it was not asked to reset', async () => {
+  it('leaves what it was not asked to reset, and tells the verified number that remains', async () => {
     const { deps, commits, sms } = fakes([{ number: number(true), devices: [device('d1')], activeCount: 1 }]);
-    await resetSecondFactor(deps, { ...input, removeMobileNumber: false, revokeDevices: true });
+    const view = await resetSecondFactor(deps, { ...input, removeMobileNumber: false, revokeDevices: true });
     expect(commits[0]!.number).toBeUndefined();
     expect(commits[0]!.devices?.records).toHaveLength(1);
-    expect(sms).toEqual([]);
+    expect(view.notified).toBe(true);
+    expect(sms).toEqual([
+      expect.objectContaining({
+        to: number(true).number,
+        templateKey: 'sms.second_factor.reset_notification',
+      }),
+    ]);
   });
 
   it('tells an unverified number nothing: it was never shown to be the person’s', async () => {
@@ -144,9 +147,8 @@ describe('second-factor reset', () => {
   });
 
   it('keeps the reset when the notice cannot be sent', async () => {
-    const { deps, commits } = fakes([{ number: number(true), devices: [], activeCount: 0 }]);
-    (deps.sms as unknown as { dispatch: () => Promise<void> }).dispatch = () =>
-      Promise.reject(new Error('quota'));
+    const { deps, commits, fake } = fakes([{ number: number(true), devices: [], activeCount: 0 }]);
+    fake.failWith = new Error('quota');
     const view = await resetSecondFactor(deps, { ...input, removeMobileNumber: true, revokeDevices: false });
     expect(commits).toHaveLength(1);
     expect(view.notified).toBe(false);

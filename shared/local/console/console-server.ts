@@ -20,6 +20,8 @@ export const CONSOLE_PATHS = {
   openApi: '/openapi.json',
   stream: '/_local/console/stream',
   tokens: '/_local/tokens',
+  clear: '/_local/console/clear',
+  retry: '/_local/console/retry',
 } as const;
 
 /** An SMS as the console shows it: the outbox entry and, for a text that carries one, the OTP or TAN in it. */
@@ -38,6 +40,10 @@ export interface ConsoleOptions {
   openApi: () => Promise<Record<string, unknown>>;
   /** How many of each kind the console keeps for a page that opens later (newest kept). */
   keep?: number;
+  /** Empties the SMS outbox and the event log behind `/_local/sms` and `/_local/events` ("Clear all"). */
+  clear?: () => void;
+  /** Delivers an event to a subscription again now; false when the event is no longer known here. */
+  retry?: (eventId: string, subscriptionId: string) => Promise<boolean>;
 }
 
 export interface LocalConsole {
@@ -269,7 +275,9 @@ export function createLocalConsole(options: ConsoleOptions): LocalConsole {
         path.startsWith(CONSOLE_PATHS.assets) ||
         path === CONSOLE_PATHS.openApi ||
         path === CONSOLE_PATHS.stream ||
-        path === CONSOLE_PATHS.tokens;
+        path === CONSOLE_PATHS.tokens ||
+        path === CONSOLE_PATHS.clear ||
+        path === CONSOLE_PATHS.retry;
       // The outbox and event routes show codes and numbers: the same DNS-rebinding guard as the console's own paths.
       const isLocalPath = path.startsWith('/_local/');
       if (!isConsolePath && !isLocalPath) return false;
@@ -288,6 +296,60 @@ export function createLocalConsole(options: ConsoleOptions): LocalConsole {
       }
       if (!isConsolePath) return false;
       const reading = method === 'GET' || method === 'HEAD';
+      if (path === CONSOLE_PATHS.clear || path === CONSOLE_PATHS.retry) {
+        // The same guard as minting: POST with a JSON body only, which a cross-site page cannot send.
+        if (method !== 'POST' || !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+          sendError(
+            response,
+            new DomainError(
+              415,
+              'unsupported_media_type',
+              'Unsupported Media Type',
+              'POST application/json.',
+            ),
+          );
+          return true;
+        }
+        const body = await readSmallBody(request, 4096).catch(() => '');
+        if (path === CONSOLE_PATHS.clear) {
+          snapshot.sms.length = 0;
+          snapshot.events.length = 0;
+          snapshot.deliveries.length = 0;
+          options.clear?.();
+          for (const stream of streams)
+            stream.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
+          sendJson(response, 200, { cleared: true });
+          return true;
+        }
+        const { event_id: eventId, subscription_id: subscriptionId } = (() => {
+          try {
+            return JSON.parse(body) as { event_id?: unknown; subscription_id?: unknown };
+          } catch {
+            return {};
+          }
+        })();
+        if (typeof eventId !== 'string' || typeof subscriptionId !== 'string') {
+          sendError(
+            response,
+            new DomainError(
+              400,
+              'validation_error',
+              'Validation Error',
+              'Send event_id and subscription_id.',
+            ),
+          );
+          return true;
+        }
+        if (!(await options.retry?.(eventId, subscriptionId))) {
+          sendError(
+            response,
+            new DomainError(404, 'model_not_found', 'Model Not Found', 'No such event here.'),
+          );
+          return true;
+        }
+        sendJson(response, 202, { retrying: true });
+        return true;
+      }
       if (path === CONSOLE_PATHS.tokens) {
         if (method !== 'POST') {
           sendError(response, new DomainError(405, 'method_not_allowed', 'Method Not Allowed', 'Use POST.'));

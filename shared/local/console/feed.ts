@@ -9,8 +9,8 @@ export type FeedItem =
   | { kind: 'event'; event: DomainEvent; published_at: string }
   | { kind: 'delivery'; attempt: ConsoleDeliveryAttempt };
 
-/** A delivery attempt and, when its POST left, the headers it carried (signature included). */
-export type ConsoleDeliveryAttempt = DeliveryAttempt & { headers?: Record<string, string> };
+/** A delivery attempt and, when its POST left, the headers and body it carried (signature included). */
+export type ConsoleDeliveryAttempt = DeliveryAttempt & { headers?: Record<string, string>; body?: string };
 
 export type FeedListener = (item: FeedItem) => void;
 
@@ -20,8 +20,8 @@ export type FeedListener = (item: FeedItem) => void;
  */
 export class LocalFeed {
   private readonly listeners = new Set<FeedListener>();
-  /** The headers of each webhook delivery POST, by event id, subscription id and attempt, until its attempt record. */
-  private readonly sentHeaders = new Map<string, Record<string, string>>();
+  /** Each webhook delivery POST, by event id, subscription id and attempt, until its attempt record. */
+  private readonly sent = new Map<string, { headers: Record<string, string>; body: string }>();
 
   subscribe(listener: FeedListener): () => void {
     this.listeners.add(listener);
@@ -46,15 +46,15 @@ export class LocalFeed {
     this.publish({ kind: 'event', event, published_at: at.toISOString() });
   }
 
-  /** A delivery attempt as `deliver` recorded it, with the headers its POST carried (none if it never left). */
+  /** A delivery attempt as `deliver` recorded it, with the POST it sent (none if it never left). */
   attempt(attempt: DeliveryAttempt): void {
     const key = attemptKey(attempt.event_id, attempt.subscription_id, String(attempt.attempt));
-    const headers = this.sentHeaders.get(key);
-    this.sentHeaders.delete(key);
-    this.publish({ kind: 'delivery', attempt: headers ? { ...attempt, headers } : attempt });
+    const sent = this.sent.get(key);
+    this.sent.delete(key);
+    this.publish({ kind: 'delivery', attempt: sent ? { ...attempt, ...sent } : attempt });
   }
 
-  /** Wraps outbound webhook HTTP so the console can show the headers each delivery was sent with. */
+  /** Wraps outbound webhook HTTP so the console can show the headers and body each delivery was sent with. */
   watch(http: WebhookHttp): WebhookHttp {
     return {
       resolve: http.resolve,
@@ -66,9 +66,9 @@ export class LocalFeed {
             request.headers[DELIVERY_HEADERS.subscriptionId] ?? '',
             request.headers[DELIVERY_HEADERS.attempt] ?? '',
           );
-          this.sentHeaders.set(key, { ...request.headers });
+          this.sent.set(key, { headers: { ...request.headers }, body: request.body });
           // Bounded: an attempt whose record never comes (a crash mid-delivery) must not pile up.
-          if (this.sentHeaders.size > 1000) this.sentHeaders.delete(this.sentHeaders.keys().next().value!);
+          if (this.sent.size > 1000) this.sent.delete(this.sent.keys().next().value!);
         }
         return http.post(request);
       },

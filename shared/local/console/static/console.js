@@ -18,7 +18,11 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// Dates with the times: with --persist the outbox keeps SMS for days.
 const timeFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
@@ -63,7 +67,16 @@ async function copyText(text, button, label) {
 
 const normalizeNumber = (value) => value.replace(/[\s\-_/()]/g, '').toLowerCase();
 
+/** The search box: an item shows when its JSON contains every word typed (any case). */
+function searched(item) {
+  const words = $('search').value.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const text = JSON.stringify(item).toLowerCase();
+  return words.every((word) => text.includes(word));
+}
+
 function smsMatches(sms) {
+  if (!searched(sms)) return false;
   const number = normalizeNumber($('filter-number').value);
   const person = $('filter-person').value.trim().toLowerCase();
   if (number && !normalizeNumber(sms.to).includes(number)) return false;
@@ -117,7 +130,7 @@ function fillDatalist(id, values) {
 function smsSummary() {
   $('count-sms').textContent = String(state.sms.length);
   $('sms-empty').hidden = state.sms.length > 0;
-  const filtering = $('filter-number').value || $('filter-person').value;
+  const filtering = $('filter-number').value || $('filter-person').value || $('search').value;
   const shown = $('sms-list').children.length;
   $('sms-shown').textContent = filtering ? `${shown} of ${state.sms.length} shown` : '';
   fillDatalist(
@@ -149,15 +162,15 @@ const eventRow = ({ event, published_at }) =>
   el(
     'tr',
     { 'data-event-id': event.metadata.id },
-    el('td', {}, timeEl(published_at)),
+    el('td', { 'data-label': 'Published' }, timeEl(published_at)),
     el(
       'td',
-      { class: 'mono' },
+      { class: 'mono', 'data-label': 'Type' },
       el('span', { class: 'type' }, event.metadata.type),
       el('span', { class: 'muted' }, ` v${event.metadata.version}`),
     ),
-    el('td', { class: 'mono' }, event.metadata.id),
-    el('td', {}, el('pre', {}, JSON.stringify(event.data, null, 2))),
+    el('td', { class: 'mono', 'data-label': 'Event id' }, event.metadata.id),
+    el('td', { 'data-label': 'Data' }, el('pre', {}, JSON.stringify(event.data, null, 2))),
   );
 
 /* ---------- deliveries ---------- */
@@ -200,19 +213,19 @@ function deliveryRow(attempt) {
       'data-subscription-id': attempt.subscription_id,
       'data-attempt': attempt.attempt,
     },
-    el('td', {}, timeEl(attempt.at)),
-    el('td', { class: 'mono' }, attempt.subscription_id),
+    el('td', { 'data-label': 'Time' }, timeEl(attempt.at)),
+    el('td', { class: 'mono', 'data-label': 'Subscription' }, attempt.subscription_id),
     el(
       'td',
-      { class: 'mono' },
+      { class: 'mono', 'data-label': 'Event' },
       el('span', { class: 'type' }, attempt.event_type),
       el('br'),
       el('span', { class: 'muted' }, attempt.event_id),
     ),
-    el('td', { class: 'attempt' }, String(attempt.attempt)),
+    el('td', { class: 'attempt', 'data-label': 'Attempt' }, String(attempt.attempt)),
     el(
       'td',
-      {},
+      { 'data-label': 'Status' },
       el(
         'span',
         { class: `status-code ${className}` },
@@ -224,13 +237,103 @@ function deliveryRow(attempt) {
     ),
     el(
       'td',
-      { class: 'next-retry' },
+      { class: 'next-retry', 'data-label': 'Next retry' },
       nextAt
         ? [timeEl(nextAt), el('span', { class: 'muted' }, ` in ${attempt.next_attempt_in_seconds} s`)]
         : '–',
     ),
-    el('td', {}, headersList(attempt.headers)),
+    el('td', { 'data-label': 'Headers sent' }, headersList(attempt.headers)),
+    el('td', {}, detailsButton(attempt)),
   );
+}
+
+/* ---------- delivery details (side panel) ---------- */
+
+const FAILED = new Set(['retry_scheduled', 'dead_lettered', 'rejected']);
+
+function detailsButton(attempt) {
+  const button = el(
+    'button',
+    { type: 'button', class: 'details', 'aria-label': `Details of attempt ${attempt.attempt}` },
+    'Details',
+  );
+  button.addEventListener('click', () => openPanel(attempt, button));
+  return button;
+}
+
+function prettyBody(body) {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
+let panelOpener;
+
+function openPanel(attempt, opener) {
+  panelOpener = opener;
+  const [label] = OUTCOMES[attempt.outcome] ?? [attempt.outcome];
+  const answer = [
+    attempt.status !== undefined ? `HTTP ${attempt.status}` : 'No answer',
+    attempt.error ? `(${attempt.error})` : '',
+    `: ${label}`,
+  ].join(' ');
+  const section = (title, ...content) => [el('h3', {}, title), ...content];
+  const children = [
+    el('p', { class: 'mono' }, `${attempt.event_type} · attempt ${attempt.attempt}`),
+    el(
+      'p',
+      { class: 'muted' },
+      timeEl(attempt.at),
+      ' · subscription ',
+      el('span', { class: 'mono' }, attempt.subscription_id),
+    ),
+    ...section('Answer received', el('p', { id: 'panel-answer' }, answer)),
+    ...section(
+      'Headers sent',
+      attempt.headers
+        ? el(
+            'dl',
+            { class: 'headers' },
+            Object.entries(attempt.headers).flatMap(([name, value]) => [
+              el('dt', {}, name),
+              el('dd', {}, value),
+            ]),
+          )
+        : el('p', { class: 'muted' }, 'None: the POST never left.'),
+    ),
+    ...section(
+      'Body sent',
+      attempt.body !== undefined
+        ? el('pre', { id: 'panel-body-sent' }, prettyBody(attempt.body))
+        : el('p', { class: 'muted' }, 'None.'),
+    ),
+  ];
+  if (FAILED.has(attempt.outcome)) {
+    const retry = el('button', { type: 'button', id: 'panel-retry' }, 'Retry now');
+    const status = el('span', { role: 'status', 'aria-live': 'polite' });
+    retry.addEventListener('click', async () => {
+      const response = await fetch('/_local/console/retry', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ event_id: attempt.event_id, subscription_id: attempt.subscription_id }),
+      });
+      status.textContent = response.ok
+        ? ' Sent again; the new attempt appears in the list.'
+        : ` Failed (${response.status}).`;
+    });
+    children.push(el('p', { class: 'actions' }, retry, status));
+  }
+  $('panel-title').textContent = 'Delivery details';
+  $('panel-body').replaceChildren(...children);
+  $('delivery-panel').hidden = false;
+  $('panel-close').focus();
+}
+
+function closePanel() {
+  $('delivery-panel').hidden = true;
+  panelOpener?.focus();
 }
 
 /**
@@ -246,12 +349,12 @@ function liveTable(name, row) {
   };
   return {
     render() {
-      $(`${name}-body`).replaceChildren(...state[name].slice().reverse().map(row));
+      $(`${name}-body`).replaceChildren(...state[name].filter(searched).reverse().map(row));
       summary();
     },
     add(item) {
       state[name].push(item);
-      $(`${name}-body`).prepend(row(item));
+      if (searched(item)) $(`${name}-body`).prepend(row(item));
       summary();
     },
   };
@@ -383,7 +486,6 @@ let pendingAuthorization;
 
 function applyAuthorization() {
   if (swagger && pendingAuthorization) {
-    swagger.preauthorizeApiKey('bearer', pendingAuthorization);
     $('token-status').textContent = 'The API reference now sends this token.';
   }
 }
@@ -401,6 +503,11 @@ function loadApiReference() {
       validatorUrl: null,
       deepLinking: false,
       defaultModelsExpandDepth: 0,
+      // The minted token goes on every call, whichever scheme (OAuth2 client credentials or bearer) the route names.
+      requestInterceptor: (request) => {
+        if (pendingAuthorization) request.headers.Authorization = `Bearer ${pendingAuthorization}`;
+        return request;
+      },
       onComplete: applyAuthorization,
     });
   });
@@ -419,6 +526,22 @@ function loadApiReference() {
 /* ---------- start ---------- */
 
 for (const id of ['filter-number', 'filter-person']) $(id).addEventListener('input', () => renderSms());
+$('search').addEventListener('input', () => {
+  renderSms();
+  eventsTable.render();
+  deliveriesTable.render();
+});
+$('clear-all').addEventListener('click', async () => {
+  await fetch('/_local/console/clear', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+});
+$('panel-close').addEventListener('click', closePanel);
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && !$('delivery-panel').hidden) closePanel();
+});
 $('sms-filters').addEventListener('submit', (event) => event.preventDefault());
 setUpTabs();
 setUpTokens();
