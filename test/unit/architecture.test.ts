@@ -20,6 +20,8 @@ const SHARED = join(ROOT, 'shared');
  */
 const PLATFORM = [
   /^config\.ts$/,
+  // The declaration of every environment variable, read by configuration, logging and metrics.
+  /^settings\.ts$/,
   /^logging\.ts$/,
   /^metrics\.ts$/,
   /^errors\.ts$/,
