@@ -1,20 +1,20 @@
 /**
- * 1. Bundle size and cold init per function. Every function is bundled with the stack's own esbuild settings
- * (`esbuildOptions` in lib/service-function.ts), then started in fresh Node processes that import the bundle and
- * answer one realistic invocation against DynamoDB Local.
+ * 1. Bundle size and cold init per function. Every function is bundled by the stack's own bundling
+ * (`bundleFunction` in lib/service-function.ts: one esbuild run, shared chunks), then started in fresh Node processes
+ * that import the bundle and answer one realistic invocation against DynamoDB Local.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BUNDLING, PROJECT_ROOT } from '../lib/service-function.ts';
+import { BUNDLING, bundleFunctions, FUNCTION_ENTRY_FILE, PROJECT_ROOT } from '../lib/service-function.ts';
 import { EVENT_TYPES } from '../shared/events/catalog.ts';
 import { handlerEntry, ROUTES } from '../shared/routes.ts';
 import { benchDynamo, serviceEnv, startReceiver } from './environment.ts';
 import { type Auth, apiEvent, ClaimSource, lambdaContext } from './events.ts';
 import { startFakeKms } from './fake-kms.ts';
-import { buildFunction, deployedBytes, initBytes } from './function-build.ts';
+import { deployedBytes, initBytes } from './function-build.ts';
 import { fixed, median, passMiss, type Report } from './report.ts';
 import { DeviceKey, uniqueNumber, uniquePerson } from './scenario.ts';
 
@@ -84,23 +84,23 @@ const dirName = (target: FunctionTarget) =>
 const payloadName = (target: FunctionTarget) => `${dirName(target)}.json`;
 
 /**
- * Builds every function into .bench/bundles/<name>/, each with its own esbuild call and exactly the options the stack
- * uses (`esbuildOptions`): a build of several entries at once would share chunks between them, which no deployed
- * function has. Returns each function's entry file.
+ * Builds every function into .bench/bundles/<name>/ as the stack builds it (`bundleFunction` in
+ * lib/service-function.ts): all of the project's functions in one esbuild run, each directory holding the function's
+ * index.mjs and the chunks it loads, many of them code it shares with other functions. The functions are written
+ * first, from the stack's own build; the references after them, from a second run that adds them to the project's
+ * entries, so they split as a deployed function would and the functions' chunks stay those the stack deploys.
+ * Returns each function's entry file.
  */
 export async function buildBundles(): Promise<Map<string, string>> {
   rmSync(BUNDLE_DIR, { recursive: true, force: true });
   mkdirSync(BUNDLE_DIR, { recursive: true });
-  const files = new Map<string, string>();
-  // A few at a time: each build parses the SDK again, and the machine has two cores.
-  for (let i = 0; i < TARGETS.length; i += 4) {
-    const batch = TARGETS.slice(i, i + 4);
-    const built = await Promise.all(
-      batch.map((target) => buildFunction(target.entry, join(BUNDLE_DIR, dirName(target)))),
-    );
-    for (const [j, target] of batch.entries()) files.set(target.name, built[j]!);
-  }
-  return files;
+  const outputs = (targets: FunctionTarget[]) =>
+    targets.map((target) => ({ entry: target.entry, outputDir: join(BUNDLE_DIR, dirName(target)) }));
+  bundleFunctions(outputs(TARGETS.filter((target) => !isReference(target))));
+  bundleFunctions(outputs(TARGETS.filter(isReference)));
+  return new Map(
+    TARGETS.map((target) => [target.name, join(BUNDLE_DIR, dirName(target), FUNCTION_ENTRY_FILE)]),
+  );
 }
 
 const sampleEnvelope = (type: string) => ({
@@ -365,10 +365,13 @@ const summarize = (outcomes: string[]) =>
 export function printColdInit(report: Report, results: ColdInit[], sizesOnly = false): void {
   report.heading('1. Bundle size and cold init per function');
   report.line(
-    "Bundles: esbuild with the stack's settings (esbuildOptions in lib/service-function.ts: minified ESM split into",
+    "Bundles: the stack's own bundling (bundleFunction in lib/service-function.ts): all functions in one esbuild run,",
   );
   report.line(
-    `index.mjs and chunks, ${BUNDLING.target} target, SDK bundled, banner, source maps beside them). KB = every .mjs file`,
+    `  minified ESM, index.mjs plus chunks shared between functions, ${BUNDLING.target} target, SDK bundled, source maps.`,
+  );
+  report.line(
+    '  References are built in a second run with the functions, so they split the same way. KB = every .mjs file',
   );
   report.line(
     '  deployed (1000 bytes); init KB = of those, the files a cold start parses (index.mjs and its static imports).',

@@ -1,6 +1,8 @@
 /**
- * Functions built the way the stack builds them (`esbuildOptions` in lib/service-function.ts): an output directory
- * per function with `index.mjs`, the chunks it imports and their source maps.
+ * One handler built alone, in an esbuild run of its own, with the stack's options (`esbuildOptions` in
+ * lib/service-function.ts): an output directory with `index.mjs`, the chunks it imports and their source maps. For
+ * variants and test fixtures; the deployed form (all functions in one run, sharing chunks) is `bundleFunction`, which
+ * the cold-init bench uses. Also what a cold start parses of a built function.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -8,6 +8,7 @@
  *   cost         5. AWS cost of a verification and a device binding (from the round trips)
  *   observability 6. what logging and metrics cost in bundle size and cold init (own modules vs Powertools)
  *   idempotency  7. what Idempotency-Key costs on authorize; own layer vs Powertools Idempotency (round trips, cold init)
+ *   fraud        8. SMS pumping against the fraud guard at each protection level, on a simulated clock; its cost
  * Options: --only=cpu (or a comma list) runs some sections; --docs writes docs/benchmarks/cold-init.svg and
  * docs/benchmarks/last-run.txt instead of .bench/cold-init.svg.
  * All traffic stays on 127.0.0.1: DynamoDB Local, the local server, a local webhook receiver.
@@ -28,6 +29,7 @@ import {
   dynamoEndpoint,
   stopBenchDynamo,
 } from './environment.ts';
+import { type FraudRun, measureFraud, printFraud } from './fraud.ts';
 import {
   type IdempotencyRun,
   type LayerColdInit,
@@ -50,6 +52,7 @@ const SECTIONS = [
   'cost',
   'observability',
   'idempotency',
+  'fraud',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -116,6 +119,7 @@ let throughput: ThroughputLevel[] | undefined;
 let observability: ObservabilityCost[] | undefined;
 let idempotency: IdempotencyRun | undefined;
 let idempotencyColdInit: LayerColdInit[] | undefined;
+let fraud: FraudRun | undefined;
 try {
   if (wanted('bundles')) {
     const files = await timed('bundles', buildBundles);
@@ -130,6 +134,7 @@ try {
     roundTrips = await timed('round trips', () => inChild<RoundTripRun>('round-trips'));
   if (wanted('throughput'))
     throughput = await timed('throughput', () => inChild<ThroughputLevel[]>('throughput'));
+  if (wanted('fraud')) fraud = await timed('fraud', () => measureFraud(progress));
   if (wanted('cpu')) {
     // What is left of the run's budget, less a few seconds for the child's start and the report.
     const budget = only.length === 1 ? 'Infinity' : String(Math.max(30, RUN_BUDGET_S - elapsed() - 8));
@@ -159,6 +164,7 @@ if (throughput) printThroughput(report, throughput);
 if (roundTrips && wanted('cost')) printCost(report, roundTrips);
 if (observability) printObservability(report, observability);
 if (idempotency || idempotencyColdInit) printIdempotency(report, idempotency, idempotencyColdInit);
+if (fraud) printFraud(report, fraud);
 report.line();
 report.line(`sections: ${timings.join(', ')}; whole run ${elapsed().toFixed(1)} s`);
 if (values.docs) {

@@ -10,6 +10,7 @@ export {};
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { startLocalService } = await import('#shared/local/local-service.ts');
 const { DEV_ISSUER_KEY_FILE } = await import('#shared/auth/dev-issuer.ts');
+const { envValue } = await import('#shared/settings.ts');
 
 const { localSettings, FIXED_LOCALLY } = await import('#shared/local/local-settings.ts');
 const { fail, parseCli } = await import('./cli.ts');
@@ -25,7 +26,7 @@ for example SMS_COUNTRIES=DE,CH or COOLING_OFF_SECONDS=60.`,
     'data-dir': { type: 'string', default: '.local' },
   },
 });
-const port = Number(process.env.PORT ?? 3000);
+const port = Number(envValue('PORT'));
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   console.error(`PORT must be a port number, not ${process.env.PORT}`);
   process.exit(2);

@@ -1,3 +1,4 @@
+import { clientOf } from '#shared/auth/caller.ts';
 import { secretsManagerReader } from '#shared/aws/secrets-manager.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
@@ -13,9 +14,9 @@ export const build = (adapters: Adapters) => {
   return httpRoute(
     'create-webhook',
     { ...WEBHOOK_REQUESTS['create-webhook'], authConfig: compose.pipeline(adapters) },
-    async ({ body }) => ({
+    async ({ body, caller }) => ({
       status: 201,
-      body: await createWebhook(rt, { eventType: body.event_type, url: body.url }),
+      body: await createWebhook(rt, { eventType: body.event_type, url: body.url, owner: clientOf(caller) }),
     }),
   );
 };

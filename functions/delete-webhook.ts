@@ -1,3 +1,4 @@
+import { clientOf } from '#shared/auth/caller.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
@@ -13,8 +14,8 @@ export const build = (adapters: Adapters) => {
       authConfig: compose.pipeline(adapters),
       idempotency: compose.idempotency(adapters),
     },
-    async ({ params }) => {
-      await deleteWebhook(rt, params.id);
+    async ({ params, caller }) => {
+      await deleteWebhook(rt, params.id, clientOf(caller));
       return { status: 204 };
     },
   );

@@ -1,3 +1,4 @@
+import { clientOf } from '#shared/auth/caller.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
@@ -9,9 +10,9 @@ export const build = (adapters: Adapters) => {
   return httpRoute(
     'get-webhook',
     { ...WEBHOOK_REQUESTS['get-webhook'], authConfig: compose.pipeline(adapters) },
-    async ({ params }) => ({
+    async ({ params, caller }) => ({
       status: 200,
-      body: await getWebhook(rt, params.id),
+      body: await getWebhook(rt, params.id, clientOf(caller)),
     }),
   );
 };

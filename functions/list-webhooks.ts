@@ -1,3 +1,4 @@
+import { clientOf } from '#shared/auth/caller.ts';
 import * as compose from '#shared/compose.ts';
 import { httpRoute } from '#shared/http/pipeline.ts';
 import { type Adapters, lambdaEntry } from '#shared/lambda-entry.ts';
@@ -9,9 +10,9 @@ export const build = (adapters: Adapters) => {
   return httpRoute(
     'list-webhooks',
     { ...PLAIN_REQUESTS['list-webhooks'], authConfig: compose.pipeline(adapters) },
-    async () => ({
+    async ({ caller }) => ({
       status: 200,
-      body: await listWebhooks(rt),
+      body: await listWebhooks(rt, clientOf(caller)),
     }),
   );
 };

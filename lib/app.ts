@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseSmsCountries } from '../shared/sms/sms-countries.ts';
 import { ALARM_DEFAULTS, type AlarmThresholds } from './observability.ts';
 import { PhoneSecurityStack } from './phone-security-stack.ts';
-import { checkContextKeys, readContext } from './settings.ts';
+import { checkContextKeys, FRAUD_GUARD_CONTEXT, readContext } from './settings.ts';
 
 /**
  * The CDK app as `cdk synth` and `cdk deploy` build it (bin/app.ts): one stage from context values (declared with
@@ -45,6 +45,16 @@ export function createApp(props: AppProps = {}): { app: App; stack: PhoneSecurit
     ...optional('alarmEmail', read.email('alarmEmail')),
     ...(smsCountries ? { smsCountries: parseSmsCountries(smsCountries) } : {}),
     smsAccountSettings: read.boolean('smsAccountSettings'),
+    fraudGuard: Object.fromEntries(
+      (Object.entries(FRAUD_GUARD_CONTEXT) as [keyof typeof FRAUD_GUARD_CONTEXT, string][]).flatMap(
+        ([key, variable]) => {
+          if (context[key] === undefined) return [];
+          const value =
+            key === 'smsFraudProtection' || key === 'smsClientCaps' ? read.string(key) : read.number(key);
+          return value === undefined ? [] : [[variable, String(value)]];
+        },
+      ),
+    ),
     ...optional('smsMonthlyBudgetUsd', budget),
     alarmThresholds,
     retiredReceiptKeyArns: read.list('retiredReceiptKeyArns'),

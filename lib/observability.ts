@@ -246,6 +246,20 @@ export class Observability extends Construct {
       threshold: t.wrongCodeChecksPer5Minutes,
       description: 'A spike of wrong one-time codes: possibly a guessing attack (see the code-check widgets)',
     });
+    // The fraud guard (shared/fraud-guard/, docs/fraud-guard.md): each block, the global cap, a client's cap.
+    this.alarm('SmsPrefixBlockedAlarm', this.metric('SmsPrefixBlocks', 'Sum', FIVE_MINUTES), {
+      threshold: 1,
+      description:
+        'The fraud guard blocked a destination prefix for suspected SMS pumping (event SMS_PREFIX_BLOCKED names it)',
+    });
+    this.alarm('SmsGlobalCapAlarm', this.metric('SmsGlobalCapHits', 'Sum', FIVE_MINUTES), {
+      threshold: 1,
+      description: 'The global hourly SMS cap is reached: every new code SMS is refused until the hour ends',
+    });
+    this.alarm('SmsClientCapAlarm', this.metric('SmsClientCapHits', 'Sum', FIVE_MINUTES), {
+      threshold: 1,
+      description: 'A partner client reached its hourly or daily SMS cap: its further code SMS are refused',
+    });
 
     this.dashboard = this.buildDashboard(props, { sent, failed, spend, iteratorAge });
   }

@@ -51,6 +51,12 @@ export interface PhoneSecurityStackProps extends StackProps {
   smsAccountSettings?: boolean;
   /** SMS budget per month in USD, for the spend alarm (context smsMonthlyBudgetUsd); default 1. */
   smsMonthlyBudgetUsd?: number;
+  /**
+   * The fraud guard's settings, as the variables the SMS-sending functions read (SMS_FRAUD_PROTECTION,
+   * SMS_CLIENT_HOURLY_CAP, SMS_CLIENT_DAILY_CAP, SMS_CLIENT_CAPS, SMS_GLOBAL_HOURLY_CAP; docs/fraud-guard.md); unset
+   * ones keep their defaults (context smsFraudProtection, smsClientHourlyCap, ...).
+   */
+  fraudGuard?: Record<string, string>;
   /** Alarm thresholds other than the defaults (context alarm.<name>). */
   alarmThresholds?: Partial<AlarmThresholds>;
   /**
@@ -150,6 +156,7 @@ export class PhoneSecurityStack extends Stack {
       ...(props.sandbox !== undefined ? { sandbox: props.sandbox } : {}),
       ...(props.smsSenderId ? { smsSenderId: props.smsSenderId } : {}),
       ...(props.smsCountries ? { smsCountries: props.smsCountries } : {}),
+      fraudGuard: props.fraudGuard ?? {},
       ...(props.resourceOwnerId ? { resourceOwnerId: props.resourceOwnerId } : {}),
       ...(props.passkeys ? { passkeys: props.passkeys } : {}),
     };

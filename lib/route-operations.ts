@@ -39,6 +39,8 @@ export interface RouteWiring {
   sandbox?: boolean;
   smsSenderId?: string;
   smsCountries?: ReadonlySet<string> | 'all';
+  /** The fraud guard's variables for the SMS-sending functions (context smsFraudProtection, ...). */
+  fraudGuard: Readonly<Record<string, string>>;
   resourceOwnerId?: string;
   /** The passkeys' relying party; absent leaves passkeys off. */
   passkeys?: PasskeySettings;
@@ -70,6 +72,7 @@ function environmentOf(route: RouteDefinition, wiring: RouteWiring): Record<stri
       ? {
           SMS_COUNTRIES: smsCountriesSetting(wiring.smsCountries ?? parseSmsCountries(DEFAULT_SMS_COUNTRIES)),
           ...(wiring.smsSenderId ? { SMS_SENDER_ID: wiring.smsSenderId } : {}),
+          ...wiring.fraudGuard,
         }
       : {}),
     ...(route.usesPepper ? { OTP_PEPPER_SECRET_ARN: wiring.data.pepper.secretArn } : {}),

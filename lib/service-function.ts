@@ -160,12 +160,12 @@ function buildAll(entries: readonly string[]): BuildSet {
   return { dir, files };
 }
 
-/** The build holding `entry`: the project's handlers built once per process, rebuilt only for an entry outside it. */
-function buildHolding(entry: string): BuildSet {
-  if (!current?.files.has(entry)) {
+/** The build holding `entries`: the project's handlers built once per process, rebuilt only for entries outside it. */
+function buildHolding(entries: readonly string[]): BuildSet {
+  if (!current || entries.some((entry) => !current!.files.has(entry))) {
     if (current) rmSync(current.dir, { recursive: true, force: true });
-    const entries = new Set([...projectEntries(), ...(current?.files.keys() ?? []), entry]);
-    current = buildAll([...entries].sort());
+    const all = new Set([...projectEntries(), ...(current?.files.keys() ?? []), ...entries]);
+    current = buildAll([...all].sort());
   }
   return current;
 }
@@ -182,7 +182,7 @@ process.once('exit', () => {
  * --output` pointed elsewhere).
  */
 export function bundleFunction(entry: string, outputDir: string): void {
-  const build = buildHolding(entry);
+  const build = buildHolding([entry]);
   const { entryFile, chunks } = build.files.get(entry)!;
   mkdirSync(outputDir, { recursive: true });
   const code = readFileSync(join(build.dir, entryFile), 'utf8').replace(
@@ -195,6 +195,15 @@ export function bundleFunction(entry: string, outputDir: string): void {
     copyFileSync(join(build.dir, chunk), join(outputDir, chunk));
     copyFileSync(join(build.dir, `${chunk}.map`), join(outputDir, `${chunk}.map`));
   }
+}
+
+/**
+ * Writes several functions, each as `bundleFunction` writes it, from one build that holds them all (the bench builds
+ * its reference handlers beside the project's this way, with one esbuild run instead of one per reference).
+ */
+export function bundleFunctions(targets: ReadonlyArray<{ entry: string; outputDir: string }>): void {
+  buildHolding(targets.map((target) => target.entry));
+  for (const target of targets) bundleFunction(target.entry, target.outputDir);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_SMS_COUNTRIES } from '../shared/config.ts';
+import { DEFAULT_SMS_COUNTRIES, ENV_SETTINGS, type EnvSetting } from '../shared/settings.ts';
 
 /*
  * Every context value the CDK app reads (`-c key=value`, or `context` in cdk.json), declared once: its type, default
@@ -87,6 +87,34 @@ export const CONTEXT_SETTINGS = {
     type: 'number',
     default: '1',
     description: "The SMS spend alarm's monthly budget in USD (the account's default spend limit is USD 1).",
+  },
+  smsFraudProtection: {
+    type: 'string',
+    default: 'standard',
+    description:
+      "The fraud guard's protection level against SMS pumping: off, basic, standard or max (docs/fraud-guard.md); sets SMS_FRAUD_PROTECTION.",
+  },
+  smsClientHourlyCap: {
+    type: 'number',
+    default: '1000',
+    description: 'Code SMS one partner client may send per clock hour; sets SMS_CLIENT_HOURLY_CAP.',
+  },
+  smsClientDailyCap: {
+    type: 'number',
+    default: '10000',
+    description: 'Code SMS one partner client may send per UTC day; sets SMS_CLIENT_DAILY_CAP.',
+  },
+  smsClientCaps: {
+    type: 'string',
+    default: undefined,
+    description:
+      'Per-client caps instead of those two, as <client id>:<hourly>/<daily>, comma-separated; sets SMS_CLIENT_CAPS.',
+  },
+  smsGlobalHourlyCap: {
+    type: 'number',
+    default: '5000',
+    description:
+      'Code SMS of all clients together per clock hour, to stay below the SNS spend limit; sets SMS_GLOBAL_HOURLY_CAP.',
   },
   authIssuer: {
     type: 'url',
@@ -249,11 +277,13 @@ export function readContext(context: Record<string, unknown>) {
   };
 }
 
+const cell = (text: string) => text.replaceAll('|', '\\|');
+
 /** The Markdown reference table of the context values, as docs/configuration.md shows it. */
 export function contextSettingsTable(): string {
   const rows = Object.entries(CONTEXT_SETTINGS).map(
     ([key, setting]: [string, SettingDeclaration]) =>
-      `| \`${key}\` | ${setting.type} | ${setting.default === undefined ? 'unset' : `\`${setting.default}\``} | ${setting.description.replaceAll('|', '\\|')} |`,
+      `| \`${key}\` | ${setting.type} | ${setting.default === undefined ? 'unset' : `\`${setting.default}\``} | ${cell(setting.description)} |`,
   );
   return [
     '| context key (`-c key=value`) | type | default | description |',
@@ -262,19 +292,75 @@ export function contextSettingsTable(): string {
   ].join('\n');
 }
 
+/** A declared variable's limits in words, for the reference table. */
+function limits(setting: EnvSetting): string {
+  const { min, max } = setting;
+  const range =
+    min !== undefined && max !== undefined
+      ? `${min} to ${max}`
+      : min !== undefined
+        ? `at least ${min}`
+        : max !== undefined
+          ? `at most ${max}`
+          : undefined;
+  if (setting.type === 'choice') return (setting.choices ?? []).join(', ');
+  if (setting.type === 'integer' || setting.type === 'number') {
+    return [range, setting.positive ? 'above 0' : undefined].filter(Boolean).join(', ');
+  }
+  if (min === 1 && max === undefined) return 'non-empty';
+  if (range) return `${range} characters`;
+  return '';
+}
+
+/** The Markdown reference table of the environment settings, as docs/configuration.md shows it. */
+export function envSettingsTable(): string {
+  const rows = Object.entries(ENV_SETTINGS).map(([name, setting]: [string, EnvSetting]) => {
+    const type = [setting.type, limits(setting)].filter(Boolean).join(': ');
+    const fallback = setting.default === undefined ? 'unset' : `\`${setting.default}\``;
+    return `| \`${name}\` | ${cell(type)} | ${cell(fallback)} | ${setting.sections.join(', ')} | ${cell(setting.description)} | ${cell(setting.local ?? '')} |`;
+  });
+  return [
+    '| variable | type | default | read by | description | under `npm start` |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 export const SETTINGS_BEGIN = '<!-- settings:begin -->';
 export const SETTINGS_END = '<!-- settings:end -->';
+export const ENV_SETTINGS_BEGIN = '<!-- env-settings:begin -->';
+export const ENV_SETTINGS_END = '<!-- env-settings:end -->';
 
-/** A Markdown document with the generated table put between its settings markers (which must both be there). */
-export function withSettingsTable(markdown: string): string {
-  const begin = markdown.indexOf(SETTINGS_BEGIN);
-  const end = markdown.indexOf(SETTINGS_END);
-  if (begin < 0 || end < begin)
-    throw new Error(`the markers ${SETTINGS_BEGIN} and ${SETTINGS_END} are missing`);
-  const table = [
-    '<!-- Generated from lib/settings.ts by `npm run docs:settings`; edit the declarations there, not this table. -->',
+/** The document with `table` put between the markers `begin` and `end` (which must both be there). */
+function withTable(markdown: string, begin: string, end: string, source: string, table: string): string {
+  const from = markdown.indexOf(begin);
+  const to = markdown.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`the markers ${begin} and ${end} are missing`);
+  const generated = [
+    `<!-- Generated from ${source} by \`npm run docs:settings\`; edit the declarations there, not this table. -->`,
     '',
-    contextSettingsTable(),
+    table,
   ].join('\n');
-  return `${markdown.slice(0, begin + SETTINGS_BEGIN.length)}\n${table}\n${markdown.slice(end)}`;
+  return `${markdown.slice(0, from + begin.length)}\n${generated}\n${markdown.slice(to)}`;
 }
+
+/** A Markdown document with both generated tables put between their markers: context values and environment. */
+export function withSettingsTable(markdown: string): string {
+  const context = withTable(
+    markdown,
+    SETTINGS_BEGIN,
+    SETTINGS_END,
+    'lib/settings.ts',
+    contextSettingsTable(),
+  );
+  return withTable(context, ENV_SETTINGS_BEGIN, ENV_SETTINGS_END, 'shared/settings.ts', envSettingsTable());
+}
+
+/** The fraud guard's context keys and the variables they set on the SMS-sending functions (shared/config.ts). */
+export const FRAUD_GUARD_CONTEXT = {
+  smsFraudProtection: 'SMS_FRAUD_PROTECTION',
+  smsClientHourlyCap: 'SMS_CLIENT_HOURLY_CAP',
+  smsClientDailyCap: 'SMS_CLIENT_DAILY_CAP',
+  smsClientCaps: 'SMS_CLIENT_CAPS',
+  smsGlobalHourlyCap: 'SMS_GLOBAL_HOURLY_CAP',
+} as const;

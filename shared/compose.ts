@@ -5,6 +5,7 @@ import {
   type CodeSection,
   codeSection,
   coolingOffSection,
+  fraudGuardSection,
   idempotencySection,
   passkeySection,
   pepperSection,
@@ -19,6 +20,8 @@ import {
 import { DynamoCoolingOffs } from './cooling-off/dynamo-cooling-offs.ts';
 import type { Clock, Ports } from './deps.ts';
 import { DeviceStore } from './devices/device-store.ts';
+import { DynamoFraudGuardStore } from './fraud-guard/dynamo-fraud-guard-store.ts';
+import { FraudGuard } from './fraud-guard/use-cases.ts';
 import { DynamoIdempotencyStore } from './idempotency/dynamo-idempotency-store.ts';
 import { leaseSecondsFor } from './idempotency/idempotency.ts';
 import { LanguageStore } from './language/dynamo-language-store.ts';
@@ -109,8 +112,11 @@ function sms(a: Adapters, settings: SmsSection = smsSection(a.env)): SmsDispatch
     () => a.clock.now(),
     // An unknown country in SMS_COUNTRIES fails this function's cold start, as a missing setting does.
     requireKnownCountries(settings.smsCountries),
+    new FraudGuard(fraudGuardStore(a), fraudGuardSection(a.env).fraudGuard, () => a.clock.now()),
   );
 }
+
+const fraudGuardStore = (a: Adapters) => new DynamoFraudGuardStore(a.db, table(a));
 
 const budget = (a: Adapters) => new GuessBudget(a.db, table(a), codes(a).codeChecksPerDay);
 const languageStore = (a: Adapters) => new LanguageStore(a.db, table(a));
@@ -166,6 +172,9 @@ function webhookPorts(a: Adapters): Pick<Ports, 'clock' | 'webhooks' | 'webhookS
     config: { webhooks: settings },
   };
 }
+
+/** Operator: the fraud guard's prefix blocks (list, lift). */
+export const prefixBlocks = (a: Adapters) => ({ clock: a.clock, fraudGuard: fraudGuardStore(a) });
 
 /** The ports of the SMS-sending code use cases: number, language, SMS limits, pepper, the code settings. */
 function issuing(a: Adapters) {

@@ -1,71 +1,99 @@
+import { DEFAULT_SMS_COUNTRIES, type EnvName, ROUTE_TIMEOUT_SECONDS, settingOf } from './settings.ts';
+
+/** The fraud guard's protection levels (shared/fraud-guard/, docs/fraud-guard.md). */
+export const PROTECTION_LEVELS = ['off', 'basic', 'standard', 'max'] as const;
+export type ProtectionLevel = (typeof PROTECTION_LEVELS)[number];
+
+export interface FraudGuardSettings {
+  level: ProtectionLevel;
+  clientHourlyCap: number;
+  clientDailyCap: number;
+  /** Per-client overrides of the two caps, by requester id (`client_id` of the partner token). */
+  clientCaps: ReadonlyMap<string, { hourly: number; daily: number }>;
+  globalHourlyCap: number;
+}
+
+export { DEFAULT_SMS_COUNTRIES, ROUTE_TIMEOUT_SECONDS };
+
 /**
- * All configuration is read here, once, from the environment. A missing or malformed variable fails the cold start
- * with a message naming it, instead of failing a request later. Read by hand rather than through a schema library:
- * this runs in every cold start, and a zod schema of these ~35 variables cost about 15 ms there (measured with the
- * bench's cold-init section).
+ * All configuration is read here, once, from the environment, and only through the declarations in
+ * shared/settings.ts: their defaults and limits apply, and a variable read without one throws at once. A missing or
+ * malformed variable fails the cold start with a message naming it, instead of failing a request later. Read by hand
+ * rather than through a schema library: this runs in every cold start, and a zod schema of these ~35 variables cost
+ * about 15 ms there (measured with the bench's cold-init section).
  */
 class EnvReader {
   readonly problems: string[] = [];
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
-  private raw(name: string): string | undefined {
+  private raw(name: EnvName): string | undefined {
     const value = this.env[name];
     return value === undefined || value === '' ? undefined : value;
   }
 
-  /** A text value: required unless a default is given; `optional` answers undefined when unset. */
-  text(name: string, options: { fallback?: string; min?: number; max?: number; pattern?: RegExp } = {}) {
-    const value = this.raw(name) ?? options.fallback;
+  /** Whether the variable is set (declared or not, it must be). */
+  has(name: EnvName): boolean {
+    settingOf(name);
+    return this.raw(name) !== undefined;
+  }
+
+  /** A text value: its declared default when unset, and required when it has none. */
+  text(name: EnvName): string {
+    const setting = settingOf(name);
+    const value = this.raw(name) ?? setting.default;
     if (value === undefined) {
       this.problems.push(`${name}: is required`);
       return '';
     }
-    this.check(name, value, options);
+    this.check(name, value);
     return value;
   }
 
-  optional(name: string, options: { min?: number; max?: number; pattern?: RegExp; url?: boolean } = {}) {
-    const value = this.raw(name);
+  /** A text value that may be unset. */
+  optional(name: EnvName): string | undefined {
+    const setting = settingOf(name);
+    const value = this.raw(name) ?? setting.default;
     if (value === undefined) return undefined;
-    this.check(name, value, options);
-    if (options.url && !URL.canParse(value)) this.problems.push(`${name}: must be a URL`);
+    this.check(name, value);
+    if (setting.type === 'url' && !URL.canParse(value)) this.problems.push(`${name}: must be a URL`);
     return value;
   }
 
-  number(
-    name: string,
-    options: { fallback: number; min?: number; max?: number; integer?: boolean; positive?: boolean },
-  ): number {
-    const raw = this.raw(name);
-    if (raw === undefined) return options.fallback;
+  number(name: EnvName): number {
+    const setting = settingOf(name);
+    const raw = this.raw(name) ?? setting.default;
+    if (raw === undefined) throw new Error(`${name} is read as a number but declares no default`);
     const value = Number(raw);
+    const { min, max } = setting;
     if (!Number.isFinite(value)) this.problems.push(`${name}: must be a number`);
-    else if (options.integer && !Number.isInteger(value)) this.problems.push(`${name}: must be an integer`);
-    else if (options.positive && value <= 0) this.problems.push(`${name}: must be positive`);
-    else if (options.min !== undefined && value < options.min)
-      this.problems.push(`${name}: must be >= ${options.min}`);
-    else if (options.max !== undefined && value > options.max)
-      this.problems.push(`${name}: must be <= ${options.max}`);
+    else if (setting.type === 'integer' && !Number.isInteger(value))
+      this.problems.push(`${name}: must be an integer`);
+    else if (setting.positive && value <= 0) this.problems.push(`${name}: must be positive`);
+    else if (min !== undefined && value < min) this.problems.push(`${name}: must be >= ${min}`);
+    else if (max !== undefined && value > max) this.problems.push(`${name}: must be <= ${max}`);
     return value;
   }
 
-  choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
-    const value = this.raw(name) ?? fallback;
-    if (!choices.includes(value as T)) this.problems.push(`${name}: must be one of ${choices.join(', ')}`);
+  choice<T extends string>(name: EnvName): T {
+    const setting = settingOf(name);
+    const choices = setting.type === 'boolean' ? ['true', 'false'] : (setting.choices ?? []);
+    const value = this.raw(name) ?? setting.default ?? '';
+    if (!choices.includes(value)) this.problems.push(`${name}: must be one of ${choices.join(', ')}`);
     return value as T;
   }
 
-  flag(name: string): boolean {
-    return this.choice(name, ['true', 'false'], 'false') === 'true';
+  flag(name: EnvName): boolean {
+    return this.choice(name) === 'true';
   }
 
-  private check(name: string, value: string, options: { min?: number; max?: number; pattern?: RegExp }) {
-    if (options.min !== undefined && value.length < options.min) {
-      this.problems.push(`${name}: must be at least ${options.min} characters`);
-    } else if (options.max !== undefined && value.length > options.max) {
-      this.problems.push(`${name}: must be at most ${options.max} characters`);
-    } else if (options.pattern && !options.pattern.test(value)) {
+  private check(name: EnvName, value: string) {
+    const { min, max, pattern } = settingOf(name);
+    if (min !== undefined && value.length < min) {
+      this.problems.push(`${name}: must be at least ${min} characters`);
+    } else if (max !== undefined && value.length > max) {
+      this.problems.push(`${name}: must be at most ${max} characters`);
+    } else if (pattern && !pattern.test(value)) {
       this.problems.push(`${name}: has an invalid format`);
     }
   }
@@ -75,8 +103,6 @@ class EnvReader {
     if (this.problems.length > 0) throw new Error(`Invalid configuration: ${this.problems.join('; ')}`);
   }
 }
-
-const SCOPE = /^\S{1,128}$/;
 
 export interface Config {
   tableName: string;
@@ -101,6 +127,8 @@ export interface Config {
    */
   coolingOffPaymentThreshold: number;
   coolingOffPaymentCurrency: string;
+  /** The fraud guard against SMS pumping: protection level and caps (shared/fraud-guard/). */
+  fraudGuard: FraudGuardSettings;
   webhooks: WebhookConfig;
   auth: AuthConfig;
   /** The passkeys' relying party (passkeySection below); undefined while passkeys are off. */
@@ -156,9 +184,6 @@ export type CoolingOffSection = Pick<
   'coolingOffSeconds' | 'coolingOffPaymentThreshold' | 'coolingOffPaymentCurrency'
 >;
 
-/** Where SMS may go unless SMS_COUNTRIES says otherwise: the countries of the service's five SMS languages. */
-export const DEFAULT_SMS_COUNTRIES = 'DE,AT,FR,IT,ES';
-
 /**
  * A country allow-list: comma-separated ISO 3166 alpha-2 codes, or `*` for every country. Only the form is checked
  * here (configuration imports no concept); that each code is a country with SMS service is checked where the SMS
@@ -188,21 +213,21 @@ function smsCountries(text: string, read: EnvReader): ReadonlySet<string> | 'all
 
 function tableFrom(read: EnvReader): TableSection {
   return {
-    tableName: read.text('TABLE_NAME', { min: 1 }),
+    tableName: read.text('TABLE_NAME'),
     region: regionFrom(read),
     /** Set only locally and in tests: DynamoDB Local's address. */
-    dynamoEndpoint: read.optional('DYNAMODB_ENDPOINT', { url: true }),
+    dynamoEndpoint: read.optional('DYNAMODB_ENDPOINT'),
   };
 }
 
-const regionFrom = (read: EnvReader) => read.text('AWS_REGION', { fallback: 'us-east-1', min: 1 });
+const regionFrom = (read: EnvReader) => read.text('AWS_REGION');
 
 function codesFrom(read: EnvReader): CodeSection {
   return {
-    otpTtlSeconds: read.number('OTP_TTL_SECONDS', { fallback: 300, integer: true, min: 30, max: 3600 }),
-    otpMaxAttempts: read.number('OTP_MAX_ATTEMPTS', { fallback: 5, integer: true, min: 1, max: 20 }),
+    otpTtlSeconds: read.number('OTP_TTL_SECONDS'),
+    otpMaxAttempts: read.number('OTP_MAX_ATTEMPTS'),
     /** Checks of one-time codes (OTP, TAN, removal code) per person in any rolling 24 hours, across all codes. */
-    codeChecksPerDay: read.number('CODE_CHECKS_PER_DAY', { fallback: 30, integer: true, min: 5, max: 1000 }),
+    codeChecksPerDay: read.number('CODE_CHECKS_PER_DAY'),
   };
 }
 
@@ -217,54 +242,70 @@ export type SmsSenderSection = Pick<Config, 'smsAdapter' | 'smsSenderId' | 'regi
 function smsSenderFrom(read: EnvReader): SmsSenderSection {
   return {
     region: regionFrom(read),
-    smsAdapter: read.choice('SMS_ADAPTER', ['sns', 'outbox'], 'sns'),
-    smsSenderId: read.optional('SMS_SENDER_ID', { pattern: /^[A-Za-z0-9]{1,11}$/ }),
+    smsAdapter: read.choice<'sns' | 'outbox'>('SMS_ADAPTER'),
+    smsSenderId: read.optional('SMS_SENDER_ID'),
   };
 }
 
 function smsFrom(read: EnvReader): SmsSection {
   return {
     ...smsSenderFrom(read),
-    smsQuotaPerHour: read.number('SMS_QUOTA_PER_HOUR', { fallback: 60, integer: true, min: 1, max: 10_000 }),
+    smsQuotaPerHour: read.number('SMS_QUOTA_PER_HOUR'),
     /** SMS per person in any rolling hour; below the per-number quota so one person cannot spend a number's quota. */
-    smsPerPersonPerHour: read.number('SMS_PER_PERSON_PER_HOUR', {
-      fallback: 30,
-      integer: true,
-      min: 1,
-      max: 10_000,
-    }),
+    smsPerPersonPerHour: read.number('SMS_PER_PERSON_PER_HOUR'),
     sandboxEnabled: read.flag('SANDBOX_ENABLED'),
     /** SMS pumping guard: SMS only to numbers of these countries (`*` for all). The stack sets context smsCountries. */
-    smsCountries: smsCountries(read.text('SMS_COUNTRIES', { fallback: DEFAULT_SMS_COUNTRIES }), read),
+    smsCountries: smsCountries(read.text('SMS_COUNTRIES'), read),
   };
 }
 
 function coolingOffFrom(read: EnvReader): CoolingOffSection {
   return {
     /** 24 hours by default; 0 turns the window off; at most 30 days. */
-    coolingOffSeconds: read.number('COOLING_OFF_SECONDS', {
-      fallback: 24 * 3600,
-      integer: true,
-      min: 0,
-      max: 30 * 24 * 3600,
-    }),
-    coolingOffPaymentThreshold: read.number('COOLING_OFF_PAYMENT_THRESHOLD', {
-      fallback: 0,
-      integer: true,
-      min: 0,
-      max: Number.MAX_SAFE_INTEGER,
-    }),
-    coolingOffPaymentCurrency: read.text('COOLING_OFF_PAYMENT_CURRENCY', {
-      fallback: 'EUR',
-      pattern: /^[A-Z]{3}$/,
-    }),
+    coolingOffSeconds: read.number('COOLING_OFF_SECONDS'),
+    coolingOffPaymentThreshold: read.number('COOLING_OFF_PAYMENT_THRESHOLD'),
+    coolingOffPaymentCurrency: read.text('COOLING_OFF_PAYMENT_CURRENCY'),
+  };
+}
+
+export type FraudGuardSection = Pick<Config, 'fraudGuard'>;
+
+/** `client-a:5000/50000,client-b:100/1000`: per-client hourly/daily caps that replace the defaults for those clients. */
+function clientCaps(text: string | undefined, read: EnvReader): FraudGuardSettings['clientCaps'] {
+  const caps = new Map<string, { hourly: number; daily: number }>();
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^(.{1,256}):(\d{1,9})\/(\d{1,9})$/.exec(entry);
+    if (!match) {
+      read.problems.push('SMS_CLIENT_CAPS: each entry must be <client id>:<hourly>/<daily>');
+      continue;
+    }
+    caps.set(match[1]!, { hourly: Number(match[2]), daily: Number(match[3]) });
+  }
+  return caps;
+}
+
+function fraudGuardFrom(read: EnvReader): FraudGuardSection {
+  return {
+    fraudGuard: {
+      /** The prefix guard's protection level (docs/fraud-guard.md); `off` keeps the caps. */
+      level: read.choice<ProtectionLevel>('SMS_FRAUD_PROTECTION'),
+      /** Code SMS one partner client (or the end-user API) may send per clock hour and per UTC day. */
+      clientHourlyCap: read.number('SMS_CLIENT_HOURLY_CAP'),
+      clientDailyCap: read.number('SMS_CLIENT_DAILY_CAP'),
+      clientCaps: clientCaps(read.optional('SMS_CLIENT_CAPS'), read),
+      /** Code SMS of all requesters together per clock hour: set it below what the SNS spend limit leaves. */
+      globalHourlyCap: read.number('SMS_GLOBAL_HOURLY_CAP'),
+    },
   };
 }
 
 /** Deployed mode: the Secrets Manager secret holding the OTP pepper. Local and test mode: the pepper itself. */
 function pepperFrom(read: EnvReader): Config['pepper'] {
-  const pepperArn = read.optional('OTP_PEPPER_SECRET_ARN', { min: 1 });
-  const pepperValue = read.optional('OTP_PEPPER', { min: 32 });
+  const pepperArn = read.optional('OTP_PEPPER_SECRET_ARN');
+  const pepperValue = read.optional('OTP_PEPPER');
   if (pepperArn) return { kind: 'secret', arn: pepperArn };
   if (pepperValue) return { kind: 'value', value: pepperValue };
   read.problems.push('one of OTP_PEPPER_SECRET_ARN or OTP_PEPPER is required');
@@ -273,8 +314,8 @@ function pepperFrom(read: EnvReader): Config['pepper'] {
 
 function webhooksFrom(read: EnvReader): WebhookConfig {
   /** Deployed mode: the secret holding the key that seals webhook secrets. Local and test mode: the key itself. */
-  const webhookKeyArn = read.optional('WEBHOOK_SECRET_KEY_ARN', { min: 1 });
-  const webhookKeyValue = read.optional('WEBHOOK_SECRET_KEY', { min: 32 });
+  const webhookKeyArn = read.optional('WEBHOOK_SECRET_KEY_ARN');
+  const webhookKeyValue = read.optional('WEBHOOK_SECRET_KEY');
   return {
     secretKey: webhookKeyArn
       ? { kind: 'secret', arn: webhookKeyArn }
@@ -283,47 +324,21 @@ function webhooksFrom(read: EnvReader): WebhookConfig {
         : undefined,
     /** Local mode only: lets subscriptions point at http://127.0.0.1 / localhost. Never set in a deployed stage. */
     allowLocalHttp: read.flag('WEBHOOK_ALLOW_LOCAL_HTTP'),
-    verifyTimeoutMs: read.number('WEBHOOK_VERIFY_TIMEOUT_MS', {
-      fallback: 5000,
-      integer: true,
-      min: 100,
-      max: 30_000,
-    }),
-    deliveryTimeoutMs: read.number('WEBHOOK_DELIVERY_TIMEOUT_MS', {
-      fallback: 30_000,
-      integer: true,
-      min: 100,
-      max: 60_000,
-    }),
+    verifyTimeoutMs: read.number('WEBHOOK_VERIFY_TIMEOUT_MS'),
+    deliveryTimeoutMs: read.number('WEBHOOK_DELIVERY_TIMEOUT_MS'),
     /** First retry delay; each further retry doubles it, up to the maximum delay. Fractions allowed (local runs). */
-    retryBaseSeconds: read.number('WEBHOOK_RETRY_BASE_SECONDS', {
-      fallback: 60,
-      positive: true,
-      max: 86_400,
-    }),
-    retryMaxDelaySeconds: read.number('WEBHOOK_RETRY_MAX_DELAY_SECONDS', {
-      fallback: 6 * 3600,
-      positive: true,
-      max: 86_400,
-    }),
+    retryBaseSeconds: read.number('WEBHOOK_RETRY_BASE_SECONDS'),
+    retryMaxDelaySeconds: read.number('WEBHOOK_RETRY_MAX_DELAY_SECONDS'),
     /** How long a delivery is retried, counted from its first attempt, before it goes to the dead-letter queue. */
-    retryWindowSeconds: read.number('WEBHOOK_RETRY_WINDOW_SECONDS', {
-      fallback: 5 * 24 * 3600,
-      positive: true,
-    }),
-    maxSubscriptions: read.number('WEBHOOK_MAX_SUBSCRIPTIONS', {
-      fallback: 100,
-      integer: true,
-      min: 1,
-      max: 10_000,
-    }),
+    retryWindowSeconds: read.number('WEBHOOK_RETRY_WINDOW_SECONDS'),
+    maxSubscriptions: read.number('WEBHOOK_MAX_SUBSCRIPTIONS'),
     /** Deployed mode: the EventBridge bus the relay publishes to. */
-    eventBusName: read.optional('EVENT_BUS_NAME', { min: 1 }),
+    eventBusName: read.optional('EVENT_BUS_NAME'),
     /** Deployed mode: the queue of single deliveries (one message per subscription and event) and its DLQ. */
-    deliveryQueueUrl: read.optional('WEBHOOK_DELIVERY_QUEUE_URL', { url: true }),
-    deadLetterQueueUrl: read.optional('WEBHOOK_DEAD_LETTER_QUEUE_URL', { url: true }),
+    deliveryQueueUrl: read.optional('WEBHOOK_DELIVERY_QUEUE_URL'),
+    deadLetterQueueUrl: read.optional('WEBHOOK_DEAD_LETTER_QUEUE_URL'),
     /** Local mode: how often the in-process relay polls the table's stream. */
-    relayPollMs: read.number('EVENT_RELAY_POLL_MS', { fallback: 250, integer: true, min: 10, max: 60_000 }),
+    relayPollMs: read.number('EVENT_RELAY_POLL_MS'),
   };
 }
 
@@ -333,20 +348,14 @@ function authFrom(read: EnvReader): AuthConfig {
      * The token issuer the API trusts. The gateway (API Gateway's JWT authorizer, or the local gateway) checks the
      * signature; the pipeline checks the issuer again when this is set.
      */
-    issuer: read.optional('AUTH_ISSUER', { min: 1 }),
+    issuer: read.optional('AUTH_ISSUER'),
     ...readScopes(read),
     /** The claim of a user token that holds the person id (Cognito access tokens: `sub` or `username`). */
-    userIdClaim: read.text('AUTH_USER_ID_CLAIM', { fallback: 'sub', pattern: /^[\w:./-]{1,128}$/ }),
+    userIdClaim: read.text('AUTH_USER_ID_CLAIM'),
     /** `resourceOwner` in the end-user API's details: this organisation id, or the person id when unset. */
-    resourceOwnerId: read.optional('RESOURCE_OWNER_ID', { min: 1, max: 128 }),
+    resourceOwnerId: read.optional('RESOURCE_OWNER_ID'),
   };
 }
-
-/**
- * The timeout of the HTTP route functions. The stack deploys them with it and passes it as FUNCTION_TIMEOUT_SECONDS,
- * so that the Idempotency-Key lease of a running request outlives the run (shared/idempotency/idempotency.ts).
- */
-export const ROUTE_TIMEOUT_SECONDS = 10;
 
 export interface IdempotencySection {
   functionTimeoutSeconds: number;
@@ -354,12 +363,7 @@ export interface IdempotencySection {
 
 function idempotencyFrom(read: EnvReader): IdempotencySection {
   return {
-    functionTimeoutSeconds: read.number('FUNCTION_TIMEOUT_SECONDS', {
-      fallback: ROUTE_TIMEOUT_SECONDS,
-      integer: true,
-      min: 1,
-      max: 900,
-    }),
+    functionTimeoutSeconds: read.number('FUNCTION_TIMEOUT_SECONDS'),
   };
 }
 
@@ -375,8 +379,8 @@ export interface ReceiptKeySection {
 function receiptKeyFrom(read: EnvReader): ReceiptKeySection {
   return {
     region: regionFrom(read),
-    receiptIssuer: read.text('RECEIPT_ISSUER', { min: 1, max: 512 }),
-    receiptKeyId: read.text('RECEIPT_KEY_ID', { min: 1, max: 2048 }),
+    receiptIssuer: read.text('RECEIPT_ISSUER'),
+    receiptKeyId: read.text('RECEIPT_KEY_ID'),
     retiredReceiptKeyIds: (read.optional('RECEIPT_RETIRED_KEY_IDS') ?? '')
       .split(',')
       .map((id) => id.trim())
@@ -402,6 +406,7 @@ export const pepperSection = (env: NodeJS.ProcessEnv = process.env) => section(e
 export const webhookSection = (env: NodeJS.ProcessEnv = process.env) => section(env, webhooksFrom);
 export const authSection = (env: NodeJS.ProcessEnv = process.env) => section(env, authFrom);
 export const coolingOffSection = (env: NodeJS.ProcessEnv = process.env) => section(env, coolingOffFrom);
+export const fraudGuardSection = (env: NodeJS.ProcessEnv = process.env) => section(env, fraudGuardFrom);
 export const idempotencySection = (env: NodeJS.ProcessEnv = process.env) => section(env, idempotencyFrom);
 export const receiptKeySection = (env: NodeJS.ProcessEnv = process.env) => section(env, receiptKeyFrom);
 
@@ -410,12 +415,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = new EnvReader(env);
   const config: Config = {
     ...tableFrom(read),
-    pepper:
-      read.optional('OTP_PEPPER_SECRET_ARN') || read.optional('OTP_PEPPER') ? pepperFrom(read) : undefined,
+    pepper: read.has('OTP_PEPPER_SECRET_ARN') || read.has('OTP_PEPPER') ? pepperFrom(read) : undefined,
     ...codesFrom(read),
     ...sandboxFrom(read),
     ...smsFrom(read),
     ...coolingOffFrom(read),
+    ...fraudGuardFrom(read),
     webhooks: webhooksFrom(read),
     auth: authFrom(read),
     passkeys: passkeySection(env),
@@ -427,9 +432,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Scope a partner (client-credentials) token must carry on the partner API, and one an end user's token must. */
 function readScopes(read: EnvReader) {
   return {
-    partnerScope: read.text('AUTH_PARTNER_SCOPE', { fallback: 'phone-security/partner', pattern: SCOPE }),
-    userScope: read.text('AUTH_USER_SCOPE', { fallback: 'phone-security/user', pattern: SCOPE }),
-    operatorScope: read.text('AUTH_OPERATOR_SCOPE', { fallback: 'phone-security/operator', pattern: SCOPE }),
+    partnerScope: read.text('AUTH_PARTNER_SCOPE'),
+    userScope: read.text('AUTH_USER_SCOPE'),
+    operatorScope: read.text('AUTH_OPERATOR_SCOPE'),
   };
 }
 

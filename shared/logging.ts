@@ -13,6 +13,7 @@
  * `console.error` ERROR. Elsewhere (npm start, tests, a TEXT-format deployment) the entry is one JSON string line.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { envValue } from './settings.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -28,7 +29,7 @@ export interface InvocationContext {
 }
 
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const threshold = order[(process.env.LOG_LEVEL?.toLowerCase() as Level) ?? 'info'] ?? order.info;
+const threshold = order[envValue('LOG_LEVEL')?.toLowerCase() as Level] ?? order.info;
 const lambdaJson = process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON';
 
 const invocations = new AsyncLocalStorage<InvocationContext>();
@@ -90,7 +91,7 @@ export function redact(value: unknown, key?: string): unknown {
 }
 
 function write(level: Level, msg: string, fields: LogFields) {
-  if (order[level] < threshold || process.env.LOG_SILENT === 'true') return;
+  if (order[level] < threshold || envValue('LOG_SILENT') === 'true') return;
   const invocation = invocations.getStore();
   const entry = redact({
     level,

@@ -12,13 +12,14 @@
  * The calls in use cases are one line each (`metrics.codeCheck('wrong')`), so they move with the code they count.
  */
 import { currentInvocation } from './logging.ts';
+import { envValue } from './settings.ts';
 
 export const METRICS_NAMESPACE = 'PhoneSecurity';
 
 type Unit = 'Count' | 'Milliseconds' | 'Seconds';
 
 export type CodeCheckOutcome = 'right' | 'wrong' | 'expired' | 'burnt';
-export type SmsRefusal = 'quota' | 'country';
+export type SmsRefusal = 'quota' | 'country' | 'prefix_blocked' | 'client_cap' | 'global_cap';
 export type ChangeRequestOutcome = 'opened' | 'authorized' | 'completed' | 'wrong' | 'failed' | 'expired';
 export type PaymentAuthorizationOutcome = 'created' | 'completed' | 'wrong' | 'failed' | 'expired';
 /** What became of one webhook delivery attempt (the metrics name them; shared/webhooks/delivery.ts decides them). */
@@ -51,7 +52,7 @@ export function emfDocument(
   dimensions: Record<string, string>,
   timestamp = Date.now(),
 ): Record<string, unknown> {
-  const service = process.env.METRICS_SERVICE || 'phone-security';
+  const service = envValue('METRICS_SERVICE')!;
   const keys = Object.keys(dimensions);
   const invocation = currentInvocation();
   return {
@@ -74,7 +75,7 @@ export function emfDocument(
 }
 
 function put(name: string, value: number, unit: Unit, dimensions: Record<string, string> = {}): void {
-  if (process.env.METRICS_DISABLED === 'true') return;
+  if (envValue('METRICS_DISABLED') === 'true') return;
   sink(JSON.stringify(emfDocument(name, value, unit, dimensions)));
 }
 
@@ -85,6 +86,11 @@ export const metrics = {
   /** An SMS the service refused to send, before any cost. */
   smsRefused: (reason: SmsRefusal, country: string) =>
     put('SmsRefused', 1, 'Count', { Reason: reason, Country: country }),
+  /** The fraud guard blocked a destination prefix (one point per block, not per refused SMS). */
+  smsPrefixBlocked: (country: string) => put('SmsPrefixBlocks', 1, 'Count', { Country: country }),
+  /** A code SMS refused by a cap: a partner client's (or the end-user API's) own, or the service-wide hourly one. */
+  smsCapHit: (cap: 'client' | 'global') =>
+    put(cap === 'global' ? 'SmsGlobalCapHits' : 'SmsClientCapHits', 1, 'Count'),
   /** The SMS provider refused or failed to take an SMS. */
   smsProviderFailure: (country: string) => put('SmsProviderFailures', 1, 'Count', { Country: country }),
   /** A one-time code (OTP, TAN, removal code) checked, by outcome. */

@@ -219,6 +219,19 @@ export const SecurityTimeline = z.object({
   next_cursor: z.nullable(z.string()),
 });
 
+export const PrefixBlocks = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      prefix: z.string().check(z.describe('Calling code and leading national digits, without +')),
+      country: z.string(),
+      level: z.string().check(z.describe('The protection level that blocked it: basic, standard or max')),
+      blocked_at: time,
+      expires_at: time,
+    }),
+  ),
+});
+
 // End-user API (Zitadel shape) ------------------------------------------------------------------------------------
 
 export const Details = z.object({
@@ -313,6 +326,8 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, Answers>> = {
   'delete-webhook': { 204: null },
   'reset-second-factor': { 201: SecondFactorReset },
   'get-security-timeline': { 200: SecurityTimeline },
+  'list-sms-prefix-blocks': { 200: PrefixBlocks },
+  'lift-sms-prefix-block': { 204: null },
   'create-payment-authorization': { 201: PaymentAuthorization },
   'get-payment-authorization': { 200: PaymentAuthorization },
   'confirm-payment-authorization': { 201: PaymentAuthorization },

@@ -8,6 +8,7 @@
  */
 import { CHANGE_REQUEST_REQUESTS } from './change-requests/change-request.schema.ts';
 import { DEVICE_REQUESTS } from './devices/device.schema.ts';
+import { FRAUD_GUARD_REQUESTS } from './fraud-guard/fraud-guard.schema.ts';
 import { MOBILE_NUMBER_REQUESTS } from './mobile-number/mobile-number.schema.ts';
 import { OPERATOR_REQUESTS } from './operator/operator.schema.ts';
 import { PASSKEY_REQUESTS } from './passkeys/passkey.schema.ts';
@@ -25,6 +26,7 @@ export const ROUTE_SCHEMAS: Readonly<Record<string, RouteSchemas>> = {
   ...WEBHOOK_REQUESTS,
   ...DEVICE_REQUESTS,
   ...OPERATOR_REQUESTS,
+  ...FRAUD_GUARD_REQUESTS,
   ...PAYMENT_REQUESTS,
   ...PASSKEY_REQUESTS,
 };

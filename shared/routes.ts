@@ -213,6 +213,28 @@ const OPERATOR_ROUTES: readonly RouteDefinition[] = [
     usesPepper: true,
     auth: 'operator',
   },
+  // The fraud guard's prefix blocks (shared/fraud-guard/, docs/fraud-guard.md).
+  {
+    operation: 'list-sms-prefix-blocks',
+    method: 'GET',
+    path: '/v1/operator/sms_prefix_blocks',
+    summary:
+      'The destination prefixes the fraud guard has blocked for suspected SMS pumping, until they expire',
+    // The block list's partition.
+    table: ['Query'],
+    auth: 'operator',
+  },
+  {
+    operation: 'lift-sms-prefix-block',
+    method: 'DELETE',
+    path: '/v1/operator/sms_prefix_blocks/{prefix}',
+    summary:
+      "Lift a prefix block before it expires; the prefix's current unconverted codes are accepted for 15 minutes",
+    // The prefix's profile and counts in one batch read; one transaction clearing the block, deleting its list entry
+    // and putting the event.
+    table: ['BatchGetItem', 'UpdateItem', 'DeleteItem', 'PutItem'],
+    auth: 'operator',
+  },
 ];
 
 /**

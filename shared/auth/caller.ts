@@ -132,3 +132,9 @@ export function operatorOf(caller: Caller): string {
   if (caller.kind !== 'operator') throw unauthenticated('This route needs an operator token.', false);
   return caller.operatorId;
 }
+
+/** The partner client a partner route acts for (the token's `client_id`). The pipeline guarantees a partner there. */
+export function clientOf(caller: Caller): string {
+  if (caller.kind !== 'partner') throw unauthenticated('This route needs a partner token.', false);
+  return caller.clientId;
+}

@@ -1,5 +1,6 @@
 import { ChangeRequestCompleted, ChangeRequestOpened } from './change-request-events.ts';
 import { DeviceBound, DeviceDeleted, DeviceKeyAdded } from './device-events.ts';
+import { SmsPrefixBlocked, SmsPrefixBlockLifted } from './fraud-events.ts';
 import { MobileNumberCreated, MobileNumberDeleted, MobileNumberVerified } from './mobile-number-events.ts';
 import { PasskeyCounterRegressed } from './passkey-events.ts';
 import {
@@ -27,6 +28,7 @@ export const EVENT_FAMILIES = [
   },
   { name: 'ChangeRequest', types: [ChangeRequestOpened.type, ChangeRequestCompleted.type] },
   { name: 'Security', types: [SecondFactorReset.type, CoolingOffStarted.type, CodeAttemptsExhausted.type] },
+  { name: 'FraudGuard', types: [SmsPrefixBlocked.type, SmsPrefixBlockLifted.type] },
   {
     name: 'PaymentAuthorization',
     types: [

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Caller } from '../auth/caller.ts';
+import { requesterOf, runAsRequester } from '../auth/requester.ts';
 import type { AuthConfig } from '../config.ts';
 import { ANSWER_MARGIN_MS, outOfTime, withDeadline } from '../deadline.ts';
 import { withInvocation } from '../logging.ts';
@@ -109,7 +110,10 @@ export function httpRoute<P extends ZodType, Q extends ZodType, B extends ZodTyp
       const state = { requestId, caller: caller! };
       return claimIdempotencyKey(spec.idempotency, shape, event, state, async () => {
         const input = validateInput(spec, event);
-        const result = await handle({ ...input, requestId, event, caller: state.caller });
+        // The fraud guard's caps charge SMS to the caller that asked for them (shared/auth/requester.ts).
+        const result = await runAsRequester(requesterOf(state.caller), () =>
+          handle({ ...input, requestId, event, caller: state.caller }),
+        );
         return {
           statusCode: result.status,
           headers: result.headers ?? {},

@@ -388,6 +388,7 @@ export async function confirmMobileNumber(
   );
   if (result.verdict !== 'right') throw invalidTan();
   const record = result.loaded.number!;
+  await rt.sms.confirmed(record.number);
   await notifyReplaced(rt, record, result.loaded.replaced);
   return toView({ ...record, verified: true, updatedAt: rt.clock.now().toISOString() });
 }

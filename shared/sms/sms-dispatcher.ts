@@ -24,6 +24,7 @@ import type {
   SmsMessage,
   SmsSender,
 } from './sms-port.ts';
+import type { TemplateKey } from './templates.ts';
 
 export type { DispatchRequest, PreparedSms, SmsLimits } from './sms-port.ts';
 
@@ -41,6 +42,12 @@ export class LimitSlotTaken extends Error {
 }
 
 const MAX_ROUNDS = 10;
+
+/** The fraud guard as the dispatcher sees it (shared/fraud-guard/): admits code SMS, hears of conversions. */
+export interface SmsAdmission {
+  admit(sms: { to: string; templateKey: TemplateKey }): Promise<void>;
+  confirmed(number: string): Promise<void>;
+}
 
 /**
  * Every SMS the service sends goes through here, so that every one counts against the limits: at most so many per
@@ -62,6 +69,7 @@ export class SmsDispatcher implements SmsDispatch {
     private readonly sandboxEnabled: boolean,
     private readonly now: () => Date,
     private readonly countries: ReadonlySet<string> | 'all' = 'all',
+    private readonly guard?: SmsAdmission,
   ) {}
 
   /** The items the two limits of this SMS live in (the person's, then the number's): for stores' batch reads. */
@@ -110,12 +118,24 @@ export class SmsDispatcher implements SmsDispatch {
   }
 
   /**
+   * The fraud guard's admission (shared/fraud-guard/): a code SMS may be refused (403, 429, 503); notices pass.
+   * `dispatch` admits after charging the limits and before the code is stored; `send` admits what was not admitted
+   * yet, so every SMS passes it.
+   */
+  async admit(prepared: PreparedSms): Promise<void> {
+    if (prepared.admitted || isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
+    await this.guard?.admit(prepared.message);
+    prepared.admitted = true;
+  }
+
+  /**
    * Hands a prepared SMS to the sender; a sender failure is reported (502), never swallowed. With less than
    * SMS_SEND_BUDGET_MS left before the invocation's deadline it sends nothing and answers 503 (shared/deadline.ts).
    */
   async send(prepared: PreparedSms): Promise<void> {
     if (isSandboxNumber(prepared.message.to, this.sandboxEnabled)) return;
     requireTimeFor(SMS_SEND_BUDGET_MS, 'send the SMS');
+    await this.admit(prepared);
     const country = countryOf(prepared.message.to) ?? 'unknown';
     try {
       await this.sender.send(prepared.message);
@@ -138,6 +158,11 @@ export class SmsDispatcher implements SmsDispatch {
     }
   }
 
+  /** A code sent to `number` was confirmed (the fraud guard counts the conversion; never throws). */
+  async confirmed(number: string): Promise<void> {
+    if (!isSandboxNumber(number, this.sandboxEnabled)) await this.guard?.confirmed(number);
+  }
+
   /** Reads the limits, charges both in one transaction, runs `beforeSend`, sends. */
   async dispatch(request: DispatchRequest): Promise<void> {
     // Checked before the limits are charged too, so a request refused for time costs the person nothing.
@@ -151,6 +176,9 @@ export class SmsDispatcher implements SmsDispatch {
         if (error instanceof LimitSlotTaken) continue;
         throw error;
       }
+      // After the limits (a refused SMS counts against them, as an attempt) and before the code is stored, so a refusal
+      // leaves the person's pending code as it was; not between the read and the commit, which would widen the race.
+      await this.admit(prepared);
       await request.beforeSend?.();
       await this.send(prepared);
       return;

@@ -40,6 +40,8 @@ export interface PreparedSms {
   message: SmsMessage;
   /** UpdateItem inputs (one per limit), to commit in the caller's transaction; none for the sandbox number. */
   writes: TransactUpdate[];
+  /** Set once the fraud guard has admitted it (`admit`), so that a retry after a lost limit slot is not charged twice. */
+  admitted?: boolean;
 }
 
 /**
@@ -50,4 +52,6 @@ export interface SmsDispatch {
   prepare(request: Omit<DispatchRequest, 'beforeSend'>, limits: SmsLimits): PreparedSms;
   send(prepared: PreparedSms): Promise<void>;
   dispatch(request: DispatchRequest): Promise<void>;
+  /** A code sent to `number` was confirmed (the fraud guard counts the conversion; never throws). */
+  confirmed(number: string): Promise<void>;
 }

@@ -6,6 +6,9 @@ import type { WebhookRecord, Webhooks } from './ports.ts';
 
 export type { WebhookRecord } from './ports.ts';
 
+/** Who may see a subscription: its owner, or anyone where it has none. */
+const OWNED_BY = 'attribute_not_exists(#owner) OR #owner = :owner';
+
 const webhookKey = (id: string) => ({ PK: `WEBHOOK#${id}`, SK: 'WEBHOOK' });
 const counterKey = { PK: 'WEBHOOK_COUNT', SK: 'WEBHOOK_COUNT' };
 const LIST_PARTITION = 'WEBHOOKS';
@@ -16,6 +19,7 @@ const toRecord = recordReader<WebhookRecord>({
   url: true,
   sealedSecret: 'secret_sealed',
   createdAt: true,
+  owner: true,
 });
 
 /**
@@ -42,6 +46,7 @@ export class WebhookStore extends DynamoAdapter implements Webhooks {
           url: record.url,
           secret_sealed: record.sealedSecret,
           created_at: record.createdAt,
+          ...(record.owner !== undefined ? { owner: record.owner } : {}),
           [TABLE.gsi1.partitionKey]: LIST_PARTITION,
           [TABLE.gsi1.sortKey]: `${record.eventType}#${record.createdAt}#${record.id}`,
         },
@@ -62,8 +67,8 @@ export class WebhookStore extends DynamoAdapter implements Webhooks {
     return this.readRecord(webhookKey(id), toRecord);
   }
 
-  /** Every subscription, or those for one event type. */
-  async list(eventType?: string): Promise<WebhookRecord[]> {
+  /** Every subscription, or those for one event type; with `owner`, only those that client may see. */
+  async list(eventType?: string, owner?: string): Promise<WebhookRecord[]> {
     const records: WebhookRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -72,13 +77,16 @@ export class WebhookStore extends DynamoAdapter implements Webhooks {
           TableName: this.tableName,
           IndexName: TABLE.gsi1.name,
           KeyConditionExpression: eventType ? '#pk = :pk AND begins_with(#sk, :type)' : '#pk = :pk',
+          ...(owner !== undefined ? { FilterExpression: OWNED_BY } : {}),
           ExpressionAttributeNames: {
             '#pk': TABLE.gsi1.partitionKey,
             ...(eventType ? { '#sk': TABLE.gsi1.sortKey } : {}),
+            ...(owner !== undefined ? { '#owner': 'owner' } : {}),
           },
           ExpressionAttributeValues: {
             ':pk': LIST_PARTITION,
             ...(eventType ? { ':type': `${eventType}#` } : {}),
+            ...(owner !== undefined ? { ':owner': owner } : {}),
           },
           ExclusiveStartKey: start,
         }),
@@ -108,10 +116,23 @@ export class WebhookStore extends DynamoAdapter implements Webhooks {
     return written !== undefined;
   }
 
-  /** Deletes the subscription and gives back its unit of the limit; false when it did not exist. */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Deletes the subscription and gives back its unit of the limit; false when it did not exist (or, with `owner`,
+   * belongs to another client).
+   */
+  async delete(id: string, owner?: string): Promise<boolean> {
     const failed = await tx(this.db, this.tableName)
-      .delete('webhook', webhookKey(id), { ConditionExpression: 'attribute_exists(PK)' })
+      .delete(
+        'webhook',
+        webhookKey(id),
+        owner !== undefined
+          ? {
+              ConditionExpression: `attribute_exists(PK) AND (${OWNED_BY})`,
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: { ':owner': owner },
+            }
+          : { ConditionExpression: 'attribute_exists(PK)' },
+      )
       .update('counter', {
         Key: counterKey,
         UpdateExpression: 'ADD subscriptions :minus',

@@ -51,7 +51,7 @@ export async function checkedTarget(rt: WebhookDeps, url: string): Promise<Resol
  */
 export async function createWebhook(
   rt: WebhookDeps,
-  input: { eventType: string; url: string },
+  input: { eventType: string; url: string; owner: string },
 ): Promise<CreatedWebhookView> {
   const target = await checkedTarget(rt, input.url);
   const reply = await rt.webhookHttp.post({
@@ -75,22 +75,30 @@ export async function createWebhook(
     url: input.url,
     sealedSecret: await rt.webhookSecrets.seal(secret, id),
     createdAt: rt.clock.now().toISOString(),
+    owner: input.owner,
   };
   await rt.webhooks.create(record, rt.config.webhooks.maxSubscriptions);
   return { ...toView(record), secret, standard_webhooks_secret: standardWebhooksSecret(secret) };
 }
 
-export async function listWebhooks(rt: WebhookDeps): Promise<WebhookView[]> {
-  return (await rt.webhooks.list()).map(toView);
+/** The subscriptions the calling client may see: its own (and any stored before subscriptions had owners). */
+export async function listWebhooks(rt: WebhookDeps, owner: string): Promise<WebhookView[]> {
+  return (await rt.webhooks.list(undefined, owner)).map(toView);
 }
 
-export async function getWebhook(rt: WebhookDeps, id: string): Promise<WebhookView> {
+/** One subscription; another client's answers 404 as if it did not exist, so ids of others reveal nothing. */
+export async function getWebhook(rt: WebhookDeps, id: string, owner: string): Promise<WebhookView> {
   const record = await rt.webhooks.get(id);
-  if (!record) throw notFound('No webhook subscription with this id.');
+  if (!record || (record.owner !== undefined && record.owner !== owner)) {
+    throw notFound('No webhook subscription with this id.');
+  }
   return toView(record);
 }
 
-/** Delete a subscription: no further deliveries start for it (one already in flight may still arrive). */
-export async function deleteWebhook(rt: WebhookDeps, id: string): Promise<void> {
-  if (!(await rt.webhooks.delete(id))) throw notFound('No webhook subscription with this id.');
+/**
+ * Delete a subscription of the calling client (another client's answers 404): no further deliveries start for it
+ * (one already in flight may still arrive).
+ */
+export async function deleteWebhook(rt: WebhookDeps, id: string, owner: string): Promise<void> {
+  if (!(await rt.webhooks.delete(id, owner))) throw notFound('No webhook subscription with this id.');
 }

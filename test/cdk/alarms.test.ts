@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_DEFAULTS, E164_IDENTIFIER } from '../../lib/observability.ts';
 import { PhoneSecurityStack } from '../../lib/phone-security-stack.ts';
+import { PROJECT_ROOT } from '../../lib/service-function.ts';
 import { SMS_COUNTRY_CODES } from '../../lib/sms-go-live.ts';
 import { DELIVERY_MAX_CONCURRENCY, FAN_OUT_MAX_CONCURRENCY } from '../../lib/webhook-events.ts';
 import { ROUTES } from '../../shared/routes.ts';
@@ -38,6 +41,24 @@ describe('operator alarms', () => {
     }>;
     expect(alarms.length).toBeGreaterThanOrEqual(4);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('alarms on every fraud guard block, the global SMS cap and a client reaching its cap, with a runbook', () => {
+    for (const metric of ['SmsPrefixBlocks', 'SmsGlobalCapHits', 'SmsClientCapHits']) {
+      const found = alarms().filter((a) => a.MetricName === metric);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({
+        Namespace: 'PhoneSecurity',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Dimensions: [{ Name: 'Service', Value: 'AlarmStack' }],
+      });
+      const anchor = /Runbook: docs\/operations\.md#(\S+)/.exec(found[0].AlarmDescription)![1]!;
+      const headings = readFileSync(join(PROJECT_ROOT, 'docs', 'operations.md'), 'utf8').match(
+        /^### \S+$/gm,
+      )!;
+      expect(headings.map((h) => h.slice(4).toLowerCase())).toContain(anchor);
+    }
   });
 
   it('alarms on API 5xx answers', () => {

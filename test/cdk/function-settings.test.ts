@@ -7,6 +7,7 @@ import { kmsReceiptSigner } from '../../shared/aws/kms.ts';
 import type { Adapters } from '../../shared/compose.ts';
 import { type AwsAdapters, hasTable, lambdaAdapters } from '../../shared/lambda-entry.ts';
 import { HANDLER_GRANTS, handlerEntry, ROUTES } from '../../shared/routes.ts';
+import { recording } from '../support/recording-env.ts';
 import { stageTemplate } from './stage-template.ts';
 
 /**
@@ -59,18 +60,6 @@ function environmentOf(fn: ServiceFunction): Record<string, string> {
             : 'settings',
     ]),
   );
-}
-
-/** An environment that records the name of every variable read from it. */
-function recording(env: Record<string, string>): { env: NodeJS.ProcessEnv; read: Set<string> } {
-  const read = new Set<string>();
-  const proxy = new Proxy(env, {
-    get(target, name) {
-      if (typeof name === 'string') read.add(name);
-      return Reflect.get(target, name);
-    },
-  });
-  return { env: proxy, read };
 }
 
 /** The SDK adapters of a function with these grants, as stand-ins that fail if anything calls them. */

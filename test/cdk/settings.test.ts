@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/app.ts';
 import { PROJECT_ROOT } from '../../lib/service-function.ts';
 import { CONTEXT_SETTINGS, SettingsError, withSettingsTable } from '../../lib/settings.ts';
+import { ENV_SETTINGS } from '../../shared/settings.ts';
 
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
@@ -78,5 +79,18 @@ describe('context settings', () => {
     // On a difference: run `npm run docs:settings` and commit docs/configuration.md.
     expect(docs).toBe(withSettingsTable(docs));
     for (const key of Object.keys(CONTEXT_SETTINGS)) expect(docs).toContain(`| \`${key}\` |`);
+  });
+
+  it('has the environment table in docs/configuration.md as `npm run docs:settings` writes it', () => {
+    const docs = readFileSync(join(PROJECT_ROOT, 'docs', 'configuration.md'), 'utf8');
+    const environment = docs.slice(docs.indexOf('<!-- env-settings:begin -->'));
+    for (const name of Object.keys(ENV_SETTINGS)) expect(environment).toContain(`| \`${name}\` |`);
+    // A stale row is a difference too: the generated file changes when a declaration does.
+    const stale = docs.replace(
+      '| `OTP_TTL_SECONDS` | integer: 30 to 3600 |',
+      '| `OTP_TTL_SECONDS` | integer: 30 to 600 |',
+    );
+    expect(stale).not.toBe(docs);
+    expect(withSettingsTable(stale)).toBe(docs);
   });
 });

@@ -77,6 +77,30 @@ describe('subscriptions', () => {
     }
   });
 
+  it('belongs to the partner client that created it: another client cannot list, read or delete it', async () => {
+    const receiver = await startReceiver();
+    try {
+      const clientA = fixture.withToken(await fixture.issuer.mint({ kind: 'partner', clientId: 'bank-a' }));
+      const clientB = fixture.withToken(await fixture.issuer.mint({ kind: 'partner', clientId: 'bank-b' }));
+      const created = await clientA.post('/v1/webhooks', {
+        event_type: 'PERSON_MOBILE_NUMBER_DELETED',
+        url: `${receiver.url}/a`,
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+
+      expect((await clientB.get('/v1/webhooks')).body.map((w: { id: string }) => w.id)).not.toContain(id);
+      expect((await clientB.get(`/v1/webhooks/${id}`)).status).toBe(404);
+      expect((await clientB.delete(`/v1/webhooks/${id}`)).status).toBe(404);
+
+      expect((await clientA.get('/v1/webhooks')).body.map((w: { id: string }) => w.id)).toContain(id);
+      expect((await clientA.get(`/v1/webhooks/${id}`)).status).toBe(200);
+      expect((await clientA.delete(`/v1/webhooks/${id}`)).status).toBe(204);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it.each([500, 302, 404])('is not created when the verification POST gets %i', async (status) => {
     const receiver = await startReceiver(() => status);
     try {

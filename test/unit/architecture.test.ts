@@ -20,6 +20,8 @@ const SHARED = join(ROOT, 'shared');
  */
 const PLATFORM = [
   /^config\.ts$/,
+  // The declaration of every environment variable, read by configuration, logging and metrics.
+  /^settings\.ts$/,
   /^logging\.ts$/,
   /^metrics\.ts$/,
   /^errors\.ts$/,
@@ -30,6 +32,8 @@ const PLATFORM = [
   /^zod\.ts$/,
   /^source-stack\.ts$/,
   /^auth\/caller\.ts$/,
+  // Who an SMS is charged to (the fraud guard's caps), set by the pipeline from the caller.
+  /^auth\/requester\.ts$/,
   /^idempotency\/idempotency\.ts$/,
   // The invocation's deadline (how much time a request has left), read by the HTTP pipeline.
   /^deadline\.ts$/,

@@ -33,6 +33,7 @@ function world(replaced: ReplacedNumber | undefined, options: { dispatchFails?: 
         if (options.dispatchFails) throw new Error('quota');
         sent.push(request);
       },
+      confirmed: async () => {},
     },
     mobileNumbers: {
       loadConfirmation: async () => ({

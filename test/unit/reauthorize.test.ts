@@ -33,6 +33,7 @@ function world(verified: boolean) {
         message: { templateKey: request.templateKey, text: request.variables.tan },
         writes: [],
       }),
+      admit: async () => {},
       send: async (prepared: { message: { templateKey: string; text: string } }) => {
         sent.push(prepared.message);
       },

@@ -3,6 +3,7 @@ import type { ChangeRequestView } from '../../shared/change-requests/request-cha
 import type { ChallengeView, DeviceView, KeyView } from '../../shared/devices/device.schema.ts';
 import type { DeviceChallengeView } from '../../shared/devices/device-signing.ts';
 import type { BindDeviceResult, listDeviceKeys } from '../../shared/devices/use-cases.ts';
+import type { PrefixBlockView } from '../../shared/fraud-guard/use-cases.ts';
 import type { LanguageSettingsView } from '../../shared/language/use-cases.ts';
 import type { MobileNumberView } from '../../shared/mobile-number/mobile-number.schema.ts';
 import type { SecondFactorResetView, SecurityTimelineView } from '../../shared/operator/operator.schema.ts';
@@ -42,6 +43,7 @@ const bound = {
   ReceiptKeys: true satisfies Covers<typeof R.ReceiptKeys, { keys: PublicJwk[] }>,
   SecondFactorReset: true satisfies Covers<typeof R.SecondFactorReset, SecondFactorResetView>,
   SecurityTimeline: true satisfies Covers<typeof R.SecurityTimeline, SecurityTimelineView>,
+  PrefixBlocks: true satisfies Covers<typeof R.PrefixBlocks, { data: PrefixBlockView[] }>,
   Details: true satisfies Covers<typeof R.Details, DetailsView>,
   MyPhone: true satisfies Covers<typeof R.MyPhone, MyPhoneView>,
   PasskeyRegistration: true satisfies Covers<typeof R.PasskeyRegistration, StartPasskeyBindingResult>,

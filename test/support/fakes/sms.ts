@@ -16,6 +16,12 @@ export class FakeSms implements SmsDispatch {
     };
   }
 
+  readonly confirmations: string[] = [];
+
+  async confirmed(number: string): Promise<void> {
+    this.confirmations.push(number);
+  }
+
   async send(prepared: PreparedSms): Promise<void> {
     if (this.failWith) throw this.failWith;
     this.sent.push({
