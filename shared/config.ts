@@ -1,4 +1,10 @@
-import { DEFAULT_SMS_COUNTRIES, type EnvName, ROUTE_TIMEOUT_SECONDS, settingOf } from './settings.ts';
+import {
+  DEFAULT_SMS_COUNTRIES,
+  type EnvName,
+  envValue,
+  ROUTE_TIMEOUT_SECONDS,
+  settingOf,
+} from './settings.ts';
 
 /** The fraud guard's protection levels (shared/fraud-guard/, docs/fraud-guard.md). */
 export const PROTECTION_LEVELS = ['off', 'basic', 'standard', 'max'] as const;
@@ -478,11 +484,11 @@ export const isAcceptableOrigin = (origin: string) =>
 
 /** The passkey settings, or undefined when passkeys are off; throws naming every malformed variable. */
 export function passkeySection(env: NodeJS.ProcessEnv = process.env): PasskeySettings | undefined {
-  const rpId = env.WEBAUTHN_RP_ID?.trim();
+  const rpId = envValue('WEBAUTHN_RP_ID', env)?.trim();
   if (!rpId) return undefined;
   const problems: string[] = [];
   if (!RP_ID.test(rpId)) problems.push('WEBAUTHN_RP_ID: must be a domain name (not an IP address)');
-  const origins = (env.WEBAUTHN_ORIGINS ?? '')
+  const origins = (envValue('WEBAUTHN_ORIGINS', env) ?? '')
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
@@ -500,7 +506,7 @@ export function passkeySection(env: NodeJS.ProcessEnv = process.env): PasskeySet
       }
     }
   }
-  const rpName = env.WEBAUTHN_RP_NAME?.trim() || rpId;
+  const rpName = envValue('WEBAUTHN_RP_NAME', env)?.trim() || rpId;
   if (rpName.length > 64) problems.push('WEBAUTHN_RP_NAME: must be at most 64 characters');
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return { rpId, rpName, origins };

@@ -36,6 +36,7 @@ export type ConfigSection =
   | 'scopes'
   | 'coolingOff'
   | 'fraudGuard'
+  | 'passkeys'
   | 'idempotency'
   | 'receiptKey'
   | 'logging'
@@ -469,6 +470,30 @@ export const ENV_SETTINGS = {
     sections: ['rotation'],
     description:
       'Versions a rotated keyring keeps: 2 for the OTP pepper (current and previous), all for the webhook sealing key, whose old seals must still open (set by the stack).',
+  },
+  WEBAUTHN_RP_ID: {
+    type: 'string',
+    default: undefined,
+    sections: ['passkeys'],
+    description:
+      "Passkeys' relying party id: the bank's domain (not an IP address); unset leaves passkeys off and their routes answer 409 passkeys_not_configured (docs/passkeys.md). Stack context passkeyRpId.",
+    local: '`localhost`: WebAuthn refuses IP addresses, so the passkey page runs on http://localhost',
+  },
+  WEBAUTHN_RP_NAME: {
+    type: 'string',
+    default: undefined,
+    max: 64,
+    sections: ['passkeys'],
+    description:
+      'What the authenticator shows as the service name (default: the RP id). Stack context passkeyRpName.',
+  },
+  WEBAUTHN_ORIGINS: {
+    type: 'list',
+    default: undefined,
+    sections: ['passkeys'],
+    description:
+      'Origins assertions may come from, comma-separated: https origins within the RP id, http://localhost locally, android:apk-key-hash:<hash> for Android apps. Stack context passkeyOrigins.',
+    local: '`http://localhost:<port>`: the local server',
   },
   PORT: {
     type: 'integer',
