@@ -6,6 +6,11 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 const keys = createRemoteJWKSet(new URL(process.argv[2]), {
   headers: { authorization: `Bearer ${process.env.TOKEN}` },
 });
-const { payload, protectedHeader } = await jwtVerify(process.argv[3], keys, { algorithms: ['ES256'] });
+// Check the issuer too: it names the service and the stage, so another stage's receipt (a sandbox's) is refused.
+// Deployed, set ISSUER to the stage's (phone-security:<account>:<region>:<stack>).
+const { payload, protectedHeader } = await jwtVerify(process.argv[3], keys, {
+  algorithms: ['ES256'],
+  issuer: process.env.ISSUER ?? 'phone-security:local',
+});
 console.log(JSON.stringify(protectedHeader));
 console.log(JSON.stringify(payload));
