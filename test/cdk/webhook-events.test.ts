@@ -78,9 +78,11 @@ describe('rules and queues', () => {
   it('has a rule per event family on the bus, into the fan-out queue with a dead-letter queue', () => {
     const families = [
       ['PERSON_MOBILE_NUMBER_CREATED', 'PERSON_MOBILE_NUMBER_VERIFIED', 'PERSON_MOBILE_NUMBER_DELETED'],
-      ['DEVICE_BOUND', 'DEVICE_DELETED', 'DEVICE_KEY_ADDED'],
+      ['DEVICE_BOUND', 'DEVICE_DELETED', 'DEVICE_KEY_ADDED', 'PASSKEY_COUNTER_REGRESSED'],
       ['CHANGE_REQUEST_OPENED', 'CHANGE_REQUEST_COMPLETED'],
       ['SECOND_FACTOR_RESET', 'COOLING_OFF_STARTED', 'CODE_ATTEMPTS_EXHAUSTED'],
+      ['SMS_PREFIX_BLOCKED', 'SMS_PREFIX_BLOCK_LIFTED'],
+      ['PAYMENT_AUTHORIZATION_CREATED', 'PAYMENT_AUTHORIZATION_CONFIRMED', 'PAYMENT_AUTHORIZATION_FAILED'],
     ];
     for (const types of families) {
       template.hasResourceProperties('AWS::Events::Rule', {
