@@ -14,6 +14,12 @@ import type { ConsoleDeliveryAttempt, FeedItem, LocalFeed } from './feed.ts';
 import { codeIn } from './sms-code.ts';
 
 /** The console's paths: none of them is a route of the deployed stack (a CDK test holds the stack to that). */
+/** JSON bodies only: a cross-site page or form cannot send one without a CORS preflight, which this server never grants. */
+const isJson = (request: IncomingMessage) =>
+  /^application\/json\b/i.test(request.headers['content-type'] ?? '');
+const unsupportedMediaType = (detail: string) =>
+  new DomainError(415, 'unsupported_media_type', 'Unsupported Media Type', detail);
+
 export const CONSOLE_PATHS = {
   page: '/',
   assets: '/console/',
@@ -307,16 +313,8 @@ export function createLocalConsole(options: ConsoleOptions): LocalConsole {
       const reading = method === 'GET' || method === 'HEAD';
       if (path === CONSOLE_PATHS.clear || path === CONSOLE_PATHS.retry) {
         // The same guard as minting: POST with a JSON body only, which a cross-site page cannot send.
-        if (method !== 'POST' || !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
-          sendError(
-            response,
-            new DomainError(
-              415,
-              'unsupported_media_type',
-              'Unsupported Media Type',
-              'POST application/json.',
-            ),
-          );
+        if (method !== 'POST' || !isJson(request)) {
+          sendError(response, unsupportedMediaType('POST application/json.'));
           return true;
         }
         const body = await readSmallBody(request, 4096).catch(() => '');
@@ -365,16 +363,8 @@ export function createLocalConsole(options: ConsoleOptions): LocalConsole {
           return true;
         }
         // JSON only: a cross-site form cannot send it without a CORS preflight, which this server never grants.
-        if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
-          sendError(
-            response,
-            new DomainError(
-              415,
-              'unsupported_media_type',
-              'Unsupported Media Type',
-              'Send application/json.',
-            ),
-          );
+        if (!isJson(request)) {
+          sendError(response, unsupportedMediaType('Send application/json.'));
           return true;
         }
         try {
