@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BudgetCharge, CommitOutcome } from '../codes/one-time-code.ts';
+import type { CommitOutcome } from '../codes/one-time-code.ts';
 import type { DeviceRecord } from '../devices/device-records.ts';
 import { type DeviceStore, MAX_ACTIVE_DEVICES } from '../devices/device-store.ts';
 import { RETENTION_SECONDS } from '../devices/dynamo-challenges.ts';
@@ -21,7 +21,7 @@ import {
   tx,
 } from '../storage/dynamo.ts';
 import type { PasskeyCredentialRecord, PasskeyRegistrationRecord } from './model.ts';
-import type { CompleteOutcome, Passkeys, RegistrationCheck } from './ports.ts';
+import type { CompleteOutcome, OtpCommit, Passkeys, RegistrationCheck } from './ports.ts';
 
 /**
  * Passkey items:
@@ -133,15 +133,7 @@ export class DynamoPasskeys extends DynamoAdapter implements Passkeys {
     };
   }
 
-  async commitOtp(check: {
-    registration: PasskeyRegistrationRecord;
-    answer: 'right' | 'wrong';
-    charge: BudgetCharge;
-    maxAttempts: number;
-    webauthnChallenge: string;
-    verifiedNumber: string;
-    now: Date;
-  }): Promise<CommitOutcome> {
+  async commitOtp(check: OtpCommit): Promise<CommitOutcome> {
     const { registration, now } = check;
     const condition = awaitingOtp(check.maxAttempts, now);
     const failed = await tx(this.db, this.tableName)

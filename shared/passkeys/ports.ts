@@ -15,6 +15,18 @@ export interface RegistrationCheck extends CheckState {
 export type CompleteOutcome = 'ok' | 'used' | 'credential_taken' | 'too_many_devices' | 'device_gone';
 
 /** The passkey store: enrollments, credentials and their counters. */
+/** An enrollment's OTP answer as committed (see `Passkeys.commitOtp`). */
+export interface OtpCommit {
+  registration: PasskeyRegistrationRecord;
+  answer: 'right' | 'wrong';
+  charge: BudgetCharge;
+  maxAttempts: number;
+  webauthnChallenge: string;
+  /** The verified number record the OTP went to, which must still be the person's for the OTP to confirm. */
+  verifiedNumber: string;
+  now: Date;
+}
+
 export interface Passkeys {
   /** Stores the pending device and the enrollment together (fresh ids). */
   openRegistration(device: DeviceRecord, registration: PasskeyRegistrationRecord): Promise<void>;
@@ -24,16 +36,7 @@ export interface Passkeys {
    * Commits an OTP check with its budget unit: a wrong one charges an attempt; the right one marks the OTP confirmed
    * and stores the WebAuthn challenge, while the enrollment still awaits its OTP.
    */
-  commitOtp(check: {
-    registration: PasskeyRegistrationRecord;
-    answer: 'right' | 'wrong';
-    charge: BudgetCharge;
-    maxAttempts: number;
-    webauthnChallenge: string;
-    /** The verified number record the OTP went to, which must still be the person's for the OTP to confirm. */
-    verifiedNumber: string;
-    now: Date;
-  }): Promise<CommitOutcome>;
+  commitOtp(check: OtpCommit): Promise<CommitOutcome>;
   /**
    * In one transaction: consume the enrollment, activate the device with the passkey's facts, store its key and the
    * credential (whose id no person may hold yet), count the device against the limit, write DEVICE_BOUND.
